@@ -1,0 +1,1 @@
+"""The application without Qt: domain rules, services, the command line. Never imports Qt."""

@@ -1,0 +1,229 @@
+"""The `advisor-console` command: open the window, seed, screenshot, upgrade a database.
+
+Qt is imported only by the commands that show or render a window, so the rest start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError
+
+from console import paths
+from storage.errors import StoreError
+from storage.location import StoreLocation, parse_location
+from storage.store import Store, open_store
+
+DEMO_CUSTOMERS = 2_000
+MAX_SEED_CUSTOMERS = 20_000_000
+ROLES = ("advisor", "supervisor")
+COMMANDS = ("seed", "screenshot", "db", "open")
+
+log = logging.getLogger("console")
+
+
+class UsageError(Exception):
+    """The command line asks for something that cannot be done; the message says why."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    db_help = "SQLite file path or postgresql:// URL (default: the store in your data folder)"
+    parser = argparse.ArgumentParser(
+        prog="advisor-console",
+        description="One pane for customer-service advisors: history, problems, promises, goodwill.",
+    )
+    parser.add_argument("--db", help=db_help)
+    parser.add_argument("--role", choices=ROLES, default="advisor", help="open as this role")
+    parser.add_argument("--customer", metavar="ACCOUNT", help="open this customer on start")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
+
+    commands.add_parser("open", parents=[shared], help="open the console (the default)")
+
+    seed = commands.add_parser("seed", parents=[shared], help="fill a store with realistic demo data")
+    seed.add_argument("--customers", type=int, required=True, metavar="N")
+    seed.add_argument("--seed", type=int, default=1, metavar="S", help="same seed, same data")
+
+    shot = commands.add_parser("screenshot", parents=[shared], help="render the window to a PNG and exit")
+    shot.add_argument("file", type=Path, metavar="FILE")
+    shot.add_argument("--customer", default=argparse.SUPPRESS, metavar="ACCOUNT")
+    shot.add_argument("--role", choices=ROLES, default=argparse.SUPPRESS)
+    shot.add_argument("--size", default="1600x900", metavar="WxH")
+
+    db = commands.add_parser("db", help="database administration")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", parents=[shared], help="bring a database's schema up to date")
+    return parser
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    parts = text.lower().split("x")
+    if len(parts) != 2 or not all(part.strip().isdigit() for part in parts):
+        raise UsageError(f"--size must look like 1600x900, not {text!r}")
+    width, height = (int(part) for part in parts)
+    if not (320 <= width <= 8000 and 240 <= height <= 8000):
+        raise UsageError(f"--size {width}x{height} is out of range (320x240 to 8000x8000)")
+    return width, height
+
+
+def resolve_location(db: str | None) -> tuple[StoreLocation, bool]:
+    """The store to use, and whether it is the default store being created now (to fill with demo data)."""
+    if db is not None:
+        return parse_location(db), False
+    path = paths.default_store_path()
+    is_new = not path.exists()
+    if is_new:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data folder {path.parent}: {exc.strerror}") from None
+    return parse_location(str(path)), is_new
+
+
+def open_for_use(db: str | None) -> Store:
+    location, is_new_default = resolve_location(db)
+    store = open_store(location)
+    if is_new_default:
+        from console.seed import seed_store
+
+        print(f"First run: filling {location.describe()} with demo data…", file=sys.stderr)
+        seed_store(store, customers=DEMO_CUSTOMERS)
+    return store
+
+
+def has_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if sys.platform != "linux":
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    if not has_display():
+        raise UsageError(
+            "no display found: the console needs a desktop session. Without one, render it to a "
+            "picture instead: advisor-console screenshot out.png"
+        )
+    store = open_for_use(args.db)
+    from widgets.app import run_window
+
+    try:
+        return run_window(store, args.role, account=args.customer)
+    finally:
+        store.close()
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    if not 1 <= args.customers <= MAX_SEED_CUSTOMERS:
+        raise UsageError(f"--customers must be between 1 and {MAX_SEED_CUSTOMERS:,}")
+    location, _ = resolve_location(args.db)
+    store = open_store(location)
+    from console.seed import seed_store
+
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        print(f"\rseeding: {done:,} of {total:,} customers", end="", file=sys.stderr, flush=True)
+
+    try:
+        report = seed_store(store, customers=args.customers, seed=args.seed, progress=progress)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    print(file=sys.stderr)
+    print(
+        f"seeded {location.describe()}: {report.customers:,} customers, {report.events:,} contact "
+        f"events, {report.cases:,} cases in {time.perf_counter() - started:.1f} s"
+    )
+    return 0
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    size = parse_size(args.size)
+    target: Path = args.file.expanduser().absolute()
+    if not target.parent.is_dir():
+        raise UsageError(f"folder does not exist: {target.parent}")
+    store = open_for_use(args.db)
+    from widgets.app import render_screenshot
+
+    from console.services.customers import CustomerNotFoundError
+
+    try:
+        render_screenshot(store, target, account=args.customer, role=args.role, size=size)
+    except CustomerNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    print(f"wrote {target}")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    location, _ = resolve_location(args.db)
+    store = open_store(location)
+    store.close()
+    print(f"{location.describe()}: schema is up to date")
+    return 0
+
+
+def run(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command in (None, "open"):
+        return cmd_open(args)
+    if args.command == "seed":
+        return cmd_seed(args)
+    if args.command == "screenshot":
+        return cmd_screenshot(args)
+    return cmd_db_upgrade(args)
+
+
+def setup_logging() -> Path | None:
+    """Log to a file for support; the terminal only ever gets one-line messages."""
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    path = paths.log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    return path
+
+
+def first_line(exc: BaseException) -> str:
+    """Exception text can carry SQL and its parameters: people get the first line, cut short."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0][:200]}" if lines else type(exc).__name__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    log_file = setup_logging()
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except (StoreError, UsageError) as exc:
+        print(f"advisor-console: error: {exc}", file=sys.stderr)
+        return 1
+    except DBAPIError as exc:
+        log.exception("database error")
+        print(f"advisor-console: error: database error: {first_line(exc.orig or exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("advisor-console: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        log.exception("unexpected error")
+        where = f" (details in {log_file})" if log_file else ""
+        print(f"advisor-console: unexpected error: {first_line(exc)}{where}", file=sys.stderr)
+        return 70

@@ -1,0 +1,30 @@
+"""Every table of the schema; importing this module registers them all on `Base.metadata`."""
+
+from storage.models.base import Base
+from storage.models.cases import Case, CaseOwnerChange, Handoff, Promise
+from storage.models.contact import ContactEvent
+from storage.models.money import Feedback, Goodwill, Offer, OfferImpression
+from storage.models.people import AccountOwnerChange, Customer, CustomerPhone, User
+from storage.models.system import AuditEntry, ChangeLog, MutationLog, OutboxEntry, SyncCursor
+
+__all__ = [
+    "AccountOwnerChange",
+    "AuditEntry",
+    "Base",
+    "Case",
+    "CaseOwnerChange",
+    "ChangeLog",
+    "ContactEvent",
+    "Customer",
+    "CustomerPhone",
+    "Feedback",
+    "Goodwill",
+    "Handoff",
+    "MutationLog",
+    "Offer",
+    "OfferImpression",
+    "OutboxEntry",
+    "Promise",
+    "SyncCursor",
+    "User",
+]

@@ -1,0 +1,94 @@
+"""Audit log, the client's sync outbox and cursor, and the server's mutation and change logs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, enum_column
+from storage.types import UTCDateTime
+from storage.vocabulary import MutationState
+
+# SQLite only gives AUTOINCREMENT semantics to INTEGER PRIMARY KEY.
+BigIntPK = BigInteger().with_variant(Integer, "sqlite")
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained: each row's hash covers its content and the previous row's hash."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(63))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class OutboxEntry(Base):
+    """A named mutation waiting on the workstation to be pushed to the server."""
+
+    __tablename__ = "sync_outbox"
+    __table_args__ = (UniqueConstraint("client_id", "client_seq", name="client_order"),)
+
+    mutation_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    client_seq: Mapped[int] = mapped_column(BigIntPK)
+    kind: Mapped[str] = mapped_column(String(60))
+    entity_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(63))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[MutationState] = mapped_column(enum_column(MutationState, "outbox_state"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncCursor(Base):
+    """How far this workstation has pulled the server's change log."""
+
+    __tablename__ = "sync_cursor"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigIntPK)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MutationLog(Base):
+    """Server side: every mutation applied, keyed by its id, so a retry returns the stored result."""
+
+    __tablename__ = "mutation_log"
+
+    mutation_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    client_seq: Mapped[int] = mapped_column(BigIntPK)
+    kind: Mapped[str] = mapped_column(String(60))
+    actor: Mapped[str] = mapped_column(String(63))
+    state: Mapped[MutationState] = mapped_column(enum_column(MutationState, "mutation_state"))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChangeLog(Base):
+    """Server side: accepted changes in commit order; clients pull by sequence number."""
+
+    __tablename__ = "change_log"
+
+    seq: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=False)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    mutation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    committed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,1 @@
+"""Read queries, one module per subject; each takes a Session and returns records."""

@@ -1,0 +1,171 @@
+"""Plain frozen records that queries return: no live ORM rows leave storage."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from storage.vocabulary import (
+    CaseKind,
+    CaseStatus,
+    Channel,
+    Direction,
+    HandoffKind,
+    HandoffStatus,
+    PromiseKind,
+    PromiseStatus,
+    Role,
+    Severity,
+    Team,
+)
+
+
+@dataclass(frozen=True)
+class CustomerMatch:
+    """One row of search results."""
+
+    id: uuid.UUID
+    account_number: str
+    name: str
+    postcode: str
+    town: str
+    phone_e164: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class OwnerChange:
+    changed_at: datetime
+    from_name: str | None
+    to_name: str
+    note: str
+
+
+@dataclass(frozen=True)
+class CustomerProfile:
+    """What the customer header shows."""
+
+    id: uuid.UUID
+    account_number: str
+    title: str | None
+    given_name: str
+    family_name: str
+    email: str | None
+    phones: tuple[str, ...]
+    address_line: str
+    town: str
+    postcode: str
+    vulnerable: bool
+    vulnerability_note: str | None
+    marketing_consent: bool
+    preferred_channel: Channel
+    customer_since: date
+    account_owner: str | None
+    owner_changes: tuple[OwnerChange, ...]
+
+    @property
+    def full_name(self) -> str:
+        parts = [self.title, self.given_name, self.family_name]
+        return " ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class TimelineKey:
+    """Keyset position in a newest-first history: the last row already shown."""
+
+    occurred_at: datetime
+    id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    id: uuid.UUID
+    occurred_at: datetime
+    channel: Channel
+    direction: Direction
+    advisor_name: str | None
+    subject: str | None
+    summary: str
+    case_reference: str | None
+
+    @property
+    def key(self) -> TimelineKey:
+        return TimelineKey(self.occurred_at, self.id)
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: uuid.UUID
+    reference: str
+    kind: CaseKind
+    title: str
+    status: CaseStatus
+    severity: Severity
+    owner_name: str | None
+    opened_at: datetime
+    target_at: datetime | None
+    resolved_at: datetime | None
+    next_step: str | None
+    formal_complaint: bool
+    owner_id: uuid.UUID | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: Role
+    team: Team
+    goodwill_limit_pence: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class PromiseRecord:
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    customer_name: str
+    account_number: str
+    case_id: uuid.UUID | None
+    case_reference: str | None
+    kind: PromiseKind
+    owner_id: uuid.UUID
+    owner_name: str
+    created_at: datetime
+    due_at: datetime
+    window_end_at: datetime | None
+    phone_e164: str | None
+    note: str | None
+    status: PromiseStatus
+    outcome: str | None
+    closed_at: datetime | None
+    escalated_at: datetime | None
+    version: int
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is PromiseStatus.OPEN
+
+
+@dataclass(frozen=True)
+class HandoffRecord:
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    case_id: uuid.UUID | None
+    case_reference: str | None
+    kind: HandoffKind
+    summary: str
+    from_team: Team
+    to_team: Team
+    created_by_name: str
+    created_at: datetime
+    acknowledge_by: datetime
+    acknowledged_by_name: str | None
+    acknowledged_at: datetime | None
+    done_by: datetime | None
+    done_at: datetime | None
+    status: HandoffStatus
+    version: int

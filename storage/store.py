@@ -1,0 +1,156 @@
+"""Open a store (SQLite file or PostgreSQL server), bring its schema to head, and hand out units of work."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage import migrate
+from storage.errors import StoreError
+from storage.location import StoreLocation, check_sqlite_file
+
+# Above this size the full integrity scan would delay start-up; SQLite still reports a damaged
+# page the moment it is read.
+INTEGRITY_SCAN_LIMIT = 256 * 1024 * 1024
+
+
+class Store:
+    """One database and its session factory; one user action is one `write()` block."""
+
+    def __init__(self, location: StoreLocation, engine: Engine) -> None:
+        self.location = location
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(location: StoreLocation, *, upgrade: bool = True) -> Store:
+    """Open and check the store; raise StoreError with a one-line reason if it cannot be used."""
+    if location.is_sqlite:
+        inspect_sqlite_file(location.sqlite_path)
+        engine = sqlite_engine(location.sqlite_path)
+    else:
+        engine = postgres_engine(location)
+    try:
+        if upgrade:
+            upgrade_schema(engine, location)
+        else:
+            check_schema_current(engine, location)
+    except OperationalError as exc:
+        engine.dispose()
+        raise StoreError(describe_db_error(location, exc)) from None
+    except StoreError:
+        engine.dispose()
+        raise
+    return Store(location, engine)
+
+
+def sqlite_engine(path: Path) -> Engine:
+    engine = create_engine(
+        f"sqlite+pysqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": 15},
+        hide_parameters=True,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return engine
+
+
+def postgres_engine(location: StoreLocation) -> Engine:
+    engine = create_engine(
+        location.url,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        connect_args={"connect_timeout": 5, "application_name": "advisor-console"},
+    )
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except DBAPIError as exc:
+        engine.dispose()
+        raise StoreError(describe_db_error(location, exc)) from None
+    return engine
+
+
+def describe_db_error(location: StoreLocation, exc: DBAPIError) -> str:
+    """The driver's first line, never the statement or its parameters (they may hold secrets)."""
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+    if location.is_sqlite:
+        return f"cannot use {location.describe()}: {reason}"
+    return f"cannot reach PostgreSQL at {location.describe()}: {reason}"
+
+
+def inspect_sqlite_file(path: Path) -> None:
+    """Read-only checks of an existing file, so a file we refuse is left exactly as it was."""
+    check_sqlite_file(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open {path}: {exc}") from None
+    try:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if path.stat().st_size <= INTEGRITY_SCAN_LIMIT:
+            verdict = connection.execute("PRAGMA quick_check(1)").fetchone()
+            if verdict is None or verdict[0] != "ok":
+                raise StoreError(f"{path} is damaged: {verdict[0] if verdict else 'no answer'}")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is damaged or not a SQLite database: {exc}") from None
+    finally:
+        connection.close()
+    if tables and "alembic_version" not in tables:
+        raise StoreError(f"{path} is a SQLite database, but not an Advisor Console store")
+
+
+def upgrade_schema(engine: Engine, location: StoreLocation) -> None:
+    with engine.connect() as connection:
+        current = migrate.current_revision(connection)
+    if current == migrate.head_revision():
+        return
+    if current is not None and current not in migrate.known_revisions():
+        raise StoreError(
+            f"{location.describe()} was made by a newer Advisor Console (schema {current}): "
+            "upgrade this program"
+        )
+    migrate.upgrade(engine)
+
+
+def check_schema_current(engine: Engine, location: StoreLocation) -> None:
+    with engine.connect() as connection:
+        current = migrate.current_revision(connection)
+    if current != migrate.head_revision():
+        raise StoreError(
+            f"{location.describe()} has schema {current or 'none'}, expected "
+            f"{migrate.head_revision()}: run `advisor-console db upgrade --db URL`"
+        )
+
+
+def table_names(engine: Engine) -> list[str]:
+    return sorted(inspect(engine).get_table_names())

@@ -1,0 +1,1 @@
+"""Shared test helpers: factories for hand-built data with known answers."""

@@ -1,0 +1,54 @@
+"""Fixtures for the widget tests: offscreen Qt, a small known store, and a shown main window."""
+
+from __future__ import annotations
+
+import gc
+import os
+
+# Before anything can create a QApplication: no display here, and qasync must pick PySide6.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from console.clock import ManualClock
+from storage.store import Store
+from tests.ui.support import NOW, UiData, build_store, make_window
+from widgets.main_window import MainWindow
+
+
+@pytest.fixture(scope="session")
+def ui_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiData]:
+    """Built once: the widget tests only read."""
+    data = build_store(tmp_path_factory.mktemp("ui") / "ui.db")
+    yield data
+    data.store.close()
+
+
+@pytest.fixture
+def ui_store(ui_data: UiData) -> Store:
+    return ui_data.store
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ui_store: Store, clock: ManualClock) -> MainWindow:
+    return make_window(qtbot, ui_store, clock)
+
+
+@pytest.fixture(autouse=True)
+def _collect_cycles_on_the_gui_thread() -> Iterator[None]:
+    """Free Qt wrappers caught in young reference cycles here, not later on a background reader's thread.
+
+    The widgets make no such cycles (a test in test_customer_pane checks); this is a cheap safety net
+    (the two young generations only: a full collection per test would double the run time).
+    """
+    yield
+    gc.collect(1)

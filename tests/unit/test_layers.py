@@ -1,0 +1,62 @@
+"""console/ and storage/ never import Qt or qasync; storage never imports console or widgets."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+QT = ("PySide6", "qasync", "shiboken6")
+
+
+def imported_modules(package: str) -> dict[Path, set[str]]:
+    found: dict[Path, set[str]] = {}
+    for path in (ROOT / package).rglob("*.py"):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+        found[path] = names
+    return found
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [("console", (*QT, "widgets")), ("storage", (*QT, "widgets", "console"))],
+)
+def test_no_upward_or_qt_imports(package: str, forbidden: tuple[str, ...]) -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(name for name in names if name.split(".")[0] in forbidden)
+        for path, names in imported_modules(package).items()
+    }
+    # The command line may start the window: it imports widgets lazily, inside the function.
+    allowed_lazy = {"console/cli.py": ["widgets.app"]}
+    offenders = {
+        path: names for path, names in offenders.items() if names and names != allowed_lazy.get(path)
+    }
+    assert offenders == {}
+
+
+def test_importing_every_core_module_loads_no_qt() -> None:
+    """Import all of console/ and storage/ in a fresh interpreter and look at sys.modules."""
+    script = """
+import importlib, pkgutil, sys
+import console, storage
+for package in (console, storage):
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        if info.name == "console.__main__" or ".migrations" in info.name:
+            continue
+        importlib.import_module(info.name)
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("PySide6", "qasync", "shiboken6", "widgets"))
+print(",".join(loaded))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True, timeout=120
+    )
+    assert result.stdout.strip() == ""

@@ -1,0 +1,118 @@
+"""Start the console: build the window's object graph in one place, run it on qasync, or screenshot it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent
+from PySide6.QtGui import QImageWriter
+from PySide6.QtWidgets import QApplication
+
+from console.clock import Clock, SystemClock
+from console.services.customers import CustomerService
+from storage.store import Store
+from storage.vocabulary import Role
+from widgets.gc_guard import GuiThreadGarbageCollector
+from widgets.main_window import MainWindow
+from widgets.status import connectivity_text
+
+APPLICATION_NAME = "Advisor Console"
+
+
+class ScreenshotError(OSError):
+    """The screenshot could not be written."""
+
+
+def application() -> QApplication:
+    """The process's QApplication, created on first use."""
+    existing = QCoreApplication.instance()
+    if existing is not None:
+        if not isinstance(existing, QApplication):
+            raise RuntimeError("a non-widget Qt application already exists in this process")
+        return existing
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName(APPLICATION_NAME)
+    app.setApplicationDisplayName(APPLICATION_NAME)
+    app.setOrganizationName("Advisor Console")
+    return app
+
+
+def build_window(store: Store, role: Role | str, clock: Clock | None = None) -> MainWindow:
+    """The object graph: one service over the store, the window, the clock. No globals."""
+    return MainWindow(
+        service=CustomerService(store),
+        store_description=connectivity_text(store.location),
+        role=Role(role),
+        clock=clock or SystemClock(),
+    )
+
+
+def run_window(store: Store, role: str, account: str | None = None) -> int:
+    """Show the console and run until its window closes; returns the exit code.
+
+    An unknown `account` raises CustomerNotFoundError before any window appears.
+    """
+    os.environ.setdefault("QT_API", "pyside6")
+    import qasync  # after PySide6 and QT_API, so qasync binds to PySide6
+
+    profile = CustomerService(store).find_account(account) if account is not None else None
+    app = application()
+    window = build_window(store, role)
+    if profile is not None:
+        window.open_customer_now(profile)
+    collector = GuiThreadGarbageCollector(app)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    collector.start()
+    try:
+        window.resize(1366, 768)
+        window.show()
+        code = loop.run_forever()
+    finally:
+        window.reader.shutdown()
+        loop.close()
+        asyncio.set_event_loop(None)
+        collector.stop()
+        collector.deleteLater()
+    return int(code) if isinstance(code, int) else 0
+
+
+def render_screenshot(
+    store: Store,
+    path: Path,
+    *,
+    account: str | None,
+    role: str,
+    size: tuple[int, int],
+) -> None:
+    """Render the main window offscreen at `size` to a PNG at `path`, with `account` opened if given.
+
+    Raises CustomerNotFoundError for an unknown account and ScreenshotError if the file cannot be written.
+    """
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    width, height = size
+    if width <= 0 or height <= 0:
+        raise ValueError(f"screenshot size must be positive, not {width}x{height}")
+    profile = CustomerService(store).find_account(account) if account is not None else None
+    app = application()
+    window = build_window(store, role)
+    try:
+        if profile is not None:
+            window.open_customer_now(profile)
+        window.resize(width, height)
+        window.show()
+        for _ in range(3):  # layout, polish and the first paint each take a turn of the event loop
+            app.processEvents()
+        image = window.grab().toImage()
+        if image.isNull():
+            raise ScreenshotError(f"could not render the window at {width}x{height}")
+        writer = QImageWriter(str(path), QByteArray(b"png"))
+        if not writer.write(image):
+            raise ScreenshotError(f"could not write {path}: {writer.errorString()}")
+    finally:
+        window.close()  # stops the window's background reader
+        window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -1,0 +1,123 @@
+"""Reads off the UI thread: one worker thread runs service calls, results come back as Qt signals.
+
+Everything that touches the store runs on the same single worker, so reads are serialised and the
+UI thread only ever sees finished, frozen records. Results are delivered through a queued signal,
+so they always arrive on the UI thread in a later turn of the event loop (never re-entrantly),
+whatever loop drives Qt: `QApplication.exec`, qasync, or `qtbot.waitUntil` in a test.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+
+class _Delivery:
+    """What a finished job hands back: its result or its exception, and who wants to know."""
+
+    __slots__ = ("cancelled", "error", "on_done", "on_error", "result")
+
+    def __init__(
+        self,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+        result: Any = None,
+        error: BaseException | None = None,
+        *,
+        cancelled: bool = False,
+    ) -> None:
+        self.on_done = on_done
+        self.on_error = on_error
+        self.result = result
+        self.error = error
+        self.cancelled = cancelled
+
+
+class BackgroundReader(QObject):
+    """Runs blocking reads on one worker thread; `submit` callbacks run on the UI thread."""
+
+    # A job finished on the worker thread (internal: carries a _Delivery to the UI thread).
+    _job_finished = Signal(object)
+    # Number of jobs submitted and not yet delivered changed (tests and busy indicators watch it).
+    busy_changed = Signal(bool)
+
+    def __init__(self, executor: Executor | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._owns_executor = executor is None
+        self._executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="console-read")
+        self._pending = 0
+        self._closed = False
+        self._job_finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    @property
+    def busy(self) -> bool:
+        return self._pending > 0
+
+    def submit(
+        self,
+        job: Callable[[], T],
+        on_done: Callable[[T], None],
+        on_error: Callable[[BaseException], None],
+    ) -> Future[T] | None:
+        """Start `job` on the worker; None once the reader is shut down (the window is closing)."""
+        if self._closed:
+            return None
+        future = self._executor.submit(job)
+        self._set_pending(self._pending + 1)
+        future.add_done_callback(lambda done: self._finished(done, on_done, on_error))
+        return future
+
+    def _finished(
+        self,
+        future: Future[Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        # Runs on the worker thread, or on the UI thread for a future cancelled before it started.
+        if future.cancelled():
+            delivery = _Delivery(on_done, on_error, cancelled=True)
+        else:
+            error = future.exception()
+            delivery = _Delivery(on_done, on_error, None if error else future.result(), error)
+        if self._closed:
+            return
+        try:
+            self._job_finished.emit(delivery)
+        except RuntimeError:  # the QObject went away while the job ran: nobody is listening
+            log.debug("background result dropped: reader already deleted")
+
+    def _deliver(self, delivery: _Delivery) -> None:
+        self._set_pending(max(self._pending - 1, 0))
+        if self._closed or delivery.cancelled:
+            return
+        if delivery.error is not None:
+            delivery.on_error(delivery.error)
+        else:
+            delivery.on_done(delivery.result)
+
+    def cancel(self, future: Future[Any] | None) -> None:
+        """Drop a job that has not started yet; one already running finishes and is ignored by its caller."""
+        if future is not None:
+            future.cancel()
+
+    def _set_pending(self, value: int) -> None:
+        was_busy = self.busy
+        self._pending = value
+        if self.busy != was_busy:
+            self.busy_changed.emit(self.busy)
+
+    def shutdown(self) -> None:
+        """Stop taking jobs, drop queued ones, wait for the running one: then nothing reads the store."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_executor:
+            self._executor.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,128 @@
+"""The customer's cases as a table model: open ones first (as the service orders them), in bold."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from typing_extensions import override
+
+from console.clock import Clock
+from storage.records import CaseSummary
+from widgets.text import age, local_time, one_line, status_label
+
+_ROOT = QModelIndex()
+CaseRole = Qt.ItemDataRole.UserRole + 1
+# Dark amber: marks an open case's status and keeps a contrast above 4.5:1 on white and light grey.
+OPEN_STATUS_BRUSH = QBrush(QColor("#8a4600"))
+
+
+class CaseColumn(IntEnum):
+    REFERENCE = 0
+    TITLE = 1
+    STATUS = 2
+    OWNER = 3
+    AGE = 4
+    NEXT_STEP = 5
+
+
+class CaseModel(QAbstractTableModel):
+    """A handful of rows per customer, so the whole list is held; ages are measured on the injected clock."""
+
+    def __init__(self, clock: Clock, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._cases: list[CaseSummary] = []
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._headers = {
+            CaseColumn.REFERENCE: self.tr("Reference"),
+            CaseColumn.TITLE: self.tr("Title"),
+            CaseColumn.STATUS: self.tr("Status"),
+            CaseColumn.OWNER: self.tr("Owner"),
+            CaseColumn.AGE: self.tr("Age"),
+            CaseColumn.NEXT_STEP: self.tr("Next step"),
+        }
+
+    def set_cases(self, cases: Sequence[CaseSummary]) -> None:
+        self.beginResetModel()
+        self._cases = list(cases)
+        self.endResetModel()
+
+    def case_at(self, row: int) -> CaseSummary | None:
+        return self._cases[row] if 0 <= row < len(self._cases) else None
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for case in self._cases if case.status.is_open)
+
+    @override
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._cases)
+
+    @override
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(CaseColumn)
+
+    @override
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if 0 <= section < len(CaseColumn):
+            return self._headers[CaseColumn(section)]
+        return None
+
+    @override
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        case = self.case_at(index.row()) if index.isValid() else None
+        if case is None or not 0 <= index.column() < len(CaseColumn):
+            return None
+        column = CaseColumn(index.column())
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._text(case, column)
+        if role == Qt.ItemDataRole.FontRole and case.status.is_open:
+            return self._bold
+        if role == Qt.ItemDataRole.ForegroundRole and column is CaseColumn.STATUS and case.status.is_open:
+            return OPEN_STATUS_BRUSH
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(case)
+        if role == CaseRole:
+            return case
+        return None
+
+    def _text(self, case: CaseSummary, column: CaseColumn) -> str:
+        if column is CaseColumn.REFERENCE:
+            return case.reference
+        if column is CaseColumn.TITLE:
+            if case.formal_complaint:
+                return self.tr("%1 (formal complaint)").replace("%1", case.title)
+            return case.title
+        if column is CaseColumn.STATUS:
+            return status_label(case.status)
+        if column is CaseColumn.OWNER:
+            return case.owner_name or self.tr("Unowned")
+        if column is CaseColumn.AGE:
+            if case.status.is_open or case.resolved_at is None:
+                return age(case.opened_at, self._clock.now())
+            return self.tr("took %1").replace("%1", age(case.opened_at, case.resolved_at))
+        return one_line(case.next_step or "")
+
+    def _tooltip(self, case: CaseSummary) -> str:
+        lines = [
+            f"{case.reference}: {case.title}",
+            self.tr("Opened %1").replace("%1", local_time(case.opened_at)),
+        ]
+        if case.target_at is not None:
+            lines.append(self.tr("Target %1").replace("%1", local_time(case.target_at)))
+        if case.resolved_at is not None:
+            lines.append(self.tr("Resolved %1").replace("%1", local_time(case.resolved_at)))
+        if case.next_step:
+            lines.append(self.tr("Next step: %1").replace("%1", case.next_step))
+        return "\n".join(lines)
