@@ -1,0 +1,65 @@
+"""Handoffs between teams: when each must be acknowledged, and whether one has been dropped."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from console.working_time import WorkingHours
+from storage.records import HandoffRecord
+from storage.vocabulary import HandoffStatus, Team
+
+# Working time the receiving team has to acknowledge a handoff (not to finish it).
+ACKNOWLEDGE_WITHIN = {
+    Team.PROVISIONING: timedelta(hours=4),
+    Team.TECHNICAL: timedelta(hours=2),
+    Team.FIELD_ENGINEERS: timedelta(hours=4),
+    Team.BILLING: timedelta(hours=8),
+    Team.COMPLAINTS: timedelta(hours=4),
+    Team.SALES: timedelta(hours=8),
+    Team.FRONT_LINE: timedelta(hours=2),
+}
+
+
+class HandoffState(StrEnum):
+    AWAITING = "awaiting"  # not yet acknowledged, still within its deadline
+    DROPPED = "dropped"  # not acknowledged past its deadline: red everywhere
+    ACKNOWLEDGED = "acknowledged"
+    LATE = "late"  # acknowledged, but past its done-by
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class HandoffRuleError(ValueError):
+    """A handoff or a step of it breaks a rule; the message says which."""
+
+
+def acknowledge_by(created_at: datetime, to_team: Team, hours: WorkingHours) -> datetime:
+    return hours.add(created_at, ACKNOWLEDGE_WITHIN[to_team])
+
+
+def handoff_state(handoff: HandoffRecord, now: datetime) -> HandoffState:
+    if handoff.status is HandoffStatus.CANCELLED:
+        return HandoffState.CANCELLED
+    if handoff.status is HandoffStatus.DONE:
+        return HandoffState.DONE
+    if handoff.status is HandoffStatus.AWAITING_ACK:
+        return HandoffState.DROPPED if now > handoff.acknowledge_by else HandoffState.AWAITING
+    if handoff.done_by is not None and now > handoff.done_by:
+        return HandoffState.LATE
+    return HandoffState.ACKNOWLEDGED
+
+
+def may_say_being_dealt_with(handoffs: list[HandoffRecord]) -> bool:
+    """ "It's being dealt with" is true only when every live handoff has been acknowledged."""
+    live = [h for h in handoffs if h.status in (HandoffStatus.AWAITING_ACK, HandoffStatus.ACKNOWLEDGED)]
+    return bool(live) and all(h.status is HandoffStatus.ACKNOWLEDGED for h in live)
+
+
+def check_new_handoff(from_team: Team, to_team: Team, summary: str) -> None:
+    if from_team is to_team:
+        raise HandoffRuleError("a handoff goes to another team")
+    if not summary.strip():
+        raise HandoffRuleError("say what the other team must do")
+    if len(summary) > 2_000:
+        raise HandoffRuleError("the summary is too long (at most 2,000 characters)")

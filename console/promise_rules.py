@@ -1,0 +1,135 @@
+"""Rules for promises: how urgent one is now, its countdown in words, and what may end it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from console.working_time import local_to_utc
+from storage.vocabulary import PromiseKind, PromiseStatus
+
+DEFAULT_DUE_SOON = timedelta(minutes=15)
+MAX_NOTE = 2_000
+MAX_AHEAD = timedelta(days=366)
+
+
+class Urgency(StrEnum):
+    ON_TRACK = "on_track"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+
+
+class PromiseRuleError(ValueError):
+    """A promise or its outcome breaks a rule; the message says which, in words for the advisor."""
+
+
+def urgency(due_at: datetime, now: datetime, due_soon: timedelta = DEFAULT_DUE_SOON) -> Urgency:
+    if now >= due_at:
+        return Urgency.OVERDUE
+    if due_at - now <= due_soon:
+        return Urgency.DUE_SOON
+    return Urgency.ON_TRACK
+
+
+def _span(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    unit = "day" if days == 1 else "days"
+    return f"{days} {unit} {hours} h" if hours and days < 3 else f"{days} {unit}"
+
+
+def countdown(due_at: datetime, now: datetime) -> str:
+    """`in 12 min`, `in 2 h 5 min`, `overdue by 3 h`: what the advisor reads at a glance."""
+    if now >= due_at:
+        return f"overdue by {_span(now - due_at)}"
+    return f"in {_span(due_at - now)}"
+
+
+@dataclass(frozen=True)
+class NewPromise:
+    kind: PromiseKind
+    due_at: datetime
+    window_end_at: datetime | None
+    phone_e164: str | None
+    note: str
+
+
+def check_new_promise(promise: NewPromise, now: datetime) -> None:
+    """Refuse, with the reason, a promise that could not be kept as written."""
+    if promise.due_at <= now:
+        raise PromiseRuleError("the due time is in the past: choose a time from now on")
+    if promise.due_at - now > MAX_AHEAD:
+        raise PromiseRuleError("the due time is more than a year away: make a nearer promise")
+    if promise.window_end_at is not None and promise.window_end_at <= promise.due_at:
+        raise PromiseRuleError("the window must end after it starts")
+    if promise.kind is PromiseKind.CALLBACK and not promise.phone_e164:
+        raise PromiseRuleError(
+            "a callback needs a number to call: the customer has none on file, so ask for one"
+        )
+    if len(promise.note) > MAX_NOTE:
+        raise PromiseRuleError(
+            f"the note is too long ({len(promise.note):,} characters, at most {MAX_NOTE:,})"
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a promise ends. `next_attempt_at` is required when the customer was not reachable."""
+
+    status: PromiseStatus
+    text: str
+    next_attempt_at: datetime | None = None
+    customer_told: bool | None = None
+
+
+def check_outcome(outcome: Outcome, now: datetime) -> None:
+    text = outcome.text.strip()
+    if outcome.status is PromiseStatus.OPEN:
+        raise PromiseRuleError("a promise ends with an outcome: done, not reachable or rescheduled")
+    if len(text) > MAX_NOTE:
+        raise PromiseRuleError(f"the outcome is too long (at most {MAX_NOTE:,} characters)")
+    if outcome.status is PromiseStatus.DONE and not text:
+        raise PromiseRuleError("say what happened: an outcome needs a few words")
+    if outcome.status is PromiseStatus.NOT_REACHABLE:
+        if outcome.next_attempt_at is None:
+            raise PromiseRuleError("the customer was not reachable: set when to try again")
+        if outcome.next_attempt_at <= now:
+            raise PromiseRuleError("the next attempt must be in the future")
+    if outcome.status is PromiseStatus.RESCHEDULED:
+        if not text:
+            raise PromiseRuleError("give the reason for rescheduling")
+        if outcome.customer_told is None:
+            raise PromiseRuleError("say whether the customer was told the new time")
+        if outcome.next_attempt_at is None or outcome.next_attempt_at <= now:
+            raise PromiseRuleError("a rescheduled promise needs a new time in the future")
+
+
+@dataclass(frozen=True)
+class QuickPick:
+    label: str
+    due_at: datetime
+    window_end_at: datetime | None
+
+
+def quick_picks(now: datetime, zone: ZoneInfo) -> list[QuickPick]:
+    """The due times an advisor picks in one keystroke; `zone` is the workstation's."""
+    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+    return [
+        QuickPick("In 1 hour", now + timedelta(hours=1), None),
+        QuickPick("In 2 hours", now + timedelta(hours=2), None),
+        QuickPick(
+            "Tomorrow morning (9–12)",
+            local_to_utc(tomorrow, time(9, 0), zone),
+            local_to_utc(tomorrow, time(12, 0), zone),
+        ),
+    ]

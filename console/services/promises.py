@@ -1,0 +1,180 @@
+"""Making, ending and listing promises; every promise made or ended is also a contact event."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from console.clock import Clock
+from console.ids import new_id
+from console.normalise import phone_e164
+from console.promise_rules import (
+    DEFAULT_DUE_SOON,
+    NewPromise,
+    Outcome,
+    PromiseRuleError,
+    Urgency,
+    check_new_promise,
+    check_outcome,
+    urgency,
+)
+from console.services.events import console_event
+from storage.models import Promise
+from storage.queries import promises as queries
+from storage.records import PromiseRecord, UserRecord
+from storage.store import Store
+from storage.vocabulary import PromiseKind, PromiseStatus
+
+KIND_WORDS = {
+    PromiseKind.CALLBACK: "callback",
+    PromiseKind.PROGRESS_UPDATE: "progress update",
+    PromiseKind.ENGINEER_VISIT: "engineer visit",
+    PromiseKind.CREDIT: "credit to apply",
+    PromiseKind.COMPLAINT_DEADLINE: "complaint response",
+}
+OUTCOME_WORDS = {
+    PromiseStatus.DONE: "done",
+    PromiseStatus.NOT_REACHABLE: "customer not reachable",
+    PromiseStatus.RESCHEDULED: "rescheduled",
+}
+
+
+class PromiseConflictError(RuntimeError):
+    """Someone else ended this promise first; the message says who and how."""
+
+
+class PromiseService:
+    def __init__(
+        self, store: Store, clock: Clock, user: UserRecord, due_soon: timedelta = DEFAULT_DUE_SOON
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self.user = user
+        self.due_soon = due_soon
+
+    def urgency(self, promise: PromiseRecord, now: datetime | None = None) -> Urgency:
+        return urgency(promise.due_at, now or self._clock.now(), self.due_soon)
+
+    def make(
+        self,
+        customer_id: uuid.UUID,
+        kind: PromiseKind,
+        due_at: datetime,
+        *,
+        window_end_at: datetime | None = None,
+        phone: str | None = None,
+        note: str = "",
+        case_id: uuid.UUID | None = None,
+    ) -> PromiseRecord:
+        """Refuse with PromiseRuleError, or record the promise (owned by the user) and return it."""
+        number = None
+        if phone and phone.strip():
+            number = phone_e164(phone)
+            if number is None:
+                raise PromiseRuleError(f"{phone.strip()[:40]!r} is not a phone number we can call")
+        now = self._clock.now()
+        check_new_promise(NewPromise(kind, due_at, window_end_at, number, note.strip()), now)
+        promise_id = new_id()
+        with self._store.write() as session:
+            session.add(
+                Promise(
+                    id=promise_id,
+                    customer_id=customer_id,
+                    case_id=case_id,
+                    kind=kind,
+                    owner_id=self.user.id,
+                    created_at=now,
+                    due_at=due_at,
+                    window_end_at=window_end_at,
+                    phone_e164=number,
+                    note=note.strip() or None,
+                    status=PromiseStatus.OPEN,
+                    version=1,
+                )
+            )
+            session.add(
+                console_event(
+                    self.user.id, customer_id, case_id, now, f"Promise made: {KIND_WORDS[kind]}", note
+                )
+            )
+            session.flush()
+            made = queries.get(session, promise_id)
+        assert made is not None
+        return made
+
+    def close(self, promise: PromiseRecord, outcome: Outcome) -> PromiseRecord:
+        """End `promise` as the advisor saw it; a not-reachable or rescheduled one gets its follow-up."""
+        now = self._clock.now()
+        check_outcome(outcome, now)
+        follow_up_id = new_id() if outcome.next_attempt_at is not None else None
+        with self._store.write() as session:
+            if follow_up_id is not None:
+                assert outcome.next_attempt_at is not None
+                session.add(
+                    Promise(
+                        id=follow_up_id,
+                        customer_id=promise.customer_id,
+                        case_id=promise.case_id,
+                        kind=promise.kind,
+                        owner_id=self.user.id,
+                        created_at=now,
+                        due_at=outcome.next_attempt_at,
+                        phone_e164=promise.phone_e164,
+                        note=promise.note,
+                        status=PromiseStatus.OPEN,
+                        version=1,
+                    )
+                )
+                session.flush()
+            closed = queries.close(
+                session,
+                promise.id,
+                version=promise.version,
+                status=outcome.status,
+                outcome=outcome.text.strip(),
+                closed_at=now,
+                customer_told=outcome.customer_told,
+                follow_up_id=follow_up_id,
+            )
+            if not closed:
+                current = queries.get(session, promise.id)
+                session.rollback()
+                raise PromiseConflictError(self._conflict_message(current))
+            summary = f"Promise ended: {KIND_WORDS[promise.kind]}, {OUTCOME_WORDS[outcome.status]}"
+            session.add(
+                console_event(self.user.id, promise.customer_id, promise.case_id, now, summary, outcome.text)
+            )
+            session.flush()
+            ended = queries.get(session, promise.id)
+        assert ended is not None
+        return ended
+
+    @staticmethod
+    def _conflict_message(current: PromiseRecord | None) -> str:
+        if current is None:
+            return "this promise no longer exists"
+        if current.status is PromiseStatus.OPEN:
+            return "this promise was changed by someone else meanwhile: look at it again"
+        ended = f"this promise was already ended ({OUTCOME_WORDS[current.status]})"
+        return f"{ended}: {current.outcome}" if current.outcome else ended
+
+    def for_customer(self, customer_id: uuid.UUID) -> list[PromiseRecord]:
+        with self._store.read() as session:
+            return queries.for_customer(session, customer_id)
+
+    def worklist(self) -> list[PromiseRecord]:
+        """Every open promise the user owns, across all customers, soonest first."""
+        with self._store.read() as session:
+            return queries.open_for_owner(session, self.user.id)
+
+    def escalate_overdue(self) -> list[PromiseRecord]:
+        """Mark the user's newly overdue promises escalated (the supervisor's board shows them)."""
+        now = self._clock.now()
+        escalated = []
+        with self._store.write() as session:
+            for promise in queries.open_for_owner(session, self.user.id):
+                if promise.due_at > now:
+                    break
+                if promise.escalated_at is None and queries.mark_escalated(session, promise.id, now):
+                    escalated.append(promise)
+        return escalated

@@ -1,0 +1,89 @@
+"""Working-hours arithmetic in UK local time, skipping weekends and bank holidays (`holidays`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """Monday to Friday, `start` to `end` local time, except bank holidays of `subdivision`."""
+
+    start: time = time(8, 0)
+    end: time = time(18, 0)
+    zone: ZoneInfo = LONDON
+    subdivision: str = "ENG"
+    _cache: dict[int, holidays.HolidayBase] = field(default_factory=dict, compare=False, repr=False)
+
+    def bank_holiday(self, day: date) -> str | None:
+        calendar = self._cache.get(day.year)
+        if calendar is None:
+            calendar = holidays.country_holidays("GB", subdiv=self.subdivision, years=day.year)
+            self._cache[day.year] = calendar
+        name = calendar.get(day)
+        return str(name) if name else None
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and self.bank_holiday(day) is None
+
+    def _opening(self, day: date) -> datetime:
+        return datetime.combine(day, self.start, tzinfo=self.zone)
+
+    def _closing(self, day: date) -> datetime:
+        return datetime.combine(day, self.end, tzinfo=self.zone)
+
+    def next_working_day(self, day: date) -> date:
+        day += timedelta(days=1)
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def add(self, moment: datetime, duration: timedelta) -> datetime:
+        """`duration` of working time after `moment`; the answer is in UTC."""
+        if duration < timedelta(0):
+            raise ValueError("working time cannot be negative")
+        local = moment.astimezone(self.zone)
+        day = local.date()
+        if not self.is_working_day(day) or local >= self._closing(day):
+            day = self.next_working_day(day)
+            local = self._opening(day)
+        elif local < self._opening(day):
+            local = self._opening(day)
+        remaining = duration
+        while True:
+            # Wall-clock difference within one local day: opening hours never span a clock change.
+            left_today = self._closing(day).replace(tzinfo=None) - local.replace(tzinfo=None)
+            if remaining <= left_today:
+                wall = local.replace(tzinfo=None) + remaining
+                return wall.replace(tzinfo=self.zone).astimezone(UTC)
+            remaining -= left_today
+            day = self.next_working_day(day)
+            local = self._opening(day)
+
+    def end_of_working_day(self, day: date, after: int) -> datetime:
+        """Closing time of the `after`-th full working day after `day` (for 'by the end of the second')."""
+        for _ in range(after):
+            day = self.next_working_day(day)
+        return self._closing(day).astimezone(UTC)
+
+
+class LocalTimeError(ValueError):
+    """A wall-clock time that does not exist on that day (the hour skipped when clocks go forward)."""
+
+
+def local_to_utc(day: date, at: time, zone: ZoneInfo = LONDON) -> datetime:
+    """A local date and time as UTC. When clocks go back the earlier of the two instants is taken,
+    so a promise is never late by the repeated hour; a time skipped when clocks go forward is refused."""
+    candidate = datetime.combine(day, at, tzinfo=zone)
+    round_trip = candidate.astimezone(UTC).astimezone(zone)
+    if round_trip.replace(tzinfo=None) != candidate.replace(tzinfo=None):
+        raise LocalTimeError(
+            f"{at:%H:%M} does not exist on {day:%a %d %b %Y}: the clocks go forward that night"
+        )
+    return candidate.replace(fold=0).astimezone(UTC)

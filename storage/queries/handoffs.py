@@ -1,0 +1,89 @@
+"""Handoffs: per customer, unacknowledged past deadline, and guarded acknowledge/complete steps."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session, aliased
+
+from storage.models import Case, Handoff, User
+from storage.records import HandoffRecord
+from storage.vocabulary import HandoffStatus
+
+
+def _select() -> Select[*tuple[Any, ...]]:
+    creator, acknowledger = aliased(User), aliased(User)
+    return (
+        select(
+            Handoff.id,
+            Handoff.customer_id,
+            Handoff.case_id,
+            Case.reference,
+            Handoff.kind,
+            Handoff.summary,
+            Handoff.from_team,
+            Handoff.to_team,
+            creator.display_name,
+            Handoff.created_at,
+            Handoff.acknowledge_by,
+            acknowledger.display_name,
+            Handoff.acknowledged_at,
+            Handoff.done_by,
+            Handoff.done_at,
+            Handoff.status,
+            Handoff.version,
+        )
+        .join(creator, creator.id == Handoff.created_by)
+        .outerjoin(acknowledger, acknowledger.id == Handoff.acknowledged_by)
+        .outerjoin(Case, Case.id == Handoff.case_id)
+    )
+
+
+def _records(session: Session, statement: Select[*tuple[Any, ...]]) -> list[HandoffRecord]:
+    return [HandoffRecord(*tuple(row)) for row in session.execute(statement)]
+
+
+def get(session: Session, handoff_id: uuid.UUID) -> HandoffRecord | None:
+    found = _records(session, _select().where(Handoff.id == handoff_id))
+    return found[0] if found else None
+
+
+def for_customer(session: Session, customer_id: uuid.UUID) -> list[HandoffRecord]:
+    """Live ones first (by acknowledge-by), then finished ones, newest first."""
+    statement = _select().where(Handoff.customer_id == customer_id).order_by(Handoff.created_at.desc())
+    records = _records(session, statement)
+    live = sorted(
+        (h for h in records if h.status in (HandoffStatus.AWAITING_ACK, HandoffStatus.ACKNOWLEDGED)),
+        key=lambda h: h.acknowledge_by,
+    )
+    return live + [h for h in records if h not in live]
+
+
+def unacknowledged_past(session: Session, moment: datetime) -> list[HandoffRecord]:
+    return _records(
+        session,
+        _select()
+        .where(Handoff.status == HandoffStatus.AWAITING_ACK, Handoff.acknowledge_by < moment)
+        .order_by(Handoff.to_team, Handoff.acknowledge_by),
+    )
+
+
+def advance(
+    session: Session,
+    handoff_id: uuid.UUID,
+    *,
+    version: int,
+    expected: HandoffStatus,
+    values: dict[str, Any],
+) -> bool:
+    """Move a handoff on from `expected` at the version seen; False if it moved meanwhile."""
+    result = session.execute(
+        update(Handoff)
+        .where(Handoff.id == handoff_id, Handoff.version == version, Handoff.status == expected)
+        .values(**values, version=Handoff.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

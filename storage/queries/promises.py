@@ -1,0 +1,127 @@
+"""Promises: per customer, per owner (the worklist), and the guarded write that ends one."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import Case, Customer, Promise, User
+from storage.records import PromiseRecord
+from storage.vocabulary import PromiseStatus
+
+
+def _select() -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            Promise.id,
+            Promise.customer_id,
+            (Customer.given_name + " " + Customer.family_name),
+            Customer.account_number,
+            Promise.case_id,
+            Case.reference,
+            Promise.kind,
+            Promise.owner_id,
+            User.display_name,
+            Promise.created_at,
+            Promise.due_at,
+            Promise.window_end_at,
+            Promise.phone_e164,
+            Promise.note,
+            Promise.status,
+            Promise.outcome,
+            Promise.closed_at,
+            Promise.escalated_at,
+            Promise.version,
+        )
+        .join(Customer, Customer.id == Promise.customer_id)
+        .join(User, User.id == Promise.owner_id)
+        .outerjoin(Case, Case.id == Promise.case_id)
+    )
+
+
+def _records(session: Session, statement: Select[*tuple[Any, ...]]) -> list[PromiseRecord]:
+    return [PromiseRecord(*tuple(row)) for row in session.execute(statement)]
+
+
+def get(session: Session, promise_id: uuid.UUID) -> PromiseRecord | None:
+    found = _records(session, _select().where(Promise.id == promise_id))
+    return found[0] if found else None
+
+
+def for_customer(session: Session, customer_id: uuid.UUID, *, include_closed: int = 5) -> list[PromiseRecord]:
+    """Open promises by due time, then the most recently closed few."""
+    open_ones = _records(
+        session,
+        _select()
+        .where(Promise.customer_id == customer_id, Promise.status == PromiseStatus.OPEN)
+        .order_by(Promise.due_at),
+    )
+    closed = _records(
+        session,
+        _select()
+        .where(Promise.customer_id == customer_id, Promise.status != PromiseStatus.OPEN)
+        .order_by(Promise.closed_at.desc())
+        .limit(include_closed),
+    )
+    return open_ones + closed
+
+
+def open_for_owner(session: Session, owner_id: uuid.UUID) -> list[PromiseRecord]:
+    return _records(
+        session,
+        _select()
+        .where(Promise.owner_id == owner_id, Promise.status == PromiseStatus.OPEN)
+        .order_by(Promise.due_at),
+    )
+
+
+def open_due_before(session: Session, moment: datetime) -> list[PromiseRecord]:
+    """Across the team: everything open and due before `moment` (at risk or already broken)."""
+    return _records(
+        session,
+        _select()
+        .where(Promise.status == PromiseStatus.OPEN, Promise.due_at < moment)
+        .order_by(Promise.due_at),
+    )
+
+
+def close(
+    session: Session,
+    promise_id: uuid.UUID,
+    *,
+    version: int,
+    status: PromiseStatus,
+    outcome: str,
+    closed_at: datetime,
+    customer_told: bool | None,
+    follow_up_id: uuid.UUID | None,
+) -> bool:
+    """End an open promise at the version the advisor saw; False if someone else got there first."""
+    result = session.execute(
+        update(Promise)
+        .where(Promise.id == promise_id, Promise.version == version, Promise.status == PromiseStatus.OPEN)
+        .values(
+            status=status,
+            outcome=outcome,
+            closed_at=closed_at,
+            customer_told=customer_told,
+            follow_up_id=follow_up_id,
+            version=Promise.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def mark_escalated(session: Session, promise_id: uuid.UUID, at: datetime) -> bool:
+    result = session.execute(
+        update(Promise)
+        .where(Promise.id == promise_id, Promise.escalated_at.is_(None), Promise.status == PromiseStatus.OPEN)
+        .values(escalated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
