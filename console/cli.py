@@ -154,9 +154,8 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     if not target.parent.is_dir():
         raise UsageError(f"folder does not exist: {target.parent}")
     store = open_for_use(args.db)
-    from widgets.app import render_screenshot
-
     from console.services.customers import CustomerNotFoundError
+    from widgets.app import render_screenshot
 
     try:
         render_screenshot(store, target, account=args.customer, role=args.role, size=size)

@@ -64,8 +64,8 @@ def test_indexes_for_search_exist(any_store: Store) -> None:
     inspector = inspect(any_store.engine)
     customer_indexes = {index["name"] for index in inspector.get_indexes("customers")}
     assert {
-        "ix_customers_family_key",
-        "ix_customers_given_key",
+        "ix_customers_family_given",
+        "ix_customers_given_family",
         "ix_customers_postcode_key",
     } <= customer_indexes
     phone_indexes = {index["name"] for index in inspector.get_indexes("customer_phones")}

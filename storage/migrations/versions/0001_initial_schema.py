@@ -167,8 +167,8 @@ def upgrade() -> None:
     with op.batch_alter_table('customers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_customers_account_owner_id'), ['account_owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_customers_email_key'), ['email_key'], unique=False)
-        batch_op.create_index(batch_op.f('ix_customers_family_key'), ['family_key'], unique=False)
-        batch_op.create_index(batch_op.f('ix_customers_given_key'), ['given_key'], unique=False)
+        batch_op.create_index('ix_customers_family_given', ['family_key', 'given_key'], unique=False)
+        batch_op.create_index('ix_customers_given_family', ['given_key', 'family_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_customers_postcode_key'), ['postcode_key'], unique=False)
 
     op.create_table('account_owner_changes',
@@ -454,8 +454,8 @@ def downgrade() -> None:
     op.drop_table('account_owner_changes')
     with op.batch_alter_table('customers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_customers_postcode_key'))
-        batch_op.drop_index(batch_op.f('ix_customers_given_key'))
-        batch_op.drop_index(batch_op.f('ix_customers_family_key'))
+        batch_op.drop_index('ix_customers_given_family')
+        batch_op.drop_index('ix_customers_family_given')
         batch_op.drop_index(batch_op.f('ix_customers_email_key'))
         batch_op.drop_index(batch_op.f('ix_customers_account_owner_id'))
 
