@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", help=db_help)
     parser.add_argument("--role", choices=ROLES, default="advisor", help="open as this role")
     parser.add_argument("--customer", metavar="ACCOUNT", help="open this customer on start")
+    parser.add_argument("--user", metavar="NAME", help="act as this user (default: the role's demo user)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     shared = argparse.ArgumentParser(add_help=False)
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("file", type=Path, metavar="FILE")
     shot.add_argument("--customer", default=argparse.SUPPRESS, metavar="ACCOUNT")
     shot.add_argument("--role", choices=ROLES, default=argparse.SUPPRESS)
+    shot.add_argument("--user", default=argparse.SUPPRESS, metavar="NAME")
     shot.add_argument("--size", default="1600x900", metavar="WxH")
 
     db = commands.add_parser("db", help="database administration")
@@ -107,6 +109,19 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def check_user(store: Store, username: str | None) -> None:
+    """An explicitly named user must exist; the role's demo user may be missing (actions then off)."""
+    if username is None:
+        return
+    from console.services.people import PeopleService, UnknownUserError
+
+    try:
+        PeopleService(store).current_user(username)
+    except UnknownUserError as exc:
+        store.close()
+        raise UsageError(str(exc)) from None
+
+
 def cmd_open(args: argparse.Namespace) -> int:
     if not has_display():
         raise UsageError(
@@ -114,10 +129,11 @@ def cmd_open(args: argparse.Namespace) -> int:
             "picture instead: advisor-console screenshot out.png"
         )
     store = open_for_use(args.db)
+    check_user(store, args.user)
     from widgets.app import run_window
 
     try:
-        return run_window(store, args.role, account=args.customer)
+        return run_window(store, args.role, account=args.customer, username=args.user)
     finally:
         store.close()
 
@@ -154,11 +170,12 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     if not target.parent.is_dir():
         raise UsageError(f"folder does not exist: {target.parent}")
     store = open_for_use(args.db)
+    check_user(store, args.user)
     from console.services.customers import CustomerNotFoundError
     from widgets.app import render_screenshot
 
     try:
-        render_screenshot(store, target, account=args.customer, role=args.role, size=size)
+        render_screenshot(store, target, account=args.customer, role=args.role, size=size, username=args.user)
     except CustomerNotFoundError as exc:
         raise UsageError(str(exc)) from None
     finally:

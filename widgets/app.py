@@ -6,18 +6,28 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QEvent
+from PySide6.QtCore import (
+    QByteArray,
+    QCoreApplication,
+    QEvent,
+    QMessageLogContext,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QImageWriter
 from PySide6.QtWidgets import QApplication
 
 from console.clock import Clock, SystemClock
 from console.services.customers import CustomerService
+from console.services.people import PeopleService
 from storage.store import Store
 from storage.vocabulary import Role
 from widgets.gc_guard import GuiThreadGarbageCollector
 from widgets.main_window import MainWindow
 from widgets.status import connectivity_text
+from widgets.workbench import Workbench, workbench_for
 
 APPLICATION_NAME = "Advisor Console"
 
@@ -40,17 +50,48 @@ def application() -> QApplication:
     return app
 
 
-def build_window(store: Store, role: Role | str, clock: Clock | None = None) -> MainWindow:
-    """The object graph: one service over the store, the window, the clock. No globals."""
+def default_username(role: Role | str) -> str:
+    """Who the window acts as when no username is given: the demo login of the role."""
+    return "supervisor" if Role(role) is Role.SUPERVISOR else "advisor"
+
+
+def build_window(
+    store: Store,
+    role: Role | str,
+    clock: Clock | None = None,
+    *,
+    username: str | None = None,
+    zone: ZoneInfo | None = None,
+    auto_tick: bool = True,
+) -> MainWindow:
+    """The object graph: the services over the store, acting as `username`, the window, the clock.
+
+    No globals. A store without that user (an empty one, say) still opens: the promise and handoff
+    actions are off and the status bar says why.
+    """
+    clock = clock or SystemClock()
+    name = username or default_username(role)
+    workbench: Workbench | None = None
+    problem: str | None = None
+    try:
+        user = PeopleService(store).current_user(name)
+    except LookupError as error:
+        problem = str(error)
+    else:
+        workbench = workbench_for(store, clock, user)
     return MainWindow(
         service=CustomerService(store),
         store_description=connectivity_text(store.location),
         role=Role(role),
-        clock=clock or SystemClock(),
+        clock=clock,
+        workbench=workbench,
+        user_problem=problem,
+        zone=zone,
+        auto_tick=auto_tick,
     )
 
 
-def run_window(store: Store, role: str, account: str | None = None) -> int:
+def run_window(store: Store, role: str, account: str | None = None, username: str | None = None) -> int:
     """Show the console and run until its window closes; returns the exit code.
 
     An unknown `account` raises CustomerNotFoundError before any window appears.
@@ -60,7 +101,7 @@ def run_window(store: Store, role: str, account: str | None = None) -> int:
 
     profile = CustomerService(store).find_account(account) if account is not None else None
     app = application()
-    window = build_window(store, role)
+    window = build_window(store, role, username=username)
     if profile is not None:
         window.open_customer_now(profile)
     collector = GuiThreadGarbageCollector(app)
@@ -80,6 +121,21 @@ def run_window(store: Store, role: str, account: str | None = None) -> int:
     return int(code) if isinstance(code, int) else 0
 
 
+# Offscreen-platform chatter that says nothing to a user (the window cannot hint a size to a screen).
+HARMLESS_QT_MESSAGES = ("propagateSizeHints",)
+
+
+def quiet_harmless_qt_messages() -> None:
+    """Keep the terminal for messages that matter: drop known-harmless platform warnings."""
+
+    def handler(_mode: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+        if any(text in message for text in HARMLESS_QT_MESSAGES):
+            return
+        print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def render_screenshot(
     store: Store,
     path: Path,
@@ -87,19 +143,23 @@ def render_screenshot(
     account: str | None,
     role: str,
     size: tuple[int, int],
+    username: str | None = None,
+    clock: Clock | None = None,
 ) -> None:
     """Render the main window offscreen at `size` to a PNG at `path`, with `account` opened if given.
 
     Raises CustomerNotFoundError for an unknown account and ScreenshotError if the file cannot be written.
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    quiet_harmless_qt_messages()
     width, height = size
     if width <= 0 or height <= 0:
         raise ValueError(f"screenshot size must be positive, not {width}x{height}")
     profile = CustomerService(store).find_account(account) if account is not None else None
     app = application()
-    window = build_window(store, role)
+    window = build_window(store, role, clock, username=username, auto_tick=False)
     try:
+        window.load_worklist_now()
         if profile is not None:
             window.open_customer_now(profile)
         window.resize(width, height)

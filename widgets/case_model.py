@@ -52,6 +52,10 @@ class CaseModel(QAbstractTableModel):
         self._cases = list(cases)
         self.endResetModel()
 
+    @property
+    def cases(self) -> list[CaseSummary]:
+        return list(self._cases)
+
     def case_at(self, row: int) -> CaseSummary | None:
         return self._cases[row] if 0 <= row < len(self._cases) else None
 

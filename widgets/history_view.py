@@ -29,7 +29,7 @@ class HistoryPanel(QWidget):
         super().__init__(parent)
         self.model = model
 
-        title = QLabel(self.tr("Contact history"), self)
+        self.title = title = QLabel(self.tr("Contact history"), self)
         title.setObjectName("panelTitle")
 
         self.channel_filter = QComboBox(self)

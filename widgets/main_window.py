@@ -1,42 +1,73 @@
-"""The one-pane main window: search on the left; the open customer's header, history and cases beside it."""
+"""The one-pane main window: search on the left; the open customer's header, history, cases, promises
+and handoffs beside it; the advisor's own promises one tab away, with a shared one-second ticker."""
 
 from __future__ import annotations
 
 import logging
 import uuid
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from importlib.resources import files
+from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QIcon, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
     QSplitter,
+    QSystemTrayIcon,
     QTableView,
+    QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 from typing_extensions import override
 
+from console.case_rules import CaseRuleError
 from console.clock import Clock
+from console.handoff_rules import HandoffRuleError, HandoffState, may_say_being_dealt_with
+from console.promise_rules import DEFAULT_DUE_SOON, Outcome, PromiseRuleError, Urgency, countdown, urgency
 from console.services.customers import CustomerService
-from storage.records import CaseSummary, CustomerProfile, TimelineEntry
-from storage.vocabulary import Role
+from console.services.promises import PromiseConflictError
+from storage.records import (
+    CaseSummary,
+    CustomerProfile,
+    HandoffRecord,
+    PromiseRecord,
+    TimelineEntry,
+    UserRecord,
+)
+from storage.vocabulary import HandoffStatus, PromiseKind, Role
 from widgets.background import BackgroundReader
+from widgets.case_dialogs import OwnershipDialog, OwnershipRequest
 from widgets.case_model import CaseColumn, CaseModel
 from widgets.customer_header import CustomerHeader
+from widgets.handoff_model import HandoffColumn, HandoffModel
 from widgets.history_model import HistoryModel
 from widgets.history_view import HistoryPanel
-from widgets.panels import list_group, panel_group, table_group
+from widgets.icons import icon_path
+from widgets.panels import panel_group, table_group
+from widgets.promise_dialogs import OutcomeDialog, PromiseDialog, PromiseRequest
+from widgets.promise_model import CustomerPromiseModel, WorklistModel
+from widgets.promise_panels import HandoffPanel, PromiseBanner, PromisePanel, WorklistPanel
+from widgets.promise_text import kind_label, short_time, workstation_zone
 from widgets.search_panel import SearchPanel
 from widgets.status import ConnectivityStatus
+from widgets.ticker import Ticker
 from widgets.views import HintTableView
+from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
+
+# Overdue promises are escalated from the ticker, but at most this often.
+ESCALATE_EVERY = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -46,10 +77,57 @@ class LoadedCustomer:
     profile: CustomerProfile
     cases: list[CaseSummary]
     first_history_page: list[TimelineEntry]
+    promises: list[PromiseRecord] = field(default_factory=list)
+    handoffs: list[HandoffRecord] = field(default_factory=list)
+    needing_update: list[CaseSummary] = field(default_factory=list)
 
 
-def load_customer(service: CustomerService, profile: CustomerProfile) -> LoadedCustomer:
-    return LoadedCustomer(profile, service.cases(profile.id), service.history(profile.id))
+@dataclass(frozen=True)
+class CustomerWork:
+    """What changes when someone acts on the open customer: cases, promises, handoffs, prompts."""
+
+    customer_id: uuid.UUID
+    cases: list[CaseSummary]
+    promises: list[PromiseRecord]
+    handoffs: list[HandoffRecord]
+    needing_update: list[CaseSummary]
+
+
+@dataclass(frozen=True)
+class Worklist:
+    promises: list[PromiseRecord]
+    colleagues: list[UserRecord]
+
+
+def load_work(service: CustomerService, workbench: Workbench | None, customer_id: uuid.UUID) -> CustomerWork:
+    cases = service.cases(customer_id)
+    if workbench is None:
+        return CustomerWork(customer_id, cases, [], [], [])
+    return CustomerWork(
+        customer_id,
+        cases,
+        workbench.promises.for_customer(customer_id),
+        workbench.handoffs.for_customer(customer_id),
+        workbench.cases.needing_update(customer_id),
+    )
+
+
+def load_customer(
+    service: CustomerService, profile: CustomerProfile, workbench: Workbench | None = None
+) -> LoadedCustomer:
+    work = load_work(service, workbench, profile.id)
+    return LoadedCustomer(
+        profile,
+        work.cases,
+        service.history(profile.id),
+        work.promises,
+        work.handoffs,
+        work.needing_update,
+    )
+
+
+def load_worklist(workbench: Workbench) -> Worklist:
+    return Worklist(workbench.promises.worklist(), workbench.people.colleagues())
 
 
 def _style_sheet() -> str:
@@ -57,8 +135,13 @@ def _style_sheet() -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 class _SidePanel(QWidget):
-    """The narrow column of promises, handoffs, goodwill, offers (and approvals for supervisors)."""
+    """The narrow column of goodwill and offers (and approvals for supervisors)."""
 
     @override
     def sizeHint(self) -> QSize:
@@ -66,12 +149,22 @@ class _SidePanel(QWidget):
 
 
 class MainWindow(QMainWindow):
-    """Everything about one customer in one pane; reads run on a background worker."""
+    """Everything about one customer in one pane; reads and changes run on one background worker."""
 
     # A customer's header, cases and first history page are on screen: carries the CustomerProfile.
     customer_opened = Signal(object)
     # Opening a customer failed: carries a one-line message for the advisor.
     customer_open_failed = Signal(str)
+    # A dialog was opened (with open(), never exec()): carries the QDialog, so tests can drive it.
+    dialog_opened = Signal(object)
+    # The open customer's cases, promises and handoffs were re-read after a change.
+    customer_work_loaded = Signal()
+    # The worklist ("My promises") was read: carries how many open promises the user has.
+    worklist_loaded = Signal(int)
+    # A promise was made, ended, or a handoff or case moved on: carries a one-line description.
+    change_saved = Signal(str)
+    # Promises newly due soon (or found overdue) were announced: carries the list of PromiseRecord.
+    promises_announced = Signal(object)
 
     def __init__(
         self,
@@ -81,18 +174,43 @@ class MainWindow(QMainWindow):
         clock: Clock,
         executor: Executor | None = None,
         parent: QWidget | None = None,
+        *,
+        workbench: Workbench | None = None,
+        user_problem: str | None = None,
+        zone: ZoneInfo | None = None,
+        auto_tick: bool = True,
     ) -> None:
         super().__init__(parent)
         self.role = Role(role)
         self._service = service
         self._clock = clock
+        self._workbench = workbench
+        self._zone = zone or workstation_zone()
+        self._auto_tick = auto_tick
         self._open_ticket = 0
+        self._work_ticket = 0
+        self._worklist_ticket = 0
+        self._needing_update: list[CaseSummary] = []
+        self._colleagues: list[UserRecord] = []
+        self._dialog: QDialog | None = None
+        self._escalating = False
+        self._last_escalation: datetime | None = None
+        self._tray: QSystemTrayIcon | None = None
+        self._fit_pending = False
         self.reader = BackgroundReader(executor, self)
+
+        if workbench is not None:
+            self._user_problem = ""
+        else:
+            self._user_problem = user_problem or self.tr("no user signed in")
 
         role_name = self.tr("Supervisor") if self.role is Role.SUPERVISOR else self.tr("Advisor")
         self.setWindowTitle(self.tr("Advisor Console — %1").replace("%1", role_name))
         self.setObjectName("mainWindow")
         self.setStyleSheet(_style_sheet())
+
+        now = clock.now()
+        due_soon = workbench.promises.due_soon if workbench is not None else DEFAULT_DUE_SOON
 
         # Left column: search.
         self.search_panel = SearchPanel(service.search, self.reader)
@@ -101,20 +219,48 @@ class MainWindow(QMainWindow):
         search_layout.setContentsMargins(8, 8, 4, 8)
         search_layout.addWidget(self.search_panel)
 
-        # Right area: header across the top, history large, cases below it, side panels beside.
+        # Right area: banner and header across the top; history (or my promises), cases, promises and
+        # handoffs one under the other; goodwill and offers in a narrow column beside them.
+        self.banner = PromiseBanner()
         self.header = CustomerHeader()
         self.history_model = HistoryModel(service, self.reader, parent=self)
         self.history_panel = HistoryPanel(self.history_model)
+        self.history_panel.title.hide()  # the tab says it
         self.history_view = self.history_panel.view
+        self.worklist_model = WorklistModel(now, due_soon, self._zone, self)
+        self.worklist_panel = WorklistPanel(self.worklist_model)
+        self.worklist_view = self.worklist_panel.view
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("historyTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.history_panel, self.tr("Contact history"))
+        self.tabs.addTab(self.worklist_panel, self.tr("My promises"))
+        self.tabs.setTabToolTip(0, self.tr("Everything that happened to the open customer, on every channel"))
+        self.tabs.setTabToolTip(
+            1, self.tr("Every open promise you own, across customers, soonest first (Ctrl+Shift+P)")
+        )
+
         self.case_model = CaseModel(clock, self)
-        cases_widget = self._build_cases()
+        self.cases_widget = cases_widget = self._build_cases()
+        self.promise_model = CustomerPromiseModel(now, due_soon, self._zone, self)
+        self.promise_panel = PromisePanel(self.promise_model)
+        self.promise_list = self.promise_panel.view
+        self.handoff_model = HandoffModel(now, self._zone, self)
+        self.handoff_panel = HandoffPanel(self.handoff_model)
+        self.handoff_list = self.handoff_panel.view
 
         middle = QSplitter(Qt.Orientation.Vertical)
+        middle.setObjectName("middleSplitter")
         middle.setChildrenCollapsible(False)
-        middle.addWidget(self.history_panel)
-        middle.addWidget(cases_widget)
-        middle.setStretchFactor(0, 3)
-        middle.setStretchFactor(1, 1)
+        for widget, stretch in (
+            (self.tabs, 5),
+            (cases_widget, 2),
+            (self.promise_panel, 2),
+            (self.handoff_panel, 2),
+        ):
+            middle.addWidget(widget)
+            middle.setStretchFactor(middle.count() - 1, stretch)
+        self.middle_splitter = middle
 
         side = self._build_side_panel()
         body = QSplitter(Qt.Orientation.Horizontal)
@@ -127,6 +273,7 @@ class MainWindow(QMainWindow):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 8, 8, 8)
+        right_layout.addWidget(self.banner)
         right_layout.addWidget(self.header)
         right_layout.addWidget(body, 1)
 
@@ -139,20 +286,60 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.splitter)
 
+        self.user_status = QLabel()
+        self.user_status.setObjectName("currentUser")
+        self.user_status.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addPermanentWidget(self.user_status)
         self.connectivity_status = ConnectivityStatus(store_description)
         self.statusBar().addPermanentWidget(self.connectivity_status)
 
-        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
-        find.setContext(Qt.ShortcutContext.WindowShortcut)
-        find.activated.connect(self.search_panel.focus_search)
+        # One shared ticker for every live countdown in the window.
+        self.ticker = Ticker(clock, parent=self)
+        self.ticker.add(self.promise_model)
+        self.ticker.add(self.worklist_model)
+        self.ticker.add(self.handoff_model)
+        self.ticker.ticked.connect(self._after_tick)
+
+        self._shortcut(QKeySequence.StandardKey.Find, self.search_panel.focus_search)
+        self._shortcut(QKeySequence("Ctrl+B"), self.make_promise)
+        self._shortcut(QKeySequence("Ctrl+Shift+P"), self.focus_worklist)
         self.search_panel.open_customer_requested.connect(self.open_customer)
         self.history_model.page_failed.connect(self._history_failed)
+        self.banner.open_customer_requested.connect(self._open_from_banner)
+        self.promise_panel.make_button.clicked.connect(self.make_promise)
+        self.promise_panel.outcome_button.clicked.connect(self.record_outcome)
+        self.promise_list.activated.connect(self.record_outcome)
+        self.promise_list.selectionModel().currentRowChanged.connect(self._update_actions)
+        self.handoff_panel.acknowledge_button.clicked.connect(self.acknowledge_handoff)
+        self.handoff_panel.complete_button.clicked.connect(self.complete_handoff)
+        self.handoff_list.selectionModel().currentRowChanged.connect(self._update_actions)
+        self.case_view.selectionModel().currentRowChanged.connect(self._update_actions)
+        self.worklist_view.activated.connect(self._open_from_worklist)
+        for model in (self.promise_model, self.handoff_model, self.case_model):
+            model.modelReset.connect(self._update_actions)
+
+        self._show_user()
+        self._update_titles()
+        self._update_empty_texts()
+        self._update_actions()
         self.search_panel.focus_search()
+        if workbench is not None:
+            self.refresh_worklist()
+
+    def _shortcut(self, keys: QKeySequence | QKeySequence.StandardKey, slot: object) -> None:
+        shortcut = QShortcut(QKeySequence(keys), self)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(slot)
 
     def _build_cases(self) -> QWidget:
         widget = QWidget()
         self.cases_title = QLabel(self.tr("Cases"), widget)
         self.cases_title.setObjectName("panelTitle")
+        self.case_update_prompt = QLabel(widget)
+        self.case_update_prompt.setObjectName("caseUpdatePrompt")
+        self.case_update_prompt.setTextFormat(Qt.TextFormat.PlainText)
+        self.case_update_prompt.setWordWrap(True)
+        self.case_update_prompt.hide()
         self.case_view = HintTableView(widget)
         self.case_view.setObjectName("caseList")
         self.case_view.setAccessibleName(self.tr("Cases"))
@@ -183,10 +370,37 @@ class MainWindow(QMainWindow):
         # The two free-text columns share what is left.
         header.setSectionResizeMode(CaseColumn.TITLE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(CaseColumn.NEXT_STEP, QHeaderView.ResizeMode.Stretch)
+        self.case_view.setMinimumHeight(
+            header.sizeHint().height() + self.case_view.verticalHeader().defaultSectionSize() * 2 + 4
+        )
 
+        # Ownership: explicit acts, each with a note (buttons beside the title, and the row's menu).
+        self.take_over_action = QAction(self.tr("Take over…"), self)
+        self.take_over_action.setToolTip(self.tr("Make the selected case yours, with a note"))
+        self.take_over_action.triggered.connect(self.take_over_case)
+        self.hand_over_action = QAction(self.tr("Hand over…"), self)
+        self.hand_over_action.setToolTip(self.tr("Give the selected case to a colleague, with a note"))
+        self.hand_over_action.triggered.connect(self.hand_over_case)
+        self.case_view.addAction(self.take_over_action)
+        self.case_view.addAction(self.hand_over_action)
+        self.case_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.take_over_button = QToolButton(widget)
+        self.take_over_button.setDefaultAction(self.take_over_action)
+        self.take_over_button.setAccessibleName(self.tr("Take over the case"))
+        self.hand_over_button = QToolButton(widget)
+        self.hand_over_button.setDefaultAction(self.hand_over_action)
+        self.hand_over_button.setAccessibleName(self.tr("Hand over the case"))
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.cases_title, 1)
+        top.addWidget(self.take_over_button)
+        top.addWidget(self.hand_over_button)
         layout = QVBoxLayout(widget)
         layout.setContentsMargins(0, 4, 0, 0)
-        layout.addWidget(self.cases_title)
+        layout.setSpacing(3)
+        layout.addLayout(top)
+        layout.addWidget(self.case_update_prompt)
         layout.addWidget(self.case_view, 1)
         return widget
 
@@ -194,13 +408,11 @@ class MainWindow(QMainWindow):
         side = _SidePanel()
         layout = QVBoxLayout(side)
         layout.setContentsMargins(0, 0, 0, 0)
-        promises, self.promise_list = list_group(self.tr("Promises"), "promiseList", side)
-        handoffs, self.handoff_list = list_group(self.tr("Handoffs"), "handoffList", side)
         self.goodwill_panel, _ = panel_group(
             self.tr("Goodwill"), "goodwillPanel", self.tr("Goodwill requests"), side
         )
         self.offers_panel, _ = panel_group(self.tr("Offers"), "offersPanel", self.tr("Offers"), side)
-        groups: list[QWidget] = [promises, handoffs, self.goodwill_panel, self.offers_panel]
+        groups: list[QWidget] = [self.goodwill_panel, self.offers_panel]
         self.approval_queue: QTableView | None = None
         if self.role is Role.SUPERVISOR:
             approvals, self.approval_queue = table_group(self.tr("Approvals"), "approvalQueue", side)
@@ -217,6 +429,31 @@ class MainWindow(QMainWindow):
             return self.tr("Cases: none open")
         return self.tr("Cases: %1 open").replace("%1", str(open_cases))
 
+    # -- who is working ---------------------------------------------------------------------------
+
+    @property
+    def workbench(self) -> Workbench | None:
+        return self._workbench
+
+    @property
+    def user(self) -> UserRecord | None:
+        return self._workbench.user if self._workbench is not None else None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self._zone
+
+    def _show_user(self) -> None:
+        if self._workbench is not None:
+            text = self.tr("Signed in as %1").replace("%1", self._workbench.user.display_name)
+            self.user_status.setText(text)
+            self.user_status.setToolTip(text)
+        else:
+            text = self.tr("Promises and handoffs are off: %1").replace("%1", self._user_problem)
+            self.user_status.setText(text)
+            self.user_status.setToolTip(text)
+            self.statusBar().showMessage(text)
+
     # -- opening a customer ---------------------------------------------------------------------
 
     @property
@@ -232,9 +469,10 @@ class MainWindow(QMainWindow):
         self._open_ticket += 1
         ticket = self._open_ticket
         service = self._service
+        workbench = self._workbench
 
         def job() -> LoadedCustomer:
-            return load_customer(service, service.profile(customer_id))
+            return load_customer(service, service.profile(customer_id), workbench)
 
         self.statusBar().showMessage(self.tr("Opening customer…"))
         self.reader.submit(
@@ -246,7 +484,7 @@ class MainWindow(QMainWindow):
     def open_customer_now(self, profile: CustomerProfile) -> None:
         """Open a customer on the calling thread: for screenshots and start-up with a known account."""
         self._open_ticket += 1
-        self.show_loaded(load_customer(self._service, profile))
+        self.show_loaded(load_customer(self._service, profile, self._workbench))
 
     def _opened(self, ticket: int, loaded: LoadedCustomer) -> None:
         if ticket == self._open_ticket:  # otherwise another customer was asked for meanwhile
@@ -256,7 +494,7 @@ class MainWindow(QMainWindow):
         if ticket != self._open_ticket:
             return
         log.warning("opening a customer failed: %s", error)
-        message = self.tr("Could not open the customer: %1").replace("%1", str(error).splitlines()[0])
+        message = self.tr("Could not open the customer: %1").replace("%1", _first_line(error))
         self.statusBar().showMessage(message)
         self.customer_open_failed.emit(message)
 
@@ -265,19 +503,619 @@ class MainWindow(QMainWindow):
 
     def show_loaded(self, loaded: LoadedCustomer) -> None:
         profile = loaded.profile
+        self._work_ticket += 1  # a re-read for the previous customer must not land on this one
         self.header.show_profile(profile)
         self.history_panel.reset_filter()
         self.history_model.show_customer(profile.id, None, loaded.first_history_page)
         self.history_view.scrollToTop()
-        self.case_model.set_cases(loaded.cases)
-        self.cases_title.setText(self._cases_title(len(loaded.cases), self.case_model.open_count))
-        self.case_view.set_empty_text(self.tr("No cases recorded for this customer."))
+        self.tabs.setCurrentWidget(self.history_panel)
+        self._show_work(
+            CustomerWork(profile.id, loaded.cases, loaded.promises, loaded.handoffs, loaded.needing_update)
+        )
+        self._fit_panels()
         self.statusBar().clearMessage()
         self.customer_opened.emit(profile)
 
-    # -- closing --------------------------------------------------------------------------------
+    def _show_work(self, work: CustomerWork) -> None:
+        now = self._clock.now()
+        self.case_model.set_cases(work.cases)
+        self.promise_model.set_promises(work.promises, now)
+        self.handoff_model.set_handoffs(work.handoffs, now)
+        # Done-by dates are rare: their column only takes room when a handoff has one.
+        no_done_by = all(h.done_by is None for h in work.handoffs)
+        self.handoff_list.setColumnHidden(HandoffColumn.DONE_BY, no_done_by)
+        self._needing_update = list(work.needing_update)
+        self._show_update_prompt()
+        self._update_titles()
+        self._update_empty_texts()
+        self._update_actions()
+
+    def _fit_panels(self) -> None:
+        """Give cases, promises and handoffs the room their rows need (up to a few each); history the rest."""
+        splitter = self.middle_splitter
+        sizes = splitter.sizes()
+        total = sum(sizes)
+        if total <= 0 or not self.isVisible():
+            self._fit_pending = True  # laid out once shown
+            return
+        self._fit_pending = False
+        sections = [
+            (self.cases_widget, self.case_view, 4),
+            (self.promise_panel, self.promise_list, 4),
+            (self.handoff_panel, self.handoff_list, 3),
+        ]
+        wanted = []
+        for section, view, most_rows in sections:
+            chrome = section.height() - view.viewport().height()  # title, prompt, header, frame
+            rows = min(max(view.model().rowCount(), 1), most_rows)
+            height = chrome + rows * view.verticalHeader().defaultSectionSize() + 1
+            wanted.append(max(height, section.minimumSizeHint().height()))
+        history_least = total * 2 // 5
+        if total - sum(wanted) < history_least:  # a small window: share the shortfall
+            scale = (total - history_least) / sum(wanted)
+            wanted = [int(height * scale) for height in wanted]
+        splitter.setSizes([total - sum(wanted), *wanted])
+
+    def refresh_customer(self) -> None:
+        """Re-read the open customer's cases, promises, handoffs and history after a change."""
+        profile = self.current_profile
+        if profile is None:
+            return
+        self._work_ticket += 1
+        ticket = self._work_ticket
+        service, workbench, customer_id = self._service, self._workbench, profile.id
+        self.reader.submit(
+            lambda: load_work(service, workbench, customer_id),
+            lambda work: self._work_loaded(ticket, work),
+            self._work_failed,
+        )
+        self.history_model.show_customer(customer_id, self.history_model.channels)
+
+    def _work_loaded(self, ticket: int, work: CustomerWork) -> None:
+        profile = self.current_profile
+        if ticket != self._work_ticket or profile is None or profile.id != work.customer_id:
+            return
+        self._show_work(work)
+        self.customer_work_loaded.emit()
+
+    def _work_failed(self, error: BaseException) -> None:
+        log.warning("re-reading the customer failed: %s", error)
+        self.statusBar().showMessage(
+            self.tr("Could not refresh the customer: %1").replace("%1", _first_line(error))
+        )
+
+    def _show_update_prompt(self) -> None:
+        if not self._needing_update:
+            self.case_update_prompt.hide()
+            self.case_update_prompt.clear()
+            return
+        references = ", ".join(case.reference for case in self._needing_update)
+        self.case_update_prompt.setText(
+            self.tr(
+                "%1: past target with no update — promise the customer a progress update (Ctrl+B)"
+            ).replace("%1", references)
+        )
+        self.case_update_prompt.show()
+
+    # -- titles, empty views, what can be done now ------------------------------------------------
+
+    def _update_titles(self) -> None:
+        profile = self.current_profile
+        self.cases_title.setText(self._cases_title(self.case_model.rowCount(), self.case_model.open_count))
+        if profile is None:
+            self.promise_panel.title.setText(self.tr("Promises"))
+            self.handoff_panel.title.setText(self.tr("Handoffs"))
+        else:
+            self._update_live_titles()
+
+    def _update_live_titles(self) -> None:
+        """Counts that move with the clock: open and overdue promises, handoffs not acknowledged in time."""
+        if self.current_profile is not None:
+            open_count, overdue = self.promise_model.open_counts()
+            if open_count == 0:
+                title = self.tr("Promises: none open")
+            elif overdue:
+                title = (
+                    self.tr("Promises: %1 open, %2 overdue")
+                    .replace("%1", str(open_count))
+                    .replace("%2", str(overdue))
+                )
+            else:
+                title = self.tr("Promises: %1 open").replace("%1", str(open_count))
+            self._set_text(self.promise_panel.title, title)
+            self._set_text(self.handoff_panel.title, self._handoff_title())
+            red = bool(overdue)
+            if self.promise_panel.title.property("alert") != red:
+                self._set_alert(self.promise_panel.title, red)
+            dropped = self.handoff_model.dropped_count() > 0
+            if self.handoff_panel.title.property("alert") != dropped:
+                self._set_alert(self.handoff_panel.title, dropped)
+        worklist_text = self._worklist_tab_text()
+        if self.tabs.tabText(1) != worklist_text:
+            self.tabs.setTabText(1, worklist_text)
+
+    def _handoff_title(self) -> str:
+        handoffs = [self.handoff_model.handoff_at(row) for row in range(self.handoff_model.rowCount())]
+        live = [h for h in handoffs if h is not None]
+        dropped = self.handoff_model.dropped_count()
+        if not live:
+            return self.tr("Handoffs")
+        if dropped:
+            return self.tr(
+                "Handoffs: %1 not acknowledged in time — do not say it is being dealt with"
+            ).replace("%1", str(dropped))
+        awaiting = sum(1 for h in live if h.status is HandoffStatus.AWAITING_ACK)
+        if awaiting:
+            return self.tr("Handoffs: %1 awaiting acknowledgement").replace("%1", str(awaiting))
+        if may_say_being_dealt_with(live):
+            return self.tr("Handoffs: acknowledged — being dealt with")
+        return self.tr("Handoffs: none open")
+
+    def _worklist_tab_text(self) -> str:
+        total = self.worklist_model.rowCount()
+        if self._workbench is None or total == 0:
+            return self.tr("My promises")
+        overdue = self.worklist_model.overdue_count(self.worklist_model.now)
+        if overdue:
+            return (
+                self.tr("My promises (%1, %2 overdue)").replace("%1", str(total)).replace("%2", str(overdue))
+            )
+        return self.tr("My promises (%1)").replace("%1", str(total))
+
+    @staticmethod
+    def _set_text(label: QLabel, text: str) -> None:
+        if label.text() != text:
+            label.setText(text)
+
+    @staticmethod
+    def _set_alert(label: QLabel, alert: bool) -> None:
+        label.setProperty("alert", alert)
+        label.style().unpolish(label)
+        label.style().polish(label)
+
+    def _update_empty_texts(self) -> None:
+        self.case_view.set_empty_text(
+            self.tr("No cases recorded for this customer.") if self.current_profile is not None else ""
+        )
+        if self._workbench is None:
+            off = self.tr("Not available: %1.").replace("%1", self._user_problem)
+            self.promise_list.set_empty_text(off)
+            self.handoff_list.set_empty_text(off)
+            self.worklist_view.set_empty_text(off)
+            self.worklist_panel.hint.setText(self.tr("Promises need a signed-in user."))
+            return
+        if self.current_profile is None:
+            self.promise_list.set_empty_text(self.tr("Open a customer to see the promises made to them."))
+            self.handoff_list.set_empty_text(self.tr("Open a customer to see work handed between teams."))
+        else:
+            self.promise_list.set_empty_text(
+                self.tr("No promises made to this customer. Make one with Ctrl+B.")
+            )
+            self.handoff_list.set_empty_text(self.tr("Nothing handed to another team for this customer."))
+        self.worklist_view.set_empty_text(self.tr("No open promises: every one you made has an outcome."))
+        self.worklist_panel.hint.setText(
+            self.tr("Every open promise you own, soonest first. Enter opens the customer.")
+        )
+
+    def _selected_promise(self) -> PromiseRecord | None:
+        index = self.promise_list.currentIndex()
+        return self.promise_model.promise_at(index.row()) if index.isValid() else None
+
+    def _selected_handoff(self) -> HandoffRecord | None:
+        index = self.handoff_list.currentIndex()
+        return self.handoff_model.handoff_at(index.row()) if index.isValid() else None
+
+    def _selected_case(self) -> CaseSummary | None:
+        index = self.case_view.currentIndex()
+        return self.case_model.case_at(index.row()) if index.isValid() else None
+
+    def _update_actions(self, *_: object) -> None:
+        acting = self._workbench is not None and self.current_profile is not None
+        promise = self._selected_promise()
+        handoff = self._selected_handoff()
+        case = self._selected_case()
+        self.promise_panel.make_button.setEnabled(acting)
+        self.promise_panel.outcome_button.setEnabled(acting and promise is not None and promise.is_open)
+        self.handoff_panel.acknowledge_button.setEnabled(
+            acting and handoff is not None and handoff.status is HandoffStatus.AWAITING_ACK
+        )
+        self.handoff_panel.complete_button.setEnabled(
+            acting and handoff is not None and handoff.status is HandoffStatus.ACKNOWLEDGED
+        )
+        user = self.user
+        case_open = acting and case is not None and case.status.is_open
+        mine = case is not None and user is not None and case.owner_id == user.id
+        self.take_over_action.setEnabled(case_open and not mine)
+        self.hand_over_action.setEnabled(case_open)
+
+    # -- the shared ticker ------------------------------------------------------------------------
+
+    def tick(self) -> datetime:
+        """Run one tick now (the timer does this every second): countdowns, notices, escalation."""
+        return self.ticker.tick()
+
+    def _after_tick(self, now: datetime) -> None:
+        self._update_live_titles()
+        self._announce_due(now)
+        self._maybe_escalate(now)
+
+    def _announce_due(self, now: datetime) -> None:
+        """Tell the user, once per promise, that it is due soon (or already overdue), whoever is open."""
+        fresh = self.worklist_model.newly_due(now)
+        if not fresh:
+            return
+        first = fresh[0]
+        overdue = urgency(first.due_at, now, self.worklist_model.due_soon) is Urgency.OVERDUE
+        when = countdown(first.due_at, now)
+        text = (
+            self.tr("%1 for %2 %3")
+            .replace("%1", kind_label(first.kind))
+            .replace("%2", first.customer_name)
+            .replace("%3", when if overdue else self.tr("due %1").replace("%1", when))
+        )
+        if len(fresh) > 1:
+            text = (
+                self.tr("%1 — and %2 more due soon or overdue: see My promises (Ctrl+Shift+P)")
+                .replace("%1", text)
+                .replace("%2", str(len(fresh) - 1))
+            )
+        self.banner.announce(text, first.customer_id, overdue=overdue)
+        self._notify_desktop(text)
+        self.promises_announced.emit(fresh)
+
+    def _notify_desktop(self, text: str) -> None:
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return
+        if self._tray is None:
+            self._tray = QSystemTrayIcon(QIcon(str(icon_path("phone"))), self)
+            self._tray.setToolTip(self.windowTitle())
+            self._tray.show()
+        self._tray.showMessage(self.tr("Promise due"), text, QSystemTrayIcon.MessageIcon.Warning, 15000)
+
+    def _maybe_escalate(self, now: datetime) -> None:
+        workbench = self._workbench
+        if workbench is None or self._escalating:
+            return
+        if self._last_escalation is not None and now - self._last_escalation < ESCALATE_EVERY:
+            return
+        self._last_escalation = now
+        self._escalating = True
+        submitted = self.reader.submit(
+            workbench.promises.escalate_overdue, self._escalated, self._escalate_failed
+        )
+        if submitted is None:
+            self._escalating = False
+
+    def _escalated(self, promises: list[PromiseRecord]) -> None:
+        self._escalating = False
+        if not promises:
+            return
+        count = len(promises)
+        message = (
+            self.tr("1 overdue promise escalated to your supervisor")
+            if count == 1
+            else self.tr("%1 overdue promises escalated to your supervisor").replace("%1", str(count))
+        )
+        self.statusBar().showMessage(message, 10000)
+        self.refresh_worklist()
+        profile = self.current_profile
+        if profile is not None and any(p.customer_id == profile.id for p in promises):
+            self.refresh_customer()
+
+    def _escalate_failed(self, error: BaseException) -> None:
+        self._escalating = False
+        log.warning("escalating overdue promises failed: %s", error)
+
+    # -- my promises ------------------------------------------------------------------------------
+
+    def refresh_worklist(self) -> None:
+        workbench = self._workbench
+        if workbench is None:
+            return
+        self._worklist_ticket += 1
+        ticket = self._worklist_ticket
+        self.reader.submit(
+            lambda: load_worklist(workbench),
+            lambda worklist: self._worklist_read(ticket, worklist),
+            self._worklist_failed,
+        )
+
+    def load_worklist_now(self) -> None:
+        """Read the worklist on the calling thread: for screenshots."""
+        if self._workbench is not None:
+            self._worklist_ticket += 1
+            self._show_worklist(load_worklist(self._workbench))
+
+    def _worklist_read(self, ticket: int, worklist: Worklist) -> None:
+        if ticket == self._worklist_ticket:
+            self._show_worklist(worklist)
+
+    def _show_worklist(self, worklist: Worklist) -> None:
+        now = self._clock.now()
+        self.worklist_model.set_promises(worklist.promises, now)
+        self._colleagues = list(worklist.colleagues)
+        self._update_live_titles()
+        self._announce_due(now)
+        self.worklist_loaded.emit(self.worklist_model.rowCount())
+
+    def _worklist_failed(self, error: BaseException) -> None:
+        log.warning("reading the worklist failed: %s", error)
+        self.statusBar().showMessage(
+            self.tr("Could not read your promises: %1").replace("%1", _first_line(error))
+        )
+
+    def focus_worklist(self) -> None:
+        self.tabs.setCurrentWidget(self.worklist_panel)
+        self.worklist_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.worklist_view.currentIndex().isValid() and self.worklist_model.rowCount():
+            self.worklist_view.setCurrentIndex(self.worklist_model.index(0, 0))
+
+    def _open_from_worklist(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        promise = self.worklist_model.promise_at(index.row()) if index.isValid() else None
+        if promise is not None:
+            self.open_customer(promise.customer_id)
+
+    def _open_from_banner(self, customer_id: uuid.UUID) -> None:
+        self.banner.hide()
+        self.open_customer(customer_id)
+
+    # -- dialogs ----------------------------------------------------------------------------------
+
+    @property
+    def dialog(self) -> QDialog | None:
+        """The action dialog open now, if any (one at a time)."""
+        return self._dialog
+
+    def _open_dialog(self, dialog: QDialog) -> None:
+        if self._dialog is not None:
+            self._dialog.reject()
+        self._dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._dialog_finished)
+        dialog.open()
+        self.dialog_opened.emit(dialog)
+
+    def _dialog_finished(self) -> None:
+        self._dialog = None
+
+    def _cannot(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _can_act(self) -> CustomerProfile | None:
+        if self._workbench is None:
+            self._cannot(self.tr("Promises and handoffs are off: %1").replace("%1", self._user_problem))
+            return None
+        profile = self.current_profile
+        if profile is None:
+            self._cannot(self.tr("Open a customer first (Ctrl+F)."))
+        return profile
+
+    # -- making a promise -------------------------------------------------------------------------
+
+    def make_promise(self) -> PromiseDialog | None:
+        """Open the dialog to promise the open customer something (Ctrl+B)."""
+        profile = self._can_act()
+        if profile is None:
+            return None
+        kind = PromiseKind.CALLBACK
+        case = self._selected_case()
+        case_id = case.id if case is not None and case.status.is_open else None
+        if self._needing_update:
+            kind, case_id = PromiseKind.PROGRESS_UPDATE, self._needing_update[0].id
+        dialog = PromiseDialog(
+            profile.id,
+            profile.full_name,
+            profile.phones[0] if profile.phones else None,
+            self.case_model.cases,
+            self._clock,
+            self._zone,
+            kind=kind,
+            case_id=case_id,
+            parent=self,
+        )
+        dialog.save_requested.connect(self._save_promise)
+        self._open_dialog(dialog)
+        return dialog
+
+    def _save_promise(self, request: PromiseRequest) -> None:
+        dialog = self._dialog
+        workbench = self._workbench
+        if not isinstance(dialog, PromiseDialog) or workbench is None:
+            return
+        customer_id = dialog.customer_id
+
+        def job() -> PromiseRecord:
+            return workbench.promises.make(
+                customer_id,
+                request.kind,
+                request.due_at,
+                window_end_at=request.window_end_at,
+                phone=request.phone or None,
+                note=request.note,
+                case_id=request.case_id,
+            )
+
+        self.reader.submit(job, self._promise_made, self._promise_refused)
+
+    def _promise_made(self, promise: PromiseRecord) -> None:
+        if isinstance(self._dialog, PromiseDialog):
+            self._dialog.saved()
+        text = (
+            self.tr("Promise made: %1 for %2, due %3")
+            .replace("%1", kind_label(promise.kind))
+            .replace("%2", promise.customer_name)
+            .replace("%3", short_time(promise.due_at, self._zone))
+        )
+        self._changed(text)
+
+    def _promise_refused(self, error: BaseException) -> None:
+        if isinstance(error, PromiseRuleError):
+            text = str(error)
+        else:
+            log.warning("making a promise failed: %s", error)
+            text = self.tr("the promise could not be saved: %1").replace("%1", _first_line(error))
+        if isinstance(self._dialog, PromiseDialog):
+            self._dialog.show_error(text)
+        else:
+            self._cannot(text)
+
+    def _changed(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+        self.refresh_customer()
+        self.refresh_worklist()
+        self.change_saved.emit(text)
+
+    # -- ending a promise -------------------------------------------------------------------------
+
+    def record_outcome(self) -> OutcomeDialog | None:
+        """Open the outcome dialog for the promise selected in the promise list (Enter)."""
+        if self._can_act() is None:
+            return None
+        promise = self._selected_promise()
+        if promise is None:
+            self._cannot(self.tr("Choose a promise in the list first."))
+            return None
+        if not promise.is_open:
+            self._cannot(self.tr("That promise has already ended."))
+            return None
+        dialog = OutcomeDialog(promise, self._clock, self._zone, self)
+        dialog.save_requested.connect(self._save_outcome)
+        self._open_dialog(dialog)
+        return dialog
+
+    def _save_outcome(self, outcome: Outcome) -> None:
+        dialog = self._dialog
+        workbench = self._workbench
+        if not isinstance(dialog, OutcomeDialog) or workbench is None:
+            return
+        promise = dialog.promise
+        self.reader.submit(
+            lambda: workbench.promises.close(promise, outcome), self._outcome_saved, self._outcome_refused
+        )
+
+    def _outcome_saved(self, promise: PromiseRecord) -> None:
+        if isinstance(self._dialog, OutcomeDialog):
+            self._dialog.saved()
+        self._changed(
+            self.tr("Promise ended: %1 for %2")
+            .replace("%1", kind_label(promise.kind))
+            .replace("%2", promise.customer_name)
+        )
+
+    def _outcome_refused(self, error: BaseException) -> None:
+        if isinstance(error, PromiseConflictError):
+            text = self.tr("Someone else got there first: %1").replace("%1", str(error))
+            self.refresh_customer()
+            self.refresh_worklist()
+        elif isinstance(error, PromiseRuleError):
+            text = str(error)
+        else:
+            log.warning("ending a promise failed: %s", error)
+            text = self.tr("the outcome could not be saved: %1").replace("%1", _first_line(error))
+        if isinstance(self._dialog, OutcomeDialog):
+            self._dialog.show_error(text)
+        else:
+            self._cannot(text)
+
+    # -- handoffs ---------------------------------------------------------------------------------
+
+    def acknowledge_handoff(self) -> None:
+        self._move_handoff(acknowledge=True)
+
+    def complete_handoff(self) -> None:
+        self._move_handoff(acknowledge=False)
+
+    def _move_handoff(self, *, acknowledge: bool) -> None:
+        if self._can_act() is None or self._workbench is None:
+            return
+        handoff = self._selected_handoff()
+        if handoff is None:
+            self._cannot(self.tr("Choose a handoff in the list first."))
+            return
+        service = self._workbench.handoffs
+        step = service.acknowledge if acknowledge else service.complete
+        self.reader.submit(lambda: step(handoff), self._handoff_moved, self._handoff_refused)
+
+    def _handoff_moved(self, handoff: HandoffRecord) -> None:
+        state = HandoffState.DONE if handoff.status is HandoffStatus.DONE else HandoffState.ACKNOWLEDGED
+        word = self.tr("done") if state is HandoffState.DONE else self.tr("acknowledged")
+        self._changed(self.tr("Handoff %1: %2").replace("%1", word).replace("%2", handoff.summary))
+
+    def _handoff_refused(self, error: BaseException) -> None:
+        if not isinstance(error, HandoffRuleError):
+            log.warning("moving a handoff on failed: %s", error)
+        self._cannot(self.tr("The handoff was not changed: %1").replace("%1", _first_line(error)))
+        self.refresh_customer()
+
+    # -- case ownership ---------------------------------------------------------------------------
+
+    def take_over_case(self) -> OwnershipDialog | None:
+        return self._ownership_dialog(taking=True)
+
+    def hand_over_case(self) -> OwnershipDialog | None:
+        return self._ownership_dialog(taking=False)
+
+    def _ownership_dialog(self, *, taking: bool) -> OwnershipDialog | None:
+        if self._can_act() is None:
+            return None
+        case = self._selected_case()
+        if case is None:
+            self._cannot(self.tr("Choose a case in the list first."))
+            return None
+        dialog = OwnershipDialog(case, taking=taking, colleagues=self._colleagues, parent=self)
+        dialog.save_requested.connect(self._save_ownership)
+        self._open_dialog(dialog)
+        return dialog
+
+    def _save_ownership(self, request: OwnershipRequest) -> None:
+        dialog = self._dialog
+        workbench = self._workbench
+        if not isinstance(dialog, OwnershipDialog) or workbench is None:
+            return
+        case, note = dialog.case, request.note
+        to_user = request.to_user_id
+        if dialog.taking or to_user is None:
+            job = lambda: workbench.cases.take_over(case, note)  # noqa: E731
+        else:
+            job = lambda: workbench.cases.hand_over(case, to_user, note)  # noqa: E731
+        self.reader.submit(job, self._ownership_saved, self._ownership_refused)
+
+    def _ownership_saved(self, case: CaseSummary) -> None:
+        if isinstance(self._dialog, OwnershipDialog):
+            self._dialog.saved()
+        self._changed(
+            self.tr("%1 is now owned by %2")
+            .replace("%1", case.reference)
+            .replace("%2", case.owner_name or "")
+        )
+
+    def _ownership_refused(self, error: BaseException) -> None:
+        if isinstance(error, CaseRuleError):
+            text = str(error)
+        else:
+            log.warning("changing a case owner failed: %s", error)
+            text = self.tr("the case owner was not changed: %1").replace("%1", _first_line(error))
+        if isinstance(self._dialog, OwnershipDialog):
+            self._dialog.show_error(text)
+        else:
+            self._cannot(text)
+
+    # -- showing and closing ----------------------------------------------------------------------
+
+    @override
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._auto_tick and not self.ticker.active:
+            self.ticker.start()
+        if self._fit_pending:
+            QTimer.singleShot(0, self, self._fit_panels)  # after the first layout
 
     @override
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.ticker.stop()
+        if self._dialog is not None:
+            self._dialog.reject()
+        if self._tray is not None:
+            self._tray.hide()
         self.reader.shutdown()
         super().closeEvent(event)

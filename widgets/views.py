@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette
+from collections.abc import Sequence
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import QAccessible, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QListView, QTableView, QWidget
 from typing_extensions import override
 
@@ -48,7 +50,12 @@ class HintListView(QListView):
 
 
 class HintTableView(QTableView):
-    """A table view that paints `empty_text` while it has no rows."""
+    """A table view that paints `empty_text` while it has no rows.
+
+    When a range of cells changes it repaints only the strip of the viewport they cover: Qt repaints
+    the whole viewport for any range, so the shared ticker's "countdown and state columns changed"
+    would otherwise redraw every visible cell every second.
+    """
 
     def __init__(self, parent: QWidget | None = None, empty_text: str = "") -> None:
         super().__init__(parent)
@@ -67,3 +74,39 @@ class HintTableView(QTableView):
     def paintEvent(self, e: QPaintEvent) -> None:
         super().paintEvent(e)
         _paint_empty_text(self, self._empty_text)
+
+    @override
+    def dataChanged(
+        self,
+        topLeft: QModelIndex | QPersistentModelIndex,
+        bottomRight: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
+        # A screen reader is told about changes by the base class; it also refreshes open editors.
+        if QAccessible.isActive() or self.indexWidget(topLeft) is not None or topLeft == bottomRight:
+            super().dataChanged(topLeft, bottomRight, list(roles))
+            return
+        if not (topLeft.isValid() and bottomRight.isValid()) or not self.isVisible():
+            return
+        area = self._strip(topLeft.row(), bottomRight.row(), topLeft.column(), bottomRight.column())
+        if area is None:
+            super().dataChanged(topLeft, bottomRight, list(roles))
+        elif not area.isEmpty():
+            self.viewport().update(area)
+
+    def _strip(self, first_row: int, last_row: int, first_column: int, last_column: int) -> QRect | None:
+        """The part of the viewport showing those cells (None: cannot tell, repaint it all)."""
+        spans = [
+            (self.columnViewportPosition(c), self.columnWidth(c))
+            for c in range(first_column, last_column + 1)
+            if not self.isColumnHidden(c)
+        ]
+        if not spans:
+            return QRect()
+        left = min(x for x, _ in spans)
+        right = max(x + width for x, width in spans)
+        top = self.rowViewportPosition(first_row)
+        bottom = self.rowViewportPosition(last_row) + self.rowHeight(last_row)
+        if left < -self.horizontalOffset() - 1 or top < -self.verticalOffset() - 1:
+            return None  # a row or column the header cannot place
+        return QRect(left, top, right - left, bottom - top).intersected(self.viewport().rect())

@@ -149,7 +149,11 @@ def test_seed_then_screenshot_a_story_customer(tmp_path: Path) -> None:
     shot = tmp_path / "pane.png"
     result = run("screenshot", str(shot), "--db", str(store), "--customer", "10000003", "--size", "1366x768")
     assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no platform chatter for the user to puzzle over
     assert png_is_not_blank(shot)
+
+    stranger = run("screenshot", str(tmp_path / "y.png"), "--db", str(store), "--user", "nobody")
+    assert_one_line_error(stranger, "no user 'nobody'")
 
     board = tmp_path / "board.png"
     result = run("screenshot", str(board), "--db", str(store), "--role", "supervisor")

@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -17,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from console.clock import ManualClock
 from storage.store import Store
 from tests.ui.support import NOW, UiData, build_store, make_window
+from tests.ui.work_support import WorkData, build_work_store
 from widgets.main_window import MainWindow
 
 
@@ -52,3 +54,16 @@ def _collect_cycles_on_the_gui_thread() -> Iterator[None]:
     """
     yield
     gc.collect(1)
+
+
+@pytest.fixture
+def work_data(tmp_path: Path) -> Iterator[WorkData]:
+    """A fresh store per test: these tests make promises, acknowledge handoffs, move cases."""
+    data = build_work_store(tmp_path / "work.db")
+    yield data
+    data.store.close()
+
+
+@pytest.fixture
+def work_store(work_data: WorkData) -> Store:
+    return work_data.store

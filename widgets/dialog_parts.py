@@ -1,0 +1,106 @@
+"""Pieces the action dialogs share: the error line next to the fields, local date-time fields, notes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
+from PySide6.QtWidgets import (
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
+
+from console.working_time import local_to_utc
+
+DATE_TIME_FORMAT = "ddd dd MMM yyyy HH:mm"
+
+
+class ErrorLabel(QLabel):
+    """Says why the dialog could not save, next to the fields; hidden while there is nothing to say.
+
+    A data label: its text is what a screen reader reads, so it has no accessible name.
+    """
+
+    def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hide()
+
+    def say(self, text: str) -> None:
+        self.setText(text)
+        self.setVisible(bool(text))
+
+
+def sentence(text: str) -> str:
+    """A rule's message as a sentence: `the due time is in the past` -> `The due time is in the past.`"""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def date_time_edit(zone: ZoneInfo, moment: datetime, parent: QWidget | None = None) -> QDateTimeEdit:
+    """A field for a wall-clock time in `zone`, starting at `moment`.
+
+    The field itself counts in UTC, so that the workstation's own zone never shifts what the advisor
+    typed; `edit_moment` reads it back as a time in `zone`.
+    """
+    edit = QDateTimeEdit(parent)
+    edit.setTimeZone(QTimeZone(QTimeZone.Initialization.UTC))
+    edit.setDisplayFormat(DATE_TIME_FORMAT)
+    edit.setCalendarPopup(True)
+    set_edit_moment(edit, moment, zone)
+    return edit
+
+
+def set_edit_moment(edit: QDateTimeEdit, moment: datetime, zone: ZoneInfo) -> None:
+    local = moment.astimezone(zone)
+    edit.setDateTime(
+        QDateTime(
+            QDate(local.year, local.month, local.day),
+            QTime(local.hour, local.minute),
+            QTimeZone(QTimeZone.Initialization.UTC),
+        )
+    )
+
+
+def edit_moment(edit: QDateTimeEdit, zone: ZoneInfo) -> datetime:
+    """The wall-clock time in the field, in `zone`, as UTC; LocalTimeError for a time the clocks skip."""
+    day, at = edit.date(), edit.time()
+    return local_to_utc(date(day.year(), day.month(), day.day()), time(at.hour(), at.minute()), zone)
+
+
+def next_quarter_hour(moment: datetime, ahead: timedelta) -> datetime:
+    """`moment + ahead`, rounded up to the next quarter hour: a time people say out loud."""
+    target = moment + ahead
+    extra = (15 - target.minute % 15) % 15
+    return (target + timedelta(minutes=extra)).replace(second=0, microsecond=0)
+
+
+def note_edit(spoken_as: str, placeholder: str, parent: QWidget | None = None) -> QPlainTextEdit:
+    edit = QPlainTextEdit(parent)
+    edit.setAccessibleName(spoken_as)
+    edit.setPlaceholderText(placeholder)
+    edit.setTabChangesFocus(True)
+    edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 4 + 12)
+    return edit
+
+
+def button_box(dialog: QDialog, save_text: str) -> tuple[QDialogButtonBox, QPushButton]:
+    """Save and Cancel; Save does not close the dialog by itself (the owner closes it once saved)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, dialog)
+    save = buttons.addButton(save_text, QDialogButtonBox.ButtonRole.AcceptRole)
+    save.setObjectName("saveButton")
+    save.setDefault(True)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, save

@@ -1,0 +1,338 @@
+"""Promises as table models with live countdowns: the open customer's promises and the advisor's worklist.
+
+Both models hold their rows and, per row, the due time as a float timestamp. A tick only records the
+time and announces that the countdown and state columns changed (one dataChanged over that column
+range); the words are computed in `data()`, so only for the rows a view actually paints.
+"""
+
+from __future__ import annotations
+
+import uuid
+from bisect import bisect_right
+from collections.abc import Sequence
+from datetime import datetime, timedelta, tzinfo
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
+from typing_extensions import override
+
+from console.normalise import format_phone
+from console.promise_rules import DEFAULT_DUE_SOON, Urgency, countdown, urgency
+from storage.records import PromiseRecord
+from widgets.promise_text import (
+    GREY_BRUSH,
+    clock_time,
+    ended_label,
+    kind_label,
+    short_time,
+    urgency_brush,
+    urgency_label,
+)
+from widgets.text import age, one_line
+
+_ROOT = QModelIndex()
+PromiseRole = Qt.ItemDataRole.UserRole + 1
+# What a tick changes: the words, their colour and weight, and what a screen reader reads.
+LIVE_ROLES = [
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.AccessibleTextRole,
+    Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.FontRole,
+]
+
+_ANSWERED = frozenset(
+    {
+        *LIVE_ROLES,
+        Qt.ItemDataRole.ToolTipRole,
+        PromiseRole,
+    }
+)
+
+
+class PromiseColumn(IntEnum):
+    CUSTOMER = 0
+    ACCOUNT = 1
+    KIND = 2
+    DUE = 3
+    COUNTDOWN = 4
+    STATE = 5
+    OWNER = 6
+    CASE = 7
+
+
+class PromiseTableModel(QAbstractTableModel):
+    """Promises shown in `COLUMNS` order; COUNTDOWN and STATE are adjacent (one range per tick)."""
+
+    COLUMNS: tuple[PromiseColumn, ...] = (
+        PromiseColumn.KIND,
+        PromiseColumn.DUE,
+        PromiseColumn.COUNTDOWN,
+        PromiseColumn.STATE,
+        PromiseColumn.OWNER,
+        PromiseColumn.CASE,
+    )
+
+    def __init__(
+        self,
+        now: datetime,
+        due_soon: timedelta = DEFAULT_DUE_SOON,
+        zone: tzinfo | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._now = now
+        self._due_soon = due_soon
+        self._zone = zone
+        self._rows: list[PromiseRecord] = []
+        self._due_ts: list[float] = []
+        self._first_live = self.COLUMNS.index(PromiseColumn.COUNTDOWN)
+        self._last_live = self.COLUMNS.index(PromiseColumn.STATE)
+        if self._last_live != self._first_live + 1:
+            raise ValueError("the countdown and state columns must be next to each other")
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._headers = {
+            PromiseColumn.CUSTOMER: self.tr("Customer"),
+            PromiseColumn.ACCOUNT: self.tr("Account"),
+            PromiseColumn.KIND: self.tr("Promise"),
+            PromiseColumn.DUE: self.tr("Due"),
+            PromiseColumn.COUNTDOWN: self.tr("Countdown"),
+            PromiseColumn.STATE: self.tr("State"),
+            PromiseColumn.OWNER: self.tr("Owner"),
+            PromiseColumn.CASE: self.tr("Case"),
+        }
+
+    # -- what is shown --------------------------------------------------------------------------
+
+    def set_promises(self, promises: Sequence[PromiseRecord], now: datetime) -> None:
+        self.beginResetModel()
+        self._rows = list(promises)
+        self._due_ts = [p.due_at.timestamp() for p in self._rows]
+        self._now = now
+        self.endResetModel()
+
+    def promise_at(self, row: int) -> PromiseRecord | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, promise_id: uuid.UUID) -> int:
+        return next((row for row, p in enumerate(self._rows) if p.id == promise_id), -1)
+
+    def column_of(self, column: PromiseColumn) -> int:
+        return self.COLUMNS.index(column)
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    @property
+    def due_soon(self) -> timedelta:
+        return self._due_soon
+
+    def urgency_at(self, row: int) -> Urgency | None:
+        """How urgent the open promise in `row` is at the last tick; None for an ended one."""
+        promise = self.promise_at(row)
+        if promise is None or not promise.is_open:
+            return None
+        return urgency(promise.due_at, self._now, self._due_soon)
+
+    def open_counts(self) -> tuple[int, int]:
+        """(open, overdue) at the last tick."""
+        now_ts = self._now.timestamp()
+        open_rows = [ts for ts, p in zip(self._due_ts, self._rows, strict=True) if p.is_open]
+        return len(open_rows), sum(1 for ts in open_rows if ts <= now_ts)
+
+    # -- the shared ticker ----------------------------------------------------------------------
+
+    def tick(self, now: datetime) -> None:
+        """The time moved on: the countdown and state columns of every row changed, nothing else."""
+        self._now = now
+        last = len(self._rows) - 1
+        if last >= 0:
+            self.dataChanged.emit(
+                self.index(0, self._first_live),
+                self.index(last, self._last_live),
+                LIVE_ROLES,
+            )
+
+    # -- the table ------------------------------------------------------------------------------
+
+    @override
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    @override
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    @override
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if 0 <= section < len(self.COLUMNS):
+            return self._headers[self.COLUMNS[section]]
+        return None
+
+    @override
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role not in _ANSWERED or not index.isValid():
+            return None  # most of what a delegate asks per cell: answered without a look at the row
+        row, section = index.row(), index.column()
+        if not (0 <= row < len(self._rows) and 0 <= section < len(self.COLUMNS)):
+            return None
+        promise = self._rows[row]
+        column = self.COLUMNS[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(promise, column)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return self._spoken(promise, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(promise, column)
+        if role == Qt.ItemDataRole.FontRole:
+            live = column in (PromiseColumn.COUNTDOWN, PromiseColumn.STATE)
+            overdue = promise.is_open and self._due_ts[row] <= self._now.timestamp()
+            return self._bold if live and overdue else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(promise)
+        if role == PromiseRole:
+            return promise
+        return None
+
+    def _urgency(self, promise: PromiseRecord) -> Urgency:
+        return urgency(promise.due_at, self._now, self._due_soon)
+
+    def _text(self, promise: PromiseRecord, column: PromiseColumn) -> str:
+        if column is PromiseColumn.COUNTDOWN:
+            if promise.is_open:
+                return countdown(promise.due_at, self._now)
+            if promise.closed_at is not None:
+                return self.tr("ended %1 ago").replace("%1", age(promise.closed_at, self._now))
+            return ""
+        if column is PromiseColumn.STATE:
+            if not promise.is_open:
+                return ended_label(promise.status)
+            state = urgency_label(self._urgency(promise))
+            if promise.escalated_at is not None:
+                return self.tr("%1, escalated").replace("%1", state)
+            return state
+        if column is PromiseColumn.CUSTOMER:
+            return promise.customer_name
+        if column is PromiseColumn.ACCOUNT:
+            return promise.account_number
+        if column is PromiseColumn.KIND:
+            return kind_label(promise.kind)
+        if column is PromiseColumn.DUE:
+            due = short_time(promise.due_at, self._zone)
+            if promise.window_end_at is not None:
+                return f"{due}–{clock_time(promise.window_end_at, self._zone)}"
+            return due
+        if column is PromiseColumn.OWNER:
+            return promise.owner_name
+        return promise.case_reference or ""
+
+    def _spoken(self, promise: PromiseRecord, column: PromiseColumn) -> str:
+        text = self._text(promise, column)
+        if column is PromiseColumn.DUE:
+            return self.tr("due %1").replace("%1", text)
+        return text
+
+    def _foreground(self, promise: PromiseRecord, column: PromiseColumn) -> Any:
+        if not promise.is_open:
+            return GREY_BRUSH
+        if column in (PromiseColumn.COUNTDOWN, PromiseColumn.STATE):
+            return urgency_brush(self._urgency(promise))
+        return None
+
+    def _tooltip(self, promise: PromiseRecord) -> str:
+        lines = [
+            self.tr("%1 for %2 (account %3)")
+            .replace("%1", kind_label(promise.kind))
+            .replace("%2", promise.customer_name)
+            .replace("%3", promise.account_number),
+            self.tr("Due %1").replace("%1", short_time(promise.due_at, self._zone)),
+        ]
+        if promise.window_end_at is not None:
+            lines.append(
+                self.tr("Window until %1").replace("%1", short_time(promise.window_end_at, self._zone))
+            )
+        lines.append(self.tr("Owner: %1").replace("%1", promise.owner_name))
+        if promise.phone_e164:
+            lines.append(self.tr("Call: %1").replace("%1", format_phone(promise.phone_e164)))
+        if promise.case_reference:
+            lines.append(self.tr("Case: %1").replace("%1", promise.case_reference))
+        if promise.note:
+            lines.append(self.tr("Note: %1").replace("%1", one_line(promise.note)))
+        if promise.escalated_at is not None:
+            lines.append(
+                self.tr("Escalated to the supervisor %1").replace(
+                    "%1", short_time(promise.escalated_at, self._zone)
+                )
+            )
+        if not promise.is_open:
+            ended = ended_label(promise.status)
+            if promise.closed_at is not None:
+                ended = f"{ended}, {short_time(promise.closed_at, self._zone)}"
+            lines.append(self.tr("Ended: %1").replace("%1", ended))
+            if promise.outcome:
+                lines.append(one_line(promise.outcome))
+        elif self._urgency(promise) is Urgency.OVERDUE:
+            lines.append(self.tr("Overdue: record an outcome (Enter)"))
+        return "\n".join(lines)
+
+
+class CustomerPromiseModel(PromiseTableModel):
+    """The open customer's promises: open ones by due time, then the most recently ended."""
+
+
+class WorklistModel(PromiseTableModel):
+    """Every open promise the user owns, across customers, soonest first; finds the ones newly due soon.
+
+    Rows are sorted by due time, so "due soon or overdue by now" is a prefix of the rows: a binary
+    search finds its end, and only rows not seen before are looked at, once each.
+    """
+
+    COLUMNS = (
+        PromiseColumn.CUSTOMER,
+        PromiseColumn.ACCOUNT,
+        PromiseColumn.KIND,
+        PromiseColumn.DUE,
+        PromiseColumn.COUNTDOWN,
+        PromiseColumn.STATE,
+    )
+
+    def __init__(
+        self,
+        now: datetime,
+        due_soon: timedelta = DEFAULT_DUE_SOON,
+        zone: tzinfo | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(now, due_soon, zone, parent)
+        self._announced: set[uuid.UUID] = set()  # kept across reloads: each promise is announced once
+        self._scanned = 0  # rows before this index have been looked at since the last reload
+
+    @override
+    def set_promises(self, promises: Sequence[PromiseRecord], now: datetime) -> None:
+        ordered = sorted((p for p in promises if p.is_open), key=lambda p: p.due_at)
+        super().set_promises(ordered, now)
+        self._scanned = 0
+
+    def newly_due(self, now: datetime) -> list[PromiseRecord]:
+        """Promises that are due soon or overdue at `now` and were not reported before (each once)."""
+        limit = bisect_right(self._due_ts, (now + self._due_soon).timestamp())
+        found = []
+        for row in range(self._scanned, limit):
+            promise = self._rows[row]
+            if promise.id not in self._announced:
+                self._announced.add(promise.id)
+                found.append(promise)
+        self._scanned = max(self._scanned, limit)
+        return found
+
+    def overdue_count(self, now: datetime) -> int:
+        return bisect_right(self._due_ts, now.timestamp())

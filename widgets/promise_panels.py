@@ -1,0 +1,259 @@
+"""The customer's promises and handoffs, the advisor's "My promises" worklist, and the due-soon banner."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+
+from PySide6.QtCore import QAbstractItemModel, Qt, Signal
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from widgets.handoff_model import HandoffColumn, HandoffModel
+from widgets.promise_model import CustomerPromiseModel, PromiseColumn, PromiseTableModel, WorklistModel
+from widgets.views import HintTableView
+
+
+def data_table(
+    model: QAbstractItemModel,
+    object_name: str,
+    spoken_as: str,
+    samples: Mapping[int, str],
+    stretch: tuple[int, ...],
+    parent: QWidget | None = None,
+    *,
+    bold: tuple[int, ...] = (),
+) -> HintTableView:
+    """A read-only table of whole rows with fixed row heights (no per-row measuring, however many rows).
+
+    `samples` sizes fixed columns by the widest text they hold (in bold for the `bold` columns, which
+    turn bold when overdue); `stretch` columns share what is left.
+    """
+    view = HintTableView(parent)
+    view.setObjectName(object_name)
+    view.setAccessibleName(spoken_as)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(False)
+    view.setShowGrid(False)
+    view.setTabKeyNavigation(False)
+    view.setAlternatingRowColors(True)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    rows = view.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(view.fontMetrics().height() + 10)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    heavy = view.font()
+    heavy.setBold(True)
+    plain_metrics, bold_metrics = QFontMetrics(view.font()), QFontMetrics(heavy)
+    for column, sample in samples.items():
+        metrics = bold_metrics if column in bold else plain_metrics
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(column, metrics.horizontalAdvance(sample) + 18)
+    for column in stretch:
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+    view.setMinimumHeight(header.sizeHint().height() + rows.defaultSectionSize() * 2 + 4)
+    return view
+
+
+def _title(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setObjectName("panelTitle")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+def _tool_button(text: str, spoken_as: str, tip: str, parent: QWidget) -> QToolButton:
+    button = QToolButton(parent)
+    button.setText(text)
+    button.setAccessibleName(spoken_as)
+    button.setToolTip(tip)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    button.setAutoRaise(False)
+    return button
+
+
+def _section(title: QLabel, buttons: list[QToolButton], view: QWidget, parent: QWidget) -> None:
+    top = QHBoxLayout()
+    top.setContentsMargins(0, 0, 0, 0)
+    top.addWidget(title, 1)
+    for button in buttons:
+        top.addWidget(button)
+    layout = QVBoxLayout(parent)
+    layout.setContentsMargins(0, 4, 0, 0)
+    layout.setSpacing(3)
+    layout.addLayout(top)
+    layout.addWidget(view, 1)
+
+
+def promise_samples(model: PromiseTableModel, *, with_customer: bool) -> dict[int, str]:
+    samples = {
+        PromiseColumn.KIND: "Progress update",
+        PromiseColumn.DUE: "Wed 25 Nov 09:00–12:00",
+        PromiseColumn.COUNTDOWN: "overdue by 2 days 23 h",
+        PromiseColumn.STATE: "Overdue, escalated",
+        PromiseColumn.CASE: "CS-0000000",
+        PromiseColumn.ACCOUNT: "00000000",
+    }
+    if with_customer:
+        samples[PromiseColumn.CUSTOMER] = "Margaret Holloway"
+    return {model.column_of(c): text for c, text in samples.items() if c in model.COLUMNS}
+
+
+def live_columns(model: PromiseTableModel) -> tuple[int, ...]:
+    """The columns a tick changes, bold when overdue."""
+    return (model.column_of(PromiseColumn.COUNTDOWN), model.column_of(PromiseColumn.STATE))
+
+
+class PromisePanel(QWidget):
+    """The open customer's promises with live countdowns; make one (Ctrl+B), record an outcome (Enter)."""
+
+    def __init__(self, model: CustomerPromiseModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.title = _title(self.tr("Promises"), self)
+        self.make_button = _tool_button(
+            self.tr("Make a promise…"),
+            self.tr("Make a promise"),
+            self.tr("Promise this customer a callback, update, visit or credit (Ctrl+B)"),
+            self,
+        )
+        self.outcome_button = _tool_button(
+            self.tr("Record outcome…"),
+            self.tr("Record outcome"),
+            self.tr("End the selected promise with what happened (Enter)"),
+            self,
+        )
+        self.view = data_table(
+            model,
+            "promiseList",
+            self.tr("Promises"),
+            promise_samples(model, with_customer=False),
+            (model.column_of(PromiseColumn.OWNER),),
+            self,
+            bold=live_columns(model),
+        )
+        _section(self.title, [self.make_button, self.outcome_button], self.view, self)
+
+
+class HandoffPanel(QWidget):
+    """Orders and tasks handed between teams; a dropped one (not acknowledged in time) is red."""
+
+    def __init__(self, model: HandoffModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.title = _title(self.tr("Handoffs"), self)
+        self.acknowledge_button = _tool_button(
+            self.tr("Acknowledge"),
+            self.tr("Acknowledge handoff"),
+            self.tr("The receiving team has picked up the selected handoff"),
+            self,
+        )
+        self.complete_button = _tool_button(
+            self.tr("Mark done"),
+            self.tr("Mark handoff done"),
+            self.tr("The receiving team has finished the selected handoff"),
+            self,
+        )
+        self.view = data_table(
+            model,
+            "handoffList",
+            self.tr("Handoffs"),
+            {
+                HandoffColumn.STATE: "Not acknowledged — 10 days late",
+                HandoffColumn.KIND: "Order",
+                HandoffColumn.TEAMS: "Sales → Provisioning",
+                HandoffColumn.ACKNOWLEDGE_BY: "Wed 25 Nov 09:00",
+                HandoffColumn.DONE_BY: "Wed 25 Nov 09:00",
+            },
+            (HandoffColumn.SUMMARY,),
+            self,
+            bold=tuple(HandoffColumn),  # a dropped handoff's whole row is bold
+        )
+        _section(self.title, [self.acknowledge_button, self.complete_button], self.view, self)
+
+
+class WorklistPanel(QWidget):
+    """Every open promise the user owns, across customers, soonest first; Enter opens the customer."""
+
+    def __init__(self, model: WorklistModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.hint = QLabel(self)
+        self.hint.setObjectName("worklistHint")
+        self.hint.setWordWrap(True)
+        self.view = data_table(
+            model,
+            "myPromises",
+            self.tr("My promises"),
+            promise_samples(model, with_customer=True),
+            (model.column_of(PromiseColumn.STATE),),
+            self,
+            bold=live_columns(model),
+        )
+        self.view.setToolTip(self.tr("Enter opens the customer. Ctrl+Shift+P comes back here."))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.view, 1)
+
+
+class PromiseBanner(QFrame):
+    """In-window notice that a promise is due soon (or already overdue), shown until dismissed."""
+
+    # The advisor asked to open the customer of the promise announced: carries its customer id.
+    open_customer_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("promiseBanner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self._customer_id: uuid.UUID | None = None
+        self.text = QLabel(self)
+        self.text.setObjectName("promiseBannerText")
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setWordWrap(True)
+        self.open_button = QPushButton(self.tr("Open customer"), self)
+        self.open_button.setAccessibleName(self.tr("Open the customer of this promise"))
+        self.dismiss_button = QPushButton(self.tr("Dismiss"), self)
+        self.dismiss_button.setAccessibleName(self.tr("Dismiss the promise notice"))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 4, 6, 4)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.open_button)
+        layout.addWidget(self.dismiss_button)
+        self.open_button.clicked.connect(self._open)
+        self.dismiss_button.clicked.connect(self.hide)
+        self.hide()
+
+    def announce(self, text: str, customer_id: uuid.UUID | None, *, overdue: bool) -> None:
+        self._customer_id = customer_id
+        self.text.setText(text)
+        self.setProperty("overdue", overdue)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.open_button.setVisible(customer_id is not None)
+        self.show()
+
+    @property
+    def customer_id(self) -> uuid.UUID | None:
+        return self._customer_id
+
+    def _open(self) -> None:
+        if self._customer_id is not None:
+            self.open_customer_requested.emit(self._customer_id)
