@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from typing_extensions import override
 
 from console.clock import Clock
 from storage.records import CaseSummary
+from widgets.table_model import RecordTableModel
 from widgets.text import age, local_time, one_line, status_label
 
 _ROOT = QModelIndex()
@@ -29,13 +30,13 @@ class CaseColumn(IntEnum):
     NEXT_STEP = 5
 
 
-class CaseModel(QAbstractTableModel):
+class CaseModel(RecordTableModel):
     """A handful of rows per customer, so the whole list is held; ages are measured on the injected clock."""
 
     def __init__(self, clock: Clock, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._clock = clock
-        self._cases: list[CaseSummary] = []
+        self._rows: list[CaseSummary] = []
         self._bold = QFont()
         self._bold.setBold(True)
         self._headers = {
@@ -49,37 +50,19 @@ class CaseModel(QAbstractTableModel):
 
     def set_cases(self, cases: Sequence[CaseSummary]) -> None:
         self.beginResetModel()
-        self._cases = list(cases)
+        self._rows = list(cases)
         self.endResetModel()
 
     @property
     def cases(self) -> list[CaseSummary]:
-        return list(self._cases)
+        return list(self._rows)
 
     def case_at(self, row: int) -> CaseSummary | None:
-        return self._cases[row] if 0 <= row < len(self._cases) else None
+        return self._rows[row] if 0 <= row < len(self._rows) else None
 
     @property
     def open_count(self) -> int:
-        return sum(1 for case in self._cases if case.status.is_open)
-
-    @override
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._cases)
-
-    @override
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(CaseColumn)
-
-    @override
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if 0 <= section < len(CaseColumn):
-            return self._headers[CaseColumn(section)]
-        return None
+        return sum(1 for case in self._rows if case.status.is_open)
 
     @override
     def data(

@@ -7,13 +7,14 @@ from datetime import datetime, tzinfo
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 from typing_extensions import override
 
 from console.handoff_rules import HandoffState, handoff_state
 from storage.records import HandoffRecord
 from widgets.promise_text import handoff_brush, handoff_kind_label, short_time, team_label
+from widgets.table_model import RecordTableModel
 from widgets.text import age, one_line
 
 _ROOT = QModelIndex()
@@ -35,7 +36,7 @@ class HandoffColumn(IntEnum):
     DONE_BY = 5
 
 
-class HandoffModel(QAbstractTableModel):
+class HandoffModel(RecordTableModel):
     """A handful of rows per customer; the state column is re-read on every tick (a deadline may pass)."""
 
     def __init__(self, now: datetime, zone: tzinfo | None = None, parent: QObject | None = None) -> None:
@@ -75,24 +76,6 @@ class HandoffModel(QAbstractTableModel):
         if self._rows:
             column = HandoffColumn.STATE
             self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column), LIVE_ROLES)
-
-    @override
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    @override
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(HandoffColumn)
-
-    @override
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if 0 <= section < len(HandoffColumn):
-            return self._headers[HandoffColumn(section)]
-        return None
 
     @override
     def data(

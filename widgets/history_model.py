@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any, Protocol
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QIcon
 from typing_extensions import override
 
@@ -17,6 +17,7 @@ from storage.records import TimelineEntry, TimelineKey
 from storage.vocabulary import Channel
 from widgets.background import BackgroundReader
 from widgets.icons import channel_icon
+from widgets.table_model import RecordTableModel
 from widgets.text import channel_label, direction_label, local_time, one_line
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class HistoryColumn(IntEnum):
     SUMMARY = 5
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RecordTableModel):
     """Rows are fetched page by page as the view scrolls (canFetchMore/fetchMore), never all at once.
 
     `fetchMore` only asks the background reader for the next keyset page and returns; the rows are
@@ -192,24 +193,6 @@ class HistoryModel(QAbstractTableModel):
         self.page_failed.emit(str(error).splitlines()[0] if str(error) else type(error).__name__)
 
     # -- the table ------------------------------------------------------------------------------
-
-    @override
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    @override
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(HistoryColumn)
-
-    @override
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if 0 <= section < len(HistoryColumn):
-            return self._headers[HistoryColumn(section)]
-        return None
 
     @override
     def data(

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, tzinfo
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 from typing_extensions import override
 
@@ -30,6 +30,7 @@ from widgets.promise_text import (
     urgency_brush,
     urgency_label,
 )
+from widgets.table_model import RecordTableModel
 from widgets.text import age, one_line
 
 _ROOT = QModelIndex()
@@ -62,7 +63,7 @@ class PromiseColumn(IntEnum):
     CASE = 7
 
 
-class PromiseTableModel(QAbstractTableModel):
+class PromiseTableModel(RecordTableModel):
     """Promises shown in `COLUMNS` order; COUNTDOWN and STATE are adjacent (one range per tick)."""
 
     COLUMNS: tuple[PromiseColumn, ...] = (
@@ -159,22 +160,8 @@ class PromiseTableModel(QAbstractTableModel):
     # -- the table ------------------------------------------------------------------------------
 
     @override
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    @override
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    @override
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if 0 <= section < len(self.COLUMNS):
-            return self._headers[self.COLUMNS[section]]
-        return None
+    def visible_columns(self) -> Sequence[PromiseColumn]:
+        return self.COLUMNS
 
     @override
     def data(
