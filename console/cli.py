@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from console import paths
+from console.settings import SettingsError, load_settings
 from storage.errors import StoreError
 from storage.location import StoreLocation, parse_location
 from storage.store import Store, open_store
@@ -128,12 +129,13 @@ def cmd_open(args: argparse.Namespace) -> int:
             "no display found: the console needs a desktop session. Without one, render it to a "
             "picture instead: advisor-console screenshot out.png"
         )
+    settings = load_settings()
     store = open_for_use(args.db)
     check_user(store, args.user)
     from widgets.app import run_window
 
     try:
-        return run_window(store, args.role, account=args.customer, username=args.user)
+        return run_window(store, args.role, account=args.customer, username=args.user, settings=settings)
     finally:
         store.close()
 
@@ -169,13 +171,22 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     target: Path = args.file.expanduser().absolute()
     if not target.parent.is_dir():
         raise UsageError(f"folder does not exist: {target.parent}")
+    settings = load_settings()
     store = open_for_use(args.db)
     check_user(store, args.user)
     from console.services.customers import CustomerNotFoundError
     from widgets.app import render_screenshot
 
     try:
-        render_screenshot(store, target, account=args.customer, role=args.role, size=size, username=args.user)
+        render_screenshot(
+            store,
+            target,
+            account=args.customer,
+            role=args.role,
+            size=size,
+            username=args.user,
+            settings=settings,
+        )
     except CustomerNotFoundError as exc:
         raise UsageError(str(exc)) from None
     finally:
@@ -228,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_file = setup_logging()
     try:
         return run(sys.argv[1:] if argv is None else argv)
-    except (StoreError, UsageError) as exc:
+    except (StoreError, UsageError, SettingsError) as exc:
         print(f"advisor-console: error: {exc}", file=sys.stderr)
         return 1
     except DBAPIError as exc:

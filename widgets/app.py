@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 from console.clock import Clock, SystemClock
 from console.services.customers import CustomerService
 from console.services.people import PeopleService
+from console.settings import Settings
 from storage.store import Store
 from storage.vocabulary import Role
 from widgets.gc_guard import GuiThreadGarbageCollector
@@ -63,6 +64,7 @@ def build_window(
     username: str | None = None,
     zone: ZoneInfo | None = None,
     auto_tick: bool = True,
+    settings: Settings | None = None,
 ) -> MainWindow:
     """The object graph: the services over the store, acting as `username`, the window, the clock.
 
@@ -78,7 +80,7 @@ def build_window(
     except LookupError as error:
         problem = str(error)
     else:
-        workbench = workbench_for(store, clock, user)
+        workbench = workbench_for(store, clock, user, (settings or Settings()).due_soon)
     return MainWindow(
         service=CustomerService(store),
         store_description=connectivity_text(store.location),
@@ -91,7 +93,13 @@ def build_window(
     )
 
 
-def run_window(store: Store, role: str, account: str | None = None, username: str | None = None) -> int:
+def run_window(
+    store: Store,
+    role: str,
+    account: str | None = None,
+    username: str | None = None,
+    settings: Settings | None = None,
+) -> int:
     """Show the console and run until its window closes; returns the exit code.
 
     An unknown `account` raises CustomerNotFoundError before any window appears.
@@ -101,7 +109,7 @@ def run_window(store: Store, role: str, account: str | None = None, username: st
 
     profile = CustomerService(store).find_account(account) if account is not None else None
     app = application()
-    window = build_window(store, role, username=username)
+    window = build_window(store, role, username=username, settings=settings)
     if profile is not None:
         window.open_customer_now(profile)
     collector = GuiThreadGarbageCollector(app)
@@ -145,6 +153,7 @@ def render_screenshot(
     size: tuple[int, int],
     username: str | None = None,
     clock: Clock | None = None,
+    settings: Settings | None = None,
 ) -> None:
     """Render the main window offscreen at `size` to a PNG at `path`, with `account` opened if given.
 
@@ -157,7 +166,7 @@ def render_screenshot(
         raise ValueError(f"screenshot size must be positive, not {width}x{height}")
     profile = CustomerService(store).find_account(account) if account is not None else None
     app = application()
-    window = build_window(store, role, clock, username=username, auto_tick=False)
+    window = build_window(store, role, clock, username=username, auto_tick=False, settings=settings)
     try:
         window.load_worklist_now()
         if profile is not None:

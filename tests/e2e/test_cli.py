@@ -172,3 +172,12 @@ def test_first_run_creates_and_fills_the_default_store(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "advisor-console" / "console.db").exists()
     assert png_is_not_blank(shot)
+
+
+def test_bad_settings_file_is_named_in_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "config" / "advisor-console"
+    config.mkdir(parents=True)
+    (config / "settings.toml").write_text("due_soon_minutes = -3\n")
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "config"))
+    result = run("screenshot", str(tmp_path / "x.png"), "--db", str(tmp_path / "s.db"), env=env)
+    assert_one_line_error(result, "settings.toml", "due_soon_minutes")

@@ -1,0 +1,59 @@
+"""Workstation settings, declared once with their defaults and meaning, read from settings.toml.
+
+The file lives in the user's config folder (`advisor-console/settings.toml`); every key is
+optional. A file that cannot be read is refused with a one-line reason, never half-applied.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from console.paths import APP_NAME
+
+
+class SettingsError(ValueError):
+    """settings.toml is unreadable or holds a value out of range; the message says which."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Minutes before its due time that a promise turns amber and its owner is told.
+    due_soon_minutes: int = 15
+    # Days after a formal complaint closes during which no offer is shown.
+    complaint_offer_pause_days: int = 14
+
+    @property
+    def due_soon(self) -> timedelta:
+        return timedelta(minutes=self.due_soon_minutes)
+
+
+LIMITS = {"due_soon_minutes": (1, 24 * 60), "complaint_offer_pause_days": (0, 365)}
+
+
+def settings_path() -> Path:
+    return platformdirs.user_config_path(APP_NAME, appauthor=False) / "settings.toml"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    path = path or settings_path()
+    if not path.exists():
+        return Settings()
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"cannot read {path}: {str(exc).splitlines()[0]}") from None
+    known = {field.name for field in fields(Settings)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise SettingsError(f"{path}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
+    for key, value in data.items():
+        low, high = LIMITS[key]
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise SettingsError(f"{path}: {key} must be a whole number from {low} to {high}, not {value!r}")
+    return Settings(**data)

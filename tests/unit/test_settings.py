@@ -1,0 +1,38 @@
+"""settings.toml: defaults when absent, values applied, bad files refused with the reason."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from console.settings import Settings, SettingsError, load_settings
+
+
+def test_defaults_without_a_file(tmp_path: Path) -> None:
+    assert load_settings(tmp_path / "settings.toml") == Settings()
+    assert Settings().due_soon == timedelta(minutes=15)
+
+
+def test_values_are_applied(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text("due_soon_minutes = 30\n")
+    assert load_settings(path).due_soon == timedelta(minutes=30)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("due_soon_minutes = ", "cannot read"),
+        ("due_soon_minutes = 0", "from 1 to 1440"),
+        ("due_soon_minutes = 'soon'", "whole number"),
+        ("due_soon_minutes = true", "whole number"),
+        ("colour = 'blue'", "unknown setting 'colour'"),
+    ],
+)
+def test_bad_files_are_refused(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text(text)
+    with pytest.raises(SettingsError, match=message):
+        load_settings(path)
