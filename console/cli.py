@@ -24,7 +24,6 @@ from storage.store import Store, open_store
 DEMO_CUSTOMERS = 2_000
 MAX_SEED_CUSTOMERS = 20_000_000
 ROLES = ("advisor", "supervisor")
-COMMANDS = ("seed", "screenshot", "db", "open")
 
 log = logging.getLogger("console")
 
@@ -60,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--role", choices=ROLES, default=argparse.SUPPRESS)
     shot.add_argument("--user", default=argparse.SUPPRESS, metavar="NAME")
     shot.add_argument("--size", default="1600x900", metavar="WxH")
+
+    report = commands.add_parser("report", help="reports that prove the console's promises")
+    report_kinds = report.add_subparsers(dest="report", metavar="REPORT", required=True)
+    report_kinds.add_parser(
+        "suppressor", parents=[shared], help="offers shown while the customer had an open case (must be none)"
+    )
 
     db = commands.add_parser("db", help="database administration")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -195,6 +200,21 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report_suppressor(args: argparse.Namespace) -> int:
+    """Exit 0 when no offer impression coincides with an open case, 3 when some do."""
+    from console.services.offers import report_lines, suppressor_report
+
+    location, _ = resolve_location(args.db)
+    store = open_store(location)
+    try:
+        violations = suppressor_report(store)
+    finally:
+        store.close()
+    for line in report_lines(violations):
+        print(line)
+    return 3 if violations else 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     location, _ = resolve_location(args.db)
     store = open_store(location)
@@ -211,6 +231,8 @@ def run(argv: Sequence[str]) -> int:
         return cmd_seed(args)
     if args.command == "screenshot":
         return cmd_screenshot(args)
+    if args.command == "report":
+        return cmd_report_suppressor(args)
     return cmd_db_upgrade(args)
 
 

@@ -32,6 +32,10 @@ class Settings:
     def due_soon(self) -> timedelta:
         return timedelta(minutes=self.due_soon_minutes)
 
+    @property
+    def complaint_offer_pause(self) -> timedelta:
+        return timedelta(days=self.complaint_offer_pause_days)
+
 
 LIMITS = {"due_soon_minutes": (1, 24 * 60), "complaint_offer_pause_days": (0, 365)}
 

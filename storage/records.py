@@ -10,6 +10,7 @@ from storage.vocabulary import (
     CaseKind,
     CaseStatus,
     Channel,
+    Confirmation,
     Direction,
     HandoffKind,
     HandoffStatus,
@@ -169,3 +170,50 @@ class HandoffRecord:
     done_at: datetime | None
     status: HandoffStatus
     version: int
+
+
+@dataclass(frozen=True)
+class SuppressorCase:
+    """What the sales-pitch suppressor needs to know about one of the customer's cases."""
+
+    kind: CaseKind
+    status: CaseStatus
+    opened_at: datetime
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    confirmation: Confirmation = Confirmation.PENDING
+    formal_complaint: bool = False
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class SuppressorFacts:
+    """The customer's side of the suppressor: flags on the customer record."""
+
+    customer_id: uuid.UUID
+    vulnerable: bool
+    marketing_consent: bool
+
+
+@dataclass(frozen=True)
+class OfferRecord:
+    id: uuid.UUID
+    code: str
+    title: str
+    description: str
+    product: str
+    monthly_price_pence: int
+
+
+@dataclass(frozen=True)
+class ImpressionViolation:
+    """An offer shown while the same customer had a case open: what the suppressor must never allow."""
+
+    impression_id: uuid.UUID
+    customer_id: uuid.UUID
+    account_number: str
+    offer_code: str
+    advisor_name: str | None
+    shown_at: datetime
+    case_reference: str
+    case_opened_at: datetime

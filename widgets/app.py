@@ -80,7 +80,7 @@ def build_window(
     except LookupError as error:
         problem = str(error)
     else:
-        workbench = workbench_for(store, clock, user, (settings or Settings()).due_soon)
+        workbench = workbench_for(store, clock, user, settings)
     return MainWindow(
         service=CustomerService(store),
         store_description=connectivity_text(store.location),

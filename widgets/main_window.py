@@ -35,6 +35,7 @@ from console.clock import Clock
 from console.handoff_rules import HandoffRuleError, HandoffState, may_say_being_dealt_with
 from console.promise_rules import DEFAULT_DUE_SOON, Outcome, PromiseRuleError, Urgency, countdown, urgency
 from console.services.customers import CustomerService
+from console.services.offers import OfferView
 from console.services.promises import PromiseConflictError
 from storage.records import (
     CaseSummary,
@@ -53,6 +54,7 @@ from widgets.handoff_model import HandoffColumn, HandoffModel
 from widgets.history_model import HistoryModel
 from widgets.history_view import HistoryPanel
 from widgets.icons import icon_path
+from widgets.offers_panel import OffersPanel
 from widgets.panels import panel_group, table_group
 from widgets.promise_dialogs import OutcomeDialog, PromiseDialog, PromiseRequest
 from widgets.promise_model import CustomerPromiseModel, WorklistModel
@@ -80,6 +82,7 @@ class LoadedCustomer:
     promises: list[PromiseRecord] = field(default_factory=list)
     handoffs: list[HandoffRecord] = field(default_factory=list)
     needing_update: list[CaseSummary] = field(default_factory=list)
+    offers: OfferView | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,8 @@ class CustomerWork:
     promises: list[PromiseRecord]
     handoffs: list[HandoffRecord]
     needing_update: list[CaseSummary]
+    # None without a signed-in user. Offers in it are already recorded as impressions.
+    offers: OfferView | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,13 @@ class Worklist:
     colleagues: list[UserRecord]
 
 
-def load_work(service: CustomerService, workbench: Workbench | None, customer_id: uuid.UUID) -> CustomerWork:
+def load_work(
+    service: CustomerService,
+    workbench: Workbench | None,
+    customer_id: uuid.UUID,
+    offers_shown: frozenset[uuid.UUID] = frozenset(),
+) -> CustomerWork:
+    """`offers_shown`: offers already on screen (and recorded) in this opening of the customer."""
     cases = service.cases(customer_id)
     if workbench is None:
         return CustomerWork(customer_id, cases, [], [], [])
@@ -109,6 +120,7 @@ def load_work(service: CustomerService, workbench: Workbench | None, customer_id
         workbench.promises.for_customer(customer_id),
         workbench.handoffs.for_customer(customer_id),
         workbench.cases.needing_update(customer_id),
+        workbench.offers.present(customer_id, offers_shown),
     )
 
 
@@ -123,6 +135,7 @@ def load_customer(
         work.promises,
         work.handoffs,
         work.needing_update,
+        work.offers,
     )
 
 
@@ -192,6 +205,7 @@ class MainWindow(QMainWindow):
         self._worklist_ticket = 0
         self._needing_update: list[CaseSummary] = []
         self._colleagues: list[UserRecord] = []
+        self._offers_shown: set[uuid.UUID] = set()
         self._dialog: QDialog | None = None
         self._escalating = False
         self._last_escalation: datetime | None = None
@@ -411,7 +425,7 @@ class MainWindow(QMainWindow):
         self.goodwill_panel, _ = panel_group(
             self.tr("Goodwill"), "goodwillPanel", self.tr("Goodwill requests"), side
         )
-        self.offers_panel, _ = panel_group(self.tr("Offers"), "offersPanel", self.tr("Offers"), side)
+        self.offers_panel = OffersPanel(side)
         groups: list[QWidget] = [self.goodwill_panel, self.offers_panel]
         self.approval_queue: QTableView | None = None
         if self.role is Role.SUPERVISOR:
@@ -509,8 +523,16 @@ class MainWindow(QMainWindow):
         self.history_model.show_customer(profile.id, None, loaded.first_history_page)
         self.history_view.scrollToTop()
         self.tabs.setCurrentWidget(self.history_panel)
+        self._offers_shown = set()  # a new opening: every offer shown is recorded again
         self._show_work(
-            CustomerWork(profile.id, loaded.cases, loaded.promises, loaded.handoffs, loaded.needing_update)
+            CustomerWork(
+                profile.id,
+                loaded.cases,
+                loaded.promises,
+                loaded.handoffs,
+                loaded.needing_update,
+                loaded.offers,
+            )
         )
         self._fit_panels()
         self.statusBar().clearMessage()
@@ -526,6 +548,7 @@ class MainWindow(QMainWindow):
         self.handoff_list.setColumnHidden(HandoffColumn.DONE_BY, no_done_by)
         self._needing_update = list(work.needing_update)
         self._show_update_prompt()
+        self._show_offers(work.offers)
         self._update_titles()
         self._update_empty_texts()
         self._update_actions()
@@ -564,8 +587,9 @@ class MainWindow(QMainWindow):
         self._work_ticket += 1
         ticket = self._work_ticket
         service, workbench, customer_id = self._service, self._workbench, profile.id
+        shown = frozenset(self._offers_shown)
         self.reader.submit(
-            lambda: load_work(service, workbench, customer_id),
+            lambda: load_work(service, workbench, customer_id, shown),
             lambda work: self._work_loaded(ticket, work),
             self._work_failed,
         )
@@ -583,6 +607,17 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             self.tr("Could not refresh the customer: %1").replace("%1", _first_line(error))
         )
+
+    def _show_offers(self, view: OfferView | None) -> None:
+        if view is None:
+            self.offers_panel.clear(
+                self.tr("Not available: %1.").replace("%1", self._user_problem)
+                if self._workbench is None
+                else self.tr("Open a customer to see the offers they may be shown.")
+            )
+            return
+        self.offers_panel.show_view(view)
+        self._offers_shown.update(offer.id for offer in view.offers)
 
     def _show_update_prompt(self) -> None:
         if not self._needing_update:

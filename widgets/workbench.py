@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from console.clock import Clock
-from console.promise_rules import DEFAULT_DUE_SOON
 from console.services.cases import CaseService
 from console.services.handoffs import HandoffService
+from console.services.offers import OfferService
 from console.services.people import PeopleService
 from console.services.promises import PromiseService
+from console.settings import Settings
 from storage.records import UserRecord
 from storage.store import Store
 
@@ -24,15 +24,18 @@ class Workbench:
     handoffs: HandoffService
     cases: CaseService
     people: PeopleService
+    offers: OfferService
 
 
 def workbench_for(
-    store: Store, clock: Clock, user: UserRecord, due_soon: timedelta = DEFAULT_DUE_SOON
+    store: Store, clock: Clock, user: UserRecord, settings: Settings | None = None
 ) -> Workbench:
+    settings = settings or Settings()
     return Workbench(
         user=user,
-        promises=PromiseService(store, clock, user, due_soon),
+        promises=PromiseService(store, clock, user, settings.due_soon),
         handoffs=HandoffService(store, clock, user),
         cases=CaseService(store, clock, user),
         people=PeopleService(store),
+        offers=OfferService(store, clock, user, settings.complaint_offer_pause),
     )

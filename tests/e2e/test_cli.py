@@ -138,11 +138,47 @@ def png_is_not_blank(path: Path) -> bool:
     )
 
 
+def plant_impression_during_open_case(path: Path) -> None:
+    """What a broken client might do: show an offer to Chloe Bennett while her fault is open."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from console.ids import new_id
+    from storage.location import parse_location
+    from storage.models import Customer, Offer, OfferImpression
+    from storage.store import open_store
+
+    store = open_store(parse_location(str(path)))
+    with store.write() as session:
+        customer_id = session.scalar(select(Customer.id).where(Customer.account_number == "10000003"))
+        offer_id = session.scalar(select(Offer.id).limit(1))
+        assert customer_id and offer_id
+        session.add(
+            OfferImpression(
+                id=new_id(),
+                customer_id=customer_id,
+                offer_id=offer_id,
+                advisor_id=None,
+                shown_at=datetime.now(UTC),
+            )
+        )
+    store.close()
+
+
 def test_seed_then_screenshot_a_story_customer(tmp_path: Path) -> None:
     store = tmp_path / "demo.db"
     seeded = run("seed", "--db", str(store), "--customers", "300", "--seed", "7")
     assert seeded.returncode == 0, seeded.stderr
     assert "304 customers" in seeded.stdout  # 300 generated and the 4 stories
+    report = run("report", "suppressor", "--db", str(store))
+    assert report.returncode == 0, report.stdout + report.stderr
+    assert "No offer impression coincides with an open case." in report.stdout
+    plant_impression_during_open_case(store)
+    breached = run("report", "suppressor", "--db", str(store))
+    assert breached.returncode == 3
+    assert "1 offer impression(s) shown while a case was open" in breached.stdout
+    assert "account 10000003" in breached.stdout
     again = run("seed", "--db", str(store), "--customers", "300")
     assert_one_line_error(again, "already")
 

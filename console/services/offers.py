@@ -1,0 +1,137 @@
+"""Offers for the open customer, only when the suppressor allows them; every offer shown is an impression."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, timedelta, tzinfo
+
+from sqlalchemy.orm import Session
+
+from console.clock import Clock
+from console.ids import new_id
+from console.suppressor import DEFAULT_COMPLAINT_COOLDOWN, OfferDecision, decide_offers
+from storage.queries import offers as queries
+from storage.records import ImpressionViolation, OfferRecord, UserRecord
+from storage.store import Store
+
+
+class OffersPausedError(RuntimeError):
+    """Offers may not be shown to this customer now: nothing was recorded. Carries the decision."""
+
+    def __init__(self, decision: OfferDecision) -> None:
+        super().__init__(decision.banner)
+        self.decision = decision
+
+
+@dataclass(frozen=True)
+class OfferView:
+    """What the offers panel shows: the decision, and the offers (none unless allowed)."""
+
+    customer_id: uuid.UUID
+    decision: OfferDecision
+    offers: tuple[OfferRecord, ...]
+
+
+class OfferService:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        user: UserRecord,
+        complaint_cooldown: timedelta = DEFAULT_COMPLAINT_COOLDOWN,
+        zone: tzinfo | None = None,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self.user = user
+        self.complaint_cooldown = complaint_cooldown
+        self._zone = zone
+
+    def _decide(self, session: Session, customer_id: uuid.UUID, *, lock: bool = False) -> OfferDecision:
+        now = self._clock.now()
+        facts = queries.facts(session, customer_id, lock=lock)
+        if facts is None:
+            raise LookupError("no such customer")
+        cases = queries.suppressor_cases(session, customer_id, now - self.complaint_cooldown)
+        return decide_offers(facts, cases, now, self.complaint_cooldown, zone=self._zone or UTC)
+
+    def decision(self, customer_id: uuid.UUID) -> OfferDecision:
+        with self._store.read() as session:
+            return self._decide(session, customer_id)
+
+    def for_customer(self, customer_id: uuid.UUID) -> OfferView:
+        """The decision now, and the active offers only when it allows them."""
+        with self._store.read() as session:
+            decision = self._decide(session, customer_id)
+            offers = queries.active_offers(session) if decision.allowed else []
+        return OfferView(customer_id, decision, tuple(offers))
+
+    def record_impressions(self, customer_id: uuid.UUID, offer_ids: Sequence[uuid.UUID]) -> int:
+        """Log that these offers were shown to the user for the customer, now; return how many.
+
+        The suppressor is asked again inside the same write transaction (holding the customer row),
+        so an impression is never recorded for a customer who may not be offered anything at that
+        moment: then OffersPausedError is raised and nothing is written.
+        """
+        wanted = list(dict.fromkeys(offer_ids))
+        with self._store.write() as session:
+            decision = self._decide(session, customer_id, lock=True)
+            if not decision.allowed:
+                raise OffersPausedError(decision)
+            active = queries.active_offer_ids(session, wanted)
+            shown = [offer_id for offer_id in wanted if offer_id in active]
+            if shown:
+                queries.add_impressions(
+                    session,
+                    customer_id,
+                    shown,
+                    self.user.id,
+                    self._clock.now(),
+                    [new_id() for _ in shown],
+                )
+        return len(shown)
+
+    def present(self, customer_id: uuid.UUID, already_shown: Collection[uuid.UUID] = ()) -> OfferView:
+        """What the panel may show now, with every offer not yet shown in this opening recorded first.
+
+        If the rule changes between reading and recording, nothing is recorded and the panel gets
+        the paused decision instead: an offer is only ever on screen after its impression is saved.
+        """
+        view = self.for_customer(customer_id)
+        if not view.decision.allowed:
+            return view
+        fresh = [offer.id for offer in view.offers if offer.id not in already_shown]
+        try:
+            self.record_impressions(customer_id, fresh)
+        except OffersPausedError as paused:
+            return OfferView(customer_id, paused.decision, ())
+        return view
+
+    def impressions(self, customer_id: uuid.UUID | None = None) -> int:
+        with self._store.read() as session:
+            return queries.impression_count(session, customer_id)
+
+    def suppressor_report(self) -> list[ImpressionViolation]:
+        return suppressor_report(self._store)
+
+
+def suppressor_report(store: Store) -> list[ImpressionViolation]:
+    """Every impression that coincides with a case open for the same customer: should be empty."""
+    with store.read() as session:
+        return queries.violations(session)
+
+
+def report_lines(violations: Sequence[ImpressionViolation]) -> list[str]:
+    """The suppressor report as text, for `advisor-console report suppressor` (one line per breach)."""
+    if not violations:
+        return ["No offer impression coincides with an open case."]
+    lines = [f"{len(violations)} offer impression(s) shown while a case was open:"]
+    lines.extend(
+        f"{v.shown_at:%Y-%m-%d %H:%M} UTC  account {v.account_number}  offer {v.offer_code}  "
+        f"case {v.case_reference} (opened {v.case_opened_at:%Y-%m-%d %H:%M})  "
+        f"shown by {v.advisor_name or 'unknown'}"
+        for v in violations
+    )
+    return lines

@@ -1,0 +1,144 @@
+"""Offers: the facts the suppressor decides on, the active offers, impressions, and the proof report."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from storage.models import Case, Customer, Offer, OfferImpression, User
+from storage.records import ImpressionViolation, OfferRecord, SuppressorCase, SuppressorFacts
+from storage.vocabulary import CaseStatus
+
+OPEN_STATUSES = [status for status in CaseStatus if status.is_open]
+
+
+def _rows(session: Session, statement: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in session.execute(statement)]
+
+
+def facts(session: Session, customer_id: uuid.UUID, *, lock: bool = False) -> SuppressorFacts | None:
+    """The customer's flags; `lock` holds the customer row (PostgreSQL) until the transaction ends, so
+    a writer that changes the customer's cases under the same lock cannot slip in between."""
+    statement = select(Customer.id, Customer.vulnerable, Customer.marketing_consent).where(
+        Customer.id == customer_id
+    )
+    if lock:
+        statement = statement.with_for_update()
+    rows = _rows(session, statement)
+    return SuppressorFacts(*rows[0]) if rows else None
+
+
+def suppressor_cases(
+    session: Session, customer_id: uuid.UUID, complaints_ended_since: datetime
+) -> list[SuppressorCase]:
+    """Every case not closed, and formal complaints that ended since `complaints_ended_since`."""
+    ended = func.coalesce(Case.closed_at, Case.resolved_at)
+    statement = (
+        select(
+            Case.kind,
+            Case.status,
+            Case.opened_at,
+            Case.resolved_at,
+            Case.closed_at,
+            Case.confirmation,
+            Case.formal_complaint,
+            Case.reference,
+        )
+        .where(
+            Case.customer_id == customer_id,
+            or_(
+                Case.status != CaseStatus.CLOSED,
+                and_(Case.formal_complaint.is_(True), ended >= complaints_ended_since),
+            ),
+        )
+        .order_by(Case.opened_at)
+    )
+    return [SuppressorCase(*row) for row in _rows(session, statement)]
+
+
+def active_offers(session: Session) -> list[OfferRecord]:
+    statement = (
+        select(
+            Offer.id,
+            Offer.code,
+            Offer.title,
+            Offer.description,
+            Offer.product,
+            Offer.monthly_price_pence,
+        )
+        .where(Offer.active.is_(True))
+        .order_by(Offer.product, Offer.monthly_price_pence, Offer.code)
+    )
+    return [OfferRecord(*row) for row in _rows(session, statement)]
+
+
+def active_offer_ids(session: Session, offer_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    if not offer_ids:
+        return set()
+    statement = select(Offer.id).where(Offer.id.in_(list(offer_ids)), Offer.active.is_(True))
+    return set(session.scalars(statement))
+
+
+def add_impressions(
+    session: Session,
+    customer_id: uuid.UUID,
+    offer_ids: Sequence[uuid.UUID],
+    advisor_id: uuid.UUID | None,
+    shown_at: datetime,
+    ids: Sequence[uuid.UUID],
+) -> None:
+    session.add_all(
+        OfferImpression(
+            id=impression_id,
+            customer_id=customer_id,
+            offer_id=offer_id,
+            advisor_id=advisor_id,
+            shown_at=shown_at,
+        )
+        for impression_id, offer_id in zip(ids, offer_ids, strict=True)
+    )
+    session.flush()
+
+
+def impression_count(session: Session, customer_id: uuid.UUID | None = None) -> int:
+    statement = select(func.count()).select_from(OfferImpression)
+    if customer_id is not None:
+        statement = statement.where(OfferImpression.customer_id == customer_id)
+    return int(session.scalar(statement) or 0)
+
+
+def violations(session: Session, limit: int = 1000) -> list[ImpressionViolation]:
+    """Impressions shown while a case of the same customer was open at `shown_at`.
+
+    A case counts as open at a moment from its opening until it was resolved (or closed); a case
+    open now counts from its opening on, so a reopened case errs on the side of reporting.
+    """
+    ended = func.coalesce(Case.resolved_at, Case.closed_at)
+    open_then = and_(
+        Case.opened_at <= OfferImpression.shown_at,
+        or_(Case.status.in_(OPEN_STATUSES), ended.is_(None), ended > OfferImpression.shown_at),
+    )
+    statement = (
+        select(
+            OfferImpression.id,
+            OfferImpression.customer_id,
+            Customer.account_number,
+            Offer.code,
+            User.display_name,
+            OfferImpression.shown_at,
+            Case.reference,
+            Case.opened_at,
+        )
+        .join(Case, and_(Case.customer_id == OfferImpression.customer_id, open_then))
+        .join(Customer, Customer.id == OfferImpression.customer_id)
+        .join(Offer, Offer.id == OfferImpression.offer_id)
+        .outerjoin(User, User.id == OfferImpression.advisor_id)
+        .order_by(OfferImpression.shown_at, Case.reference)
+        .limit(limit)
+    )
+    return [ImpressionViolation(*row) for row in _rows(session, statement)]
