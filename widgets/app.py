@@ -166,6 +166,8 @@ def render_screenshot(
         raise ValueError(f"screenshot size must be positive, not {width}x{height}")
     profile = CustomerService(store).find_account(account) if account is not None else None
     app = application()
+    collector = GuiThreadGarbageCollector(app)
+    collector.start()
     window = build_window(store, role, clock, username=username, auto_tick=False, settings=settings)
     try:
         window.load_worklist_now()
@@ -185,3 +187,5 @@ def render_screenshot(
         window.close()  # stops the window's background reader
         window.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        collector.stop()
+        collector.deleteLater()

@@ -47,13 +47,17 @@ def window(qtbot: QtBot, ui_store: Store, clock: ManualClock) -> MainWindow:
 
 @pytest.fixture(autouse=True)
 def _collect_cycles_on_the_gui_thread() -> Iterator[None]:
-    """Free Qt wrappers caught in young reference cycles here, not later on a background reader's thread.
-
-    The widgets make no such cycles (a test in test_customer_pane checks); this is a cheap safety net
-    (the two young generations only: a full collection per test would double the run time).
-    """
-    yield
-    gc.collect(1)
+    """As in the running console (widgets.gc_guard): no automatic collection while a test runs, so
+    the cycle collector never frees a Qt object on a background reader's thread; this thread collects
+    after the test. The young generations only: a full collection per test doubles the run time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect(1)
+        if was_enabled:
+            gc.enable()
 
 
 @pytest.fixture
