@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from storage.vocabulary import (
+    Authorisation,
     CaseKind,
     CaseStatus,
     Channel,
     Confirmation,
     Direction,
+    GoodwillKind,
+    GoodwillState,
     HandoffKind,
     HandoffStatus,
     PromiseKind,
@@ -217,3 +220,38 @@ class ImpressionViolation:
     shown_at: datetime
     case_reference: str
     case_opened_at: datetime
+
+
+@dataclass(frozen=True)
+class GoodwillRecord:
+    """A goodwill or compensation request, with the names the panel and the approval queue show."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    customer_name: str
+    account_number: str
+    case_id: uuid.UUID | None
+    case_reference: str | None
+    kind: GoodwillKind
+    amount_pence: int
+    reason_category: str
+    reason_text: str
+    requested_by: uuid.UUID
+    requested_by_name: str
+    requested_at: datetime
+    state: GoodwillState
+    authorisation: Authorisation | None
+    decided_by: uuid.UUID | None
+    decided_by_name: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+    second_decided_by: uuid.UUID | None
+    second_decided_by_name: str | None
+    second_decided_at: datetime | None
+    version: int
+    # Filled for the approval queue: what the requester has had approved this month.
+    requester_month_pence: int = 0
+
+    @property
+    def pending(self) -> bool:
+        return self.state in (GoodwillState.AWAITING_APPROVAL, GoodwillState.AWAITING_SECOND_APPROVAL)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from functools import partial
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -23,19 +24,17 @@ log = logging.getLogger(__name__)
 class _Delivery:
     """What a finished job hands back: its result or its exception, and who wants to know."""
 
-    __slots__ = ("cancelled", "error", "on_done", "on_error", "result")
+    __slots__ = ("cancelled", "error", "key", "result")
 
     def __init__(
         self,
-        on_done: Callable[[Any], None],
-        on_error: Callable[[BaseException], None],
+        key: int,
         result: Any = None,
         error: BaseException | None = None,
         *,
         cancelled: bool = False,
     ) -> None:
-        self.on_done = on_done
-        self.on_error = on_error
+        self.key = key
         self.result = result
         self.error = error
         self.cancelled = cancelled
@@ -55,6 +54,8 @@ class BackgroundReader(QObject):
         self._executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="console-read")
         self._pending = 0
         self._closed = False
+        self._serial = 0
+        self._callbacks: dict[int, tuple[Callable[[Any], None], Callable[[BaseException], None]]] = {}
         self._job_finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     @property
@@ -70,23 +71,24 @@ class BackgroundReader(QObject):
         """Start `job` on the worker; None once the reader is shut down (the window is closing)."""
         if self._closed:
             return None
+        # The callbacks (which usually hold the window) stay with the reader, on the UI thread: if the
+        # worker thread held the last reference to them, dropping it there would delete Qt widgets
+        # off the GUI thread once the window has gone.
+        self._serial += 1
+        key = self._serial
+        self._callbacks[key] = (on_done, on_error)
         future = self._executor.submit(job)
         self._set_pending(self._pending + 1)
-        future.add_done_callback(lambda done: self._finished(done, on_done, on_error))
+        future.add_done_callback(partial(self._finished, key))
         return future
 
-    def _finished(
-        self,
-        future: Future[Any],
-        on_done: Callable[[Any], None],
-        on_error: Callable[[BaseException], None],
-    ) -> None:
+    def _finished(self, key: int, future: Future[Any]) -> None:
         # Runs on the worker thread, or on the UI thread for a future cancelled before it started.
         if future.cancelled():
-            delivery = _Delivery(on_done, on_error, cancelled=True)
+            delivery = _Delivery(key, cancelled=True)
         else:
             error = future.exception()
-            delivery = _Delivery(on_done, on_error, None if error else future.result(), error)
+            delivery = _Delivery(key, None if error else future.result(), error)
         if self._closed:
             return
         try:
@@ -96,12 +98,14 @@ class BackgroundReader(QObject):
 
     def _deliver(self, delivery: _Delivery) -> None:
         self._set_pending(max(self._pending - 1, 0))
-        if self._closed or delivery.cancelled:
+        callbacks = self._callbacks.pop(delivery.key, None)
+        if self._closed or delivery.cancelled or callbacks is None:
             return
+        on_done, on_error = callbacks
         if delivery.error is not None:
-            delivery.on_error(delivery.error)
+            on_error(delivery.error)
         else:
-            delivery.on_done(delivery.result)
+            on_done(delivery.result)
 
     def cancel(self, future: Future[Any] | None) -> None:
         """Drop a job that has not started yet; one already running finishes and is ignored by its caller."""
@@ -121,3 +125,4 @@ class BackgroundReader(QObject):
         self._closed = True
         if self._owns_executor:
             self._executor.shutdown(wait=True, cancel_futures=True)
+        self._callbacks.clear()

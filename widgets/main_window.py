@@ -32,30 +32,35 @@ from typing_extensions import override
 
 from console.case_rules import CaseRuleError
 from console.clock import Clock
+from console.goodwill_rules import GoodwillRuleError
 from console.handoff_rules import HandoffRuleError, HandoffState, may_say_being_dealt_with
+from console.money import AmountError, format_pence
 from console.promise_rules import DEFAULT_DUE_SOON, Outcome, PromiseRuleError, Urgency, countdown, urgency
 from console.services.customers import CustomerService
+from console.services.goodwill import OVER_LIMIT_NEXT_STEP, GoodwillConflictError, state_words
 from console.services.offers import OfferView
 from console.services.promises import PromiseConflictError
 from storage.records import (
     CaseSummary,
     CustomerProfile,
+    GoodwillRecord,
     HandoffRecord,
     PromiseRecord,
     TimelineEntry,
     UserRecord,
 )
-from storage.vocabulary import HandoffStatus, PromiseKind, Role
+from storage.vocabulary import GoodwillState, HandoffStatus, PromiseKind, Role
 from widgets.background import BackgroundReader
 from widgets.case_dialogs import OwnershipDialog, OwnershipRequest
 from widgets.case_model import CaseColumn, CaseModel
 from widgets.customer_header import CustomerHeader
+from widgets.goodwill_dialogs import GoodwillAsk, GoodwillDialog, RejectDialog
+from widgets.goodwill_panel import ApprovalPanel, GoodwillPanel, GoodwillView, load_goodwill
 from widgets.handoff_model import HandoffColumn, HandoffModel
 from widgets.history_model import HistoryModel
 from widgets.history_view import HistoryPanel
 from widgets.icons import icon_path
 from widgets.offers_panel import OffersPanel
-from widgets.panels import panel_group, table_group
 from widgets.promise_dialogs import OutcomeDialog, PromiseDialog, PromiseRequest
 from widgets.promise_model import CustomerPromiseModel, WorklistModel
 from widgets.promise_panels import HandoffPanel, PromiseBanner, PromisePanel, WorklistPanel
@@ -70,6 +75,8 @@ log = logging.getLogger(__name__)
 
 # Overdue promises are escalated from the ticker, but at most this often.
 ESCALATE_EVERY = timedelta(seconds=30)
+# Goodwill (the open customer's requests, the approval queue) is re-read from the ticker this often.
+GOODWILL_REFRESH_EVERY = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -178,6 +185,8 @@ class MainWindow(QMainWindow):
     change_saved = Signal(str)
     # Promises newly due soon (or found overdue) were announced: carries the list of PromiseRecord.
     promises_announced = Signal(object)
+    # The goodwill panel (and, for supervisors, the approval queue) was re-read: carries a GoodwillView.
+    goodwill_loaded = Signal(object)
 
     def __init__(
         self,
@@ -211,6 +220,8 @@ class MainWindow(QMainWindow):
         self._last_escalation: datetime | None = None
         self._tray: QSystemTrayIcon | None = None
         self._fit_pending = False
+        self._goodwill_ticket = 0
+        self._last_goodwill_refresh: datetime | None = None
         self.reader = BackgroundReader(executor, self)
 
         if workbench is not None:
@@ -317,6 +328,23 @@ class MainWindow(QMainWindow):
         self._shortcut(QKeySequence.StandardKey.Find, self.search_panel.focus_search)
         self._shortcut(QKeySequence("Ctrl+B"), self.make_promise)
         self._shortcut(QKeySequence("Ctrl+Shift+P"), self.focus_worklist)
+        self._shortcut(QKeySequence("Ctrl+G"), self.give_goodwill)
+        self.goodwill_panel.give_button.clicked.connect(self.give_goodwill)
+        if self.approval_panel is not None:
+            self.approval_panel.approve_button.clicked.connect(self.approve_selected)
+            self.approval_panel.reject_button.clicked.connect(self.reject_selected)
+            self.approval_panel.view.activated.connect(self._open_from_approvals)
+            for keys, slot in (
+                ("Ctrl+Return", self.approve_selected),
+                ("Ctrl+Enter", self.approve_selected),
+                ("Ctrl+Shift+R", self.reject_selected),
+            ):
+                shortcut = QShortcut(QKeySequence(keys), self.approval_panel)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(slot)
+        self.customer_opened.connect(self._goodwill_customer_opened)
+        self.change_saved.connect(self._goodwill_changed)
+        self.ticker.ticked.connect(self._goodwill_tick)
         self.search_panel.open_customer_requested.connect(self.open_customer)
         self.history_model.page_failed.connect(self._history_failed)
         self.banner.open_customer_requested.connect(self._open_from_banner)
@@ -339,6 +367,7 @@ class MainWindow(QMainWindow):
         self.search_panel.focus_search()
         if workbench is not None:
             self.refresh_worklist()
+            self.refresh_goodwill()
 
     def _shortcut(self, keys: QKeySequence | QKeySequence.StandardKey, slot: object) -> None:
         shortcut = QShortcut(QKeySequence(keys), self)
@@ -422,15 +451,15 @@ class MainWindow(QMainWindow):
         side = _SidePanel()
         layout = QVBoxLayout(side)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.goodwill_panel, _ = panel_group(
-            self.tr("Goodwill"), "goodwillPanel", self.tr("Goodwill requests"), side
-        )
+        self.goodwill_panel = GoodwillPanel(side)
         self.offers_panel = OffersPanel(side)
         groups: list[QWidget] = [self.goodwill_panel, self.offers_panel]
         self.approval_queue: QTableView | None = None
+        self.approval_panel: ApprovalPanel | None = None
         if self.role is Role.SUPERVISOR:
-            approvals, self.approval_queue = table_group(self.tr("Approvals"), "approvalQueue", side)
-            groups.insert(0, approvals)
+            self.approval_panel = ApprovalPanel(side)
+            self.approval_queue = self.approval_panel.view
+            groups.insert(0, self.approval_panel)
         for group in groups:
             layout.addWidget(group, 1)
         layout.addStretch(0)
@@ -499,6 +528,7 @@ class MainWindow(QMainWindow):
         """Open a customer on the calling thread: for screenshots and start-up with a known account."""
         self._open_ticket += 1
         self.show_loaded(load_customer(self._service, profile, self._workbench))
+        self.load_goodwill_now()
 
     def _opened(self, ticket: int, loaded: LoadedCustomer) -> None:
         if ticket == self._open_ticket:  # otherwise another customer was asked for meanwhile
@@ -860,6 +890,7 @@ class MainWindow(QMainWindow):
         if self._workbench is not None:
             self._worklist_ticket += 1
             self._show_worklist(load_worklist(self._workbench))
+            self.load_goodwill_now()
 
     def _worklist_read(self, ticket: int, worklist: Worklist) -> None:
         if ticket == self._worklist_ticket:
@@ -1134,6 +1165,208 @@ class MainWindow(QMainWindow):
             self._dialog.show_error(text)
         else:
             self._cannot(text)
+
+    # -- goodwill ---------------------------------------------------------------------------------
+
+    def refresh_goodwill(self) -> None:
+        """Re-read the goodwill panel (and the approval queue) off the UI thread."""
+        workbench = self._workbench
+        if workbench is None:
+            self._show_goodwill(None)
+            return
+        self._goodwill_ticket += 1
+        ticket = self._goodwill_ticket
+        profile = self.current_profile
+        customer_id = profile.id if profile is not None else None
+        with_queue = self.approval_panel is not None
+        self._last_goodwill_refresh = self._clock.now()
+        self.reader.submit(
+            lambda: load_goodwill(workbench, customer_id, with_queue),
+            lambda view: self._goodwill_read(ticket, view),
+            self._goodwill_failed,
+        )
+
+    def load_goodwill_now(self) -> None:
+        """Read goodwill on the calling thread: for screenshots."""
+        if self._workbench is None:
+            self._show_goodwill(None)
+            return
+        self._goodwill_ticket += 1
+        profile = self.current_profile
+        customer_id = profile.id if profile is not None else None
+        self._show_goodwill(load_goodwill(self._workbench, customer_id, self.approval_panel is not None))
+
+    def _goodwill_customer_opened(self, _profile: object) -> None:
+        self.goodwill_panel.say("")
+        self.refresh_goodwill()
+
+    def _goodwill_changed(self, _text: str) -> None:
+        self.refresh_goodwill()
+
+    def _goodwill_tick(self, now: datetime) -> None:
+        last = self._last_goodwill_refresh
+        if last is None or now - last >= GOODWILL_REFRESH_EVERY:
+            self.refresh_goodwill()
+
+    def _goodwill_read(self, ticket: int, view: GoodwillView) -> None:
+        if ticket == self._goodwill_ticket:
+            self._show_goodwill(view)
+
+    def _show_goodwill(self, view: GoodwillView | None) -> None:
+        panel = self.goodwill_panel
+        if view is None:
+            panel.limit_label.setText(self.tr("Goodwill is off: %1").replace("%1", self._user_problem))
+            panel.show_records([], self.tr("Not available: %1.").replace("%1", self._user_problem))
+            panel.give_button.setEnabled(False)
+            return
+        panel.show_limits(view.limit_pence, view.month_pence)
+        profile = self.current_profile
+        if profile is None or view.customer_id != profile.id:
+            panel.show_records([], self.tr("Open a customer to see the goodwill given to them."))
+        else:
+            panel.show_records(
+                view.records, self.tr("No goodwill given to this customer. Give some with Ctrl+G.")
+            )
+        panel.give_button.setEnabled(profile is not None)
+        if self.approval_panel is not None and view.pending is not None:
+            self.approval_panel.show_pending(view.pending)
+        self.goodwill_loaded.emit(view)
+
+    def _goodwill_failed(self, error: BaseException) -> None:
+        log.warning("reading goodwill failed: %s", error)
+        self.statusBar().showMessage(self.tr("Could not read goodwill: %1").replace("%1", _first_line(error)))
+
+    def give_goodwill(self) -> GoodwillDialog | None:
+        """Open the dialog to give the open customer goodwill or compensation (Ctrl+G)."""
+        profile = self._can_act()
+        if profile is None or self._workbench is None:
+            return None
+        case = self._selected_case()
+        open_cases = [c for c in self.case_model.cases if c.status.is_open]
+        case_id = case.id if case is not None and case.status.is_open else None
+        if case_id is None and len(open_cases) == 1:
+            case_id = open_cases[0].id
+        dialog = GoodwillDialog(
+            profile.id,
+            profile.full_name,
+            self.case_model.cases,
+            self._workbench.user.goodwill_limit_pence,
+            case_id=case_id,
+            parent=self,
+        )
+        dialog.save_requested.connect(self._save_goodwill)
+        self._open_dialog(dialog)
+        return dialog
+
+    def _save_goodwill(self, ask: GoodwillAsk) -> None:
+        dialog = self._dialog
+        workbench = self._workbench
+        if not isinstance(dialog, GoodwillDialog) or workbench is None:
+            return
+        customer_id = dialog.customer_id
+
+        def job() -> GoodwillRecord:
+            return workbench.goodwill.request(
+                customer_id, ask.kind, ask.amount_text, ask.reason_category, ask.reason_text, ask.case_id
+            )
+
+        self.reader.submit(job, self._goodwill_saved, self._goodwill_refused)
+
+    def _goodwill_saved(self, record: GoodwillRecord) -> None:
+        if isinstance(self._dialog, GoodwillDialog):
+            self._dialog.saved()
+        if record.state is GoodwillState.APPROVED:
+            self.goodwill_panel.say("")
+            text = self.tr("Goodwill given: %1 to %2 — within your limit, it is done.")
+        else:
+            self.goodwill_panel.say(self.tr(OVER_LIMIT_NEXT_STEP))
+            text = self.tr("Goodwill of %1 for %2 sent to a supervisor for approval.")
+        self._changed(
+            text.replace("%1", format_pence(record.amount_pence)).replace("%2", record.customer_name)
+        )
+
+    def _goodwill_refused(self, error: BaseException) -> None:
+        if isinstance(error, AmountError | GoodwillRuleError):
+            text = str(error)
+        else:
+            log.warning("giving goodwill failed: %s", error)
+            text = self.tr("the goodwill could not be saved: %1").replace("%1", _first_line(error))
+        if isinstance(self._dialog, GoodwillDialog):
+            self._dialog.show_error(text)
+        else:
+            self._cannot(text)
+
+    def approve_selected(self) -> None:
+        """Approve the request selected in the approval queue (Ctrl+Enter)."""
+        panel, workbench = self.approval_panel, self._workbench
+        if panel is None or workbench is None:
+            return
+        record = panel.selected()
+        if record is None:
+            panel.say(self.tr("Choose a request in the queue first."))
+            return
+        if record.requested_by == workbench.user.id:
+            panel.say(self.tr("You cannot approve your own request: another supervisor must."))
+            return
+        self.reader.submit(
+            lambda: workbench.goodwill.approve(record),
+            self._goodwill_decided,
+            self._goodwill_decision_refused,
+        )
+
+    def _open_from_approvals(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        """Enter on a request opens its customer: their history, cases and promises beside the queue."""
+        panel = self.approval_panel
+        record = panel.model.record_at(index.row()) if panel is not None and index.isValid() else None
+        if record is not None:
+            self.open_customer(record.customer_id)
+
+    def reject_selected(self) -> RejectDialog | None:
+        """Ask for a reason, then reject the request selected in the approval queue."""
+        panel = self.approval_panel
+        if panel is None or self._workbench is None:
+            return None
+        record = panel.selected()
+        if record is None:
+            panel.say(self.tr("Choose a request in the queue first."))
+            return None
+        dialog = RejectDialog(record, self)
+        dialog.save_requested.connect(self._save_rejection)
+        self._open_dialog(dialog)
+        return dialog
+
+    def _save_rejection(self, reason: str) -> None:
+        dialog, workbench = self._dialog, self._workbench
+        if not isinstance(dialog, RejectDialog) or workbench is None:
+            return
+        record = dialog.record
+        self.reader.submit(
+            lambda: workbench.goodwill.reject(record, reason),
+            self._goodwill_decided,
+            self._goodwill_decision_refused,
+        )
+
+    def _goodwill_decided(self, record: GoodwillRecord) -> None:
+        if isinstance(self._dialog, RejectDialog):
+            self._dialog.saved()
+        text = f"{format_pence(record.amount_pence)} for {record.customer_name}: {state_words(record)}"
+        if self.approval_panel is not None:
+            self.approval_panel.say(text)
+        self._changed(text)
+
+    def _goodwill_decision_refused(self, error: BaseException) -> None:
+        if isinstance(error, GoodwillConflictError):
+            text = self.tr("Someone else got there first: %1").replace("%1", str(error))
+            self.refresh_goodwill()
+        elif isinstance(error, GoodwillRuleError):
+            text = str(error)
+        else:
+            log.warning("deciding goodwill failed: %s", error)
+            text = self.tr("the decision could not be saved: %1").replace("%1", _first_line(error))
+        if isinstance(self._dialog, RejectDialog):
+            self._dialog.show_error(text)
+        elif self.approval_panel is not None:
+            self.approval_panel.say(text[:1].upper() + text[1:])
 
     # -- showing and closing ----------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from console.clock import Clock
 from console.services.cases import CaseService
+from console.services.goodwill import GoodwillService
 from console.services.handoffs import HandoffService
 from console.services.offers import OfferService
 from console.services.people import PeopleService
@@ -25,6 +26,7 @@ class Workbench:
     cases: CaseService
     people: PeopleService
     offers: OfferService
+    goodwill: GoodwillService
 
 
 def workbench_for(
@@ -38,4 +40,5 @@ def workbench_for(
         cases=CaseService(store, clock, user),
         people=PeopleService(store),
         offers=OfferService(store, clock, user, settings.complaint_offer_pause),
+        goodwill=GoodwillService(store, clock, user),
     )

@@ -1,0 +1,127 @@
+"""Goodwill requests: per customer, the approval queue, a user's month-to-date total, and the guarded
+write that decides one (only at the version and state the decider saw)."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session, aliased
+
+from storage.models import Case, Customer, Goodwill, User
+from storage.records import GoodwillRecord
+from storage.vocabulary import GoodwillState
+
+PENDING = (GoodwillState.AWAITING_APPROVAL, GoodwillState.AWAITING_SECOND_APPROVAL)
+
+
+def _select() -> Select[*tuple[Any, ...]]:
+    requester = aliased(User)
+    decider = aliased(User)
+    second = aliased(User)
+    return (
+        select(
+            Goodwill.id,
+            Goodwill.customer_id,
+            (Customer.given_name + " " + Customer.family_name),
+            Customer.account_number,
+            Goodwill.case_id,
+            Case.reference,
+            Goodwill.kind,
+            Goodwill.amount_pence,
+            Goodwill.reason_category,
+            Goodwill.reason_text,
+            Goodwill.requested_by,
+            requester.display_name,
+            Goodwill.requested_at,
+            Goodwill.state,
+            Goodwill.authorisation,
+            Goodwill.decided_by,
+            decider.display_name,
+            Goodwill.decided_at,
+            Goodwill.decision_note,
+            Goodwill.second_decided_by,
+            second.display_name,
+            Goodwill.second_decided_at,
+            Goodwill.version,
+        )
+        .join(Customer, Customer.id == Goodwill.customer_id)
+        .join(requester, requester.id == Goodwill.requested_by)
+        .outerjoin(decider, decider.id == Goodwill.decided_by)
+        .outerjoin(second, second.id == Goodwill.second_decided_by)
+        .outerjoin(Case, Case.id == Goodwill.case_id)
+    )
+
+
+def _records(session: Session, statement: Select[*tuple[Any, ...]]) -> list[GoodwillRecord]:
+    return [GoodwillRecord(*tuple(row)) for row in session.execute(statement)]
+
+
+def get(session: Session, goodwill_id: uuid.UUID) -> GoodwillRecord | None:
+    found = _records(session, _select().where(Goodwill.id == goodwill_id))
+    return found[0] if found else None
+
+
+def for_customer(session: Session, customer_id: uuid.UUID, *, limit: int = 50) -> list[GoodwillRecord]:
+    """The customer's requests, newest first."""
+    return _records(
+        session,
+        _select()
+        .where(Goodwill.customer_id == customer_id)
+        .order_by(Goodwill.requested_at.desc(), Goodwill.id.desc())
+        .limit(limit),
+    )
+
+
+def month_totals(session: Session, user_ids: set[uuid.UUID], since: datetime) -> dict[uuid.UUID, int]:
+    """Approved amounts each user requested since `since` (the start of the month)."""
+    if not user_ids:
+        return {}
+    rows = session.execute(
+        select(Goodwill.requested_by, func.coalesce(func.sum(Goodwill.amount_pence), 0))
+        .where(
+            Goodwill.requested_by.in_(user_ids),
+            Goodwill.state == GoodwillState.APPROVED,
+            Goodwill.requested_at >= since,
+        )
+        .group_by(Goodwill.requested_by)
+    )
+    return {user_id: int(total) for user_id, total in rows}
+
+
+def month_total(session: Session, user_id: uuid.UUID, since: datetime) -> int:
+    return month_totals(session, {user_id}, since).get(user_id, 0)
+
+
+def pending(session: Session, since: datetime, *, limit: int = 500) -> list[GoodwillRecord]:
+    """Requests awaiting a first or second approval, oldest first, with each requester's month total."""
+    found = _records(
+        session,
+        _select()
+        .where(Goodwill.state.in_(PENDING))
+        .order_by(Goodwill.requested_at, Goodwill.id)
+        .limit(limit),
+    )
+    totals = month_totals(session, {record.requested_by for record in found}, since)
+    return [dataclasses.replace(r, requester_month_pence=totals.get(r.requested_by, 0)) for r in found]
+
+
+def decide(
+    session: Session,
+    goodwill_id: uuid.UUID,
+    *,
+    version: int,
+    state: GoodwillState,
+    values: dict[str, Any],
+) -> bool:
+    """Move a request on from `state` at `version`; False if someone else decided it first."""
+    result = session.execute(
+        update(Goodwill)
+        .where(Goodwill.id == goodwill_id, Goodwill.version == version, Goodwill.state == state)
+        .values(**values, version=Goodwill.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,195 @@
+"""Giving goodwill and rejecting a request: dialogs that say what is wrong next to the fields.
+
+Neither saves anything itself: Save emits `save_requested`, the window runs the service off the UI
+thread, then closes the dialog (`saved()`) or shows the rule's message (`show_error()`), keeping
+everything typed. Opened with `open()`, never `exec()`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from console.money import format_pence
+from console.services.goodwill import KIND_WORDS, REASON_CATEGORIES
+from storage.records import CaseSummary, GoodwillRecord
+from storage.vocabulary import GoodwillKind
+from widgets.dialog_parts import ErrorLabel, button_box, note_edit, sentence
+
+
+@dataclass(frozen=True)
+class GoodwillAsk:
+    """What the advisor asked to give; the service parses the amount and checks the rules."""
+
+    kind: GoodwillKind
+    amount_text: str
+    reason_category: str
+    reason_text: str
+    case_id: uuid.UUID | None
+
+
+class GoodwillDialog(QDialog):
+    """Kind, amount in pounds and pence, linked open case, reason category and free text."""
+
+    # Save was pressed: carries a GoodwillAsk for the service.
+    save_requested = Signal(object)
+
+    def __init__(
+        self,
+        customer_id: uuid.UUID,
+        customer_name: str,
+        cases: Sequence[CaseSummary],
+        limit_pence: int,
+        *,
+        case_id: uuid.UUID | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("goodwillDialog")
+        self.customer_id = customer_id
+        self.setWindowTitle(self.tr("Give goodwill to %1").replace("%1", customer_name))
+
+        self.kind_combo = QComboBox(self)
+        self.kind_combo.setAccessibleName(self.tr("Kind of goodwill"))
+        for kind in GoodwillKind:
+            self.kind_combo.addItem(KIND_WORDS[kind].capitalize(), kind.value)
+
+        self.amount_edit = QLineEdit(self)
+        self.amount_edit.setObjectName("goodwillAmount")
+        self.amount_edit.setAccessibleName(self.tr("Amount in pounds and pence"))
+        self.amount_edit.setPlaceholderText(self.tr("e.g. 12.50"))
+        self.amount_edit.setMaxLength(40)
+
+        self.case_combo = QComboBox(self)
+        self.case_combo.setAccessibleName(self.tr("Linked case"))
+        self.case_combo.addItem(self.tr("No case"), None)
+        for case in cases:
+            if case.status.is_open:
+                self.case_combo.addItem(f"{case.reference}: {case.title}", str(case.id))
+        if case_id is not None:
+            self.case_combo.setCurrentIndex(max(self.case_combo.findData(str(case_id)), 0))
+
+        self.category_combo = QComboBox(self)
+        self.category_combo.setAccessibleName(self.tr("Reason category"))
+        for category in REASON_CATEGORIES:
+            self.category_combo.addItem(category.capitalize(), category)
+        self.reason_edit = note_edit(
+            self.tr("Reason"), self.tr("Why, in words the customer and the approver will read"), self
+        )
+
+        self.limit_hint = QLabel(
+            self.tr("Up to %1 is given at once; above that a supervisor approves it first.").replace(
+                "%1", format_pence(limit_pence)
+            ),
+            self,
+        )
+        self.limit_hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.limit_hint.setWordWrap(True)
+
+        self.error = ErrorLabel("goodwillError", self)
+        self.buttons, self.save_button = button_box(self, self.tr("Give goodwill"))
+        self.buttons.accepted.connect(self.submit)
+
+        form = QFormLayout()
+        form.addRow(self.tr("&Kind:"), self.kind_combo)
+        form.addRow(self.tr("&Amount (£):"), self.amount_edit)
+        form.addRow(self.tr("&Case:"), self.case_combo)
+        form.addRow(self.tr("&Reason:"), self.category_combo)
+        form.addRow(self.tr("&Details:"), self.reason_edit)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.limit_hint)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.amount_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def fill(
+        self,
+        amount: str,
+        reason: str,
+        *,
+        kind: GoodwillKind = GoodwillKind.GOODWILL_CREDIT,
+        category: str | None = None,
+    ) -> None:
+        """Type into the fields as the advisor would (for tests)."""
+        self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind.value))
+        self.amount_edit.setText(amount)
+        self.reason_edit.setPlainText(reason)
+        if category is not None:
+            self.category_combo.setCurrentIndex(self.category_combo.findData(category))
+
+    def request(self) -> GoodwillAsk:
+        case = self.case_combo.currentData()
+        return GoodwillAsk(
+            kind=GoodwillKind(self.kind_combo.currentData()),
+            amount_text=self.amount_edit.text(),
+            reason_category=str(self.category_combo.currentData()),
+            reason_text=self.reason_edit.toPlainText(),
+            case_id=uuid.UUID(case) if case else None,
+        )
+
+    def submit(self) -> None:
+        self.error.say("")
+        self.save_button.setEnabled(False)
+        self.save_requested.emit(self.request())
+
+    def show_error(self, text: str) -> None:
+        self.save_button.setEnabled(True)
+        self.error.say(sentence(text))
+
+    def saved(self) -> None:
+        self.accept()
+
+
+class RejectDialog(QDialog):
+    """Rejecting asks for the reason the advisor will pass on to the customer."""
+
+    # Reject was pressed: carries the reason text for the service.
+    save_requested = Signal(str)
+
+    def __init__(self, record: GoodwillRecord, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("rejectDialog")
+        self.record = record
+        self.setWindowTitle(
+            self.tr("Reject %1 for %2")
+            .replace("%1", format_pence(record.amount_pence))
+            .replace("%2", record.customer_name)
+        )
+        summary = QLabel(
+            f"{format_pence(record.amount_pence)} {KIND_WORDS[record.kind]}, asked by "
+            f"{record.requested_by_name}: {record.reason_category}: {record.reason_text}",
+            self,
+        )
+        summary.setTextFormat(Qt.TextFormat.PlainText)
+        summary.setWordWrap(True)
+        self.reason_edit = note_edit(
+            self.tr("Reason for rejecting"), self.tr("The advisor will tell the customer this"), self
+        )
+        self.error = ErrorLabel("rejectError", self)
+        self.buttons, self.save_button = button_box(self, self.tr("Reject"))
+        self.buttons.accepted.connect(self.submit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        form = QFormLayout()
+        form.addRow(self.tr("&Reason:"), self.reason_edit)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.reason_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def submit(self) -> None:
+        self.error.say("")
+        self.save_button.setEnabled(False)
+        self.save_requested.emit(self.reason_edit.toPlainText())
+
+    def show_error(self, text: str) -> None:
+        self.save_button.setEnabled(True)
+        self.error.say(sentence(text))
+
+    def saved(self) -> None:
+        self.accept()
