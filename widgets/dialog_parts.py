@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTime, QTimeZone
 from PySide6.QtWidgets import (
+    QComboBox,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
@@ -17,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.working_time import local_to_utc
+from storage.records import CaseSummary
 
 DATE_TIME_FORMAT = "ddd dd MMM yyyy HH:mm"
 
@@ -104,3 +108,22 @@ def button_box(dialog: QDialog, save_text: str) -> tuple[QDialogButtonBox, QPush
     save.setDefault(True)
     buttons.rejected.connect(dialog.reject)
     return buttons, save
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("Dialog", text)
+
+
+def open_case_combo(
+    cases: Sequence[CaseSummary], chosen: uuid.UUID | None, parent: QWidget | None = None
+) -> QComboBox:
+    """ "No case" and the customer's open cases, `chosen` selected; item data is the case id as text."""
+    combo = QComboBox(parent)
+    combo.setAccessibleName(_t("Linked case"))
+    combo.addItem(_t("No case"), None)
+    for case in cases:
+        if case.status.is_open:
+            combo.addItem(f"{case.reference}: {case.title}", str(case.id))
+    if chosen is not None:
+        combo.setCurrentIndex(max(combo.findData(str(chosen)), 0))
+    return combo

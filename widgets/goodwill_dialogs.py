@@ -18,7 +18,7 @@ from console.money import format_pence
 from console.services.goodwill import KIND_WORDS, REASON_CATEGORIES
 from storage.records import CaseSummary, GoodwillRecord
 from storage.vocabulary import GoodwillKind
-from widgets.dialog_parts import ErrorLabel, button_box, note_edit, sentence
+from widgets.dialog_parts import ErrorLabel, button_box, note_edit, open_case_combo, sentence
 
 
 @dataclass(frozen=True)
@@ -64,14 +64,7 @@ class GoodwillDialog(QDialog):
         self.amount_edit.setPlaceholderText(self.tr("e.g. 12.50"))
         self.amount_edit.setMaxLength(40)
 
-        self.case_combo = QComboBox(self)
-        self.case_combo.setAccessibleName(self.tr("Linked case"))
-        self.case_combo.addItem(self.tr("No case"), None)
-        for case in cases:
-            if case.status.is_open:
-                self.case_combo.addItem(f"{case.reference}: {case.title}", str(case.id))
-        if case_id is not None:
-            self.case_combo.setCurrentIndex(max(self.case_combo.findData(str(case_id)), 0))
+        self.case_combo = open_case_combo(cases, case_id, self)
 
         self.category_combo = QComboBox(self)
         self.category_combo.setAccessibleName(self.tr("Reason category"))

@@ -41,6 +41,7 @@ from widgets.dialog_parts import (
     edit_moment,
     next_quarter_hour,
     note_edit,
+    open_case_combo,
     sentence,
     set_edit_moment,
 )
@@ -92,14 +93,7 @@ class PromiseDialog(QDialog):
             self.kind_combo.addItem(kind_label(choice), choice.value)
         self.kind_combo.setCurrentIndex(max(self.kind_combo.findData(kind.value), 0))
 
-        self.case_combo = QComboBox(self)
-        self.case_combo.setAccessibleName(self.tr("Linked case"))
-        self.case_combo.addItem(self.tr("No case"), None)
-        for case in cases:
-            if case.status.is_open:
-                self.case_combo.addItem(f"{case.reference}: {case.title}", str(case.id))
-        if case_id is not None:
-            self.case_combo.setCurrentIndex(max(self.case_combo.findData(str(case_id)), 0))
+        self.case_combo = open_case_combo(cases, case_id, self)
 
         # Due: the quick picks, or a set time with an optional window end.
         self.due_group = QButtonGroup(self)
