@@ -8,7 +8,7 @@ timeline and an entry in the hash-chained audit log, in the same transaction.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime, time
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from console.goodwill_rules import MAX_REASON, GoodwillRuleError, PendingRequest
 from console.ids import new_id
 from console.money import format_pence, parse_pounds
 from console.services.events import console_event
+from console.working_time import LONDON, local_to_utc
 from storage import audit
 from storage.models import Goodwill
 from storage.queries import goodwill as queries
@@ -49,8 +50,9 @@ OVER_LIMIT_NEXT_STEP = (
 
 
 def month_start(moment: datetime) -> datetime:
-    utc = moment.astimezone(UTC)
-    return datetime(utc.year, utc.month, 1, tzinfo=UTC)
+    """Midnight on the 1st of `moment`'s month in UK time, as UTC: the month advisors are measured by."""
+    local = moment.astimezone(LONDON)
+    return local_to_utc(local.date().replace(day=1), time(0, 0))
 
 
 def state_words(record: GoodwillRecord) -> str:

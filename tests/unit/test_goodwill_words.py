@@ -87,3 +87,14 @@ def test_state_in_words(changes: dict[str, object], words: str) -> None:
 def test_the_month_starts_on_the_first_at_midnight_utc() -> None:
     assert month_start(AT) == datetime(2026, 11, 1, tzinfo=UTC)
     assert month_start(datetime(2026, 12, 1, 0, 0, tzinfo=UTC)) == datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def test_the_month_starts_at_uk_midnight() -> None:
+    from datetime import UTC, datetime
+
+    from console.services.goodwill import month_start
+
+    # 31 May 23:30 UTC is already 1 June in London (BST): June's total.
+    assert month_start(datetime(2026, 5, 31, 23, 30, tzinfo=UTC)) == datetime(2026, 5, 31, 23, 0, tzinfo=UTC)
+    # In winter the UK month starts at midnight UTC.
+    assert month_start(datetime(2026, 11, 25, 10, 0, tzinfo=UTC)) == datetime(2026, 11, 1, 0, 0, tzinfo=UTC)
