@@ -6,11 +6,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from typing_extensions import override
 
 from storage.records import CaseSummary, UserRecord
-from widgets.dialog_parts import ErrorLabel, button_box, note_edit, sentence
+from widgets.dialog_parts import ErrorLabel, SaveDialog, button_box, note_edit
 
 
 @dataclass(frozen=True)
@@ -21,11 +21,8 @@ class OwnershipRequest:
     note: str
 
 
-class OwnershipDialog(QDialog):
+class OwnershipDialog(SaveDialog):
     """Take over (note only) or hand over (a colleague and a note); the window runs the service."""
-
-    # Save was pressed: carries an OwnershipRequest.
-    save_requested = Signal(object)
 
     def __init__(
         self,
@@ -83,22 +80,13 @@ class OwnershipDialog(QDialog):
     def choose_colleague(self, user_id: uuid.UUID) -> None:
         self.colleague_combo.setCurrentIndex(self.colleague_combo.findData(str(user_id)))
 
+    @override
+    def payload(self) -> OwnershipRequest:
+        request = self.request()
+        if not self.taking and request.to_user_id is None:
+            raise ValueError(self.tr("choose who takes the case over"))
+        return request
+
     def request(self) -> OwnershipRequest:
         chosen = None if self.taking else self.colleague_combo.currentData()
         return OwnershipRequest(uuid.UUID(chosen) if chosen else None, self.note_edit.toPlainText().strip())
-
-    def submit(self) -> None:
-        request = self.request()
-        if not self.taking and request.to_user_id is None:
-            self.show_error(self.tr("choose who takes the case over"))
-            return
-        self.error.say("")
-        self.save_button.setEnabled(False)
-        self.save_requested.emit(request)
-
-    def show_error(self, text: str) -> None:
-        self.save_button.setEnabled(True)
-        self.error.say(sentence(text))
-
-    def saved(self) -> None:
-        self.accept()

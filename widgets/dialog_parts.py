@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTime, QTimeZone
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTime, QTimeZone, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -127,3 +127,37 @@ def open_case_combo(
     if chosen is not None:
         combo.setCurrentIndex(max(combo.findData(str(chosen)), 0))
     return combo
+
+
+class SaveDialog(QDialog):
+    """A dialog that hands what was typed to its window to save, and shows why a save was refused.
+
+    Subclasses set `error` and `save_button` and implement `payload()`; a ValueError from it is a
+    field error shown at once, with nothing sent. The window answers with saved() or show_error().
+    """
+
+    # What was typed, ready to save; the dialog stays open until saved() is called.
+    save_requested = Signal(object)
+    error: ErrorLabel
+    save_button: QPushButton
+
+    def payload(self) -> object:
+        raise NotImplementedError
+
+    def submit(self) -> None:
+        try:
+            value = self.payload()
+        except ValueError as error:
+            self.show_error(str(error))
+            return
+        self.error.say("")
+        self.save_button.setEnabled(False)
+        self.save_requested.emit(value)
+
+    def show_error(self, text: str) -> None:
+        """The save was refused: say why, keep the dialog and everything typed."""
+        self.save_button.setEnabled(True)
+        self.error.say(sentence(text))
+
+    def saved(self) -> None:
+        self.accept()

@@ -11,14 +11,15 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from typing_extensions import override
 
 from console.money import format_pence
 from console.services.goodwill import KIND_WORDS, REASON_CATEGORIES
 from storage.records import CaseSummary, GoodwillRecord
 from storage.vocabulary import GoodwillKind
-from widgets.dialog_parts import ErrorLabel, button_box, note_edit, open_case_combo, sentence
+from widgets.dialog_parts import ErrorLabel, SaveDialog, button_box, note_edit, open_case_combo
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,8 @@ class GoodwillAsk:
     case_id: uuid.UUID | None
 
 
-class GoodwillDialog(QDialog):
+class GoodwillDialog(SaveDialog):
     """Kind, amount in pounds and pence, linked open case, reason category and free text."""
-
-    # Save was pressed: carries a GoodwillAsk for the service.
-    save_requested = Signal(object)
 
     def __init__(
         self,
@@ -115,6 +113,10 @@ class GoodwillDialog(QDialog):
         if category is not None:
             self.category_combo.setCurrentIndex(self.category_combo.findData(category))
 
+    @override
+    def payload(self) -> GoodwillAsk:
+        return self.request()
+
     def request(self) -> GoodwillAsk:
         case = self.case_combo.currentData()
         return GoodwillAsk(
@@ -125,24 +127,9 @@ class GoodwillDialog(QDialog):
             case_id=uuid.UUID(case) if case else None,
         )
 
-    def submit(self) -> None:
-        self.error.say("")
-        self.save_button.setEnabled(False)
-        self.save_requested.emit(self.request())
 
-    def show_error(self, text: str) -> None:
-        self.save_button.setEnabled(True)
-        self.error.say(sentence(text))
-
-    def saved(self) -> None:
-        self.accept()
-
-
-class RejectDialog(QDialog):
+class RejectDialog(SaveDialog):
     """Rejecting asks for the reason the advisor will pass on to the customer."""
-
-    # Reject was pressed: carries the reason text for the service.
-    save_requested = Signal(str)
 
     def __init__(self, record: GoodwillRecord, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -175,14 +162,6 @@ class RejectDialog(QDialog):
         layout.addWidget(self.buttons)
         self.reason_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def submit(self) -> None:
-        self.error.say("")
-        self.save_button.setEnabled(False)
-        self.save_requested.emit(self.reason_edit.toPlainText())
-
-    def show_error(self, text: str) -> None:
-        self.save_button.setEnabled(True)
-        self.error.say(sentence(text))
-
-    def saved(self) -> None:
-        self.accept()
+    @override
+    def payload(self) -> str:
+        return self.reason_edit.toPlainText()

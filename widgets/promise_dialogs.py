@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from typing_extensions import override
 
 from console.clock import Clock
 from console.normalise import format_phone
@@ -36,13 +36,13 @@ from storage.records import CaseSummary, PromiseRecord
 from storage.vocabulary import PromiseKind, PromiseStatus
 from widgets.dialog_parts import (
     ErrorLabel,
+    SaveDialog,
     button_box,
     date_time_edit,
     edit_moment,
     next_quarter_hour,
     note_edit,
     open_case_combo,
-    sentence,
     set_edit_moment,
 )
 from widgets.promise_text import PROMISABLE_KINDS, clock_time, kind_label, short_time
@@ -60,11 +60,8 @@ class PromiseRequest:
     case_id: uuid.UUID | None
 
 
-class PromiseDialog(QDialog):
+class PromiseDialog(SaveDialog):
     """Kind, linked case, due time (quick picks or a set time and window), number to call, note."""
-
-    # Save was pressed and the fields make sense: carries a PromiseRequest for the service.
-    save_requested = Signal(object)
 
     def __init__(
         self,
@@ -171,6 +168,10 @@ class PromiseDialog(QDialog):
     def set_kind(self, kind: PromiseKind) -> None:
         self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind.value))
 
+    @override
+    def payload(self) -> PromiseRequest:
+        return self.request()
+
     def request(self) -> PromiseRequest:
         """What the fields say; ValueError (with words for the advisor) for a time that does not exist."""
         pick = self.due_group.checkedId()
@@ -193,33 +194,9 @@ class PromiseDialog(QDialog):
             case_id=uuid.UUID(case) if case else None,
         )
 
-    def submit(self) -> None:
-        try:
-            request = self.request()
-        except ValueError as error:
-            self.show_error(str(error))
-            return
-        self.error.say("")
-        self.set_busy(True)
-        self.save_requested.emit(request)
 
-    def set_busy(self, busy: bool) -> None:
-        self.save_button.setEnabled(not busy)
-
-    def show_error(self, text: str) -> None:
-        """The promise was refused: say why, keep the dialog and everything typed."""
-        self.set_busy(False)
-        self.error.say(sentence(text))
-
-    def saved(self) -> None:
-        self.accept()
-
-
-class OutcomeDialog(QDialog):
+class OutcomeDialog(SaveDialog):
     """A promise ends only with an outcome: done, not reachable (try again when?) or rescheduled."""
-
-    # Save was pressed and the fields make sense: carries the Outcome for the service.
-    save_requested = Signal(object)
 
     def __init__(
         self, promise: PromiseRecord, clock: Clock, zone: ZoneInfo, parent: QWidget | None = None
@@ -332,6 +309,10 @@ class OutcomeDialog(QDialog):
         self.next_label.setText(self.tr("New &time:") if rescheduled else self.tr("Next &attempt:"))
         self._told_box.setVisible(rescheduled)
 
+    @override
+    def payload(self) -> Outcome:
+        return self.outcome()
+
     def outcome(self) -> Outcome:
         status = self.status
         next_at = None
@@ -341,23 +322,3 @@ class OutcomeDialog(QDialog):
         if status is PromiseStatus.RESCHEDULED and self.told_group.checkedId() >= 0:
             told = self.told_group.checkedId() == 1
         return Outcome(status, self.text_edit.toPlainText().strip(), next_at, told)
-
-    def submit(self) -> None:
-        try:
-            outcome = self.outcome()
-        except ValueError as error:
-            self.show_error(str(error))
-            return
-        self.error.say("")
-        self.set_busy(True)
-        self.save_requested.emit(outcome)
-
-    def set_busy(self, busy: bool) -> None:
-        self.save_button.setEnabled(not busy)
-
-    def show_error(self, text: str) -> None:
-        self.set_busy(False)
-        self.error.say(sentence(text))
-
-    def saved(self) -> None:
-        self.accept()
