@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -227,3 +229,24 @@ def fetch_all(qtbot: QtBot, model: HistoryModel) -> None:
     while model.canFetchMore(root):
         with qtbot.waitSignal(model.page_loaded, timeout=5000):
             model.fetchMore(root)
+
+
+def qt_objects_left_in_cycles(use_and_close: Callable[[], None]) -> list[str]:
+    """Run `use_and_close` with automatic collection off, then list the Qt wrappers that only the
+    cycle collector could free: on a background reader's thread that would delete widgets off the
+    GUI thread and crash."""
+    from shiboken6 import Shiboken
+
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        use_and_close()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        return [type(o).__name__ for o in gc.garbage if isinstance(o, Shiboken.Object)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import gc
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QGroupBox, QHeaderView, QLabel, QTableView
 from pytestqt.qtbot import QtBot
-from shiboken6 import Shiboken
 
 from console.clock import ManualClock
 from console.services.customers import CustomerService
 from storage.records import CustomerProfile
 from storage.store import Store
 from storage.vocabulary import Channel
-from tests.ui.support import STORY_ACCOUNT, UiData, fetch_all, make_window
+from tests.ui.support import STORY_ACCOUNT, UiData, fetch_all, make_window, qt_objects_left_in_cycles
 from widgets.case_model import CaseColumn
 from widgets.history_model import EntryRole, HistoryColumn
 from widgets.main_window import MainWindow
@@ -241,17 +238,4 @@ def test_a_closed_window_leaves_no_reference_cycles(
 ) -> None:
     """Qt wrappers in a cycle would be freed by whichever thread next runs the cycle collector:
     on the background reader's thread that deletes widgets off the GUI thread and crashes."""
-    gc.collect()
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        _use_and_close_a_window(qtbot, ui_store, clock)
-        gc.set_debug(gc.DEBUG_SAVEALL)
-        gc.collect()
-        in_cycles = [type(o).__name__ for o in gc.garbage if isinstance(o, Shiboken.Object)]
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-        if was_enabled:
-            gc.enable()
-    assert in_cycles == []
+    assert qt_objects_left_in_cycles(lambda: _use_and_close_a_window(qtbot, ui_store, clock)) == []

@@ -3,7 +3,6 @@ outcome; the clock is moved by hand and the ticker run directly, never waited fo
 
 from __future__ import annotations
 
-import gc
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,14 +10,13 @@ from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
-from shiboken6 import Shiboken
 
 from console.clock import ManualClock
 from console.promise_rules import Outcome
 from console.services.customers import CustomerService
 from storage.store import Store
 from storage.vocabulary import PromiseKind, PromiseStatus
-from tests.ui.support import NOW, STORY_ACCOUNT
+from tests.ui.support import NOW, STORY_ACCOUNT, qt_objects_left_in_cycles
 from tests.ui.work_support import (
     LATE_CASE,
     TOM_ACCOUNT,
@@ -301,10 +299,8 @@ def test_a_closed_window_that_made_promises_leaves_no_reference_cycles(
 ) -> None:
     """Dialogs, models and the ticker hold no reference back to the window: nothing for the cycle
     collector to free later, on whatever thread it happens to run."""
-    gc.collect()
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+
+    def use_and_close() -> None:
         window = work_window(qtbot, work_store, clock)
         open_account(qtbot, window, TOM_ACCOUNT)
         dialog = window.make_promise()
@@ -318,16 +314,8 @@ def test_a_closed_window_that_made_promises_leaves_no_reference_cycles(
         window.tick()
         settle(qtbot, window)
         window.close()
-        del window, dialog, outcome
-        gc.set_debug(gc.DEBUG_SAVEALL)
-        gc.collect()
-        in_cycles = [type(o).__name__ for o in gc.garbage if isinstance(o, Shiboken.Object)]
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-        if was_enabled:
-            gc.enable()
-    assert in_cycles == []
+
+    assert qt_objects_left_in_cycles(use_and_close) == []
 
 
 def test_a_set_time_the_clocks_skip_is_refused_with_the_reason(
