@@ -1,14 +1,21 @@
 """Promises as table models with live countdowns: the open customer's promises and the advisor's worklist.
 
-Both models hold their rows and, per row, the due time as a float timestamp. A tick only records the
-time and announces that the countdown and state columns changed (one dataChanged over that column
-range); the words are computed in `data()`, so only for the rows a view actually paints.
+Both models hold their rows and, per row, the due time as a float timestamp. A tick records the time
+and announces the countdown and state cells whose words can have changed since the last tick; the
+words are computed in `data()`, so only for the rows a view actually paints.
+
+Countdowns read in whole minutes (or coarser) until the last minute, so a row's words change only
+when the clock passes its due time's second-of-the-minute: rows are kept in 60 buckets by that
+second, and a one-second tick looks at one bucket and at the rows within a minute of being due.
+Of those, only rows a view shows are announced (each announcement costs a call into the view's
+Python `dataChanged`); a row scrolled into view later is painted, and read, afresh.
 """
 
 from __future__ import annotations
 
 import uuid
-from bisect import bisect_right
+import weakref
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 from enum import IntEnum
@@ -16,6 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QTableView
 from typing_extensions import override
 
 from console.normalise import format_phone
@@ -88,6 +96,10 @@ class PromiseTableModel(RecordTableModel):
         self._zone = zone
         self._rows: list[PromiseRecord] = []
         self._due_ts: list[float] = []
+        self._by_second: list[list[int]] = []  # second of the minute -> rows whose words change then
+        self._open_by_due: list[tuple[float, int]] = []  # (due, row) of open rows, soonest first
+        self._views: list[weakref.ref[QTableView]] = []
+        self._indexed = True
         self._first_live = self.COLUMNS.index(PromiseColumn.COUNTDOWN)
         self._last_live = self.COLUMNS.index(PromiseColumn.STATE)
         if self._last_live != self._first_live + 1:
@@ -111,8 +123,29 @@ class PromiseTableModel(RecordTableModel):
         self.beginResetModel()
         self._rows = list(promises)
         self._due_ts = [p.due_at.timestamp() for p in self._rows]
+        self._indexed = False  # built at the first tick, so opening the list does not wait for it
         self._now = now
         self.endResetModel()
+
+    def _index_change_times(self) -> None:
+        soon = int(self._due_soon.total_seconds())
+        by_second: list[list[int]] = [[] for _ in range(60)]
+        open_by_due: list[tuple[float, int]] = []
+        for row, promise in enumerate(self._rows):
+            if promise.is_open:
+                due_ts = self._due_ts[row]
+                open_by_due.append((due_ts, row))
+                # Words change on the due time's minute phase; the colour also turns at due - due_soon.
+                second = int(due_ts) % 60
+                by_second[second].append(row)
+                turn = (second - soon) % 60
+                if turn != second:
+                    by_second[turn].append(row)
+            elif promise.closed_at is not None:  # "ended 5 minutes ago"
+                by_second[int(promise.closed_at.timestamp()) % 60].append(row)
+        self._by_second = by_second
+        open_by_due.sort()
+        self._open_by_due = open_by_due
 
     def promise_at(self, row: int) -> PromiseRecord | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -146,16 +179,68 @@ class PromiseTableModel(RecordTableModel):
 
     # -- the shared ticker ----------------------------------------------------------------------
 
+    def add_view(self, view: QTableView) -> None:
+        """`view` shows this model: from now on a tick announces only the changes in rows views show."""
+        self._views.append(weakref.ref(view))
+
     def tick(self, now: datetime) -> None:
-        """The time moved on: the countdown and state columns of every row changed, nothing else."""
-        self._now = now
-        last = len(self._rows) - 1
-        if last >= 0:
+        """The time moved on: announce the countdown and state cells whose words may have changed."""
+        before, self._now = self._now, now
+        if not self._rows:
+            return
+        for first, last in self.changed_runs(before, now, self._shown_rows()):
             self.dataChanged.emit(
-                self.index(0, self._first_live),
-                self.index(last, self._last_live),
-                LIVE_ROLES,
+                self.index(first, self._first_live), self.index(last, self._last_live), LIVE_ROLES
             )
+
+    def _shown_rows(self) -> list[tuple[int, int]] | None:
+        """(first, last) rows each visible view shows; None when no view was added (announce all)."""
+        if not self._views:
+            return None
+        shown = []
+        for ref in self._views:
+            view = ref()
+            if view is None or not view.isVisible():
+                continue
+            first = view.rowAt(0)
+            if first < 0:
+                continue
+            last = view.rowAt(view.viewport().height() - 1)
+            shown.append((first, last if last >= 0 else len(self._rows) - 1))
+        return shown
+
+    def changed_runs(
+        self, before: datetime, now: datetime, shown: list[tuple[int, int]] | None = None
+    ) -> list[tuple[int, int]]:
+        """Runs of rows (first, last) whose live words can differ between `before` and `now`.
+
+        A superset is fine (a cell repainted with the same words); a missed row is not. A clock that
+        went back or jumped a minute or more changes everything. With `shown`, only rows in those
+        (first, last) ranges count.
+        """
+        if not self._indexed:
+            self._index_change_times()
+            self._indexed = True
+        start, end = before.timestamp(), now.timestamp()
+        if end < start or end - start >= 60:
+            rows: set[int] = set(range(len(self._rows)))
+        else:
+            rows = set()
+            for second in range(int(start // 1), int(end // 1) + 1):
+                rows.update(self._by_second[second % 60])
+            # Within a minute of the due time the words count seconds.
+            low = bisect_left(self._open_by_due, (start - 61, -1))
+            high = bisect_right(self._open_by_due, (end + 61, len(self._rows)))
+            rows.update(row for _, row in self._open_by_due[low:high])
+        if shown is not None:
+            rows = {row for first, last in shown for row in range(first, last + 1) if row in rows}
+        runs: list[tuple[int, int]] = []
+        for row in sorted(rows):
+            if runs and runs[-1][1] == row - 1:
+                runs[-1] = (runs[-1][0], row)
+            else:
+                runs.append((row, row))
+        return runs
 
     # -- the table ------------------------------------------------------------------------------
 

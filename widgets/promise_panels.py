@@ -148,6 +148,7 @@ class PromisePanel(QWidget):
             self,
             bold=live_columns(model),
         )
+        model.add_view(self.view)  # a tick announces only what this view shows
         _section(self.title, [self.make_button, self.outcome_button], self.view, self)
 
 
@@ -206,6 +207,7 @@ class WorklistPanel(QWidget):
             self,
             bold=live_columns(model),
         )
+        model.add_view(self.view)  # a tick announces only what this view shows
         self.view.setToolTip(self.tr("Enter opens the customer. Ctrl+Shift+P comes back here."))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)

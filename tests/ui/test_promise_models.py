@@ -1,11 +1,13 @@
-"""The promise, worklist and handoff models pass Qt's model tester; a tick is one narrow dataChanged."""
+"""The promise, worklist and handoff models pass Qt's model tester; a tick announces only what changed."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import timedelta
 
-from PySide6.QtCore import QModelIndex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -150,6 +152,75 @@ def test_a_tick_is_one_data_change_over_the_countdown_and_state_columns(qtbot: Q
     assert changes == [(0, countdown, 198, state)]
     assert resets == []
     assert model.index(0, countdown).data() == "in 30 s"
+
+
+def live_cells(model: CustomerPromiseModel) -> list[tuple[object, ...]]:
+    """Everything a tick can change, row by row: the live columns' words, colour and weight."""
+    roles = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole)
+    cells = []
+    for row in range(model.rowCount()):
+        values: list[object] = []
+        for column in (PromiseColumn.COUNTDOWN, PromiseColumn.STATE):
+            index = model.index(row, model.column_of(column))
+            for role in roles:
+                value = index.data(role)
+                values.append(value.color().name() if hasattr(value, "color") else value)
+        cells.append(tuple(values))
+    return cells
+
+
+# Each example builds its own model; qtbot only provides the application.
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    # Near due, near the due-soon turn (15 min), and anywhere in the next week.
+    due_seconds=st.lists(
+        st.one_of(st.integers(-200, 200), st.integers(780, 1020), st.integers(-7200, 7 * 86400)),
+        min_size=1,
+        max_size=40,
+    ),
+    closed=st.lists(st.booleans(), min_size=40, max_size=40),
+    start=st.floats(0, 120),
+    step=st.floats(0, 90),
+)
+def test_a_tick_announces_every_row_whose_words_changed(
+    qtbot: QtBot, due_seconds: list[int], closed: list[bool], start: float, step: float
+) -> None:
+    rows = []
+    for n, seconds in enumerate(due_seconds):
+        status = PromiseStatus.DONE if closed[n] else PromiseStatus.OPEN
+        rows.append(promise(n, timedelta(seconds=seconds, microseconds=n * 7919 % 1_000_000), status))
+    before = NOW + timedelta(seconds=start)
+    now = before + timedelta(seconds=step)
+    model = CustomerPromiseModel(before, zone=LONDON)
+    model.set_promises(rows, before)
+    was = live_cells(model)
+    runs = model.changed_runs(before, now)
+    model.tick(now)
+    announced = {row for first, last in runs for row in range(first, last + 1)}
+    changed = {row for row, (old, new) in enumerate(zip(was, live_cells(model), strict=True)) if old != new}
+    assert changed <= announced
+
+
+def test_with_a_view_a_tick_announces_only_the_rows_it_shows(qtbot: QtBot) -> None:
+    model = WorklistModel(NOW, zone=LONDON)
+    panel = WorklistPanel(model)
+    qtbot.addWidget(panel)
+    panel.resize(1200, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    # Due at every second of the minute: each tick changes the words of a sixtieth of the rows.
+    model.set_promises([promise(n, timedelta(minutes=10 + n, seconds=n % 60)) for n in range(600)], NOW)
+    shown_last = panel.view.rowAt(panel.view.viewport().height() - 1)
+    assert 0 < shown_last < 100
+    announced: list[int] = []
+    model.dataChanged.connect(lambda top, bottom, *_: announced.extend(range(top.row(), bottom.row() + 1)))
+    for second in range(1, 61):
+        model.tick(NOW + timedelta(seconds=second))
+    assert announced and max(announced) <= shown_last
+    panel.hide()
+    announced.clear()
+    model.tick(NOW + timedelta(seconds=61))
+    assert announced == []
 
 
 def test_the_view_repaints_only_the_strip_a_tick_changed(qtbot: QtBot) -> None:
