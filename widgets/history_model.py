@@ -48,6 +48,21 @@ class HistoryColumn(IntEnum):
     SUMMARY = 5
 
 
+_COLUMNS = tuple(HistoryColumn)
+_ANSWERED = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.ToolTipRole,
+        EntryRole,
+    }
+)
+# Rows whose words are kept worded: a few screens' worth, so scrolling back and forth does not
+# word them again, and a 50,000-event history does not keep 300,000 strings.
+_WORDED_ROWS = 2_000
+
+
 class HistoryModel(RecordTableModel):
     """Rows are fetched page by page as the view scrolls (canFetchMore/fetchMore), never all at once.
 
@@ -77,6 +92,7 @@ class HistoryModel(RecordTableModel):
         self._customer_id: uuid.UUID | None = None
         self._channels: frozenset[Channel] | None = None
         self._rows: list[TimelineEntry] = []
+        self._texts: dict[int, tuple[str, ...]] = {}  # row -> its cells' words, once painted
         self._exhausted = True
         self._generation = 0  # bumped by every reset: a page read for an older one is dropped
         self._fetching_page = False
@@ -127,6 +143,7 @@ class HistoryModel(RecordTableModel):
         self._customer_id = customer_id
         self._channels = channels
         self._rows = list(first_page) if first_page is not None else []
+        self._texts = {}
         self._exhausted = customer_id is None or (
             first_page is not None and len(self._rows) < self._page_size
         )
@@ -198,12 +215,20 @@ class HistoryModel(RecordTableModel):
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        entry = self.entry_at(index.row()) if index.isValid() else None
-        if entry is None or not 0 <= index.column() < len(HistoryColumn):
+        if role not in _ANSWERED:
+            return None  # most of what the delegate asks per cell, answered without a look at the row
+        row, section = index.row(), index.column()
+        if not (0 <= row < len(self._rows) and 0 <= section < len(_COLUMNS)) or not index.isValid():
             return None
-        column = HistoryColumn(index.column())
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._text(entry, column)
+        entry = self._rows[row]
+        column = _COLUMNS[section]
+        if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.AccessibleTextRole:
+            texts = self._texts.get(row)
+            if texts is None:
+                if len(self._texts) >= _WORDED_ROWS:
+                    self._texts.clear()
+                texts = self._texts[row] = tuple(self._text(entry, c) for c in _COLUMNS)
+            return texts[section]
         if role == Qt.ItemDataRole.DecorationRole and column is HistoryColumn.CHANNEL:
             return self.channel_icon(entry.channel)
         if role == Qt.ItemDataRole.ToolTipRole and column is HistoryColumn.SUMMARY:

@@ -107,7 +107,8 @@ def measure_ticks(
     return ticks, ticks_painted
 
 
-def main() -> int:
+def measure() -> dict[str, list[float]]:
+    """Every sample in milliseconds, by figure name; also prints them as they come."""
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     clock = ManualClock(NOW)
@@ -140,16 +141,26 @@ def main() -> int:
     print(f"worklist: {model.rowCount():,} open promises, {rows_shown} rows visible, {TICKS} ticks")
     print(f"open worklist (model reset):               {summary(opens)}")
     print(f"open worklist (reset + first paint):       {summary(opens_painted)}")
-    for label, shape in (("due on the minute", records), ("due at any second", promises(PROMISES, True))):
+    figures = {"open": opens, "open_painted": opens_painted}
+    for key, label, shape in (
+        ("minute", "due on the minute", records),
+        ("second", "due at any second", promises(PROMISES, True)),
+    ):
         model.set_promises(shape, clock.now())
         for _ in range(3):  # the delayed layout after the reset
             app.processEvents()
         ticks, ticks_painted = measure_ticks(app, clock, model)
+        figures[f"tick_{key}"], figures[f"tick_painted_{key}"] = ticks, ticks_painted
         print(f"{label}:")
         print(f"  one tick (clock, dataChanged, due check):  {summary(ticks)}")
         print(f"  one tick + the repaint it causes:          {summary(ticks_painted)}")
     gc.enable()
     panel.close()
+    return figures
+
+
+def main() -> int:
+    measure()
     return 0
 
 
