@@ -5,9 +5,11 @@ service calls run off the UI thread. The main window only builds this and hands 
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject
@@ -41,9 +43,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CaseHost:
-    """What the actions need from the window: nothing more."""
+    """What the actions need from the window: nothing more. The callables must not hold the window
+    strongly (see `weak_call`): the actions live as long as the window and must not keep it alive."""
 
-    parent: QWidget
     reader: BackgroundReader
     clock: Clock
     zone: ZoneInfo
@@ -56,9 +58,20 @@ class CaseHost:
     cannot: Callable[[str], None]
 
 
+def weak_call(owner: QObject, name: str) -> Callable[..., Any]:
+    """`owner.name(...)` without a strong reference to `owner` (None once it is gone)."""
+    ref = weakref.ref(owner)
+
+    def relay(*args: object) -> Any:
+        alive = ref()
+        return getattr(alive, name)(*args) if alive is not None else None
+
+    return relay
+
+
 class CaseActions(QObject):
-    def __init__(self, host: CaseHost) -> None:
-        super().__init__(host.parent)
+    def __init__(self, host: CaseHost, parent: QWidget) -> None:
+        super().__init__(parent)
         self._host = host
         self.resolve_action = self._action(
             self.tr("Resolve…"),
@@ -107,8 +120,12 @@ class CaseActions(QObject):
             self.complaint_next,
         )
 
+    def _parent_widget(self) -> QWidget:
+        """The window (Qt's parent link: holding it in Python would make a reference cycle)."""
+        return cast(QWidget, self.parent())
+
     def _action(self, text: str, tip: str, keys: str | None, slot: Callable[[], object]) -> QAction:
-        action = QAction(text, self._host.parent)
+        action = QAction(text, self._parent_widget())
         action.setToolTip(tip)
         if keys:
             action.setShortcut(QKeySequence(keys))
@@ -181,7 +198,7 @@ class CaseActions(QObject):
         case = self._case()
         if case is None:
             return None
-        dialog = ResolveDialog(case, self._host.clock, self._host.zone, self._host.parent)
+        dialog = ResolveDialog(case, self._host.clock, self._host.zone, self._parent_widget())
         self._show(dialog, self._save_resolve)
         return dialog
 
@@ -189,7 +206,7 @@ class CaseActions(QObject):
         case = self._case()
         if case is None:
             return None
-        dialog = ConfirmDialog(case, self._host.clock, self._host.zone, self._host.parent)
+        dialog = ConfirmDialog(case, self._host.clock, self._host.zone, self._parent_widget())
         self._show(dialog, self._save_confirm)
         return dialog
 
@@ -197,7 +214,7 @@ class CaseActions(QObject):
         case = self._case()
         if case is None:
             return None
-        dialog = ReopenDialog(case, self._host.parent)
+        dialog = ReopenDialog(case, self._parent_widget())
         self._show(dialog, self._save_reopen)
         return dialog
 
@@ -205,7 +222,7 @@ class CaseActions(QObject):
         case = self._case()
         if case is None:
             return None
-        dialog = FeedbackDialog(case, self._host.parent)
+        dialog = FeedbackDialog(case, self._parent_widget())
         self._show(dialog, self._save_feedback)
         return dialog
 
@@ -213,7 +230,7 @@ class CaseActions(QObject):
         case = self._case()
         if case is None:
             return None
-        dialog = ComplaintDialog(case, self._host.clock, self._host.zone, self._host.parent)
+        dialog = ComplaintDialog(case, self._host.clock, self._host.zone, self._parent_widget())
         self._show(dialog, self._save_complaint)
         return dialog
 
@@ -221,7 +238,7 @@ class CaseActions(QObject):
         case = self._case()
         if case is None:
             return None
-        dialog = DeadlockDialog(case, self._host.zone, self._host.parent)
+        dialog = DeadlockDialog(case, self._host.zone, self._parent_widget())
         self._show(dialog, self._save_deadlock)
         return dialog
 
@@ -229,7 +246,7 @@ class CaseActions(QObject):
         case = self._case()
         if case is None:
             return None
-        dialog = AdrLetterDialog(case, self._host.parent)
+        dialog = AdrLetterDialog(case, self._parent_widget())
         dialog.draft_requested.connect(self._draft_letter)
         self._show(dialog, self._save_letter)
         return dialog

@@ -51,7 +51,7 @@ from storage.records import (
 )
 from storage.vocabulary import GoodwillState, HandoffStatus, PromiseKind, Role
 from widgets.background import BackgroundReader
-from widgets.case_actions import CaseActions, CaseHost
+from widgets.case_actions import CaseActions, CaseHost, weak_call
 from widgets.case_dialogs import OwnershipDialog, OwnershipRequest
 from widgets.case_model import CaseColumn, CaseModel
 from widgets.customer_header import CustomerHeader
@@ -437,18 +437,18 @@ class MainWindow(QMainWindow):
         # Resolution and complaints (widgets/case_actions.py): buttons beside these, and the row's menu.
         self.case_actions = CaseActions(
             CaseHost(
-                self,
                 self.reader,
                 self._clock,
                 self._zone,
-                lambda: self._workbench,
-                self._selected_case,
-                self._can_act,
-                self._open_dialog,
-                lambda: self._dialog,
-                self._changed,
-                self._cannot,
-            )
+                weak_call(self, "_current_workbench"),
+                weak_call(self, "_selected_case"),
+                weak_call(self, "_can_act"),
+                weak_call(self, "_open_dialog"),
+                weak_call(self, "_current_dialog"),
+                weak_call(self, "_changed"),
+                weak_call(self, "_cannot"),
+            ),
+            self,
         )
         self.case_view.addActions(self.case_actions.menu_actions)
 
@@ -961,6 +961,12 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(self._dialog_finished)
         dialog.open()
         self.dialog_opened.emit(dialog)
+
+    def _current_dialog(self) -> QDialog | None:
+        return self._dialog
+
+    def _current_workbench(self) -> Workbench | None:
+        return self._workbench
 
     def _dialog_finished(self) -> None:
         self._dialog = None

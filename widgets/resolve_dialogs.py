@@ -383,7 +383,7 @@ class AdrLetterDialog(_CaseDialog):
         self.preview.setAccessibleName(self.tr("Letter to the customer"))
         self.preview.setReadOnly(True)
         self.preview.setTabChangesFocus(True)
-        self.preview.setMinimumHeight(self.fontMetrics().lineSpacing() * 14)
+        self.preview.setMinimumHeight(self.fontMetrics().lineSpacing() * 22)
         self.pdf_button = QPushButton(self.tr("Save as &PDF…"), self)
         self.pdf_button.setObjectName("savePdfButton")
         self.pdf_button.setEnabled(False)
@@ -392,7 +392,7 @@ class AdrLetterDialog(_CaseDialog):
         self.form.addRow(self.tr("&Summary:"), self.summary_edit)
         self.form.addRow("", self.draft_button)
         self.form.addRow(self.tr("Letter:"), self.preview)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 80)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 110)
 
     def _ask_draft(self) -> None:
         try:
