@@ -21,18 +21,39 @@ ATTEMPTS_BEFORE_WRITING = 2
 COMPLAINT_CLOCK = timedelta(weeks=8)
 SCORES = range(1, 6)
 
-# The one list of root-cause categories (the supervisor board ranks them).
+# The one list of root-cause categories (the supervisor board ranks them; the demo data draws on it).
 ROOT_CAUSE_CATEGORIES = (
-    "network fault",
-    "equipment fault",
-    "engineer visit",
+    # the network and equipment
+    "line fault (copper)",
+    "exchange equipment",
+    "mast outage",
+    "planned works overran",
+    "third-party damage",
+    "router failure",
+    # the customer's side
+    "customer wiring",
+    "customer equipment",
+    "handset settings",
+    "customer misunderstanding",
+    # orders and provisioning
     "provisioning error",
+    "SIM provisioning",
     "order not passed on",
-    "billing error",
-    "software or system fault",
-    "third-party supplier",
-    "customer's own equipment",
-    "advice given was wrong",
+    "order delayed",
+    "order completed",
+    "request completed",
+    # engineers
+    "engineer capacity",
+    "appointment kept",
+    # billing
+    "billing system error",
+    "duplicate payment",
+    "incorrect fee",
+    # how we handled it
+    "broken promises",
+    "callback number lost",
+    "process failure",
+    "advisor conduct",
     "other",
 )
 

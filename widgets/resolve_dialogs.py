@@ -136,7 +136,7 @@ class ResolveDialog(_CaseDialog):
         self.category_combo.setAccessibleName(self.tr("Root cause category"))
         self.category_combo.addItem(self.tr("Choose the root cause…"), None)
         for category in ROOT_CAUSE_CATEGORIES:
-            self.category_combo.addItem(category.capitalize(), category)
+            self.category_combo.addItem(category[:1].upper() + category[1:], category)
         self.cause_edit = note_edit(
             self.tr("Root cause"), self.tr("What caused the fault, and what fixed it"), self
         )

@@ -75,24 +75,27 @@ def events(world: World) -> list[ContactEvent]:
 
 def test_resolve_confirmed_closes_with_root_cause_event_and_audit(world: World) -> None:
     done = world.cases.resolve(
-        the_case(world), "network fault", "Cabinet card replaced", Confirmation.CONFIRMED
+        the_case(world), "line fault (copper)", "Cabinet card replaced", Confirmation.CONFIRMED
     )
     assert done.status is CaseStatus.CLOSED
     assert done.confirmation is Confirmation.CONFIRMED
-    assert (done.root_cause_category, done.root_cause_text) == ("network fault", "Cabinet card replaced")
+    assert (done.root_cause_category, done.root_cause_text) == (
+        "line fault (copper)",
+        "Cabinet card replaced",
+    )
     assert done.resolved_at == NOW and done.closed_at == NOW and done.version == 2
     assert [e.subject for e in events(world)] == ["CS-1 resolved and confirmed by the customer"]
     with world.store.read() as session:
         entry = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
         assert entry is not None and entry.action == "case.resolve"
-        assert entry.detail["root_cause_category"] == "network fault"
+        assert entry.detail["root_cause_category"] == "line fault (copper)"
         assert audit.verify(session) == []
 
 
 def test_not_reachable_makes_a_callback_promise_linked_to_the_case(world: World) -> None:
     due = NOW + timedelta(hours=3)
     done = world.cases.resolve(
-        the_case(world), "equipment fault", "New router", Confirmation.NOT_REACHABLE, due
+        the_case(world), "router failure", "New router", Confirmation.NOT_REACHABLE, due
     )
     assert done.status is CaseStatus.RESOLVED and done.confirmation_attempts == 1
     (promise,) = world.promises.for_customer(world.customer_id)
@@ -104,13 +107,13 @@ def test_bad_input_saves_nothing(world: World) -> None:
     case = the_case(world)
     for category, text, message in [
         ("", "text", "choose the root cause category"),
-        ("network fault", "", "the root cause is empty"),
-        ("network fault", "x" * 10_000, "too long"),
+        ("line fault (copper)", "", "the root cause is empty"),
+        ("line fault (copper)", "x" * 10_000, "too long"),
     ]:
         with pytest.raises(CaseRuleError, match=message):
             world.cases.resolve(case, category, text, Confirmation.CONFIRMED)
     with pytest.raises(CaseRuleError, match="say when you will try again"):
-        world.cases.resolve(case, "network fault", "text", Confirmation.NOT_REACHABLE)
+        world.cases.resolve(case, "line fault (copper)", "text", Confirmation.NOT_REACHABLE)
     assert the_case(world) == case
     assert events(world) == []
     assert world.promises.for_customer(world.customer_id) == []
@@ -119,7 +122,7 @@ def test_bad_input_saves_nothing(world: World) -> None:
 def test_two_failed_attempts_then_closed_in_writing_with_a_letter(world: World) -> None:
     first_due = NOW + timedelta(hours=3)
     case = world.cases.resolve(
-        the_case(world), "network fault", "Fixed", Confirmation.NOT_REACHABLE, first_due
+        the_case(world), "line fault (copper)", "Fixed", Confirmation.NOT_REACHABLE, first_due
     )
     with pytest.raises(CaseRuleError, match="2 times"):
         world.cases.close_in_writing(case, "We wrote to you")
@@ -140,9 +143,11 @@ def test_two_failed_attempts_then_closed_in_writing_with_a_letter(world: World) 
 
 def test_a_stale_case_is_refused(world: World) -> None:
     stale = the_case(world)
-    world.cases.resolve(stale, "network fault", "Fixed", Confirmation.NOT_REACHABLE, NOW + timedelta(hours=1))
+    world.cases.resolve(
+        stale, "line fault (copper)", "Fixed", Confirmation.NOT_REACHABLE, NOW + timedelta(hours=1)
+    )
     with pytest.raises(CaseConflictError, match="changed meanwhile \\(now resolved\\)"):
-        world.cases.resolve(stale, "network fault", "Fixed", Confirmation.CONFIRMED)
+        world.cases.resolve(stale, "line fault (copper)", "Fixed", Confirmation.CONFIRMED)
 
 
 def test_reopen_counts_and_suppressor_follows_the_confirmation(world: World) -> None:
@@ -152,14 +157,14 @@ def test_reopen_counts_and_suppressor_follows_the_confirmation(world: World) -> 
     offers = OfferService(world.store, world.clock, alex)
     assert not offers.decision(world.customer_id).allowed
     case = world.cases.resolve(
-        the_case(world), "network fault", "Fixed", Confirmation.NOT_REACHABLE, NOW + timedelta(hours=1)
+        the_case(world), "line fault (copper)", "Fixed", Confirmation.NOT_REACHABLE, NOW + timedelta(hours=1)
     )
     decision = offers.decision(world.customer_id)
     assert not decision.allowed and "awaiting the customer's confirmation" in decision.banner
     case = world.cases.reopen(case, "Still dropping at night")
     assert case.status is CaseStatus.IN_PROGRESS and case.reopened_count == 1
     assert case.confirmation is Confirmation.PENDING and case.confirmation_attempts == 0
-    case = world.cases.resolve(case, "network fault", "Second card replaced", Confirmation.CONFIRMED)
+    case = world.cases.resolve(case, "line fault (copper)", "Second card replaced", Confirmation.CONFIRMED)
     assert offers.decision(world.customer_id).allowed
     case = world.cases.reopen(case, "Dropped again")
     assert case.reopened_count == 2 and not offers.decision(world.customer_id).allowed
@@ -169,7 +174,7 @@ def test_feedback_two_scores_after_closure_and_averages(world: World) -> None:
     case = the_case(world)
     with pytest.raises(CaseRuleError, match="after closure"):
         world.cases.record_feedback(case, 4, 2, "")
-    case = world.cases.resolve(case, "network fault", "Fixed", Confirmation.CONFIRMED)
+    case = world.cases.resolve(case, "line fault (copper)", "Fixed", Confirmation.CONFIRMED)
     world.cases.record_feedback(case, 5, 2, "Storm damage, they think")
     with pytest.raises(CaseRuleError, match="already recorded"):
         world.cases.record_feedback(case, 1, 1, "")

@@ -64,7 +64,7 @@ def test_resolve_refuses_bad_input_then_confirmed_turns_offers_back_on(
     before = tom_case(work_store)
 
     assert error_after_save(qtbot, dialog) == "Choose the root cause category."
-    dialog.choose_category("billing error")
+    dialog.choose_category("billing system error")
     assert error_after_save(qtbot, dialog) == "The root cause is empty: say it in a few words."
     dialog.cause_edit.setPlainText("x" * 10_000)
     assert error_after_save(qtbot, dialog) == "The root cause is too long (10,000 characters, at most 2,000)."
@@ -110,7 +110,7 @@ def test_not_reachable_twice_then_closed_in_writing(
     select_case(window)
     dialog = window.case_actions.resolve()
     assert dialog is not None
-    dialog.choose_category("billing error")
+    dialog.choose_category("billing system error")
     dialog.cause_edit.setPlainText("Batch rerun billed October twice")
     assert not dialog.check.check_edit.isEnabled()
     dialog.check.not_reachable.setChecked(True)

@@ -17,7 +17,7 @@ from storage.records import CaseSummary
 from storage.vocabulary import CaseKind, CaseStatus, Confirmation, Severity
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-CAUSE = RootCause("network fault", "Card failed in the street cabinet; replaced")
+CAUSE = RootCause("line fault (copper)", "Card failed in the street cabinet; replaced")
 LATER = NOW + timedelta(hours=4)
 
 
@@ -59,7 +59,7 @@ def test_resolve_confirmed_closes_the_case(status: CaseStatus) -> None:
     assert done.status is CaseStatus.CLOSED
     assert done.confirmation is Confirmation.CONFIRMED
     assert done.resolved_at == NOW and done.closed_at == NOW
-    assert done.root_cause_category == "network fault"
+    assert done.root_cause_category == "line fault (copper)"
     assert done.root_cause_text == CAUSE.text
 
 
@@ -84,9 +84,9 @@ def test_not_reachable_needs_a_time_to_check_in_the_future() -> None:
     [
         (RootCause("", "text"), "choose the root cause category"),
         (RootCause("gremlins", "text"), "is not a root cause category"),
-        (RootCause("network fault", ""), "the root cause is empty"),
-        (RootCause("network fault", "   \n "), "the root cause is empty"),
-        (RootCause("network fault", "x" * 10_000), "too long \\(10,000 characters"),
+        (RootCause("line fault (copper)", ""), "the root cause is empty"),
+        (RootCause("line fault (copper)", "   \n "), "the root cause is empty"),
+        (RootCause("line fault (copper)", "x" * 10_000), "too long \\(10,000 characters"),
     ],
 )
 def test_resolve_needs_a_root_cause(cause: RootCause, message: str) -> None:
@@ -301,3 +301,11 @@ def test_no_letter_for_a_closed_complaint() -> None:
     assert not rules.adr_letter_due(closed, NOW)
     resolved = case(CaseStatus.RESOLVED, formal_complaint=True, complaint_deadline_at=NOW - timedelta(days=1))
     assert not rules.adr_letter_due(resolved, NOW)  # resolved, awaiting confirmation: not unresolved
+
+
+def test_demo_data_root_causes_come_from_the_one_list() -> None:
+    from console.seed.phrases import ROOT_CAUSES
+
+    for causes in ROOT_CAUSES.values():
+        for category, _text in causes:
+            assert category in rules.ROOT_CAUSE_CATEGORIES
