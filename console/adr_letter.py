@@ -39,9 +39,14 @@ def draft_adr_letter(
     wording = _wording()
     made = case.complaint_made_at or case.opened_at
     deadline = case.complaint_deadline_at or made
-    reason = wording["reason_deadlock"] if case.deadlock_at is not None else wording["reason_eight_weeks"]
+    reason_key = "reason_deadlock" if case.deadlock_at is not None else "reason_eight_weeks"
     values = {
         "customer_name": customer.full_name,
+        "salutation": (
+            f"{customer.title} {customer.family_name}"
+            if customer.title
+            else f"{customer.given_name} {customer.family_name}"
+        ),
         "address": "\n".join(p for p in (customer.address_line, customer.town, customer.postcode) if p),
         "today": _day(now, zone),
         "reference": case.reference,
@@ -49,12 +54,12 @@ def draft_adr_letter(
         "summary": summary.strip(),
         "complaint_made": _day(made, zone),
         "deadline": _day(deadline, zone),
-        "reason": reason,
         "ombudsman": wording["ombudsman"],
         "ombudsman_website": wording["ombudsman_website"],
         "months": str(wording["months"]),
         "company": wording["company"],
     }
+    values["reason"] = Template(wording[reason_key]).substitute(values)
     subject = Template(wording["subject"]).substitute(values)
     body = Template(wording["body"]).substitute(values | {"subject": subject})
     return Letter(subject, body)

@@ -239,4 +239,4 @@ def test_eight_weeks_unresolved_makes_the_letter_due(world: World) -> None:
     case = world.cases.mark_complaint(the_case(world), NOW)
     world.clock.advance(timedelta(weeks=8))
     letter = world.cases.draft_adr_letter(case, "Still not fixed.", UTC)
-    assert "8 weeks since you made it" in letter.body
+    assert "8 weeks since you made it (the 8 weeks ended on 20 January 2027)" in letter.body
