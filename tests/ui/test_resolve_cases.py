@@ -116,7 +116,7 @@ def test_not_reachable_twice_then_closed_in_writing(
     dialog.check.not_reachable.setChecked(True)
     assert dialog.check.check_edit.isEnabled()
     save(qtbot, window, dialog)
-    kinds = [window.promise_model.promise_at(r).kind for r in range(window.promise_model.rowCount())]  # type: ignore[union-attr]
+    kinds = [window.promise_model.promise_at(r).kind for r in range(window.promise_model.rowCount())]
     assert PromiseKind.CALLBACK in kinds or PromiseKind.PROGRESS_UPDATE in kinds
     assert window.offers_panel.suppressed  # resolved, not confirmed
 
@@ -167,11 +167,11 @@ def test_formal_complaint_deadlock_and_ombudsman_letter_as_pdf(
     assert window.case_actions.complaint_next_action.isEnabled()
     dialog = window.case_actions.complaint_next()
     assert dialog is not None and dialog.objectName() == "complaintDialog"
-    save(qtbot, window, dialog)  # type: ignore[arg-type]
+    save(qtbot, window, dialog)
     deadline_rows = [
         r
         for r in range(window.promise_model.rowCount())
-        if window.promise_model.promise_at(r).kind is PromiseKind.COMPLAINT_DEADLINE  # type: ignore[union-attr]
+        if window.promise_model.promise_at(r).kind is PromiseKind.COMPLAINT_DEADLINE
     ]
     assert len(deadline_rows) == 1
     assert window.case_model.index(0, 1).data() == "Charged twice for October (formal complaint)"
@@ -179,11 +179,11 @@ def test_formal_complaint_deadlock_and_ombudsman_letter_as_pdf(
     select_case(window)
     deadlock = window.case_actions.complaint_next()
     assert deadlock is not None and deadlock.objectName() == "deadlockDialog"
-    assert error_after_save(qtbot, deadlock) == (  # type: ignore[arg-type]
+    assert error_after_save(qtbot, deadlock) == (
         "Why no agreement can be reached is empty: say it in a few words."
     )
     deadlock.note_edit.setPlainText("Customer rejects our final offer")
-    save(qtbot, window, deadlock)  # type: ignore[arg-type]
+    save(qtbot, window, deadlock)
 
     select_case(window)
     letter = window.case_actions.complaint_next()
