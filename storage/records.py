@@ -114,6 +114,19 @@ class CaseSummary:
     formal_complaint: bool
     owner_id: uuid.UUID | None
     updated_at: datetime
+    # Resolution, confirmation and the complaint clock (console/case_rules.py moves these on).
+    version: int = 1
+    root_cause_category: str | None = None
+    root_cause_text: str | None = None
+    confirmation: Confirmation = Confirmation.PENDING
+    confirmation_attempts: int = 0
+    closed_at: datetime | None = None
+    reopened_count: int = 0
+    complaint_made_at: datetime | None = None
+    complaint_deadline_at: datetime | None = None
+    deadlock_at: datetime | None = None
+    adr_letter_sent_at: datetime | None = None
+    customer_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -255,3 +268,12 @@ class GoodwillRecord:
     @property
     def pending(self) -> bool:
         return self.state in (GoodwillState.AWAITING_APPROVAL, GoodwillState.AWAITING_SECOND_APPROVAL)
+
+
+@dataclass(frozen=True)
+class FeedbackScores:
+    """Post-closure feedback over a period: the two questions averaged separately (None: no answers)."""
+
+    answers: int
+    fix_average: float | None
+    fault_average: float | None

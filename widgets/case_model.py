@@ -12,6 +12,7 @@ from typing_extensions import override
 
 from console.clock import Clock
 from storage.records import CaseSummary
+from storage.vocabulary import CaseStatus, Confirmation
 from widgets.table_model import RecordTableModel
 from widgets.text import age, local_time, one_line, status_label
 
@@ -112,4 +113,37 @@ class CaseModel(RecordTableModel):
             lines.append(self.tr("Resolved %1").replace("%1", local_time(case.resolved_at)))
         if case.next_step:
             lines.append(self.tr("Next step: %1").replace("%1", case.next_step))
+        lines.extend(self._resolution_lines(case))
         return "\n".join(lines)
+
+    def _resolution_lines(self, case: CaseSummary) -> list[str]:
+        lines = []
+        if case.root_cause_category:
+            lines.append(
+                self.tr("Root cause: %1 — %2")
+                .replace("%1", case.root_cause_category)
+                .replace("%2", case.root_cause_text or "")
+            )
+        if case.status is CaseStatus.RESOLVED and case.confirmation is not Confirmation.CONFIRMED:
+            lines.append(
+                self.tr("Awaiting the customer's confirmation (%1 tries without reaching them)").replace(
+                    "%1", str(case.confirmation_attempts)
+                )
+            )
+        if case.confirmation is Confirmation.TOLD_IN_WRITING:
+            lines.append(self.tr("Closed without confirmation: customer told in writing"))
+        if case.reopened_count:
+            lines.append(self.tr("Reopened %1 times").replace("%1", str(case.reopened_count)))
+        if case.formal_complaint and case.complaint_deadline_at is not None:
+            lines.append(
+                self.tr("Formal complaint: 8 weeks are up %1").replace(
+                    "%1", local_time(case.complaint_deadline_at)
+                )
+            )
+        if case.deadlock_at is not None:
+            lines.append(self.tr("Deadlock declared %1").replace("%1", local_time(case.deadlock_at)))
+        if case.adr_letter_sent_at is not None:
+            lines.append(
+                self.tr("Ombudsman letter sent %1").replace("%1", local_time(case.adr_letter_sent_at))
+            )
+        return lines

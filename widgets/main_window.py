@@ -51,6 +51,7 @@ from storage.records import (
 )
 from storage.vocabulary import GoodwillState, HandoffStatus, PromiseKind, Role
 from widgets.background import BackgroundReader
+from widgets.case_actions import CaseActions, CaseHost, weak_call
 from widgets.case_dialogs import OwnershipDialog, OwnershipRequest
 from widgets.case_model import CaseColumn, CaseModel
 from widgets.customer_header import CustomerHeader
@@ -433,12 +434,31 @@ class MainWindow(QMainWindow):
         self.hand_over_button = QToolButton(widget)
         self.hand_over_button.setDefaultAction(self.hand_over_action)
         self.hand_over_button.setAccessibleName(self.tr("Hand over the case"))
+        # Resolution and complaints (widgets/case_actions.py): buttons beside these, and the row's menu.
+        self.case_actions = CaseActions(
+            CaseHost(
+                self.reader,
+                self._clock,
+                self._zone,
+                weak_call(self, "_current_workbench"),
+                weak_call(self, "_selected_case"),
+                weak_call(self, "_can_act"),
+                weak_call(self, "_open_dialog"),
+                weak_call(self, "_current_dialog"),
+                weak_call(self, "_changed"),
+                weak_call(self, "_cannot"),
+            ),
+            self,
+        )
+        self.case_view.addActions(self.case_actions.menu_actions)
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.cases_title, 1)
         top.addWidget(self.take_over_button)
         top.addWidget(self.hand_over_button)
+        for button in self.case_actions.buttons(widget):
+            top.addWidget(button)
         layout = QVBoxLayout(widget)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(3)
@@ -792,6 +812,7 @@ class MainWindow(QMainWindow):
         mine = case is not None and user is not None and case.owner_id == user.id
         self.take_over_action.setEnabled(case_open and not mine)
         self.hand_over_action.setEnabled(case_open)
+        self.case_actions.update(case, acting)
 
     # -- the shared ticker ------------------------------------------------------------------------
 
@@ -940,6 +961,12 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(self._dialog_finished)
         dialog.open()
         self.dialog_opened.emit(dialog)
+
+    def _current_dialog(self) -> QDialog | None:
+        return self._dialog
+
+    def _current_workbench(self) -> Workbench | None:
+        return self._workbench
 
     def _dialog_finished(self) -> None:
         self._dialog = None

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from console.case_rules import COMPLAINT_CLOCK
 from console.ids import id_at
 
 Row = dict[str, Any]
@@ -146,6 +147,9 @@ def case_row(
         "customer_caused_delay": customer_caused_delay,
         "formal_complaint": formal_complaint,
         "complaint_deadline_at": None if complaint_deadline is None else at(complaint_deadline),
+        "complaint_made_at": None if complaint_deadline is None else at(complaint_deadline) - COMPLAINT_CLOCK,
+        "deadlock_at": None,
+        "adr_letter_sent_at": None,
         "reopened_count": reopened_count,
         "version": version,
     }

@@ -1,22 +1,52 @@
-"""Owning a case: taking it over or handing it over, always with a note the next owner sees."""
+"""Owning a case (taking over, handing over, always with a note), and moving it through resolution:
+root cause, the customer's confirmation, closing, reopening, feedback and the formal-complaint clock.
+
+Each act is one transaction: the case written at the version the advisor saw, a contact event on the
+customer's timeline (a letter when the customer is written to), promises made or ended, an audit entry.
+"""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, tzinfo
+from enum import Enum
+from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
+from console import case_rules as rules
+from console.adr_letter import Letter, draft_adr_letter
 from console.case_rules import CaseRuleError, check_owner_change, needs_progress_update
 from console.clock import Clock
 from console.ids import new_id
+from console.promise_rules import PromiseRuleError
 from console.services.events import console_event
-from storage.models import Case, CaseOwnerChange
+from console.services.promises import add_promise
+from storage import audit
+from storage.models import Case, CaseOwnerChange, ContactEvent, Feedback
+from storage.queries import cases as queries
 from storage.queries import customers as customer_queries
 from storage.queries import promises as promise_queries
 from storage.queries import users as user_queries
-from storage.records import CaseSummary, UserRecord
+from storage.records import CaseSummary, FeedbackScores, UserRecord
 from storage.store import Store
-from storage.vocabulary import PromiseKind
+from storage.vocabulary import Channel, Confirmation, Direction, PromiseKind, PromiseStatus
+
+# The promises that stand for "we will check with the customer" on a resolved case.
+CHECK_KINDS = (PromiseKind.CALLBACK, PromiseKind.PROGRESS_UPDATE)
+
+
+class CaseConflictError(CaseRuleError):
+    """The case changed since the advisor read it; the message says what it is now."""
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return value
 
 
 class CaseService:
@@ -85,3 +115,284 @@ class CaseService:
                 if p.kind is PromiseKind.PROGRESS_UPDATE
             }
         return [c for c in cases if needs_progress_update(c, now, update_promised=c.id in promised)]
+
+    # -- resolution and confirmation --------------------------------------------------------------
+
+    def resolve(
+        self,
+        case: CaseSummary,
+        category: str,
+        text: str,
+        confirmation: Confirmation,
+        check_due_at: datetime | None = None,
+    ) -> CaseSummary:
+        """Resolve with a root cause; confirmed closes it, not reachable needs a promise to check."""
+        now = self._clock.now()
+        change = rules.resolve(case, rules.RootCause(category, text), confirmation, now, check_due_at)
+        with self._store.write() as session:
+            customer_id = self._apply(session, case, change, now, "case.resolve")
+            if confirmation is Confirmation.NOT_REACHABLE:
+                assert check_due_at is not None
+                self._promise_check(session, case, customer_id, check_due_at, now)
+            else:
+                self._end_complaint_clock(
+                    session, case.id, now, "complaint resolved: customer confirmed the fix"
+                )
+            return self._read(session, case.id)
+
+    def record_confirmation(
+        self, case: CaseSummary, confirmation: Confirmation, check_due_at: datetime | None = None
+    ) -> CaseSummary:
+        """Another try at confirming the fix: confirmed closes the case; not reachable promises a retry."""
+        now = self._clock.now()
+        change = rules.record_attempt(case, confirmation, now, check_due_at)
+        with self._store.write() as session:
+            customer_id = self._apply(session, case, change, now, "case.confirm")
+            if confirmation is Confirmation.NOT_REACHABLE:
+                assert check_due_at is not None
+                follow_up = self._promise_check(session, case, customer_id, check_due_at, now)
+                self._end_promises(
+                    session,
+                    case.id,
+                    CHECK_KINDS,
+                    PromiseStatus.NOT_REACHABLE,
+                    "customer not reachable to confirm the fix",
+                    now,
+                    follow_up,
+                )
+            else:
+                self._end_promises(
+                    session, case.id, CHECK_KINDS, PromiseStatus.DONE, "customer confirmed the fix", now
+                )
+                self._end_complaint_clock(
+                    session, case.id, now, "complaint resolved: customer confirmed the fix"
+                )
+            return self._read(session, case.id)
+
+    def close_in_writing(self, case: CaseSummary, letter: str) -> CaseSummary:
+        """After two failed attempts: close, recording the letter that told the customer."""
+        now = self._clock.now()
+        change = rules.close_in_writing(case, letter, now)
+        with self._store.write() as session:
+            customer_id = self._apply(session, case, change, now, "case.close_in_writing")
+            self._letter(
+                session, customer_id, case, now, f"Letter: {case.reference} closed, fix not confirmed", letter
+            )
+            self._end_promises(
+                session,
+                case.id,
+                CHECK_KINDS,
+                PromiseStatus.DONE,
+                "customer told in writing; case closed",
+                now,
+            )
+            self._end_complaint_clock(session, case.id, now, "case closed; customer told in writing")
+            return self._read(session, case.id)
+
+    def reopen(self, case: CaseSummary, reason: str) -> CaseSummary:
+        """The customer says it is not fixed: back in progress, counted as reopened."""
+        now = self._clock.now()
+        change = rules.reopen(case, reason)
+        with self._store.write() as session:
+            self._apply(session, case, change, now, "case.reopen", reason)
+            return self._read(session, case.id)
+
+    def record_feedback(self, case: CaseSummary, fix_score: int, fault_score: int, cause_text: str) -> None:
+        """The customer's two answers after closure, stored apart, and what they think caused it."""
+        answers = rules.check_feedback(case, rules.FeedbackAnswers(fix_score, fault_score, cause_text))
+        now = self._clock.now()
+        with self._store.write() as session:
+            if queries.has_feedback(session, case.id):
+                raise CaseRuleError(f"feedback for {case.reference} is already recorded")
+            customer_id = session.get_one(Case, case.id).customer_id
+            session.add(
+                Feedback(
+                    id=new_id(),
+                    case_id=case.id,
+                    customer_id=customer_id,
+                    fix_score=answers.fix_score,
+                    fault_score=answers.fault_score,
+                    customer_cause_text=answers.cause_text or None,
+                    received_at=now,
+                )
+            )
+            subject = (
+                f"{case.reference} feedback: fix handled {answers.fix_score}/5, "
+                f"fault happening {answers.fault_score}/5"
+            )
+            session.add(console_event(self.user.id, customer_id, case.id, now, subject, answers.cause_text))
+            session.flush()
+
+    def feedback_scores(self, start: datetime, end: datetime) -> FeedbackScores:
+        with self._store.read() as session:
+            return queries.feedback_scores(session, start, end)
+
+    # -- formal complaints ------------------------------------------------------------------------
+
+    def mark_complaint(self, case: CaseSummary, made_at: datetime) -> CaseSummary:
+        """Flag the formal complaint and start its 8-week clock as a promise with its own timer."""
+        now = self._clock.now()
+        change = rules.mark_complaint(case, made_at, now)
+        deadline = change.values["complaint_deadline_at"]
+        assert isinstance(deadline, datetime)
+        with self._store.write() as session:
+            customer_id = self._apply(session, case, change, now, "case.formal_complaint")
+            add_promise(
+                session,
+                self.user,
+                customer_id,
+                PromiseKind.COMPLAINT_DEADLINE,
+                deadline,
+                now,
+                note=f"{case.reference}: resolve the formal complaint, or send the ombudsman letter",
+                case_id=case.id,
+            )
+            return self._read(session, case.id)
+
+    def declare_deadlock(self, case: CaseSummary, note: str) -> CaseSummary:
+        now = self._clock.now()
+        change = rules.declare_deadlock(case, note, now)
+        with self._store.write() as session:
+            self._apply(session, case, change, now, "case.deadlock", note)
+            return self._read(session, case.id)
+
+    def draft_adr_letter(self, case: CaseSummary, summary: str, zone: tzinfo) -> Letter:
+        """The ombudsman letter for `case` as of now (nothing is saved)."""
+        now = self._clock.now()
+        if not rules.adr_letter_due(case, now):
+            raise CaseRuleError(
+                f"{case.reference}: the ombudsman letter is due at deadlock or after 8 weeks unresolved"
+            )
+        summary = summary.strip()
+        if not summary:
+            raise CaseRuleError("summarise the complaint and what was done: the letter needs it")
+        if len(summary) > rules.MAX_NOTE:
+            raise CaseRuleError(
+                f"the summary is too long ({len(summary):,} characters, at most {rules.MAX_NOTE:,})"
+            )
+        with self._store.read() as session:
+            customer_id = session.get_one(Case, case.id).customer_id
+            profile = customer_queries.profile(session, customer_id)
+        assert profile is not None
+        return draft_adr_letter(case, profile, summary, now, zone)
+
+    def send_adr_letter(self, case: CaseSummary, letter: Letter) -> CaseSummary:
+        """Record the ombudsman letter as sent: a letter on the timeline; the complaint clock is met."""
+        now = self._clock.now()
+        change = rules.record_adr_letter(case, now)
+        with self._store.write() as session:
+            customer_id = self._apply(session, case, change, now, "case.adr_letter")
+            self._letter(session, customer_id, case, now, letter.subject, letter.body)
+            self._end_complaint_clock(session, case.id, now, "ombudsman (ADR) letter sent")
+            return self._read(session, case.id)
+
+    # -- the parts --------------------------------------------------------------------------------
+
+    def _apply(
+        self,
+        session: Session,
+        case: CaseSummary,
+        change: rules.CaseChange,
+        now: datetime,
+        action: str,
+        note: str = "",
+    ) -> Any:
+        if not queries.apply(session, case.id, version=case.version, values=change.values, at=now):
+            current = customer_queries.case_by_id(session, case.id)
+            state = current.status.value.replace("_", " ") if current else "gone"
+            raise CaseConflictError(f"{case.reference} was changed meanwhile (now {state}): look at it again")
+        customer_id = session.get_one(Case, case.id).customer_id
+        session.add(console_event(self.user.id, customer_id, case.id, now, change.subject, note))
+        session.flush()
+        audit.append(
+            session,
+            at=now,
+            actor=self.user.username,
+            action=action,
+            entity="case",
+            entity_id=case.id,
+            detail={"from_status": case.status.value, "from_version": case.version}
+            | {key: _plain(value) for key, value in change.values.items()},
+        )
+        return customer_id
+
+    def _read(self, session: Session, case_id: uuid.UUID) -> CaseSummary:
+        found = customer_queries.case_by_id(session, case_id)
+        assert found is not None
+        return found
+
+    def _promise_check(
+        self, session: Session, case: CaseSummary, customer_id: uuid.UUID, due_at: datetime, now: datetime
+    ) -> uuid.UUID:
+        """A callback to confirm the fix (a progress update when there is no number to call)."""
+        phone = queries.primary_phone(session, customer_id)
+        kind = PromiseKind.CALLBACK if phone else PromiseKind.PROGRESS_UPDATE
+        try:
+            made = add_promise(
+                session,
+                self.user,
+                customer_id,
+                kind,
+                due_at,
+                now,
+                phone_e164=phone,
+                note=f"{case.reference}: check with the customer that the fix works",
+                case_id=case.id,
+            )
+        except PromiseRuleError as error:
+            raise CaseRuleError(str(error)) from None
+        return made.id
+
+    def _end_promises(
+        self,
+        session: Session,
+        case_id: uuid.UUID,
+        kinds: tuple[PromiseKind, ...],
+        status: PromiseStatus,
+        outcome: str,
+        now: datetime,
+        follow_up: uuid.UUID | None = None,
+    ) -> None:
+        for promise_id, version in queries.open_promise_ids(session, case_id, kinds):
+            if promise_id == follow_up:
+                continue
+            promise_queries.close(
+                session,
+                promise_id,
+                version=version,
+                status=status,
+                outcome=outcome,
+                closed_at=now,
+                customer_told=None,
+                follow_up_id=follow_up,
+            )
+
+    def _end_complaint_clock(self, session: Session, case_id: uuid.UUID, now: datetime, outcome: str) -> None:
+        self._end_promises(
+            session, case_id, (PromiseKind.COMPLAINT_DEADLINE,), PromiseStatus.DONE, outcome, now
+        )
+
+    def _letter(
+        self,
+        session: Session,
+        customer_id: uuid.UUID,
+        case: CaseSummary,
+        now: datetime,
+        subject: str,
+        text: str,
+    ) -> None:
+        session.add(
+            ContactEvent(
+                id=new_id(),
+                customer_id=customer_id,
+                case_id=case.id,
+                channel=Channel.LETTER,
+                direction=Direction.OUTBOUND,
+                advisor_id=self.user.id,
+                occurred_at=now,
+                recorded_at=now,
+                subject=subject[:200],
+                summary=text.strip(),
+            )
+        )
+        session.flush()

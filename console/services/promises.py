@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from console.clock import Clock
 from console.ids import new_id
 from console.normalise import phone_e164
@@ -37,6 +39,48 @@ OUTCOME_WORDS = {
     PromiseStatus.NOT_REACHABLE: "customer not reachable",
     PromiseStatus.RESCHEDULED: "rescheduled",
 }
+
+
+def add_promise(
+    session: Session,
+    owner: UserRecord,
+    customer_id: uuid.UUID,
+    kind: PromiseKind,
+    due_at: datetime,
+    now: datetime,
+    *,
+    window_end_at: datetime | None = None,
+    phone_e164: str | None = None,
+    note: str = "",
+    case_id: uuid.UUID | None = None,
+) -> PromiseRecord:
+    """Check and record a promise (and its contact event) in the caller's transaction.
+
+    For services that make a promise as part of a bigger act (resolving a case, a complaint's clock).
+    """
+    check_new_promise(NewPromise(kind, due_at, window_end_at, phone_e164, note.strip()), now)
+    promise_id = new_id()
+    session.add(
+        Promise(
+            id=promise_id,
+            customer_id=customer_id,
+            case_id=case_id,
+            kind=kind,
+            owner_id=owner.id,
+            created_at=now,
+            due_at=due_at,
+            window_end_at=window_end_at,
+            phone_e164=phone_e164,
+            note=note.strip() or None,
+            status=PromiseStatus.OPEN,
+            version=1,
+        )
+    )
+    session.add(console_event(owner.id, customer_id, case_id, now, f"Promise made: {KIND_WORDS[kind]}", note))
+    session.flush()
+    made = queries.get(session, promise_id)
+    assert made is not None
+    return made
 
 
 class PromiseConflictError(RuntimeError):
@@ -73,34 +117,19 @@ class PromiseService:
             if number is None:
                 raise PromiseRuleError(f"{phone.strip()[:40]!r} is not a phone number we can call")
         now = self._clock.now()
-        check_new_promise(NewPromise(kind, due_at, window_end_at, number, note.strip()), now)
-        promise_id = new_id()
         with self._store.write() as session:
-            session.add(
-                Promise(
-                    id=promise_id,
-                    customer_id=customer_id,
-                    case_id=case_id,
-                    kind=kind,
-                    owner_id=self.user.id,
-                    created_at=now,
-                    due_at=due_at,
-                    window_end_at=window_end_at,
-                    phone_e164=number,
-                    note=note.strip() or None,
-                    status=PromiseStatus.OPEN,
-                    version=1,
-                )
+            return add_promise(
+                session,
+                self.user,
+                customer_id,
+                kind,
+                due_at,
+                now,
+                window_end_at=window_end_at,
+                phone_e164=number,
+                note=note,
+                case_id=case_id,
             )
-            session.add(
-                console_event(
-                    self.user.id, customer_id, case_id, now, f"Promise made: {KIND_WORDS[kind]}", note
-                )
-            )
-            session.flush()
-            made = queries.get(session, promise_id)
-        assert made is not None
-        return made
 
     def close(self, promise: PromiseRecord, outcome: Outcome) -> PromiseRecord:
         """End `promise` as the advisor saw it; a not-reachable or rescheduled one gets its follow-up."""

@@ -50,6 +50,11 @@ class Case(Base):
     customer_caused_delay: Mapped[str | None] = mapped_column(Text)
     formal_complaint: Mapped[bool] = mapped_column(Boolean, default=False)
     complaint_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the customer made the formal complaint (the 8-week clock starts there), when the company
+    # declared deadlock, and when the ombudsman (ADR) letter was sent.
+    complaint_made_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadlock_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    adr_letter_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopened_count: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
 

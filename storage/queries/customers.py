@@ -243,27 +243,43 @@ def history_page(
 OPEN_STATUSES = [status for status in CaseStatus if status.is_open]
 
 
+def case_select() -> Select[*tuple[Any, ...]]:
+    """The columns of a CaseSummary, in order, with the owner's name."""
+    return select(
+        Case.id,
+        Case.reference,
+        Case.kind,
+        Case.title,
+        Case.status,
+        Case.severity,
+        User.display_name,
+        Case.opened_at,
+        Case.target_at,
+        Case.resolved_at,
+        Case.next_step,
+        Case.formal_complaint,
+        Case.owner_id,
+        Case.updated_at,
+        Case.version,
+        Case.root_cause_category,
+        Case.root_cause_text,
+        Case.confirmation,
+        Case.confirmation_attempts,
+        Case.closed_at,
+        Case.reopened_count,
+        Case.complaint_made_at,
+        Case.complaint_deadline_at,
+        Case.deadlock_at,
+        Case.adr_letter_sent_at,
+        Case.customer_id,
+    ).outerjoin(User, User.id == Case.owner_id)
+
+
 def cases_for(session: Session, customer_id: uuid.UUID) -> list[CaseSummary]:
     """Open cases first (oldest first: the longest-waiting problem on top), then the rest, newest first."""
     is_open = Case.status.in_(OPEN_STATUSES)
     statement = (
-        select(
-            Case.id,
-            Case.reference,
-            Case.kind,
-            Case.title,
-            Case.status,
-            Case.severity,
-            User.display_name,
-            Case.opened_at,
-            Case.target_at,
-            Case.resolved_at,
-            Case.next_step,
-            Case.formal_complaint,
-            Case.owner_id,
-            Case.updated_at,
-        )
-        .outerjoin(User, User.id == Case.owner_id)
+        case_select()
         .where(Case.customer_id == customer_id)
         .order_by(
             case((is_open, 0), else_=1),
@@ -272,6 +288,11 @@ def cases_for(session: Session, customer_id: uuid.UUID) -> list[CaseSummary]:
         )
     )
     return [CaseSummary(*tuple(row)) for row in session.execute(statement)]
+
+
+def case_by_id(session: Session, case_id: uuid.UUID) -> CaseSummary | None:
+    row = session.execute(case_select().where(Case.id == case_id)).first()
+    return CaseSummary(*tuple(row)) if row is not None else None
 
 
 def customer_count(session: Session) -> int:
