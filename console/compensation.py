@@ -112,11 +112,11 @@ def parse_scheme(text: str, file_name: str = SCHEME_FILE) -> Scheme:
         if unknown:
             raise fail(f"unknown key (expected one of {', '.join(sorted(_KEYS))})", index, unknown[0])
         rates.append(_rates(block, index, fail))
-    for before, after in pairwise(rates):
+    for index, (before, after) in enumerate(pairwise(rates), start=1):
         if after.effective_from <= before.effective_from:
             raise fail(
                 f"{after.effective_from} is not after {before.effective_from}: keep the blocks in date order",
-                rates.index(after),
+                index,
                 "effective_from",
             )
     return Scheme(scheme_name.strip(), tuple(rates))
