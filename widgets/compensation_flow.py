@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from console.clock import Clock
 from console.compensation import FactsError, SchemeError, ServiceFacts, Suggestion
@@ -28,31 +27,31 @@ def _first_line(error: BaseException) -> str:
 
 
 class CompensationFlow(QObject):
-    """Built by the window with what it needs; the window keeps one dialog open at a time."""
+    """A child of the window. It holds no reference to the window (that would be a cycle only the
+    collector frees); it asks the window through signals, which the window connects."""
 
     # A suggestion (or None) reached a goodwill dialog: carries the case id (for tests).
     suggestion_shown = Signal(object)
+    # The Service dates dialog is ready for the window to open (one dialog at a time): carries it.
+    dialog_requested = Signal(object)
+    # The service dates were recorded: carries a one-line description for the status bar.
+    dates_saved = Signal(str)
+    # The flow cannot go on: carries a one-line message for the status bar.
+    refused = Signal(str)
 
     def __init__(
         self,
-        window: QWidget,
+        parent: QWidget,
         reader: BackgroundReader,
         workbench: Workbench | None,
         clock: Clock,
         zone: ZoneInfo,
-        open_dialog: Callable[[QDialog], None],
-        changed: Callable[[str], None],
-        cannot: Callable[[str], None],
     ) -> None:
-        super().__init__(window)
-        self._window = window
+        super().__init__(parent)
         self._reader = reader
         self._workbench = workbench
         self._clock = clock
         self._zone = zone
-        self._open_dialog = open_dialog
-        self._changed = changed
-        self._cannot = cannot
         self.dialog: ServiceDatesDialog | None = None
         self.goodwill_dialog: GoodwillDialog | None = None
 
@@ -62,25 +61,29 @@ class CompensationFlow(QObject):
         """Read the case's service dates off the UI thread, then open the dialog on them."""
         workbench = self._workbench
         if workbench is None or case is None:
-            self._cannot(self.tr("Choose a case first."))
+            self.refused.emit(self.tr("Choose a case first."))
             return
         self._reader.submit(
             lambda: workbench.compensation.dates(case.id), self._open_dates, self._read_failed
         )
 
     def _open_dates(self, dates: CaseServiceDates) -> None:
-        dialog = ServiceDatesDialog(dates, self._zone, self._clock.now(), self._window)
+        parent = self.parent()
+        assert isinstance(parent, QWidget)
+        dialog = ServiceDatesDialog(dates, self._zone, self._clock.now(), parent)
         dialog.save_requested.connect(self._save_dates)
         self.dialog = dialog
         dialog.finished.connect(self._closed)
-        self._open_dialog(dialog)
+        self.dialog_requested.emit(dialog)
 
     def _closed(self) -> None:
         self.dialog = None
 
     def _read_failed(self, error: BaseException) -> None:
         log.warning("reading service dates failed: %s", error)
-        self._cannot(self.tr("Could not read the case's service dates: %1").replace("%1", _first_line(error)))
+        self.refused.emit(
+            self.tr("Could not read the case's service dates: %1").replace("%1", _first_line(error))
+        )
 
     def _save_dates(self, facts: ServiceFacts) -> None:
         dialog, workbench = self.dialog, self._workbench
@@ -94,7 +97,7 @@ class CompensationFlow(QObject):
     def _dates_saved(self, dates: CaseServiceDates) -> None:
         if self.dialog is not None:
             self.dialog.saved()
-        self._changed(self.tr("Service dates recorded on %1").replace("%1", dates.reference))
+        self.dates_saved.emit(self.tr("Service dates recorded on %1").replace("%1", dates.reference))
 
     def _dates_refused(self, error: BaseException) -> None:
         if isinstance(error, FactsError):
@@ -105,7 +108,7 @@ class CompensationFlow(QObject):
         if self.dialog is not None:
             self.dialog.show_error(text)
         else:
-            self._cannot(text)
+            self.refused.emit(text)
 
     # -- suggestions in the goodwill dialog -------------------------------------------------------
 

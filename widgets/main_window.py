@@ -345,9 +345,10 @@ class MainWindow(QMainWindow):
         self._shortcut(QKeySequence("Ctrl+Shift+P"), self.focus_worklist)
         self._shortcut(QKeySequence("Ctrl+G"), self.give_goodwill)
         self.goodwill_panel.give_button.clicked.connect(self.give_goodwill)
-        self.compensation = CompensationFlow(
-            self, self.reader, workbench, clock, self._zone, self._open_dialog, self._changed, self._cannot
-        )
+        self.compensation = CompensationFlow(self, self.reader, workbench, clock, self._zone)
+        self.compensation.dialog_requested.connect(self._open_dialog)
+        self.compensation.dates_saved.connect(self._changed)
+        self.compensation.refused.connect(self._cannot)
         self.decision_banner.open_customer_requested.connect(self._open_from_decision)
         if self.approval_panel is not None:
             self.approval_panel.approve_button.clicked.connect(self.approve_selected)
