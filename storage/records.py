@@ -277,3 +277,25 @@ class FeedbackScores:
     answers: int
     fix_average: float | None
     fault_average: float | None
+
+
+@dataclass(frozen=True)
+class CaseServiceDates:
+    """A case's facts for the automatic compensation scheme, as stored (times UTC, dates UK)."""
+
+    case_id: uuid.UUID
+    customer_id: uuid.UUID
+    reference: str
+    kind: CaseKind
+    title: str
+    opened_at: datetime
+    reported_at: datetime | None
+    restored_at: datetime | None
+    promised_start_on: date | None
+    started_on: date | None
+    appointment_at: datetime | None
+    appointment_missed: bool
+    cancellation_notice_at: datetime | None
+    customer_delay_days: int
+    customer_caused_delay: str | None
+    version: int

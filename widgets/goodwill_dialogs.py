@@ -11,14 +11,16 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 from typing_extensions import override
 
+from console.compensation import Suggestion
 from console.money import format_pence
 from console.services.goodwill import KIND_WORDS, REASON_CATEGORIES
 from storage.records import CaseSummary, GoodwillRecord
 from storage.vocabulary import GoodwillKind
+from widgets.compensation_box import RULE_CATEGORIES, SuggestionBox
 from widgets.dialog_parts import ErrorLabel, SaveDialog, button_box, note_edit, open_case_combo
 
 
@@ -34,7 +36,12 @@ class GoodwillAsk:
 
 
 class GoodwillDialog(SaveDialog):
-    """Kind, amount in pounds and pence, linked open case, reason category and free text."""
+    """Kind, amount in pounds and pence, linked open case, reason category and free text; for a case
+    the automatic compensation scheme covers, what it owes (asked of the window, shown when it answers)."""
+
+    # The linked case changed (or the dialog opened): carries its id, for the window to work out what
+    # the compensation scheme owes on it and answer with show_suggestion().
+    suggestion_requested = Signal(object)
 
     def __init__(
         self,
@@ -81,6 +88,12 @@ class GoodwillDialog(SaveDialog):
         self.limit_hint.setTextFormat(Qt.TextFormat.PlainText)
         self.limit_hint.setWordWrap(True)
 
+        self.suggestion_box = SuggestionBox(self)
+        self.suggestion_box.use_requested.connect(self.use_suggestion)
+        self._suggestion_case: uuid.UUID | None = None
+        self.kind_combo.currentIndexChanged.connect(self._render_suggestion)
+        self.case_combo.currentIndexChanged.connect(self.request_suggestion)
+
         self.error = ErrorLabel("goodwillError", self)
         self.buttons, self.save_button = button_box(self, self.tr("Give goodwill"))
         self.buttons.accepted.connect(self.submit)
@@ -93,9 +106,60 @@ class GoodwillDialog(SaveDialog):
         form.addRow(self.tr("&Details:"), self.reason_edit)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.suggestion_box)
         layout.addWidget(self.limit_hint)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        self.amount_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- the compensation suggestion --------------------------------------------------------------
+
+    def linked_case(self) -> uuid.UUID | None:
+        case = self.case_combo.currentData()
+        return uuid.UUID(case) if case else None
+
+    def kind(self) -> GoodwillKind:
+        return GoodwillKind(self.kind_combo.currentData())
+
+    def request_suggestion(self, *_: object) -> None:
+        """Ask for what the scheme owes on the linked case (nothing to ask without one)."""
+        self._suggestion_case = None
+        self.suggestion_box.show_suggestion(None, full=False)
+        case_id = self.linked_case()
+        if case_id is not None:
+            self.suggestion_requested.emit(case_id)
+
+    def show_suggestion(self, case_id: uuid.UUID, suggestion: Suggestion | None) -> None:
+        """The answer for `case_id`; ignored if the advisor has linked another case meanwhile."""
+        if case_id != self.linked_case():
+            return
+        self._suggestion_case = case_id
+        self.suggestion_box.suggestion = suggestion
+        self._render_suggestion()
+
+    def show_suggestion_problem(self, case_id: uuid.UUID, text: str) -> None:
+        if case_id == self.linked_case():
+            self.suggestion_box.show_problem(text)
+
+    def _render_suggestion(self, *_: object) -> None:
+        if self._suggestion_case is None or self._suggestion_case != self.linked_case():
+            return
+        full = self.kind() is GoodwillKind.COMPENSATION
+        self.suggestion_box.show_suggestion(self.suggestion_box.suggestion, full=full)
+        self.adjustSize()
+
+    def use_suggestion(self, suggestion: Suggestion) -> None:
+        """Fill the form with the scheme's amount; the usual limits and approvals still apply on save."""
+        self.kind_combo.setCurrentIndex(self.kind_combo.findData(GoodwillKind.COMPENSATION.value))
+        self.amount_edit.setText(format_pence(suggestion.total_pence))
+        paid = [part for part in suggestion.parts if part.pence]
+        category = RULE_CATEGORIES.get(paid[0].rule) if paid else None
+        if category is not None:
+            self.category_combo.setCurrentIndex(self.category_combo.findData(category))
+        if not self.reason_edit.toPlainText().strip():
+            self.reason_edit.setPlainText(
+                self.tr("Automatic compensation scheme: %1").replace("%1", suggestion.words())
+            )
         self.amount_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def fill(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
@@ -42,9 +43,16 @@ class GoodwillView:
     month_pence: int
     # None for an advisor: only supervisors see the queue.
     pending: list[GoodwillRecord] | None = field(default=None)
+    # The user's own requests a supervisor decided since `decisions_since` (to tell them once).
+    decisions: list[GoodwillRecord] = field(default_factory=list)
 
 
-def load_goodwill(workbench: Workbench, customer_id: uuid.UUID | None, with_queue: bool) -> GoodwillView:
+def load_goodwill(
+    workbench: Workbench,
+    customer_id: uuid.UUID | None,
+    with_queue: bool,
+    decisions_since: datetime | None = None,
+) -> GoodwillView:
     service = workbench.goodwill
     return GoodwillView(
         customer_id,
@@ -52,6 +60,7 @@ def load_goodwill(workbench: Workbench, customer_id: uuid.UUID | None, with_queu
         service.my_limit(),
         service.month_total(),
         service.pending() if with_queue else None,
+        service.decisions_since(decisions_since) if decisions_since is not None else [],
     )
 
 

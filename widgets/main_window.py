@@ -32,12 +32,18 @@ from typing_extensions import override
 
 from console.case_rules import CaseRuleError
 from console.clock import Clock
+from console.compensation import covered
 from console.goodwill_rules import GoodwillRuleError
 from console.handoff_rules import HandoffRuleError, HandoffState, may_say_being_dealt_with
 from console.money import AmountError, format_pence
 from console.promise_rules import DEFAULT_DUE_SOON, Outcome, PromiseRuleError, Urgency, countdown, urgency
 from console.services.customers import CustomerService
-from console.services.goodwill import OVER_LIMIT_NEXT_STEP, GoodwillConflictError, state_words
+from console.services.goodwill import (
+    OVER_LIMIT_NEXT_STEP,
+    GoodwillConflictError,
+    decision_words,
+    state_words,
+)
 from console.services.offers import OfferView
 from console.services.promises import PromiseConflictError
 from storage.records import (
@@ -54,7 +60,9 @@ from widgets.background import BackgroundReader
 from widgets.case_actions import CaseActions, CaseHost, weak_call
 from widgets.case_dialogs import OwnershipDialog, OwnershipRequest
 from widgets.case_model import CaseColumn, CaseModel
+from widgets.compensation_flow import CompensationFlow
 from widgets.customer_header import CustomerHeader
+from widgets.decision_banner import DecisionBanner
 from widgets.goodwill_dialogs import GoodwillAsk, GoodwillDialog, RejectDialog
 from widgets.goodwill_panel import ApprovalPanel, GoodwillPanel, GoodwillView, load_goodwill
 from widgets.handoff_model import HandoffColumn, HandoffModel
@@ -188,6 +196,8 @@ class MainWindow(QMainWindow):
     promises_announced = Signal(object)
     # The goodwill panel (and, for supervisors, the approval queue) was re-read: carries a GoodwillView.
     goodwill_loaded = Signal(object)
+    # A supervisor decided one of the user's goodwill requests and the user was told: carries the words.
+    goodwill_decision_announced = Signal(str)
 
     def __init__(
         self,
@@ -223,6 +233,9 @@ class MainWindow(QMainWindow):
         self._fit_pending = False
         self._goodwill_ticket = 0
         self._last_goodwill_refresh: datetime | None = None
+        # Decisions on the user's goodwill requests made from now on are told once each.
+        self._decisions_since = clock.now()
+        self._told_decisions: set[uuid.UUID] = set()
         self.reader = BackgroundReader(executor, self)
 
         if workbench is not None:
@@ -248,6 +261,7 @@ class MainWindow(QMainWindow):
         # Right area: banner and header across the top; history (or my promises), cases, promises and
         # handoffs one under the other; goodwill and offers in a narrow column beside them.
         self.banner = PromiseBanner()
+        self.decision_banner = DecisionBanner()
         self.header = CustomerHeader()
         self.history_model = HistoryModel(service, self.reader, parent=self)
         self.history_panel = HistoryPanel(self.history_model)
@@ -300,6 +314,7 @@ class MainWindow(QMainWindow):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 8, 8, 8)
         right_layout.addWidget(self.banner)
+        right_layout.addWidget(self.decision_banner)
         right_layout.addWidget(self.header)
         right_layout.addWidget(body, 1)
 
@@ -331,6 +346,11 @@ class MainWindow(QMainWindow):
         self._shortcut(QKeySequence("Ctrl+Shift+P"), self.focus_worklist)
         self._shortcut(QKeySequence("Ctrl+G"), self.give_goodwill)
         self.goodwill_panel.give_button.clicked.connect(self.give_goodwill)
+        self.compensation = CompensationFlow(self, self.reader, workbench, clock, self._zone)
+        self.compensation.dialog_requested.connect(self._open_dialog)
+        self.compensation.dates_saved.connect(self._changed)
+        self.compensation.refused.connect(self._cannot)
+        self.decision_banner.open_customer_requested.connect(self._open_from_decision)
         if self.approval_panel is not None:
             self.approval_panel.approve_button.clicked.connect(self.approve_selected)
             self.approval_panel.reject_button.clicked.connect(self.reject_selected)
@@ -425,8 +445,14 @@ class MainWindow(QMainWindow):
         self.hand_over_action = QAction(self.tr("Hand over…"), self)
         self.hand_over_action.setToolTip(self.tr("Give the selected case to a colleague, with a note"))
         self.hand_over_action.triggered.connect(self.hand_over_case)
+        self.service_dates_action = QAction(self.tr("Service dates…"), self)
+        self.service_dates_action.setToolTip(
+            self.tr("When the service was lost, restored or started, and the engineer appointment")
+        )
+        self.service_dates_action.triggered.connect(self.edit_service_dates)
         self.case_view.addAction(self.take_over_action)
         self.case_view.addAction(self.hand_over_action)
+        self.case_view.addAction(self.service_dates_action)
         self.case_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.take_over_button = QToolButton(widget)
         self.take_over_button.setDefaultAction(self.take_over_action)
@@ -451,6 +477,10 @@ class MainWindow(QMainWindow):
             self,
         )
         self.case_view.addActions(self.case_actions.menu_actions)
+        self.service_dates_button = QToolButton(widget)
+        self.service_dates_button.setObjectName("serviceDatesButton")
+        self.service_dates_button.setDefaultAction(self.service_dates_action)
+        self.service_dates_button.setAccessibleName(self.tr("Service dates of the case"))
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
@@ -459,6 +489,7 @@ class MainWindow(QMainWindow):
         top.addWidget(self.hand_over_button)
         for button in self.case_actions.buttons(widget):
             top.addWidget(button)
+        top.addWidget(self.service_dates_button)
         layout = QVBoxLayout(widget)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(3)
@@ -813,6 +844,7 @@ class MainWindow(QMainWindow):
         self.take_over_action.setEnabled(case_open and not mine)
         self.hand_over_action.setEnabled(case_open)
         self.case_actions.update(case, acting)
+        self.service_dates_action.setEnabled(acting and case is not None and covered(case.kind))
 
     # -- the shared ticker ------------------------------------------------------------------------
 
@@ -849,14 +881,16 @@ class MainWindow(QMainWindow):
         self._notify_desktop(text)
         self.promises_announced.emit(fresh)
 
-    def _notify_desktop(self, text: str) -> None:
+    def _notify_desktop(self, text: str, title: str | None = None) -> None:
         if not QSystemTrayIcon.isSystemTrayAvailable():
             return
         if self._tray is None:
             self._tray = QSystemTrayIcon(QIcon(str(icon_path("phone"))), self)
             self._tray.setToolTip(self.windowTitle())
             self._tray.show()
-        self._tray.showMessage(self.tr("Promise due"), text, QSystemTrayIcon.MessageIcon.Warning, 15000)
+        self._tray.showMessage(
+            title or self.tr("Promise due"), text, QSystemTrayIcon.MessageIcon.Warning, 15000
+        )
 
     def _maybe_escalate(self, now: datetime) -> None:
         workbench = self._workbench
@@ -1206,9 +1240,10 @@ class MainWindow(QMainWindow):
         profile = self.current_profile
         customer_id = profile.id if profile is not None else None
         with_queue = self.approval_panel is not None
+        since = self._decisions_since
         self._last_goodwill_refresh = self._clock.now()
         self.reader.submit(
-            lambda: load_goodwill(workbench, customer_id, with_queue),
+            lambda: load_goodwill(workbench, customer_id, with_queue, since),
             lambda view: self._goodwill_read(ticket, view),
             self._goodwill_failed,
         )
@@ -1221,7 +1256,11 @@ class MainWindow(QMainWindow):
         self._goodwill_ticket += 1
         profile = self.current_profile
         customer_id = profile.id if profile is not None else None
-        self._show_goodwill(load_goodwill(self._workbench, customer_id, self.approval_panel is not None))
+        self._show_goodwill(
+            load_goodwill(
+                self._workbench, customer_id, self.approval_panel is not None, self._decisions_since
+            )
+        )
 
     def _goodwill_customer_opened(self, _profile: object) -> None:
         self.goodwill_panel.say("")
@@ -1257,7 +1296,33 @@ class MainWindow(QMainWindow):
         panel.give_button.setEnabled(profile is not None)
         if self.approval_panel is not None and view.pending is not None:
             self.approval_panel.show_pending(view.pending)
+        self._tell_decisions(view.decisions)
         self.goodwill_loaded.emit(view)
+
+    def _tell_decisions(self, decisions: list[GoodwillRecord]) -> None:
+        """Tell the user, once each, of supervisors' decisions on their requests: on the goodwill panel
+        when that customer is open, else in the window's decision banner (and the desktop's tray)."""
+        profile = self.current_profile
+        for record in decisions:
+            if record.id in self._told_decisions:
+                continue
+            self._told_decisions.add(record.id)
+            text = decision_words(record)
+            if profile is not None and profile.id == record.customer_id:
+                self.goodwill_panel.say(text)
+            else:
+                self.decision_banner.tell(text, record.customer_id)
+                self._notify_desktop(text, self.tr("Goodwill decision"))
+            self.goodwill_decision_announced.emit(text)
+
+    def _open_from_decision(self, customer_id: uuid.UUID) -> None:
+        self.decision_banner.hide()
+        self.open_customer(customer_id)
+
+    def edit_service_dates(self) -> None:
+        """Service dates… for the selected case: the dates the compensation scheme is worked out from."""
+        if self._can_act() is not None:
+            self.compensation.edit_dates(self._selected_case())
 
     def _goodwill_failed(self, error: BaseException) -> None:
         log.warning("reading goodwill failed: %s", error)
@@ -1283,6 +1348,7 @@ class MainWindow(QMainWindow):
         )
         dialog.save_requested.connect(self._save_goodwill)
         self._open_dialog(dialog)
+        self.compensation.attach(dialog)
         return dialog
 
     def _save_goodwill(self, ask: GoodwillAsk) -> None:

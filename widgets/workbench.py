@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from console.clock import Clock
 from console.services.cases import CaseService
+from console.services.compensation import CompensationService
 from console.services.goodwill import GoodwillService
 from console.services.handoffs import HandoffService
 from console.services.offers import OfferService
@@ -27,6 +28,7 @@ class Workbench:
     people: PeopleService
     offers: OfferService
     goodwill: GoodwillService
+    compensation: CompensationService
 
 
 def workbench_for(
@@ -41,4 +43,5 @@ def workbench_for(
         people=PeopleService(store),
         offers=OfferService(store, clock, user, settings.complaint_offer_pause),
         goodwill=GoodwillService(store, clock, user),
+        compensation=CompensationService(store, clock, user),
     )

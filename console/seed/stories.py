@@ -604,6 +604,9 @@ def no_pitch_during_fault(s: Story, offers: dict[str, uuid.UUID]) -> None:
         updated=s.day(1, 11),
         target=opened + 48 * HOUR,
         next_step="Engineer to test the line at the cabinet",
+        reported=opened,
+        appointment=s.day(2, 8),
+        appointment_missed=True,
         version=4,
     )
     s.event(
@@ -641,6 +644,14 @@ def no_pitch_during_fault(s: Story, offers: dict[str, uuid.UUID]) -> None:
             done_by=s.day(-1, 13),
             version=2,
         )
+    )
+    s.event(
+        s.day(2, 12, 5),
+        SYSTEM,
+        INTERNAL,
+        None,
+        "Engineer did not arrive for the 8am to 12pm appointment; no notice given",
+        case=case,
     )
     s.event(
         s.day(2, 12, 30),

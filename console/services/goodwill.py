@@ -74,6 +74,19 @@ def decided_by_name(record: GoodwillRecord) -> str | None:
     return record.second_decided_by_name or record.decided_by_name
 
 
+def decision_words(record: GoodwillRecord) -> str:
+    """The notice a requester gets: `Goodwill £75.00 for Tom Reed approved by Sam Patel`."""
+    kind = "Goodwill" if record.kind is GoodwillKind.GOODWILL_CREDIT else KIND_WORDS[record.kind].capitalize()
+    head = f"{kind} {format_pence(record.amount_pence)} for {record.customer_name}"
+    if record.state is GoodwillState.REJECTED:
+        note = (record.decision_note or "").strip().splitlines()
+        who = decided_by_name(record)
+        by = f" by {who}" if who else ""
+        return f"{head} rejected{by}: {note[-1]}" if note else f"{head} rejected{by}"
+    names = [n for n in (record.decided_by_name, record.second_decided_by_name) if n]
+    return f"{head} approved by {' and '.join(names)}" if names else f"{head} approved"
+
+
 class GoodwillConflictError(GoodwillRuleError):
     """Someone else decided this request first; the message says who."""
 
@@ -93,6 +106,11 @@ class GoodwillService:
     def pending(self) -> list[GoodwillRecord]:
         with self._store.read() as session:
             return queries.pending(session, month_start(self._clock.now()))
+
+    def decisions_since(self, since: datetime) -> list[GoodwillRecord]:
+        """The signed-in user's requests a supervisor approved or rejected since `since`."""
+        with self._store.read() as session:
+            return queries.decided_since(session, self.user.id, since)
 
     def month_total(self, user: UserRecord | None = None) -> int:
         """Approved goodwill `user` (default: the signed-in user) asked for this calendar month."""

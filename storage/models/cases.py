@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Uuid,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, enum_column, uuid_pk
@@ -48,6 +60,15 @@ class Case(Base):
     )
     confirmation_attempts: Mapped[int] = mapped_column(Integer, default=0)
     customer_caused_delay: Mapped[str | None] = mapped_column(Text)
+    # The facts the automatic compensation scheme needs (console.compensation).
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    restored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    promised_start_on: Mapped[date | None] = mapped_column(Date)
+    started_on: Mapped[date | None] = mapped_column(Date)
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    appointment_missed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    cancellation_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    customer_delay_days: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     formal_complaint: Mapped[bool] = mapped_column(Boolean, default=False)
     complaint_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the customer made the formal complaint (the 8-week clock starts there), when the company

@@ -8,12 +8,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Case, Customer, Goodwill, User
 from storage.records import GoodwillRecord
-from storage.vocabulary import GoodwillState
+from storage.vocabulary import Authorisation, GoodwillState
 
 PENDING = (GoodwillState.AWAITING_APPROVAL, GoodwillState.AWAITING_SECOND_APPROVAL)
 
@@ -107,6 +107,29 @@ def pending(session: Session, since: datetime, *, limit: int = 500) -> list[Good
     )
     totals = month_totals(session, {record.requested_by for record in found}, since)
     return [dataclasses.replace(r, requester_month_pence=totals.get(r.requested_by, 0)) for r in found]
+
+
+def decided_since(
+    session: Session, requester_id: uuid.UUID, since: datetime, *, limit: int = 50
+) -> list[GoodwillRecord]:
+    """`requester_id`'s requests a supervisor approved or rejected since `since`, oldest decision first
+    (requests given at once within the requester's own limit are not decisions anyone waits for)."""
+    decided = func.coalesce(Goodwill.second_decided_at, Goodwill.decided_at)
+    return _records(
+        session,
+        _select()
+        .where(
+            Goodwill.requested_by == requester_id,
+            Goodwill.state.in_((GoodwillState.APPROVED, GoodwillState.REJECTED)),
+            or_(
+                Goodwill.authorisation.is_(None),
+                Goodwill.authorisation != Authorisation.SELF_WITHIN_LIMIT,
+            ),
+            decided >= since,
+        )
+        .order_by(decided, Goodwill.id)
+        .limit(limit),
+    )
 
 
 def decide(

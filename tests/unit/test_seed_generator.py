@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from console.compensation import ServiceFacts, load_scheme, suggest
 from console.normalise import format_postcode, name_key, phone_e164
 from console.seed import generate
 from console.seed.people import staff_numbers
@@ -22,7 +23,7 @@ from console.seed.stories import (
     NO_PITCH_DURING_FAULT,
     OFFICE_MOVE,
 )
-from storage.vocabulary import CaseStatus, GoodwillState, HandoffStatus, PromiseStatus
+from storage.vocabulary import CaseKind, CaseStatus, GoodwillState, HandoffStatus, PromiseStatus
 
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
 CUSTOMERS = 2_000
@@ -394,6 +395,24 @@ def test_story_no_sales_pitch_during_broadband_fault(data: Rows) -> None:
     assert soon and soon[0]["owner_id"] == user_id(data, "advisor")
     [request] = of_customer(data.goodwill, customer)
     assert request["state"] == "awaiting_approval"
+
+
+@pytest.mark.parametrize("days", range(7))
+def test_story_broadband_fault_is_owed_automatic_compensation_on_any_weekday(days: int) -> None:
+    """The demo always shows a suggestion: the engineer missed the appointment, whatever the day."""
+    now = NOW + timedelta(days=days)
+    data = collect(1, now=now)
+    [case] = of_customer(data.cases, customer_by_account(data, NO_PITCH_DURING_FAULT))
+    assert case["reported_at"] == case["opened_at"] and case["appointment_missed"]
+    facts = ServiceFacts(
+        CaseKind(case["kind"]),
+        reported_at=case["reported_at"],
+        appointment_at=case["appointment_at"],
+        appointment_missed=True,
+    )
+    found = suggest(facts, load_scheme(), now)
+    assert found is not None and found.owed
+    assert "Engineer missed the appointment" in found.words()
 
 
 def test_story_fault_fixed_fast_cause_never_investigated(data: Rows) -> None:
