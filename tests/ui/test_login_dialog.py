@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 from keyring.backends import fail
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from console import paths
@@ -25,7 +25,7 @@ from storage.vocabulary import Role
 from tests.helpers.login import LoginServer, MemoryKeyring, SocketLink, closed_port
 from tests.ui.support import NOW
 from tests.ui.work_support import settle
-from widgets.app import build_window
+from widgets.app import build_window, run_window
 from widgets.connectivity import ConnectivityCheck
 from widgets.login_dialog import LoginDialog
 from widgets.main_window import MainWindow
@@ -277,3 +277,56 @@ def test_connectivity_status_states_for_the_sync_engine(qtbot: QtBot) -> None:
     )
     assert status.waiting == 0 and not status.unlocked_locally
     assert status.accessibleName() == ""
+
+
+def test_the_start_path_signs_in_before_the_window_opens(
+    qtbot: QtBot,
+    qapp: QApplication,
+    ui_store: Store,
+    login_server: LoginServer,
+    link: SocketLink,
+    keyring_backend: MemoryKeyring,
+) -> None:
+    name = login_server.add_user(PASSWORD, role=Role.SUPERVISOR)
+    seen: list[tuple[str, str]] = []
+    # Looks for the window on each turn of whichever event loop runs (the dialog's, then the window's).
+    closer = QTimer(qapp)
+    closer.setInterval(20)
+
+    def close_window() -> None:
+        for widget in qapp.topLevelWidgets():
+            if isinstance(widget, MainWindow) and widget.isVisible():
+                seen.append((widget.role.value, widget.connectivity_status.text()))
+                closer.stop()
+                widget.close()
+
+    def sign_in() -> None:
+        dialogs = [w for w in qapp.topLevelWidgets() if isinstance(w, LoginDialog) and w.isVisible()]
+        assert len(dialogs) == 1
+        assert not [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        type_in(qtbot, dialogs[0], name, PASSWORD)
+        press(qtbot, dialogs[0], "signIn")
+
+    closer.timeout.connect(close_window)
+    closer.start()
+    QTimer.singleShot(0, qapp, sign_in)  # runs inside the dialog's exec()
+    try:
+        assert run_window(ui_store, "advisor", authenticator=make_auth(link.url, keyring_backend)) == 0
+    finally:
+        closer.stop()
+        closer.deleteLater()
+    assert seen == [("supervisor", "Online")]
+
+
+def test_quitting_the_login_dialog_opens_no_window(
+    qapp: QApplication, ui_store: Store, keyring_backend: MemoryKeyring
+) -> None:
+    def quit_it() -> None:
+        for widget in qapp.topLevelWidgets():
+            if isinstance(widget, LoginDialog) and widget.isVisible():
+                widget.quit_button.click()
+
+    QTimer.singleShot(0, qapp, quit_it)
+    auth = make_auth(f"postgresql://127.0.0.1:{closed_port()}/console", keyring_backend)
+    assert run_window(ui_store, "advisor", authenticator=auth) == 0
+    assert not [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
