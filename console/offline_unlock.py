@@ -4,6 +4,10 @@ Only the person who last signed in online on this workstation can unlock it whil
 unreachable, with the same password. The file holds the hash, salt and cost, the user's id, name
 and role, and which server they signed in to; never the password. It is written atomically and
 readable by its owner only.
+
+A file in the data folder rather than a table in the store: the cache belongs to the workstation, not
+to a store. The same migrations build the central schema, where a table of password hashes has no
+business; nothing here may ever be synced; and it must outlive a store that is replaced or rebuilt.
 """
 
 from __future__ import annotations

@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import logging
-import os
 import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import platformdirs
 import pytest
 
 from console import paths
@@ -28,6 +26,8 @@ from tests.helpers.login import (
     MemoryKeyring,
     SocketLink,
     closed_port,
+    files_holding,
+    folders_of_this_workstation,
     make_certificates,
 )
 
@@ -266,34 +266,6 @@ def test_no_password_in_any_file_or_log(
     for secret in (PASSWORD, "wrong-password-first"):
         assert secret not in caplog.text
         assert not files_holding(secret, folders_of_this_workstation(tmp_path))
-
-
-def folders_of_this_workstation(tmp_path: Path) -> list[Path]:
-    """The data folder (store, offline-unlock cache), settings, logs and cache, and the test's own files."""
-    folders = [
-        platformdirs.user_data_path(),
-        platformdirs.user_config_path(),
-        platformdirs.user_log_path(),
-        platformdirs.user_state_path(),
-        platformdirs.user_cache_path(),
-        tmp_path,
-    ]
-    return [folder for folder in folders if folder.exists()]
-
-
-def files_holding(secret: str, folders: list[Path]) -> list[Path]:
-    needle = secret.encode("utf-8")
-    found: list[Path] = []
-    searched = 0
-    for folder in folders:
-        for root, _, names in os.walk(folder):
-            for name in names:
-                path = Path(root) / name
-                searched += 1
-                if needle in path.read_bytes():
-                    found.append(path)
-    assert searched > 0
-    return found
 
 
 @pytest.fixture(autouse=True)

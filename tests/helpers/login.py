@@ -4,6 +4,7 @@ keyring, and a TLS endpoint with a bad certificate (for libpq's sslmode=verify-f
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import ssl
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import platformdirs
 import psycopg
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -142,6 +144,34 @@ class SocketLink:
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def folders_of_this_workstation(tmp_path: Path) -> list[Path]:
+    """The data folder (store, offline-unlock cache), settings, logs and cache, and the test's own files."""
+    folders = [
+        platformdirs.user_data_path(),
+        platformdirs.user_config_path(),
+        platformdirs.user_log_path(),
+        platformdirs.user_state_path(),
+        platformdirs.user_cache_path(),
+        tmp_path,
+    ]
+    return [folder for folder in folders if folder.exists()]
+
+
+def files_holding(secret: str, folders: list[Path]) -> list[Path]:
+    needle = secret.encode("utf-8")
+    found: list[Path] = []
+    searched = 0
+    for folder in folders:
+        for root, _, names in os.walk(folder):
+            for name in names:
+                path = Path(root) / name
+                searched += 1
+                if needle in path.read_bytes():
+                    found.append(path)
+    assert searched > 0
+    return found
 
 
 def closed_port() -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from keyring.backends import fail
@@ -22,7 +23,14 @@ from console.server_address import parse_server_url
 from storage.server_login import ServerIdentity
 from storage.store import Store
 from storage.vocabulary import Role
-from tests.helpers.login import LoginServer, MemoryKeyring, SocketLink, closed_port
+from tests.helpers.login import (
+    LoginServer,
+    MemoryKeyring,
+    SocketLink,
+    closed_port,
+    files_holding,
+    folders_of_this_workstation,
+)
 from tests.ui.support import NOW
 from tests.ui.work_support import settle
 from widgets.app import build_window, run_window
@@ -126,7 +134,7 @@ def test_a_wrong_password_is_told_in_the_error_line(
 
 
 def test_an_unreachable_server_unlocks_offline_for_the_last_user_only(
-    qtbot: QtBot, login_server: LoginServer, link: SocketLink, keyring_backend: MemoryKeyring
+    qtbot: QtBot, login_server: LoginServer, link: SocketLink, keyring_backend: MemoryKeyring, tmp_path: Path
 ) -> None:
     other = login_server.add_user("other-password-7")
     last = login_server.add_user(PASSWORD, display_name="Asha Patel")
@@ -156,7 +164,7 @@ def test_an_unreachable_server_unlocks_offline_for_the_last_user_only(
 
 
 def test_remember_me_keeps_the_password_in_the_keyring_and_the_next_start_signs_in(
-    qtbot: QtBot, login_server: LoginServer, link: SocketLink, keyring_backend: MemoryKeyring
+    qtbot: QtBot, login_server: LoginServer, link: SocketLink, keyring_backend: MemoryKeyring, tmp_path: Path
 ) -> None:
     name = login_server.add_user(PASSWORD)
     auth = make_auth(link.url, keyring_backend)
@@ -176,6 +184,7 @@ def test_remember_me_keeps_the_password_in_the_keyring_and_the_next_start_signs_
     with qtbot.waitSignal(again.signed_in, timeout=15000) as signed:
         qtbot.keyClick(again.sign_in_button, Qt.Key.Key_Return)
     assert signed.args[0].username == name
+    assert not files_holding(PASSWORD, folders_of_this_workstation(tmp_path))
 
 
 def test_without_a_secure_keyring_remember_me_is_off_and_says_why(qtbot: QtBot) -> None:
