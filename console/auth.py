@@ -21,6 +21,7 @@ from storage.vocabulary import Role
 
 log = logging.getLogger(__name__)
 
+GENERIC_FAILURE = "Signing in failed. Try again, or tell your administrator."
 MESSAGES = {
     LoginFailure.WRONG_CREDENTIALS: "Wrong username or password.",
     LoginFailure.ACCOUNT_DISABLED: (
@@ -33,7 +34,7 @@ MESSAGES = {
     ),
     LoginFailure.UNREACHABLE: "The server cannot be reached.",
     LoginFailure.NOT_SET_UP: "The server is not set up for Advisor Console. Tell your administrator.",
-    LoginFailure.OTHER: "Signing in failed. Try again, or tell your administrator.",
+    LoginFailure.OTHER: GENERIC_FAILURE,
 }
 
 
@@ -114,7 +115,10 @@ class Authenticator:
             if exc.kind is LoginFailure.UNREACHABLE:
                 raise SignInError(self._unreachable_message(), can_unlock_offline=True) from None
             raise SignInError(MESSAGES[exc.kind]) from None
-        self.cache.remember(self.server.key, identity, password, self._clock.now())
+        try:
+            self.cache.remember(self.server.key, identity, password, self._clock.now())
+        except OSError as exc:  # signed in all the same; only offline unlock will not know them
+            log.warning("could not cache the offline unlock at %s: %s", self.cache.path, exc.strerror)
         if remember:
             self.credentials.save(self.server.key, identity.username, password)
         else:

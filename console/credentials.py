@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import keyring
 from keyring.backend import KeyringBackend
 from keyring.backends.chainer import ChainerBackend
-from keyring.errors import KeyringError
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +78,7 @@ class CredentialStore:
             return False
         try:
             self.backend.set_password(self.service(server), username, password)
-        except KeyringError as exc:
+        except Exception as exc:  # keyring backends raise their own errors (D-Bus, locked collection)
             log.warning("the keyring refused to store a password: %s", type(exc).__name__)
             return False
         return True
@@ -89,7 +88,7 @@ class CredentialStore:
             return None
         try:
             return self.backend.get_password(self.service(server), username)
-        except KeyringError as exc:
+        except Exception as exc:
             log.warning("the keyring could not be read: %s", type(exc).__name__)
             return None
 
@@ -99,5 +98,5 @@ class CredentialStore:
         try:
             if self.backend.get_password(self.service(server), username) is not None:
                 self.backend.delete_password(self.service(server), username)
-        except KeyringError as exc:
+        except Exception as exc:
             log.warning("the keyring could not forget a password: %s", type(exc).__name__)

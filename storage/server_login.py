@@ -139,8 +139,8 @@ def sign_in(server: Mapping[str, str], username: str, password: str) -> ServerId
         )
     except psycopg.Error as exc:
         kind = classify_connect_error(exc)
-        # libpq's message names the host and the user, never the password; keep only its kind.
-        log.info("sign-in of %r to %s failed: %s", username, server.get("host"), kind.value)
+        # Only the kind: libpq's words name the user, and people do type a password into the name field.
+        log.info("a sign-in to %s failed: %s", server.get("host"), kind.value)
         raise ServerLoginError(kind) from None
     try:
         with connection:
@@ -152,7 +152,7 @@ def sign_in(server: Mapping[str, str], username: str, password: str) -> ServerId
     except psycopg.OperationalError:
         raise ServerLoginError(LoginFailure.UNREACHABLE) from None
     except psycopg.Error as exc:
-        log.info("sign-in of %r: reading the user failed: %s", username, type(exc).__name__)
+        log.info("a sign-in could not read its user: %s", type(exc).__name__)
         raise ServerLoginError(LoginFailure.OTHER) from None
 
 

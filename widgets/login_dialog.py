@@ -24,11 +24,9 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
-from console.auth import Authenticator, Session, SignInError
+from console.auth import GENERIC_FAILURE, Authenticator, Session, SignInError
 from widgets.background import BackgroundReader
 from widgets.dialog_parts import ErrorLabel
-
-GENERIC_FAILURE = "Signing in failed. Try again, or tell your administrator."
 
 
 class LoginDialog(QDialog):
