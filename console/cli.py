@@ -12,18 +12,23 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 
 from console import paths
-from console.settings import SettingsError, load_settings
+from console.settings import Settings, SettingsError, load_settings
 from storage.errors import StoreError
 from storage.location import StoreLocation, parse_location
 from storage.store import Store, open_store
 
+if TYPE_CHECKING:
+    from console.auth import Authenticator
+
 DEMO_CUSTOMERS = 2_000
 MAX_SEED_CUSTOMERS = 20_000_000
 ROLES = ("advisor", "supervisor")
+EXAMPLE_SERVER = "postgresql://central.example.net:5432/console"
 
 log = logging.getLogger("console")
 
@@ -59,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--role", choices=ROLES, default=argparse.SUPPRESS)
     shot.add_argument("--user", default=argparse.SUPPRESS, metavar="NAME")
     shot.add_argument("--size", default="1600x900", metavar="WxH")
+    shot.add_argument(
+        "--login",
+        action="store_true",
+        help="render the sign-in dialog instead (for the configured server, or an example one)",
+    )
 
     report = commands.add_parser("report", help="reports that prove the console's promises")
     report_kinds = report.add_subparsers(dest="report", metavar="REPORT", required=True)
@@ -135,14 +145,34 @@ def cmd_open(args: argparse.Namespace) -> int:
             "picture instead: advisor-console screenshot out.png"
         )
     settings = load_settings()
+    authenticator = make_authenticator(settings)
     store = open_for_use(args.db)
     check_user(store, args.user)
     from widgets.app import run_window
 
     try:
-        return run_window(store, args.role, account=args.customer, username=args.user, settings=settings)
+        return run_window(
+            store,
+            args.role,
+            account=args.customer,
+            username=args.user,
+            settings=settings,
+            authenticator=authenticator,
+        )
     finally:
         store.close()
+
+
+def make_authenticator(settings: Settings, example: bool = False) -> Authenticator | None:
+    """Sign-in against the configured server; None without one (then the local store only)."""
+    from console.auth import Authenticator
+    from console.clock import SystemClock
+    from console.server_address import parse_server_url
+
+    server = settings.server
+    if server is None and example:
+        server = parse_server_url(EXAMPLE_SERVER)
+    return Authenticator(server, SystemClock()) if server is not None else None
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
@@ -177,6 +207,14 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     if not target.parent.is_dir():
         raise UsageError(f"folder does not exist: {target.parent}")
     settings = load_settings()
+    if args.login:
+        from widgets.app import render_login_screenshot
+
+        authenticator = make_authenticator(settings, example=True)
+        assert authenticator is not None
+        render_login_screenshot(authenticator, target)
+        print(f"wrote {target}")
+        return 0
     store = open_for_use(args.db)
     check_user(store, args.user)
     from console.services.customers import CustomerNotFoundError

@@ -15,6 +15,7 @@ from typing import Any
 import platformdirs
 
 from console.paths import APP_NAME
+from console.server_address import ServerAddress, ServerAddressError, parse_server_url
 
 
 class SettingsError(ValueError):
@@ -27,6 +28,9 @@ class Settings:
     due_soon_minutes: int = 15
     # Days after a formal complaint closes during which no offer is shown.
     complaint_offer_pause_days: int = 14
+    # The central server, postgresql://host:port/database (no user, no password). When set, the
+    # console asks who is signing in before it opens; the workstation keeps its local store either way.
+    server_url: str | None = None
 
     @property
     def due_soon(self) -> timedelta:
@@ -36,8 +40,23 @@ class Settings:
     def complaint_offer_pause(self) -> timedelta:
         return timedelta(days=self.complaint_offer_pause_days)
 
+    @property
+    def server(self) -> ServerAddress | None:
+        """The configured central server, or None (then no sign-in: the local store only)."""
+        return parse_server_url(self.server_url) if self.server_url else None
+
 
 LIMITS = {"due_soon_minutes": (1, 24 * 60), "complaint_offer_pause_days": (0, 365)}
+TEXT_SETTINGS = ("server_url",)
+
+
+def check_text_setting(path: Path, key: str, value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise SettingsError(f"{path}: {key} must be a postgresql://host:port/database URL in quotes")
+    try:
+        parse_server_url(value)
+    except ServerAddressError as exc:
+        raise SettingsError(f"{path}: {key} {exc}") from None
 
 
 def settings_path() -> Path:
@@ -57,6 +76,9 @@ def load_settings(path: Path | None = None) -> Settings:
     if unknown:
         raise SettingsError(f"{path}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
     for key, value in data.items():
+        if key in TEXT_SETTINGS:
+            check_text_setting(path, key, value)
+            continue
         low, high = LIMITS[key]
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise SettingsError(f"{path}: {key} must be a whole number from {low} to {high}, not {value!r}")

@@ -8,7 +8,9 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+import psycopg
 import pytest
 
 # Before anything can create a QApplication: no display in CI, and qasync must pick PySide6.
@@ -19,6 +21,7 @@ from sqlalchemy import create_engine, text
 
 from storage.location import StoreLocation, parse_location
 from storage.store import Store, open_store
+from tests.helpers.login import LoginServer, require_passwords
 
 
 @pytest.fixture(autouse=True)
@@ -84,3 +87,26 @@ def any_store(request: pytest.FixtureRequest) -> Store:
     name = "sqlite_store" if request.param == "sqlite" else "pg_store"
     store: Store = request.getfixturevalue(name)
     return store
+
+
+@pytest.fixture
+def login_server(pg_server: str, pg_location: StoreLocation) -> Iterator[LoginServer]:
+    """A database with the app's schema on a server that checks passwords; people are added per test."""
+    require_passwords(pg_server)
+    open_store(pg_location).close()
+    admin_uri = pg_location.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin_uri, autocommit=True) as connection:
+        connection.execute("GRANT SELECT ON users TO advisor, supervisor")
+        port = connection.execute("SHOW port").fetchone()
+    socket_dir = parse_qs(urlsplit(pg_server).query)["host"][0]
+    assert port is not None
+    server = LoginServer(
+        admin_uri=admin_uri,
+        socket_dir=socket_dir,
+        port=int(port[0]),
+        database=str(pg_location.url.database),
+    )
+    try:
+        yield server
+    finally:
+        server.drop_roles()

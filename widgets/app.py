@@ -19,13 +19,16 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImageWriter
 from PySide6.QtWidgets import QApplication
 
+from console.auth import Authenticator, Session
 from console.clock import Clock, SystemClock
 from console.services.customers import CustomerService
 from console.services.people import PeopleService
 from console.settings import Settings
 from storage.store import Store
 from storage.vocabulary import Role
+from widgets.connectivity import ConnectivityCheck
 from widgets.gc_guard import GuiThreadGarbageCollector
+from widgets.login_dialog import LoginDialog
 from widgets.main_window import MainWindow
 from widgets.status import connectivity_text
 from widgets.workbench import Workbench, workbench_for
@@ -93,23 +96,45 @@ def build_window(
     )
 
 
+def sign_in(authenticator: Authenticator) -> Session | None:
+    """The login dialog, before any window: the session, or None when the person quits."""
+    application()
+    dialog = LoginDialog(authenticator)
+    try:
+        accepted = dialog.exec() == LoginDialog.DialogCode.Accepted  # no event loop runs yet: exec is safe
+        return dialog.session if accepted else None
+    finally:
+        dialog.deleteLater()
+
+
 def run_window(
     store: Store,
     role: str,
     account: str | None = None,
     username: str | None = None,
     settings: Settings | None = None,
+    authenticator: Authenticator | None = None,
 ) -> int:
     """Show the console and run until its window closes; returns the exit code.
 
-    An unknown `account` raises CustomerNotFoundError before any window appears.
+    With an `authenticator` (a central server is configured) the login dialog comes first, and the
+    session decides who the window acts as. An unknown `account` raises CustomerNotFoundError
+    before any window appears.
     """
     os.environ.setdefault("QT_API", "pyside6")
     import qasync  # after PySide6 and QT_API, so qasync binds to PySide6
 
     profile = CustomerService(store).find_account(account) if account is not None else None
     app = application()
+    session: Session | None = None
+    if authenticator is not None:
+        session = sign_in(authenticator)
+        if session is None:
+            return 0
+        role, username = session.role.value, session.username
     window = build_window(store, role, username=username, settings=settings)
+    if session is not None and authenticator is not None:
+        ConnectivityCheck(window, authenticator, session)
     if profile is not None:
         window.open_customer_now(profile)
     collector = GuiThreadGarbageCollector(app)
@@ -189,3 +214,26 @@ def render_screenshot(
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         collector.stop()
         collector.deleteLater()
+
+
+def render_login_screenshot(authenticator: Authenticator, path: Path, *, message: str | None = None) -> None:
+    """Render the login dialog offscreen to a PNG at `path`, with `message` in its error line if given."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    quiet_harmless_qt_messages()
+    app = application()
+    dialog = LoginDialog(authenticator)
+    try:
+        if message is not None:
+            dialog.error.say(message)
+            dialog.unlock_button.show()
+        dialog.show()
+        for _ in range(3):
+            app.processEvents()
+        image = dialog.grab().toImage()
+        writer = QImageWriter(str(path), QByteArray(b"png"))
+        if image.isNull() or not writer.write(image):
+            raise ScreenshotError(f"could not write {path}: {writer.errorString()}")
+    finally:
+        dialog.done(0)
+        dialog.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

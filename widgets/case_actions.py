@@ -76,7 +76,7 @@ class CaseActions(QObject):
         self.resolve_action = self._action(
             self.tr("Resolve…"),
             self.tr("Record the root cause and check the fix with the customer"),
-            "Ctrl+Shift+R",
+            "Ctrl+Shift+E",
             self.resolve,
         )
         self.confirm_action = self._action(

@@ -198,6 +198,8 @@ class MainWindow(QMainWindow):
     goodwill_loaded = Signal(object)
     # A supervisor decided one of the user's goodwill requests and the user was told: carries the words.
     goodwill_decision_announced = Signal(str)
+    # F5: the user asks to sync now (the sync engine listens; until it exists, connectivity is rechecked).
+    sync_requested = Signal()
 
     def __init__(
         self,
@@ -227,6 +229,7 @@ class MainWindow(QMainWindow):
         self._colleagues: list[UserRecord] = []
         self._offers_shown: set[uuid.UUID] = set()
         self._dialog: QDialog | None = None
+        self._unlocked_offline = False
         self._escalating = False
         self._last_escalation: datetime | None = None
         self._tray: QSystemTrayIcon | None = None
@@ -345,6 +348,7 @@ class MainWindow(QMainWindow):
         self._shortcut(QKeySequence("Ctrl+B"), self.make_promise)
         self._shortcut(QKeySequence("Ctrl+Shift+P"), self.focus_worklist)
         self._shortcut(QKeySequence("Ctrl+G"), self.give_goodwill)
+        self._shortcut(QKeySequence(Qt.Key.Key_F5), self.sync_requested.emit)
         self.goodwill_panel.give_button.clicked.connect(self.give_goodwill)
         self.compensation = CompensationFlow(self, self.reader, workbench, clock, self._zone)
         self.compensation.dialog_requested.connect(self._open_dialog)
@@ -537,9 +541,21 @@ class MainWindow(QMainWindow):
     def zone(self) -> ZoneInfo:
         return self._zone
 
+    def show_sign_in(self, *, online: bool, server: str) -> None:
+        """After the login dialog: the user line and the connectivity label say online or unlocked offline."""
+        self._unlocked_offline = not online
+        self._show_user()
+        if online:
+            self.connectivity_status.show_online(server)
+        else:
+            self.connectivity_status.show_offline(0, unlocked_locally=True)
+
     def _show_user(self) -> None:
         if self._workbench is not None:
-            text = self.tr("Signed in as %1").replace("%1", self._workbench.user.display_name)
+            template = (
+                self.tr("Unlocked offline as %1") if self._unlocked_offline else self.tr("Signed in as %1")
+            )
+            text = template.replace("%1", self._workbench.user.display_name)
             self.user_status.setText(text)
             self.user_status.setToolTip(text)
         else:

@@ -1,6 +1,12 @@
-"""The status bar's connectivity label: which store this workstation is working on."""
+"""The status bar's connectivity label: the local store, online, syncing (with progress), or offline.
+
+The sync engine will drive it through `show_online`, `show_syncing` and `show_offline`; until then
+the start-up path and the F5 recheck do.
+"""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QWidget
@@ -15,12 +21,93 @@ def connectivity_text(location: StoreLocation) -> str:
     return QCoreApplication.translate("Status", "Central database: %1").replace("%1", location.describe())
 
 
+class ConnectivityState(StrEnum):
+    LOCAL = "local"  # no central server configured: the store is all there is
+    ONLINE = "online"
+    SYNCING = "syncing"
+    OFFLINE = "offline"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Status", text)
+
+
 class ConnectivityStatus(QLabel):
     """Shows where data comes from; a data label, so it has no accessible name (that would hide its text)."""
 
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
+        super().__init__(parent)
         self.setObjectName("connectivityStatus")
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setToolTip(text)
+        self._state = ConnectivityState.LOCAL
+        self._waiting = 0
+        self._progress: tuple[int, int] | None = None
+        self._unlocked_locally = False
+        self.show_local(text)
+
+    @property
+    def state(self) -> ConnectivityState:
+        return self._state
+
+    @property
+    def waiting(self) -> int:
+        """Changes waiting in the outbox (shown while offline)."""
+        return self._waiting
+
+    @property
+    def progress(self) -> tuple[int, int] | None:
+        """(done, total) while syncing, else None."""
+        return self._progress
+
+    @property
+    def unlocked_locally(self) -> bool:
+        return self._unlocked_locally
+
+    def show_local(self, description: str) -> None:
+        """No central server: which store the console works on."""
+        self._set(ConnectivityState.LOCAL, description, description)
+
+    def show_online(self, server: str) -> None:
+        self._unlocked_locally = False
+        self._set(ConnectivityState.ONLINE, _tr("Online"), _tr("Online: %1").replace("%1", server))
+
+    def show_syncing(self, done: int, total: int) -> None:
+        """`done` of `total` changes sent or received; a total of 0 means not known yet."""
+        done, total = max(done, 0), max(total, 0)
+        self._progress = (min(done, total) if total else done, total)
+        if total:
+            percent = 100 * min(done, total) // total
+            text = (
+                _tr("Syncing: %1 of %2 (%3%)")
+                .replace("%1", f"{min(done, total):,}")
+                .replace("%2", f"{total:,}")
+                .replace("%3", str(percent))
+            )
+        else:
+            text = _tr("Syncing…")
+        self._set(ConnectivityState.SYNCING, text, text, keep_progress=True)
+
+    def show_offline(self, waiting: int, *, unlocked_locally: bool | None = None) -> None:
+        """Offline with `waiting` changes in the outbox; `unlocked_locally` when signed in offline."""
+        if unlocked_locally is not None:
+            self._unlocked_locally = unlocked_locally
+        self._waiting = max(waiting, 0)
+        head = _tr("Offline (unlocked locally)") if self._unlocked_locally else _tr("Offline")
+        if self._waiting == 0:
+            tail = _tr("no changes waiting")
+        elif self._waiting == 1:
+            tail = _tr("1 change waiting")
+        else:
+            tail = _tr("%1 changes waiting").replace("%1", f"{self._waiting:,}")
+        text = f"{head} · {tail}"
+        self._set(ConnectivityState.OFFLINE, text, text)
+
+    def _set(self, state: ConnectivityState, text: str, tip: str, *, keep_progress: bool = False) -> None:
+        self._state = state
+        if not keep_progress:
+            self._progress = None
+        if state is not ConnectivityState.OFFLINE:
+            self._waiting = 0
+        self.setText(text)
+        self.setToolTip(tip)

@@ -217,3 +217,25 @@ def test_bad_settings_file_is_named_in_one_line(tmp_path: Path) -> None:
     env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "config"))
     result = run("screenshot", str(tmp_path / "x.png"), "--db", str(tmp_path / "s.db"), env=env)
     assert_one_line_error(result, "settings.toml", "due_soon_minutes")
+
+
+def test_screenshot_of_the_login_dialog_names_the_configured_server(tmp_path: Path) -> None:
+    config = tmp_path / "config" / "advisor-console"
+    config.mkdir(parents=True)
+    (config / "settings.toml").write_text('server_url = "postgresql://central.example.org:6432/console"\n')
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"))
+    shot = tmp_path / "login.png"
+    result = run("screenshot", str(shot), "--login", env=env)
+    assert result.returncode == 0, result.stderr
+    assert png_is_not_blank(shot)
+    assert not (tmp_path / "data" / "advisor-console" / "console.db").exists()  # no store needed for it
+
+
+def test_a_server_url_with_a_password_is_refused_without_showing_it(tmp_path: Path) -> None:
+    config = tmp_path / "config" / "advisor-console"
+    config.mkdir(parents=True)
+    (config / "settings.toml").write_text('server_url = "postgresql://asha:Hunter2-pw@db/console"\n')
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "config"))
+    result = run("screenshot", str(tmp_path / "x.png"), "--login", env=env)
+    assert_one_line_error(result, "settings.toml", "server_url", "signs in as themselves")
+    assert "Hunter2" not in result.stderr + result.stdout

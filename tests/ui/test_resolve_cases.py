@@ -222,7 +222,7 @@ def test_actions_are_in_the_row_menu_and_on_the_keyboard(
     select_case(window)
     qtbot.keyClick(
         window.case_view,
-        Qt.Key.Key_R,
+        Qt.Key.Key_E,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     assert isinstance(window.dialog, ResolveDialog)

@@ -36,3 +36,28 @@ def test_bad_files_are_refused(tmp_path: Path, text: str, message: str) -> None:
     path.write_text(text)
     with pytest.raises(SettingsError, match=message):
         load_settings(path)
+
+
+def test_a_server_url_is_read_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text('server_url = "postgresql://central.example.net/console"\n')
+    settings = load_settings(path)
+    assert settings.server is not None
+    assert settings.server.describe() == "central.example.net:5432/console"
+    assert Settings().server is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("server_url = 5", "server_url must be a postgresql://host:port/database URL"),
+        ('server_url = "postgresql://asha:pw-x1@db/console"', "server_url must not name a user"),
+        ('server_url = "postgresql://db"', "server_url must name the database"),
+    ],
+)
+def test_a_bad_server_url_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text(text)
+    with pytest.raises(SettingsError, match=message) as caught:
+        load_settings(path)
+    assert "pw-x1" not in str(caught.value)
