@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 
 from storage.location import StoreLocation, parse_location
 from storage.store import Store, open_store
+from tests.helpers.central import Central
 
 
 @pytest.fixture(autouse=True)
@@ -76,6 +77,14 @@ def pg_store(pg_location: StoreLocation) -> Iterator[Store]:
     store = open_store(pg_location)
     yield store
     store.close()
+
+
+@pytest.fixture
+def central(pg_location: StoreLocation) -> Iterator[Central]:
+    """A database made a central server by `server init`, with helpers for users and mutations."""
+    server = Central.start(pg_location)
+    yield server
+    server.close()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
