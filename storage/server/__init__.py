@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 
+import psycopg
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
@@ -43,9 +44,17 @@ def apply_server_sql(connection: Connection) -> None:
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INIT_LOCK})
     driver = connection.connection.driver_connection
     assert driver is not None
-    for _name, script in sql_scripts():
+    for name, script in sql_scripts():
         # The raw driver runs a whole script (several statements, dollar-quoted bodies) at once.
-        driver.execute(script)
+        try:
+            driver.execute(script)
+        except psycopg.Error as exc:
+            raise StoreError(f"server init failed in {name}: {first_line(exc)}") from None
+
+
+def first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else type(exc).__name__
 
 
 def is_initialised(connection: Connection) -> bool:

@@ -7,6 +7,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 
+import psycopg
 import uuid6
 from psycopg import sql
 from sqlalchemy import Connection, insert, text
@@ -18,7 +19,7 @@ from storage.errors import StoreError
 from storage.location import StoreLocation
 from storage.models import User
 from storage.records import UserRecord
-from storage.server import GROUP_ROLES, is_initialised, server_engine
+from storage.server import GROUP_ROLES, first_line, is_initialised, server_engine
 from storage.server.scram import scram_verifier
 from storage.store import describe_db_error
 from storage.vocabulary import Role, Team
@@ -95,7 +96,11 @@ def _role_exists(connection: Connection, username: str) -> bool:
 def _ddl(connection: Connection, statement: sql.Composable) -> None:
     driver = connection.connection.driver_connection
     assert driver is not None
-    driver.execute(statement)
+    try:
+        driver.execute(statement)
+    except psycopg.Error as exc:
+        # The driver's message only: the statement may hold the password verifier.
+        raise UserAdminError(first_line(exc)) from None
 
 
 def add_user(
