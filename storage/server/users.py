@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import psycopg
 import uuid6
 from psycopg import sql
-from sqlalchemy import Connection, insert, text
+from sqlalchemy import Connection, Engine, insert, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -21,7 +22,6 @@ from storage.models import User
 from storage.records import UserRecord
 from storage.server import GROUP_ROLES, first_line, is_initialised, server_engine
 from storage.server.scram import scram_verifier
-from storage.store import describe_db_error
 from storage.vocabulary import Role, Team
 
 NAME_PATTERN = re.compile(r"[a-z_][a-z0-9_.]{0,62}")
@@ -50,22 +50,26 @@ def check_limit(pence: int) -> int:
     return pence
 
 
-def _run(location: StoreLocation, work: object) -> UserRecord:
-    """Run `work(connection)` in one transaction on an initialised server; one-line errors."""
-    assert callable(work)
-    engine = server_engine(location)
+def _run(target: StoreLocation | Engine, work: Callable[[Connection], UserRecord]) -> UserRecord:
+    """Run `work(connection)` in one transaction on an initialised server; one-line errors.
+
+    `target` is the server's URL, or an engine already connected to it (left open).
+    """
+    engine = target if isinstance(target, Engine) else server_engine(target)
+    where = target.describe() if isinstance(target, StoreLocation) else "this database"
     try:
         with engine.begin() as connection:
             if not is_initialised(connection):
                 raise UserAdminError(
-                    f"{location.describe()} is not a console server yet: run `advisor-console server init`"
+                    f"{where} is not a console server yet: run `advisor-console server init`"
                 )
-            record: UserRecord = work(connection)
-            return record
+            return work(connection)
     except DBAPIError as exc:
-        raise UserAdminError(describe_db_error(location, exc)) from None
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise UserAdminError(f"{where}: {reason}") from None
     finally:
-        engine.dispose()
+        if engine is not target:
+            engine.dispose()
 
 
 def _admin_name(connection: Connection) -> str:
@@ -104,7 +108,7 @@ def _ddl(connection: Connection, statement: sql.Composable) -> None:
 
 
 def add_user(
-    location: StoreLocation,
+    location: StoreLocation | Engine,
     username: str,
     *,
     role: Role,
@@ -160,7 +164,7 @@ def add_user(
     return _run(location, work)
 
 
-def set_limit(location: StoreLocation, username: str, limit_pence: int) -> UserRecord:
+def set_limit(location: StoreLocation | Engine, username: str, limit_pence: int) -> UserRecord:
     check_limit(limit_pence)
 
     def work(connection: Connection) -> UserRecord:
@@ -183,7 +187,7 @@ def set_limit(location: StoreLocation, username: str, limit_pence: int) -> UserR
     return _run(location, work)
 
 
-def disable_user(location: StoreLocation, username: str) -> UserRecord:
+def disable_user(location: StoreLocation | Engine, username: str) -> UserRecord:
     """No more logins (NOLOGIN), inactive for the server functions, and open sessions ended."""
 
     def work(connection: Connection) -> UserRecord:

@@ -15,7 +15,6 @@ from sqlalchemy import Engine, create_engine, text
 from console.ids import new_id
 from storage.location import StoreLocation
 from storage.records import UserRecord
-from storage.server import init_server
 from storage.server.users import add_user
 from storage.vocabulary import Role, Team
 from tests.helpers import factories
@@ -33,12 +32,12 @@ class Central:
     location: StoreLocation
     admin: Engine
     roles: list[str] = field(default_factory=list)
-    engines: list[Engine] = field(default_factory=list)
+    logins: dict[str, Engine] = field(default_factory=dict)
     client_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
     @classmethod
-    def start(cls, location: StoreLocation) -> Central:
-        init_server(location)
+    def open(cls, location: StoreLocation) -> Central:
+        """On a database `server init` has already made a central server."""
         return cls(location, create_engine(location.url, hide_parameters=True))
 
     def add_user(
@@ -47,7 +46,7 @@ class Central:
         name = unique_name(hint or role.value[:3])
         self.roles.append(name)
         return add_user(
-            self.location,
+            self.admin,
             name,
             role=role,
             limit_pence=limit_pence,
@@ -59,9 +58,10 @@ class Central:
     def login(self, user: UserRecord | str) -> Engine:
         """An engine that connects as the user's login role (the suite's server trusts local logins)."""
         name = user if isinstance(user, str) else user.username
-        engine = create_engine(self.location.url.set(username=name, password=None), hide_parameters=True)
-        self.engines.append(engine)
-        return engine
+        if name not in self.logins:
+            url = self.location.url.set(username=name, password=None)
+            self.logins[name] = create_engine(url, hide_parameters=True)
+        return self.logins[name]
 
     def customer(self, **extra: Any) -> uuid.UUID:
         number = next(_counter)
@@ -97,7 +97,7 @@ class Central:
         return result
 
     def close(self) -> None:
-        for engine in self.engines:
+        for engine in self.logins.values():
             engine.dispose()
         with self.admin.begin() as connection:
             for name in self.roles:
