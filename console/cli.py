@@ -1,4 +1,4 @@
-"""The `advisor-console` command: open the window, seed, screenshot, upgrade a database.
+"""The `advisor-console` command: open the window, seed, screenshot, upgrade a database, administer.
 
 Qt is imported only by the commands that show or render a window, so the rest start fast.
 """
@@ -17,6 +17,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import DBAPIError
 
 from console import paths
+from console.admin_commands import (
+    AdminUsageError,
+    add_parser_commands,
+    cmd_audit_verify,
+    cmd_server,
+    cmd_user,
+)
 from console.settings import Settings, SettingsError, load_settings
 from storage.errors import StoreError
 from storage.location import StoreLocation, parse_location
@@ -79,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database administration")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", parents=[shared], help="bring a database's schema up to date")
+    add_parser_commands(commands)
     return parser
 
 
@@ -271,6 +279,12 @@ def run(argv: Sequence[str]) -> int:
         return cmd_screenshot(args)
     if args.command == "report":
         return cmd_report_suppressor(args)
+    if args.command == "server":
+        return cmd_server(args)
+    if args.command == "user":
+        return cmd_user(args)
+    if args.command == "audit":
+        return cmd_audit_verify(args)
     return cmd_db_upgrade(args)
 
 
@@ -299,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_file = setup_logging()
     try:
         return run(sys.argv[1:] if argv is None else argv)
-    except (StoreError, UsageError, SettingsError) as exc:
+    except (StoreError, UsageError, SettingsError, AdminUsageError) as exc:
         print(f"advisor-console: error: {exc}", file=sys.stderr)
         return 1
     except DBAPIError as exc:

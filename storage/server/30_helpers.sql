@@ -1,0 +1,244 @@
+-- Helpers for the mutation functions: who is calling, refusing, reading the payload, recording a
+-- change for pull, numbering changes at commit, and timeline events.
+
+-- The caller: the active console user whose username is the session's login role, and whose login
+-- is in the group role the users table gives them.
+CREATE OR REPLACE FUNCTION api.caller() RETURNS public.users
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    who public.users;
+BEGIN
+    SELECT * INTO who FROM public.users WHERE username = session_user::text;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'the login % is not a console user', session_user USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT who.active THEN
+        RAISE EXCEPTION 'the user % is disabled', who.username USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT pg_has_role(session_user, who.role, 'MEMBER') THEN
+        RAISE EXCEPTION 'the login % is not in the % group role', session_user, who.role
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN who;
+END
+$$;
+
+-- A business rule says no: the mutation ends rejected with this reason.
+CREATE OR REPLACE FUNCTION api.refuse(reason text) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION USING ERRCODE = 'AC001', MESSAGE = reason;
+END
+$$;
+
+-- The server's state moved on from what the client saw: the mutation ends in conflict, with the
+-- server's current record for a person to settle it.
+CREATE OR REPLACE FUNCTION api.conflict(reason text, current jsonb) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION USING ERRCODE = 'AC002', MESSAGE = reason, DETAIL = COALESCE(current, 'null'::jsonb)::text;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION api.text_field(
+    payload jsonb, key text, max_length integer, missing text DEFAULT NULL
+) RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    value text;
+BEGIN
+    IF payload -> key IS NOT NULL AND jsonb_typeof(payload -> key) NOT IN ('string', 'null') THEN
+        PERFORM api.refuse(format('%s must be text', key));
+    END IF;
+    value := btrim(payload ->> key);
+    IF value = '' THEN
+        value := NULL;
+    END IF;
+    IF value IS NULL AND missing IS NOT NULL THEN
+        PERFORM api.refuse(missing);
+    END IF;
+    IF length(value) > max_length THEN
+        PERFORM api.refuse(format('the %s is too long (%s characters, at most %s)',
+                                  replace(key, '_', ' '), to_char(length(value), 'FM999,999,990'),
+                                  to_char(max_length, 'FM999,999,990')));
+    END IF;
+    RETURN value;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION api.uuid_field(payload jsonb, key text, required boolean DEFAULT true) RETURNS uuid
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    value text := payload ->> key;
+BEGIN
+    IF value IS NULL THEN
+        IF required THEN
+            PERFORM api.refuse(format('%s is missing', key));
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF jsonb_typeof(payload -> key) <> 'string'
+       OR value !~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$' THEN
+        PERFORM api.refuse(format('%s is not an id', key));
+    END IF;
+    RETURN value::uuid;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION api.int_field(payload jsonb, key text, required boolean DEFAULT true) RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    value numeric;
+BEGIN
+    IF payload -> key IS NULL OR jsonb_typeof(payload -> key) = 'null' THEN
+        IF required THEN
+            PERFORM api.refuse(format('%s is missing', key));
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF jsonb_typeof(payload -> key) <> 'number' THEN
+        PERFORM api.refuse(format('%s must be a whole number', key));
+    END IF;
+    value := (payload ->> key)::numeric;
+    IF value <> trunc(value) OR abs(value) > 9007199254740991 THEN
+        PERFORM api.refuse(format('%s must be a whole number', key));
+    END IF;
+    RETURN value::bigint;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION api.choice_field(payload jsonb, key text, allowed text[]) RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    value text := payload ->> key;
+BEGIN
+    IF value IS NULL OR jsonb_typeof(payload -> key) <> 'string' OR NOT value = ANY (allowed) THEN
+        PERFORM api.refuse(format('%s must be one of %s', key, array_to_string(allowed, ', ')));
+    END IF;
+    RETURN value;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION api.time_field(payload jsonb, key text) RETURNS timestamptz
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    value text := payload ->> key;
+BEGIN
+    IF value IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF jsonb_typeof(payload -> key) <> 'string' OR value !~ '^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)$' THEN
+        PERFORM api.refuse(format('%s must be an ISO 8601 time with its UTC offset', key));
+    END IF;
+    RETURN value::timestamptz;
+END
+$$;
+
+-- Money as the console writes it: £1,234.50.
+CREATE OR REPLACE FUNCTION api.format_pence(pence bigint) RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN pence < 0 THEN '-' ELSE '' END || '£'
+           || to_char(abs(pence) / 100, 'FM999,999,999,999,990') || '.' || lpad((abs(pence) % 100)::text, 2, '0')
+$$;
+
+-- An accepted change, to be numbered at commit and pulled by the clients that may read it
+-- (reader_id NULL: every console role; else that user and supervisors).
+CREATE OR REPLACE FUNCTION api.record_change(
+    p_entity text, p_entity_id uuid, p_customer_id uuid, p_reader_id uuid, p_data jsonb, p_mutation_id uuid
+) RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO api.pending_change (entity, entity_id, customer_id, reader_id, data, mutation_id)
+    VALUES (p_entity, p_entity_id, p_customer_id, p_reader_id, p_data, p_mutation_id)
+$$;
+
+-- Whether `who` may pull a change meant for `reader_id`: the same split as the goodwill policies.
+CREATE OR REPLACE FUNCTION api.may_read(who public.users, reader_id uuid) RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT reader_id IS NULL OR reader_id = who.id OR who.role = 'supervisor'
+$$;
+
+-- At commit (a deferred constraint trigger): lock the counter row, number this transaction's
+-- pending changes after the last number, move them into change_log. The lock is held until the
+-- commit completes, so the next transaction numbers after this one is visible: seq order is
+-- commit order, and a client's cursor never passes a change that has yet to commit.
+CREATE OR REPLACE FUNCTION api.number_changes() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_last bigint;
+    v_moved bigint;
+BEGIN
+    IF NOT EXISTS (SELECT FROM api.pending_change) THEN
+        RETURN NULL;  -- an earlier row's trigger already numbered this transaction's changes
+    END IF;
+    SELECT last_seq INTO v_last FROM api.change_counter WHERE id = 1 FOR UPDATE;
+    WITH moved AS (
+        DELETE FROM api.pending_change RETURNING *
+    )
+    INSERT INTO public.change_log (seq, entity, entity_id, customer_id, reader_id, data, mutation_id, committed_at)
+    SELECT v_last + row_number() OVER (ORDER BY ord), entity, entity_id, customer_id, reader_id,
+           data::json, mutation_id, clock_timestamp()
+      FROM moved;
+    GET DIAGNOSTICS v_moved = ROW_COUNT;
+    UPDATE api.change_counter SET last_seq = v_last + v_moved WHERE id = 1;
+    PERFORM pg_notify('console_changes', (v_last + v_moved)::text);
+    RETURN NULL;
+END
+$$;
+
+DO $$
+BEGIN
+    IF NOT EXISTS (
+        SELECT FROM pg_catalog.pg_trigger
+         WHERE tgrelid = 'api.pending_change'::regclass AND tgname = 'number_changes_at_commit'
+    ) THEN
+        CREATE CONSTRAINT TRIGGER number_changes_at_commit
+            AFTER INSERT ON api.pending_change
+            DEFERRABLE INITIALLY DEFERRED
+            FOR EACH ROW EXECUTE FUNCTION api.number_changes();
+    END IF;
+END
+$$;
+
+-- A line on the customer's timeline for an act done through the console (as console_event()).
+CREATE OR REPLACE FUNCTION api.add_console_event(
+    p_id uuid, p_customer_id uuid, p_case_id uuid, p_actor uuid, p_at timestamptz, p_subject text,
+    p_text text, p_mutation_id uuid
+) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    made public.contact_events;
+BEGIN
+    INSERT INTO public.contact_events (id, customer_id, case_id, channel, direction, advisor_id, occurred_at,
+                                       recorded_at, subject, summary)
+    VALUES (COALESCE(p_id, gen_random_uuid()), p_customer_id, p_case_id, 'system', 'internal', p_actor, p_at,
+            now(), left(p_subject, 200), COALESCE(NULLIF(btrim(p_text), ''), p_subject))
+    RETURNING * INTO made;
+    PERFORM api.record_change('contact_event', made.id, p_customer_id, NULL, to_jsonb(made), p_mutation_id);
+END
+$$;

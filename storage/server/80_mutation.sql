@@ -1,0 +1,138 @@
+-- The two functions console clients call: apply_mutation (push) and pull_changes (pull).
+-- Contract: docs/sync.md.
+
+CREATE OR REPLACE FUNCTION api.apply_mutation(
+    mutation_id uuid, client_id uuid, client_seq bigint, kind text, payload jsonb, occurred_at timestamptz
+) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+#variable_conflict use_column
+DECLARE
+    who public.users;
+    stored public.mutation_log;
+    outcome jsonb;
+    v_state text := 'accepted';
+    v_reason text;
+    v_current jsonb;
+    v_detail text;
+    v_constraint text;
+    v_skew double precision;
+    v_result jsonb;
+BEGIN
+    IF apply_mutation.mutation_id IS NULL OR apply_mutation.client_id IS NULL OR apply_mutation.client_seq IS NULL
+       OR apply_mutation.kind IS NULL OR apply_mutation.occurred_at IS NULL THEN
+        RAISE EXCEPTION 'apply_mutation needs every argument but payload' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF length(apply_mutation.kind) > 60 THEN
+        RAISE EXCEPTION 'mutation kind too long' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    who := api.caller();
+    -- Claim the id. A concurrent call with the same id waits here for the first to finish, then
+    -- finds its row; a retry after a lost acknowledgement finds the stored result.
+    INSERT INTO public.mutation_log (mutation_id, client_id, client_seq, kind, actor, state, occurred_at, applied_at)
+    VALUES (apply_mutation.mutation_id, apply_mutation.client_id, apply_mutation.client_seq, apply_mutation.kind,
+            who.username, 'pending', apply_mutation.occurred_at, now())
+    ON CONFLICT ON CONSTRAINT pk_mutation_log DO NOTHING;
+    IF NOT FOUND THEN
+        SELECT * INTO stored FROM public.mutation_log m WHERE m.mutation_id = apply_mutation.mutation_id;
+        IF stored.actor <> who.username THEN
+            RAISE EXCEPTION 'mutation % belongs to another user', apply_mutation.mutation_id
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN stored.result::jsonb;
+    END IF;
+
+    BEGIN
+        IF apply_mutation.kind = 'goodwill.request' THEN
+            outcome := api.goodwill_request(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
+        ELSIF apply_mutation.kind = 'goodwill.approve' THEN
+            outcome := api.goodwill_approve(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
+        ELSIF apply_mutation.kind = 'goodwill.reject' THEN
+            outcome := api.goodwill_reject(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
+        ELSIF apply_mutation.kind = 'promise.create' THEN
+            outcome := api.promise_create(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
+        ELSIF apply_mutation.kind = 'promise.complete' THEN
+            outcome := api.promise_complete(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
+        ELSIF apply_mutation.kind = 'contact.add' THEN
+            outcome := api.contact_add(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
+        ELSE
+            PERFORM api.refuse(format('this server does not know the mutation kind %s', apply_mutation.kind));
+        END IF;
+    EXCEPTION
+        WHEN SQLSTATE 'AC001' THEN
+            GET STACKED DIAGNOSTICS v_reason = MESSAGE_TEXT;
+            v_state := 'rejected';
+        WHEN SQLSTATE 'AC002' THEN
+            GET STACKED DIAGNOSTICS v_reason = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+            v_state := 'conflict';
+            v_current := v_detail::jsonb;
+        WHEN integrity_constraint_violation THEN
+            GET STACKED DIAGNOSTICS v_reason = MESSAGE_TEXT, v_constraint = CONSTRAINT_NAME;
+            v_state := 'rejected';
+            v_reason := CASE
+                WHEN v_constraint LIKE '%no_self_approval' OR v_constraint LIKE '%second_approver_distinct'
+                    THEN 'the database refused: nobody approves their own request'
+                ELSE 'the database refused: ' || v_reason END;
+        WHEN data_exception THEN
+            GET STACKED DIAGNOSTICS v_reason = MESSAGE_TEXT;
+            v_state := 'rejected';
+            v_reason := 'the mutation carries a bad value: ' || v_reason;
+    END;
+
+    v_skew := extract(epoch FROM now() - apply_mutation.occurred_at);
+    v_result := jsonb_build_object(
+        'mutation_id', apply_mutation.mutation_id,
+        'kind', apply_mutation.kind,
+        'state', v_state,
+        'reason', v_reason,
+        'entity', outcome -> 'entity',
+        'entity_id', outcome -> 'entity_id',
+        'record', COALESCE(outcome -> 'record', v_current),
+        'follow_up', outcome -> 'follow_up',
+        'applied_at', now(),
+        'clock_skew_seconds', round(v_skew)::bigint,
+        'clock_skew_flagged', abs(v_skew) > 300);
+    UPDATE public.mutation_log m
+       SET state = v_state, result = v_result::json, reason = v_reason
+     WHERE m.mutation_id = apply_mutation.mutation_id;
+    IF v_state <> 'accepted' THEN
+        PERFORM api.audit_append(now(), who.username, 'mutation.' || v_state, 'mutation', apply_mutation.mutation_id,
+                                 jsonb_build_object('kind', apply_mutation.kind, 'reason', v_reason,
+                                                    'entity_id', COALESCE(payload ->> 'id', NULL)));
+    END IF;
+    RETURN v_result;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION api.pull_changes(after bigint, max integer) RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+#variable_conflict use_column
+DECLARE
+    who public.users := api.caller();
+    v_limit integer := pull_changes.max;
+    v_after bigint := COALESCE(pull_changes.after, 0);
+    v_last bigint;
+    v_head bigint;
+    v_changes jsonb;
+BEGIN
+    IF v_limit IS NULL OR v_limit < 1 OR v_limit > 10000 THEN
+        RAISE EXCEPTION 'max must be between 1 and 10000' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- One snapshot (a STABLE function): the page, the changes the caller may read, and the head.
+    SELECT (array_agg(c.seq ORDER BY c.seq DESC))[1],
+           COALESCE(jsonb_agg(jsonb_build_object(
+                        'seq', c.seq, 'entity', c.entity, 'entity_id', c.entity_id, 'customer_id', c.customer_id,
+                        'data', c.data, 'mutation_id', c.mutation_id, 'committed_at', c.committed_at)
+                    ORDER BY c.seq) FILTER (WHERE api.may_read(who, c.reader_id)), '[]'::jsonb)
+      INTO v_last, v_changes
+      FROM (SELECT * FROM public.change_log cl WHERE cl.seq > v_after ORDER BY cl.seq LIMIT v_limit) AS c;
+    SELECT last_seq INTO v_head FROM api.change_counter WHERE id = 1;
+    v_last := COALESCE(v_last, v_after);
+    RETURN jsonb_build_object('changes', v_changes, 'next_after', v_last, 'head', v_head, 'more', v_last < v_head);
+END
+$$;

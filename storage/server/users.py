@@ -1,0 +1,229 @@
+"""Console users on the central server: a PostgreSQL login role in its group role plus the users
+row the server functions read (role, limit, active), kept together; each change is audited."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import psycopg
+import uuid6
+from psycopg import sql
+from sqlalchemy import Connection, Engine, insert, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from storage import audit
+from storage.errors import StoreError
+from storage.location import StoreLocation
+from storage.models import User
+from storage.records import UserRecord
+from storage.server import GROUP_ROLES, first_line, is_initialised, server_engine
+from storage.server.scram import scram_verifier
+from storage.vocabulary import Role, Team
+
+NAME_PATTERN = re.compile(r"[a-z_][a-z0-9_.]{0,62}")
+RESERVED = {*GROUP_ROLES, "public", "postgres", "none", "current_user", "session_user", "current_role"}
+MAX_LIMIT_PENCE = 1_000_000
+
+
+class UserAdminError(StoreError):
+    """The user cannot be added or changed; the message says why."""
+
+
+def check_username(name: str) -> str:
+    if not NAME_PATTERN.fullmatch(name):
+        raise UserAdminError(
+            f"{name[:70]!r} cannot be a login name: use lower-case letters, digits, '_' or '.', "
+            "starting with a letter, at most 63 characters"
+        )
+    if name in RESERVED or name.startswith("pg_"):
+        raise UserAdminError(f"{name!r} is reserved: choose another login name")
+    return name
+
+
+def check_limit(pence: int) -> int:
+    if not 0 <= pence <= MAX_LIMIT_PENCE:
+        raise UserAdminError("the goodwill limit must be between £0.00 and £10,000.00")
+    return pence
+
+
+def _run(target: StoreLocation | Engine, work: Callable[[Connection], UserRecord]) -> UserRecord:
+    """Run `work(connection)` in one transaction on an initialised server; one-line errors.
+
+    `target` is the server's URL, or an engine already connected to it (left open).
+    """
+    engine = target if isinstance(target, Engine) else server_engine(target)
+    where = target.describe() if isinstance(target, StoreLocation) else "this database"
+    try:
+        with engine.begin() as connection:
+            if not is_initialised(connection):
+                raise UserAdminError(
+                    f"{where} is not a console server yet: run `advisor-console server init`"
+                )
+            return work(connection)
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise UserAdminError(f"{where}: {reason}") from None
+    finally:
+        if engine is not target:
+            engine.dispose()
+
+
+def _admin_name(connection: Connection) -> str:
+    return str(connection.execute(text("SELECT session_user")).scalar())
+
+
+def _user(connection: Connection, username: str) -> UserRecord | None:
+    row = connection.execute(
+        text(
+            "SELECT id, username, display_name, role, team, goodwill_limit_pence, active "
+            "FROM users WHERE username = :name"
+        ),
+        {"name": username},
+    ).one_or_none()
+    if row is None:
+        return None
+    return UserRecord(row[0], row[1], row[2], Role(row[3]), Team(row[4]), row[5], row[6])
+
+
+def _role_exists(connection: Connection, username: str) -> bool:
+    return bool(
+        connection.execute(
+            text("SELECT count(*) FROM pg_roles WHERE rolname = :name"), {"name": username}
+        ).scalar()
+    )
+
+
+def _ddl(connection: Connection, statement: sql.Composable) -> None:
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    try:
+        driver.execute(statement)
+    except psycopg.Error as exc:
+        # The driver's message only: the statement may hold the password verifier.
+        raise UserAdminError(first_line(exc)) from None
+
+
+def add_user(
+    location: StoreLocation | Engine,
+    username: str,
+    *,
+    role: Role,
+    limit_pence: int,
+    password: str,
+    display_name: str | None = None,
+    team: Team = Team.FRONT_LINE,
+) -> UserRecord:
+    check_username(username)
+    check_limit(limit_pence)
+    if not password:
+        raise UserAdminError("the password is empty")
+    shown = (display_name or username).strip()
+    if not shown or len(shown) > 120:
+        raise UserAdminError("the display name must be 1 to 120 characters")
+
+    def work(connection: Connection) -> UserRecord:
+        if _role_exists(connection, username):
+            raise UserAdminError(f"a PostgreSQL role named {username!r} already exists on this server")
+        if _user(connection, username) is not None:
+            raise UserAdminError(f"a console user named {username!r} already exists in this database")
+        _ddl(
+            connection,
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(
+                sql.Identifier(username), sql.Literal(scram_verifier(password)), sql.Identifier(role.value)
+            ),
+        )
+        now = datetime.now(UTC)
+        user_id = uuid.UUID(bytes=uuid6.uuid7().bytes)
+        connection.execute(
+            insert(User).values(
+                id=user_id,
+                username=username,
+                display_name=shown,
+                role=role,
+                team=team,
+                goodwill_limit_pence=limit_pence,
+                active=True,
+                created_at=now,
+            )
+        )
+        _audit(
+            connection,
+            now,
+            "user.add",
+            user_id,
+            {"username": username, "role": role.value, "limit_pence": limit_pence, "team": team.value},
+        )
+        made = _user(connection, username)
+        assert made is not None
+        return made
+
+    return _run(location, work)
+
+
+def set_limit(location: StoreLocation | Engine, username: str, limit_pence: int) -> UserRecord:
+    check_limit(limit_pence)
+
+    def work(connection: Connection) -> UserRecord:
+        before = _existing(connection, username)
+        connection.execute(
+            text("UPDATE users SET goodwill_limit_pence = :limit WHERE id = :id"),
+            {"limit": limit_pence, "id": before.id},
+        )
+        _audit(
+            connection,
+            datetime.now(UTC),
+            "user.set_limit",
+            before.id,
+            {"username": username, "from_pence": before.goodwill_limit_pence, "to_pence": limit_pence},
+        )
+        after = _user(connection, username)
+        assert after is not None
+        return after
+
+    return _run(location, work)
+
+
+def disable_user(location: StoreLocation | Engine, username: str) -> UserRecord:
+    """No more logins (NOLOGIN), inactive for the server functions, and open sessions ended."""
+
+    def work(connection: Connection) -> UserRecord:
+        before = _existing(connection, username)
+        if _role_exists(connection, username):
+            _ddl(connection, sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(username)))
+        connection.execute(text("UPDATE users SET active = false WHERE id = :id"), {"id": before.id})
+        connection.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :name"),
+            {"name": username},
+        )
+        _audit(connection, datetime.now(UTC), "user.disable", before.id, {"username": username})
+        after = _user(connection, username)
+        assert after is not None
+        return after
+
+    return _run(location, work)
+
+
+def _existing(connection: Connection, username: str) -> UserRecord:
+    found = _user(connection, username)
+    if found is None:
+        raise UserAdminError(f"no console user named {username!r} in this database")
+    return found
+
+
+def _audit(
+    connection: Connection, at: datetime, action: str, user_id: uuid.UUID, detail: dict[str, object]
+) -> None:
+    with Session(bind=connection) as session:
+        audit.append(
+            session,
+            at=at,
+            actor=_admin_name(connection),
+            action=action,
+            entity="user",
+            entity_id=user_id,
+            detail=detail,
+        )
