@@ -125,3 +125,14 @@ def mark_escalated(session: Session, promise_id: uuid.UUID, at: datetime) -> boo
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def reassign(session: Session, promise_id: uuid.UUID, *, version: int, owner_id: uuid.UUID) -> bool:
+    """Give an open promise to `owner_id` at the version the supervisor saw; False if it moved meanwhile."""
+    result = session.execute(
+        update(Promise)
+        .where(Promise.id == promise_id, Promise.version == version, Promise.status == PromiseStatus.OPEN)
+        .values(owner_id=owner_id, version=Promise.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
