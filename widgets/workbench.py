@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from console.board.measures import BoardService
 from console.clock import Clock
 from console.services.cases import CaseService
 from console.services.goodwill import GoodwillService
@@ -27,6 +28,7 @@ class Workbench:
     people: PeopleService
     offers: OfferService
     goodwill: GoodwillService
+    board: BoardService
 
 
 def workbench_for(
@@ -41,4 +43,5 @@ def workbench_for(
         people=PeopleService(store),
         offers=OfferService(store, clock, user, settings.complaint_offer_pause),
         goodwill=GoodwillService(store, clock, user),
+        board=BoardService(store, clock),
     )
