@@ -25,7 +25,14 @@ from storage.vocabulary import (
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_customer_status", "customer_id", "status"),)
+    __table_args__ = (
+        Index("ix_cases_customer_status", "customer_id", "status"),
+        # The supervisor board's period reads.
+        Index("ix_cases_closed_at", "closed_at"),
+        Index("ix_cases_resolved_at", "resolved_at"),
+        Index("ix_cases_formal_opened", "formal_complaint", "opened_at"),
+        Index("ix_cases_reopened_updated", "reopened_count", "updated_at"),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     reference: Mapped[str] = mapped_column(String(20), unique=True)

@@ -1,8 +1,9 @@
 """`make bench`: build (once, cached in .bench/) a seeded SQLite store and measure the figures.
 
 Prints p50/p95 of search per kind and the open-customer queries, with the bare-SQL baseline
-beside each, and cold start of the real program to a rendered window. BENCH_CUSTOMERS sets
-the store's size (default 1,000,000: the first build takes about ten minutes).
+beside each, cold start of the real program to a rendered window, and opening the supervisor's
+board. BENCH_CUSTOMERS sets the store's size (default 1,000,000: the first build takes about ten
+minutes).
 """
 
 from __future__ import annotations
@@ -124,6 +125,16 @@ def main() -> int:
         starts.append(time.perf_counter() - started)
     median, worst = statistics.median(starts) * 1000, max(starts) * 1000
     print(f"{'cold start to rendered pane':<28}{median:>9.0f}{worst:>9.0f}  (median and worst of 5)")
+
+    # The supervisor's board: every measure read and the board painted (tests/bench/board.py).
+    board = subprocess.run(
+        [sys.executable, "-m", "tests.bench.board", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+    )
+    print(board.stdout, end="")
     return 0
 
 

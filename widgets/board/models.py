@@ -20,8 +20,13 @@ from widgets.promise_text import AMBER_BRUSH, RED_BRUSH, kind_label, short_time,
 from widgets.table_model import RecordTableModel
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_ROOT = QModelIndex()
 DASH = "—"
 _DISPLAY = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
+_ROLES = frozenset(
+    (*_DISPLAY, SORT_ROLE, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole)
+)
 
 
 def span_words(delta: timedelta) -> str:
@@ -44,6 +49,14 @@ class _BoardModel(RecordTableModel):
     def row_at(self, row: int) -> Any:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
+    @override
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    @override
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._headers)
+
     def text(self, record: Any, column: int) -> str:
         raise NotImplementedError
 
@@ -60,8 +73,10 @@ class _BoardModel(RecordTableModel):
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        record = self.row_at(index.row()) if index.isValid() else None
-        if record is None or not 0 <= index.column() < self.columnCount():
+        if role not in _ROLES or not index.isValid():
+            return None
+        record = self.row_at(index.row())
+        if record is None or not 0 <= index.column() < len(self._headers):
             return None
         if role in _DISPLAY:
             return self.text(record, index.column())
@@ -277,7 +292,7 @@ class RootCauseModel(_BoardModel):
     def alignment(self, column: int) -> Any:
         if column == CauseColumn.CAUSE:
             return None
-        return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return RIGHT
 
 
 def _score(value: float | None, count: int) -> str:
@@ -381,4 +396,4 @@ class AdvisorModel(_BoardModel):
     def alignment(self, column: int) -> Any:
         if column in (AdvisorColumn.ADVISOR, AdvisorColumn.TEAM):
             return None
-        return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return RIGHT

@@ -74,6 +74,7 @@ def _table(parent: QWidget, object_name: str, accessible_name: str, empty_text: 
     view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     header = view.horizontalHeader()
+    header.setResizeContentsPrecision(40)  # size columns to contents from the first rows only
     header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     return view
