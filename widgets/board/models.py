@@ -22,11 +22,10 @@ from widgets.table_model import RecordTableModel
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _ROOT = QModelIndex()
+BROKEN_LAST = 1e11  # seconds: sorts any broken promise after every one still at risk
 DASH = "—"
 _DISPLAY = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
-_ROLES = frozenset(
-    (*_DISPLAY, SORT_ROLE, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole)
-)
+_ROLES = frozenset((*_DISPLAY, SORT_ROLE, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole))
 
 
 def span_words(delta: timedelta) -> str:
@@ -110,7 +109,7 @@ class PromiseRiskModel(_BoardModel):
         self._headers = {
             RiskColumn.STATE: self.tr("State"),
             RiskColumn.DUE: self.tr("Due"),
-            RiskColumn.LATE: self.tr("How late"),
+            RiskColumn.LATE: self.tr("Due in / late by"),
             RiskColumn.OWNER: self.tr("Owner"),
             RiskColumn.CUSTOMER: self.tr("Customer"),
             RiskColumn.KIND: self.tr("Promise"),
@@ -151,7 +150,9 @@ class PromiseRiskModel(_BoardModel):
 
     @override
     def sort_key(self, record: PromiseRecord, column: int) -> Any:
-        if column in (RiskColumn.STATE, RiskColumn.DUE, RiskColumn.LATE):
+        if column == RiskColumn.STATE:  # those still to save first, soonest due; then the broken ones
+            return record.due_at.timestamp() + (BROKEN_LAST if self.broken(record) else 0.0)
+        if column in (RiskColumn.DUE, RiskColumn.LATE):
             return record.due_at.timestamp()
         return self.text(record, column)
 
@@ -236,7 +237,7 @@ class RootCauseModel(_BoardModel):
         self._headers = {
             CauseColumn.CAUSE: self.tr("Root cause"),
             CauseColumn.CASES: self.tr("Cases"),
-            CauseColumn.SHARE: self.tr("Share"),
+            CauseColumn.SHARE: self.tr("%"),
             CauseColumn.CUMULATIVE: self.tr("Cum."),
             CauseColumn.FIX: self.tr("Fix handled"),
             CauseColumn.FAULT: self.tr("Fault happening"),

@@ -74,10 +74,25 @@ def _table(parent: QWidget, object_name: str, accessible_name: str, empty_text: 
     view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     header = view.horizontalHeader()
-    header.setResizeContentsPrecision(40)  # size columns to contents from the first rows only
     header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     return view
+
+
+def _fit(view: QTableView, samples: dict[int, str]) -> None:
+    """Fixed starting widths (the wider of the title and a typical value), the last column stretching:
+    sizing to contents would read every row, and squeeze the text columns to nothing when narrow."""
+    header = view.horizontalHeader()
+    metrics = view.fontMetrics()
+    model = view.model()
+    for column in range(model.columnCount()):
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        width = max(
+            metrics.horizontalAdvance(title) + 28, metrics.horizontalAdvance(samples.get(column, "")) + 16
+        )
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(column, width)
+    header.setStretchLastSection(True)
 
 
 def _sorted(view: QTableView, model: QSortFilterProxyModel | None, source: object, parent: QWidget) -> None:
@@ -196,11 +211,18 @@ class SupervisorBoard(QWidget):
             self.tr("No promise is due within the hour and none is broken."),
         )
         _sorted(self.promise_view, None, self.risk_model, self)
-        self.promise_view.sortByColumn(RiskColumn.DUE, Qt.SortOrder.AscendingOrder)
-        header = self.promise_view.horizontalHeader()
-        for column in (RiskColumn.STATE, RiskColumn.DUE, RiskColumn.LATE, RiskColumn.OWNER, RiskColumn.KIND):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(RiskColumn.CUSTOMER, QHeaderView.ResizeMode.Stretch)
+        self.promise_view.sortByColumn(RiskColumn.STATE, Qt.SortOrder.AscendingOrder)
+        _fit(
+            self.promise_view,
+            {
+                RiskColumn.STATE: "At risk",
+                RiskColumn.DUE: "Wed 25 Nov 13:15",
+                RiskColumn.LATE: "overdue by 2 days 23 h",
+                RiskColumn.OWNER: "Alexandra Stephens",
+                RiskColumn.CUSTOMER: "Alexandra Stephenson (40001234)",
+                RiskColumn.KIND: "Progress update",
+            },
+        )
         self.reassign_button = QPushButton(self.tr("Reassign…"), promises_box)
         self.reassign_button.setObjectName("reassignButton")
         self.reassign_button.setAccessibleName(self.tr("Reassign the selected promise"))
@@ -228,6 +250,16 @@ class SupervisorBoard(QWidget):
         )
         _sorted(self.handoff_view, None, self.handoff_model, self)
         self.handoff_view.sortByColumn(HandoffColumn.TEAM, Qt.SortOrder.AscendingOrder)
+        _fit(
+            self.handoff_view,
+            {
+                HandoffColumn.TEAM: "Field engineers",
+                HandoffColumn.LATE: "2 days 23 h",
+                HandoffColumn.CUSTOMER: "Alexandra Stephenson (40001234)",
+                HandoffColumn.CASE: "CS-0000000",
+                HandoffColumn.SUMMARY: "Move the broadband to the new flat",
+            },
+        )
         self.handoff_teams = _data_label("lateHandoffTeams", handoffs_box)
         handoffs_layout.addWidget(self.handoff_teams)
         handoffs_layout.addWidget(self.handoff_view, 1)
@@ -256,9 +288,7 @@ class SupervisorBoard(QWidget):
         )
         _sorted(self.cause_view, None, self.cause_model, self)
         self.cause_view.sortByColumn(CauseColumn.CAUSE, Qt.SortOrder.AscendingOrder)
-        cause_header = self.cause_view.horizontalHeader()
-        cause_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        cause_header.setSectionResizeMode(CauseColumn.CAUSE, QHeaderView.ResizeMode.Stretch)
+        _fit(self.cause_view, {CauseColumn.CAUSE: "10. provisioning error", CauseColumn.FIX: "4.5 (12)"})
         causes_split = QSplitter(Qt.Orientation.Horizontal, causes_box)
         causes_split.setChildrenCollapsible(False)
         causes_split.addWidget(self.pareto_chart)
@@ -283,9 +313,14 @@ class SupervisorBoard(QWidget):
         )
         _sorted(self.advisor_view, self.advisor_proxy, self.advisor_model, self)
         self.advisor_view.sortByColumn(AdvisorColumn.ADVISOR, Qt.SortOrder.AscendingOrder)
-        advisor_header = self.advisor_view.horizontalHeader()
-        advisor_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        advisor_header.setSectionResizeMode(AdvisorColumn.ADVISOR, QHeaderView.ResizeMode.Stretch)
+        _fit(
+            self.advisor_view,
+            {
+                AdvisorColumn.ADVISOR: "Alexandra Stephenson",
+                AdvisorColumn.TEAM: "Field engineers",
+                AdvisorColumn.GOODWILL: "£2,386.50 (47, 9 above limit)",
+            },
+        )
         self.advisor_filter = QLineEdit(advisors_box)
         self.advisor_filter.setObjectName("advisorFilter")
         self.advisor_filter.setAccessibleName(self.tr("Filter advisors"))
