@@ -40,10 +40,31 @@ def pct_words(value: float | None, of: int) -> str:
 class _BoardModel(RecordTableModel):
     """Rows are set in one reset; subclasses give each cell's text and its sort key."""
 
+    _sorted_by: tuple[int, Qt.SortOrder] | None = None
+
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._apply_sort()
         self.endResetModel()
+
+    @override
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorted here, once per key (a proxy would ask data() for two keys per comparison: too slow
+        for thousands of broken promises)."""
+        self.beginResetModel()
+        self._sorted_by = (column, order)
+        self._apply_sort()
+        self.endResetModel()
+
+    def _apply_sort(self) -> None:
+        if self._sorted_by is None:
+            return
+        column, order = self._sorted_by
+        self._rows.sort(
+            key=lambda record: self.sort_key(record, column),
+            reverse=order == Qt.SortOrder.DescendingOrder,
+        )
 
     def row_at(self, row: int) -> Any:
         return self._rows[row] if 0 <= row < len(self._rows) else None

@@ -95,15 +95,6 @@ def _fit(view: QTableView, samples: dict[int, str]) -> None:
     header.setStretchLastSection(True)
 
 
-def _sorted(view: QTableView, model: QSortFilterProxyModel | None, source: object, parent: QWidget) -> None:
-    proxy = model or QSortFilterProxyModel(parent)
-    proxy.setSourceModel(source)  # type: ignore[arg-type]
-    proxy.setSortRole(SORT_ROLE)
-    proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-    view.setModel(proxy)
-    view.setSortingEnabled(True)
-
-
 def _group(title: str, parent: QWidget) -> tuple[QGroupBox, QVBoxLayout]:
     box = QGroupBox(title, parent)
     layout = QVBoxLayout(box)
@@ -210,7 +201,8 @@ class SupervisorBoard(QWidget):
             self.tr("Promises at risk and broken"),
             self.tr("No promise is due within the hour and none is broken."),
         )
-        _sorted(self.promise_view, None, self.risk_model, self)
+        self.promise_view.setModel(self.risk_model)
+        self.promise_view.setSortingEnabled(True)
         self.promise_view.sortByColumn(RiskColumn.STATE, Qt.SortOrder.AscendingOrder)
         _fit(
             self.promise_view,
@@ -248,7 +240,8 @@ class SupervisorBoard(QWidget):
             self.tr("Handoffs past their deadline, by receiving team"),
             self.tr("Every handoff was acknowledged in time."),
         )
-        _sorted(self.handoff_view, None, self.handoff_model, self)
+        self.handoff_view.setModel(self.handoff_model)
+        self.handoff_view.setSortingEnabled(True)
         self.handoff_view.sortByColumn(HandoffColumn.TEAM, Qt.SortOrder.AscendingOrder)
         _fit(
             self.handoff_view,
@@ -286,7 +279,8 @@ class SupervisorBoard(QWidget):
         self.cause_view = _table(
             causes_box, "rootCauseTable", self.tr("Root causes and feedback"), self.tr("No cases closed.")
         )
-        _sorted(self.cause_view, None, self.cause_model, self)
+        self.cause_view.setModel(self.cause_model)
+        self.cause_view.setSortingEnabled(True)
         self.cause_view.sortByColumn(CauseColumn.CAUSE, Qt.SortOrder.AscendingOrder)
         _fit(self.cause_view, {CauseColumn.CAUSE: "10. provisioning error", CauseColumn.FIX: "4.5 (12)"})
         causes_split = QSplitter(Qt.Orientation.Horizontal, causes_box)
@@ -311,7 +305,10 @@ class SupervisorBoard(QWidget):
         self.advisor_view = _table(
             advisors_box, "advisorMeasures", self.tr("Service measures per advisor"), self.tr("No advisors.")
         )
-        _sorted(self.advisor_view, self.advisor_proxy, self.advisor_model, self)
+        self.advisor_proxy.setSourceModel(self.advisor_model)
+        self.advisor_proxy.setSortRole(SORT_ROLE)
+        self.advisor_view.setModel(self.advisor_proxy)
+        self.advisor_view.setSortingEnabled(True)
         self.advisor_view.sortByColumn(AdvisorColumn.ADVISOR, Qt.SortOrder.AscendingOrder)
         _fit(
             self.advisor_view,
@@ -554,11 +551,7 @@ class SupervisorBoard(QWidget):
 
     def selected_promise(self) -> PromiseRecord | None:
         index = self.promise_view.currentIndex()
-        if not index.isValid():
-            return None
-        proxy = self.promise_view.model()
-        assert isinstance(proxy, QSortFilterProxyModel)
-        return self.risk_model.promise_at(proxy.mapToSource(index).row())
+        return self.risk_model.promise_at(index.row()) if index.isValid() else None
 
     def _update_actions(self, *_: object) -> None:
         chosen = self.selected_promise() is not None
@@ -578,9 +571,7 @@ class SupervisorBoard(QWidget):
         self._open_selected_promise()
 
     def _open_handoff_row(self, index: QModelIndex | QPersistentModelIndex) -> None:
-        proxy = self.handoff_view.model()
-        assert isinstance(proxy, QSortFilterProxyModel)
-        handoff = self.handoff_model.row_at(proxy.mapToSource(proxy.index(index.row(), 0)).row())
+        handoff = self.handoff_model.row_at(index.row())
         if handoff is not None:
             self.open_customer_requested.emit(handoff.customer_id)
 
