@@ -20,6 +20,8 @@ from storage.store import Store
 from storage.vocabulary import Team
 
 AT_RISK_HORIZON = timedelta(hours=1)
+# Rows listed of each kind (at risk, broken); the totals count them all.
+ROWS_SHOWN = 500
 NOT_RECORDED = "not recorded"
 
 
@@ -123,19 +125,23 @@ class Board:
 
     now: datetime
     period: Period
-    promises_at_risk: list[PromiseAtRisk]
+    promises: PromisesAtRisk
     late_handoffs: list[TeamLateHandoffs]
     iceberg: list[IcebergWeek]
     root_causes: list[RootCauseRank]
     advisors: list[AdvisorMeasures]
 
     @property
+    def promises_at_risk(self) -> list[PromiseAtRisk]:
+        return self.promises.rows
+
+    @property
     def breaking_within_hour(self) -> list[PromiseAtRisk]:
-        return [p for p in self.promises_at_risk if not p.broken]
+        return [p for p in self.promises.rows if not p.broken]
 
     @property
     def broken(self) -> list[PromiseAtRisk]:
-        return [p for p in self.promises_at_risk if p.broken]
+        return [p for p in self.promises.rows if p.broken]
 
     @property
     def top_root_cause(self) -> RootCauseRank | None:
@@ -150,13 +156,32 @@ def _pct(part: int, whole: int) -> float | None:
 # -- the measures, each on an open session -----------------------------------------------------------
 
 
-def promises_at_risk(
-    session: Session, now: datetime, horizon: timedelta = AT_RISK_HORIZON
-) -> list[PromiseAtRisk]:
-    """Every open promise across the team due before `now + horizon`: broken ones (due time passed,
-    escalated or not) and those that will break within the horizon unless someone acts; soonest due
-    first, with owner, customer and due time."""
-    return [PromiseAtRisk(p, now) for p in promise_queries.open_due_before(session, now + horizon)]
+@dataclass(frozen=True)
+class PromisesAtRisk:
+    """Open promises that will break within the horizon, and those already broken: the totals, the
+    owners of the ones still to save, and the rows to show (at most ROWS_SHOWN of each kind)."""
+
+    at_risk_total: int
+    broken_total: int
+    at_risk_owners: list[tuple[str, int]]
+    rows: list[PromiseAtRisk]
+
+
+def promises_at_risk(session: Session, now: datetime, horizon: timedelta = AT_RISK_HORIZON) -> PromisesAtRisk:
+    """Every open promise across the team due before `now + horizon`: those that will break within the
+    horizon unless someone acts (due from now on; counted, with their owners, and the soonest
+    ROWS_SHOWN listed) and those already broken (due time passed, escalated or not; counted, and the
+    most recently broken ROWS_SHOWN listed), with owner, customer and due time."""
+    until = now + horizon
+    at_risk = promise_queries.open_due_between(session, now, until, limit=ROWS_SHOWN)
+    broken = promise_queries.open_due_between(session, None, now, newest_first=True, limit=ROWS_SHOWN)
+    owners = promise_queries.open_owners_due_between(session, now, until)
+    return PromisesAtRisk(
+        sum(count for _name, count in owners),
+        promise_queries.count_open_due_before(session, now),
+        owners,
+        [PromiseAtRisk(p, now) for p in at_risk + broken],
+    )
 
 
 def late_handoffs_by_team(session: Session, now: datetime) -> list[TeamLateHandoffs]:

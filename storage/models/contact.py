@@ -32,6 +32,16 @@ class ContactEvent(Base):
             sqlite_where=text(CUSTOMER_CONTACT),
             postgresql_where=text(CUSTOMER_CONTACT),
         ),
+        # ...and a case's customer contacts in time order (first contact, repeats), read from the index.
+        Index(
+            "ix_contact_events_case_contacts",
+            "case_id",
+            "occurred_at",
+            "advisor_id",
+            "channel",
+            sqlite_where=text(CUSTOMER_CONTACT),
+            postgresql_where=text(CUSTOMER_CONTACT),
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

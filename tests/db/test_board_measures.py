@@ -232,11 +232,13 @@ def week(any_store: Store) -> Week:
 def test_promises_at_risk_and_broken_across_the_team(any_store: Store, week: Week) -> None:
     board = BoardService(any_store, ManualClock(NOW)).read(period(PeriodKind.THIS_WEEK, NOW))
     rows = board.promises_at_risk
-    assert [r.promise.id for r in rows] == [week.p2, week.p1]
-    assert [r.broken for r in rows] == [True, False]
-    assert rows[0].late_by == timedelta(hours=2) and rows[0].promise.owner_name == "Bea"
-    assert rows[1].due_in == timedelta(minutes=30) and rows[1].promise.owner_name == "Alex"
-    assert rows[1].promise.customer_name == "Priya Shah"
+    assert [r.promise.id for r in rows] == [week.p1, week.p2]
+    assert [r.broken for r in rows] == [False, True]
+    assert rows[1].late_by == timedelta(hours=2) and rows[1].promise.owner_name == "Bea"
+    assert rows[0].due_in == timedelta(minutes=30) and rows[0].promise.owner_name == "Alex"
+    assert rows[0].promise.customer_name == "Priya Shah"
+    assert (board.promises.at_risk_total, board.promises.broken_total) == (1, 1)
+    assert board.promises.at_risk_owners == [("Alex", 1)]
     assert [r.promise.id for r in board.breaking_within_hour] == [week.p1]
 
 

@@ -5,7 +5,6 @@ the period they cover. It renders what `console.board` read off the UI thread; i
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
@@ -444,10 +443,17 @@ class SupervisorBoard(QWidget):
         )
         self.offers_warning.setProperty("alert", bool(offenders))
         self.summary.setText(self.summary_text(board))
+        shown = len(board.promises.rows)
+        listed = board.promises.at_risk_total + board.promises.broken_total
         self.promises_box.setTitle(
             self.tr("Promises: %1 at risk within the hour, %2 broken")
-            .replace("%1", str(len(board.breaking_within_hour)))
-            .replace("%2", str(len(board.broken)))
+            .replace("%1", str(board.promises.at_risk_total))
+            .replace("%2", str(board.promises.broken_total))
+            + (
+                self.tr(" (listing the %1 soonest and most recently broken)").replace("%1", str(shown))
+                if shown < listed
+                else ""
+            )
         )
         self.handoffs_box.setTitle(
             self.tr("Handoffs past their acknowledge-by deadline: %1").replace(
@@ -460,22 +466,26 @@ class SupervisorBoard(QWidget):
 
     def summary_text(self, board: Board) -> str:
         """The board's answer in one paragraph: who must act in the next hour, and the commonest cause."""
-        soon = board.breaking_within_hour
-        if soon:
-            owners = Counter(p.promise.owner_name for p in soon)
-            who = ", ".join(f"{name} {count}" for name, count in owners.most_common(4))
+        promises = board.promises
+        if promises.at_risk_total:
+            owners = promises.at_risk_owners
+            who = ", ".join(f"{name} {count}" for name, count in owners[:4])
             more = len(owners) - 4
             if more > 0:
                 who += self.tr(" and %1 more").replace("%1", str(more))
             words = (
                 self.tr("1 promise will break in the next hour unless someone acts (owner: %2).")
-                if len(soon) == 1
+                if promises.at_risk_total == 1
                 else self.tr("%1 promises will break in the next hour unless someone acts (owners: %2).")
             )
-            first = words.replace("%1", str(len(soon))).replace("%2", who)
+            first = words.replace("%1", str(promises.at_risk_total)).replace("%2", who)
         else:
             first = self.tr("No promise will break in the next hour.")
-        broken = self.tr(" %1 already broken.").replace("%1", str(len(board.broken))) if board.broken else ""
+        broken = (
+            self.tr(" %1 already broken.").replace("%1", str(promises.broken_total))
+            if promises.broken_total
+            else ""
+        )
         cause = board.top_root_cause
         total = sum(c.cases for c in board.root_causes)
         when = f"{PERIOD_WORDS[board.period.kind].lower().rstrip('…')} ({board.period.words})"

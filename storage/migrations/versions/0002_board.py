@@ -27,6 +27,13 @@ def upgrade() -> None:
         sqlite_where=sa.text(CUSTOMER_CONTACT),
         postgresql_where=sa.text(CUSTOMER_CONTACT),
     )
+    op.create_index(
+        "ix_contact_events_case_contacts",
+        "contact_events",
+        ["case_id", "occurred_at", "advisor_id", "channel"],
+        sqlite_where=sa.text(CUSTOMER_CONTACT),
+        postgresql_where=sa.text(CUSTOMER_CONTACT),
+    )
     op.create_index("ix_cases_closed_at", "cases", ["closed_at"])
     op.create_index("ix_cases_resolved_at", "cases", ["resolved_at"])
     op.create_index("ix_cases_formal_opened", "cases", ["formal_complaint", "opened_at"])
@@ -40,4 +47,5 @@ def downgrade() -> None:
     op.drop_index("ix_cases_formal_opened", "cases")
     op.drop_index("ix_cases_resolved_at", "cases")
     op.drop_index("ix_cases_closed_at", "cases")
+    op.drop_index("ix_contact_events_case_contacts", "contact_events")
     op.drop_index("ix_contact_events_customer_contacts", "contact_events")
