@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import groupby
 
 from sqlalchemy.orm import Session
 
@@ -52,6 +51,7 @@ class TeamLateHandoffs:
     """The receiving team's handoffs still not acknowledged after their deadline, most overdue first."""
 
     team: Team
+    total: int
     handoffs: tuple[sql.LateHandoff, ...]
 
 
@@ -186,11 +186,15 @@ def promises_at_risk(session: Session, now: datetime, horizon: timedelta = AT_RI
 
 def late_handoffs_by_team(session: Session, now: datetime) -> list[TeamLateHandoffs]:
     """Handoffs still awaiting acknowledgement after their acknowledge-by deadline, grouped by the
-    receiving team (teams in vocabulary order), most overdue first within a team."""
-    rows = sql.late_handoffs(session, now)
-    order = {team: index for index, team in enumerate(Team)}
-    rows.sort(key=lambda h: (order[h.to_team], h.acknowledge_by))
-    return [TeamLateHandoffs(team, tuple(group)) for team, group in groupby(rows, key=lambda h: h.to_team)]
+    receiving team (teams in vocabulary order): each team's total, and its most overdue listed (at
+    most ROWS_SHOWN across all teams)."""
+    totals = sql.late_handoff_counts(session, now)
+    rows = sql.late_handoffs(session, now, ROWS_SHOWN)
+    return [
+        TeamLateHandoffs(team, totals[team], tuple(h for h in rows if h.to_team is team))
+        for team in Team
+        if totals.get(team)
+    ]
 
 
 def iceberg(session: Session, period: Period, now: datetime) -> list[IcebergWeek]:

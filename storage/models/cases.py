@@ -79,6 +79,7 @@ class Promise(Base):
     __table_args__ = (
         Index("ix_promises_owner_open", "owner_id", "status", "due_at"),
         Index("ix_promises_customer", "customer_id", "status"),
+        Index("ix_promises_status_due", "status", "due_at"),  # the board: open and due before a time
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

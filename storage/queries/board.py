@@ -189,9 +189,19 @@ class LateHandoff:
     acknowledge_by: datetime
 
 
-def late_handoffs(session: Session, now: datetime) -> list[LateHandoff]:
-    """Every handoff awaiting acknowledgement whose acknowledge-by is before `now`, receiving team
-    then most overdue first."""
+def late_handoff_counts(session: Session, now: datetime) -> dict[Team, int]:
+    """How many handoffs await acknowledgement past their acknowledge-by, per receiving team."""
+    statement = (
+        select(Handoff.to_team, func.count())
+        .where(Handoff.status == HandoffStatus.AWAITING_ACK, Handoff.acknowledge_by < now)
+        .group_by(Handoff.to_team)
+    )
+    return {Team(team): int(count) for team, count in session.execute(statement)}
+
+
+def late_handoffs(session: Session, now: datetime, limit: int | None = None) -> list[LateHandoff]:
+    """Handoffs awaiting acknowledgement whose acknowledge-by is before `now`, most overdue first
+    (at most `limit`)."""
     creator = aliased(User)
     statement = (
         select(
@@ -211,8 +221,10 @@ def late_handoffs(session: Session, now: datetime) -> list[LateHandoff]:
         .join(creator, creator.id == Handoff.created_by)
         .outerjoin(Case, Case.id == Handoff.case_id)
         .where(Handoff.status == HandoffStatus.AWAITING_ACK, Handoff.acknowledge_by < now)
-        .order_by(Handoff.to_team, Handoff.acknowledge_by, Handoff.id)
+        .order_by(Handoff.acknowledge_by, Handoff.id)
     )
+    if limit is not None:
+        statement = statement.limit(limit)
     return [LateHandoff(*row) for row in session.execute(statement)]
 
 

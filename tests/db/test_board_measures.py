@@ -248,6 +248,7 @@ def test_late_handoffs_by_receiving_team(any_store: Store, week: Week) -> None:
         (Team.TECHNICAL, [week.h1])
     ]
     assert board.late_handoffs[0].handoffs[0].customer_name == "Priya Shah"
+    assert board.late_handoffs[0].total == 1
 
 
 def test_iceberg_this_week(any_store: Store, week: Week) -> None:

@@ -425,7 +425,7 @@ class SupervisorBoard(QWidget):
         self.handoff_model.set_now(board.now)
         self.handoff_model.set_rows([h for team in board.late_handoffs for h in team.handoffs])
         self.handoff_teams.setText(
-            ", ".join(f"{team_label(t.team)}: {len(t.handoffs)}" for t in board.late_handoffs)
+            ", ".join(f"{team_label(t.team)}: {t.total}" for t in board.late_handoffs)
             or self.tr("None late.")
         )
         self.iceberg_chart.show_weeks(board.iceberg)
@@ -457,7 +457,7 @@ class SupervisorBoard(QWidget):
         )
         self.handoffs_box.setTitle(
             self.tr("Handoffs past their acknowledge-by deadline: %1").replace(
-                "%1", str(sum(len(t.handoffs) for t in board.late_handoffs))
+                "%1", str(sum(t.total for t in board.late_handoffs))
             )
         )
         self.status.setText(self.tr("Updated %1").replace("%1", clock_time(board.now, self._zone)))

@@ -1,5 +1,5 @@
 """indexes for the supervisor's board: customer contacts by time, cases by closing, resolving,
-complaint and reopening, offer impressions by time
+complaint and reopening, offer impressions by time, open promises by due time
 
 Revision ID: 0002_board
 Revises: 0001
@@ -39,9 +39,11 @@ def upgrade() -> None:
     op.create_index("ix_cases_formal_opened", "cases", ["formal_complaint", "opened_at"])
     op.create_index("ix_cases_reopened_updated", "cases", ["reopened_count", "updated_at"])
     op.create_index("ix_offer_impressions_shown_at", "offer_impressions", ["shown_at"])
+    op.create_index("ix_promises_status_due", "promises", ["status", "due_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_promises_status_due", "promises")
     op.drop_index("ix_offer_impressions_shown_at", "offer_impressions")
     op.drop_index("ix_cases_reopened_updated", "cases")
     op.drop_index("ix_cases_formal_opened", "cases")
