@@ -138,6 +138,15 @@ def promise_deadline() -> ColumnElement[datetime]:
     return func.coalesce(Promise.window_end_at, Promise.due_at)
 
 
+def deadline_in(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """The promise's deadline falls in [start, end), said so that the due-time and window-end indexes
+    serve it (an OR of two ranges, not a range over COALESCE)."""
+    return or_(
+        and_(Promise.window_end_at.is_(None), _in(Promise.due_at, start, end)),
+        _in(Promise.window_end_at, start, end),
+    )
+
+
 def promise_kept() -> ColumnElement[bool]:
     """Ended with an outcome by the deadline; a rescheduling only when the customer was told."""
     return and_(
@@ -252,12 +261,11 @@ def repeat_contacts_by_week(session: Session, bounds: Sequence[datetime]) -> dic
 
 def broken_promises_by_week(session: Session, bounds: Sequence[datetime], now: datetime) -> dict[int, int]:
     """Promises whose deadline fell in the week (and before `now`) and that were not kept."""
-    deadline = promise_deadline()
-    week = week_of(deadline, bounds)
+    week = week_of(promise_deadline(), bounds)
     return _counts(
         session,
         select(week, func.count())
-        .where(_in(deadline, bounds[0], min(bounds[-1], now)), not_(promise_kept()))
+        .where(deadline_in(bounds[0], min(bounds[-1], now)), not_(promise_kept()))
         .group_by(week),
     )
 
@@ -404,10 +412,9 @@ def advisor_counts(session: Session, start: datetime, end: datetime, now: dateti
             if user_id in found:
                 found[user_id].update(zip(names, values, strict=True))
 
-    deadline = promise_deadline()
     merge(
         select(Promise.owner_id, func.count(), func.sum(case((promise_kept(), 1), else_=0)))
-        .where(_in(deadline, start, min(end, now)))
+        .where(deadline_in(start, min(end, now)))
         .group_by(Promise.owner_id),
         "promises_due",
         "promises_kept",

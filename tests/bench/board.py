@@ -30,7 +30,7 @@ from widgets.board.panel import SupervisorBoard
 from widgets.promise_text import workstation_zone
 from widgets.workbench import workbench_for
 
-RUNS = 5
+RUNS = int(os.environ.get("BOARD_RUNS", "5"))
 
 
 def ms(started: float) -> float:

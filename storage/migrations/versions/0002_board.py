@@ -40,9 +40,13 @@ def upgrade() -> None:
     op.create_index("ix_cases_reopened_updated", "cases", ["reopened_count", "updated_at"])
     op.create_index("ix_offer_impressions_shown_at", "offer_impressions", ["shown_at"])
     op.create_index("ix_promises_status_due", "promises", ["status", "due_at"])
+    op.create_index("ix_promises_due_at", "promises", ["due_at"])
+    op.create_index("ix_promises_window_end_at", "promises", ["window_end_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_promises_window_end_at", "promises")
+    op.drop_index("ix_promises_due_at", "promises")
     op.drop_index("ix_promises_status_due", "promises")
     op.drop_index("ix_offer_impressions_shown_at", "offer_impressions")
     op.drop_index("ix_cases_reopened_updated", "cases")
