@@ -8,7 +8,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from console.working_time import local_to_utc
-from storage.vocabulary import PromiseKind, PromiseStatus
+from storage.records import UserRecord
+from storage.vocabulary import PromiseKind, PromiseStatus, Role
 
 DEFAULT_DUE_SOON = timedelta(minutes=15)
 MAX_NOTE = 2_000
@@ -112,6 +113,25 @@ def check_outcome(outcome: Outcome, now: datetime) -> None:
             raise PromiseRuleError("say whether the customer was told the new time")
         if outcome.next_attempt_at is None or outcome.next_attempt_at <= now:
             raise PromiseRuleError("a rescheduled promise needs a new time in the future")
+
+
+def check_reassign(
+    actor_role: Role, promise_status: PromiseStatus, owner_id: object, new_owner: UserRecord | None, note: str
+) -> None:
+    """A supervisor gives an open promise to another active colleague, saying why."""
+    if actor_role is not Role.SUPERVISOR:
+        raise PromiseRuleError("only a supervisor reassigns a colleague's promise")
+    if promise_status is not PromiseStatus.OPEN:
+        raise PromiseRuleError("this promise has already ended: there is nothing to reassign")
+    if new_owner is None or not new_owner.active:
+        raise PromiseRuleError("choose an active colleague to give the promise to")
+    if new_owner.id == owner_id:
+        raise PromiseRuleError(f"{new_owner.display_name} already owns this promise")
+    text = note.strip()
+    if not text:
+        raise PromiseRuleError("add a note for the new owner: what was promised and what to do now")
+    if len(text) > MAX_NOTE:
+        raise PromiseRuleError(f"the note is too long ({len(text):,} characters, at most {MAX_NOTE:,})")
 
 
 @dataclass(frozen=True)

@@ -196,6 +196,7 @@ def render_screenshot(
     window = build_window(store, role, clock, username=username, auto_tick=False, settings=settings)
     try:
         window.load_worklist_now()
+        window.load_board_now()
         if profile is not None:
             window.open_customer_now(profile)
         window.resize(width, height)

@@ -57,6 +57,8 @@ from storage.records import (
 )
 from storage.vocabulary import GoodwillState, HandoffStatus, PromiseKind, Role
 from widgets.background import BackgroundReader
+from widgets.board.host import BoardTabs
+from widgets.board.panel import SupervisorBoard
 from widgets.case_actions import CaseActions, CaseHost, weak_call
 from widgets.case_dialogs import OwnershipDialog, OwnershipRequest
 from widgets.case_model import CaseColumn, CaseModel
@@ -329,6 +331,12 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.splitter)
+        self.board_tabs: BoardTabs | None = None
+        self.board: SupervisorBoard | None = (
+            self._install_board(workbench, clock)
+            if self.role is Role.SUPERVISOR and workbench is not None
+            else None
+        )
 
         self.user_status = QLabel()
         self.user_status.setObjectName("currentUser")
@@ -344,7 +352,7 @@ class MainWindow(QMainWindow):
         self.ticker.add(self.handoff_model)
         self.ticker.ticked.connect(self._after_tick)
 
-        self._shortcut(QKeySequence.StandardKey.Find, self.search_panel.focus_search)
+        self._shortcut(QKeySequence.StandardKey.Find, self.focus_search)
         self._shortcut(QKeySequence("Ctrl+B"), self.make_promise)
         self._shortcut(QKeySequence("Ctrl+Shift+P"), self.focus_worklist)
         self._shortcut(QKeySequence("Ctrl+G"), self.give_goodwill)
@@ -393,6 +401,34 @@ class MainWindow(QMainWindow):
         if workbench is not None:
             self.refresh_worklist()
             self.refresh_goodwill()
+        if self.board is not None:
+            self.ticker.ticked.connect(self.board.tick)
+            self.board.refresh()
+
+    def _install_board(self, workbench: Workbench, clock: Clock) -> SupervisorBoard:
+        """The supervisor's board in a tab shown first, the customer pane in the next (widgets.board)."""
+        board = SupervisorBoard(workbench, self.reader, clock, self._zone, self.approval_panel)
+        customer_pane = self.takeCentralWidget()
+        assert customer_pane is not None
+        self.board_tabs = BoardTabs(board, customer_pane)
+        self.setCentralWidget(self.board_tabs)
+        board.open_customer_requested.connect(self.open_customer)
+        board.dialog_requested.connect(self._open_dialog)
+        board.change_saved.connect(self._changed)
+        self.change_saved.connect(board.data_changed)
+        self.customer_opened.connect(self.board_tabs.show_customer)
+        return board
+
+    def focus_search(self) -> None:
+        """Ctrl+F: to the search field, from the board too."""
+        if self.board_tabs is not None:
+            self.board_tabs.show_customer()
+        self.search_panel.focus_search()
+
+    def load_board_now(self) -> None:
+        """Read the board on the calling thread: for screenshots."""
+        if self.board is not None:
+            self.board.load_now()
 
     def _shortcut(self, keys: QKeySequence | QKeySequence.StandardKey, slot: object) -> None:
         shortcut = QShortcut(QKeySequence(keys), self)
@@ -514,7 +550,8 @@ class MainWindow(QMainWindow):
         if self.role is Role.SUPERVISOR:
             self.approval_panel = ApprovalPanel(side)
             self.approval_queue = self.approval_panel.view
-            groups.insert(0, self.approval_panel)
+            if self._workbench is None:  # otherwise it heads the supervisor's board
+                groups.insert(0, self.approval_panel)
         for group in groups:
             layout.addWidget(group, 1)
         layout.addStretch(0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from console.board.measures import BoardService
 from console.clock import Clock
 from console.services.cases import CaseService
 from console.services.compensation import CompensationService
@@ -29,6 +30,7 @@ class Workbench:
     offers: OfferService
     goodwill: GoodwillService
     compensation: CompensationService
+    board: BoardService
 
 
 def workbench_for(
@@ -44,4 +46,5 @@ def workbench_for(
         offers=OfferService(store, clock, user, settings.complaint_offer_pause),
         goodwill=GoodwillService(store, clock, user),
         compensation=CompensationService(store, clock, user),
+        board=BoardService(store, clock),
     )

@@ -141,6 +141,14 @@ def line_channel(line: Line) -> str:
     return EMAIL if line.subject else PHONE
 
 
+def promise_end(x: float, created: int, due: int, latest: int) -> int:
+    """When an ended promise was ended, for a uniform `x`: four in five on time (up to 45 minutes
+    before it was due), the rest late, but never after `latest`."""
+    if x < 0.8:
+        return max(created + MINUTE, due - int(x / 0.8 * 45 * MINUTE))
+    return max(due + MINUTE, min(due + int((x - 0.8) / 0.2 * 2 * HOUR), latest))
+
+
 class Timeline:
     """Generates every row about one customer after the customer row itself."""
 
@@ -492,7 +500,7 @@ class Timeline:
                     phone=customer.phone,
                     note=phrases.PROMISE_NOTES[PromiseKind.CALLBACK],
                     outcome=outcome,
-                    closed=earlier_due + int((created - earlier_due) * rand()),
+                    closed=promise_end(rand(), earlier_created, earlier_due, created),
                     customer_told=told,
                     follow_up_id=current["id"] if status == PromiseStatus.RESCHEDULED else None,
                     version=2,
@@ -539,7 +547,7 @@ class Timeline:
                 phone=customer.phone if promise_kind == PromiseKind.CALLBACK else None,
                 note=phrases.PROMISE_NOTES[promise_kind],
                 outcome=outcome,
-                closed=due + int(rand() * HOUR),
+                closed=promise_end(rand(), created, due, due + HOUR),
                 customer_told=told,
                 version=2,
             )

@@ -18,11 +18,14 @@ from console.promise_rules import (
     Urgency,
     check_new_promise,
     check_outcome,
+    check_reassign,
     urgency,
 )
 from console.services.events import console_event
+from storage import audit
 from storage.models import Promise
 from storage.queries import promises as queries
+from storage.queries import users
 from storage.records import PromiseRecord, UserRecord
 from storage.store import Store
 from storage.vocabulary import PromiseKind, PromiseStatus
@@ -177,6 +180,44 @@ class PromiseService:
             ended = queries.get(session, promise.id)
         assert ended is not None
         return ended
+
+    def reassign(self, promise: PromiseRecord, new_owner_id: uuid.UUID, note: str) -> PromiseRecord:
+        """Give an open promise (a broken one, typically) to a colleague with a note: a supervisor's act,
+        checked against the version they saw, recorded on the customer's timeline and in the audit log."""
+        now = self._clock.now()
+        with self._store.write() as session:
+            actor = users.by_id(session, self.user.id) or self.user
+            new_owner = users.by_id(session, new_owner_id)
+            check_reassign(actor.role, promise.status, promise.owner_id, new_owner, note)
+            assert new_owner is not None
+            if not queries.reassign(session, promise.id, version=promise.version, owner_id=new_owner.id):
+                current = queries.get(session, promise.id)
+                session.rollback()
+                raise PromiseConflictError(self._conflict_message(current))
+            summary = (
+                f"Promise reassigned: {KIND_WORDS[promise.kind]}, "
+                f"from {promise.owner_name} to {new_owner.display_name}"
+            )
+            session.add(console_event(actor.id, promise.customer_id, promise.case_id, now, summary, note))
+            session.flush()
+            audit.append(
+                session,
+                at=now,
+                actor=actor.username,
+                action="promise.reassign",
+                entity="promise",
+                entity_id=promise.id,
+                detail={
+                    "customer_id": str(promise.customer_id),
+                    "from_owner": str(promise.owner_id),
+                    "to_owner": str(new_owner.id),
+                    "due_at": promise.due_at.isoformat(),
+                    "note": note.strip(),
+                },
+            )
+            moved = queries.get(session, promise.id)
+        assert moved is not None
+        return moved
 
     @staticmethod
     def _conflict_message(current: PromiseRecord | None) -> str:

@@ -37,7 +37,14 @@ from storage.vocabulary import (
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_customer_status", "customer_id", "status"),)
+    __table_args__ = (
+        Index("ix_cases_customer_status", "customer_id", "status"),
+        # The supervisor board's period reads.
+        Index("ix_cases_closed_at", "closed_at"),
+        Index("ix_cases_resolved_at", "resolved_at"),
+        Index("ix_cases_formal_opened", "formal_complaint", "opened_at"),
+        Index("ix_cases_reopened_updated", "reopened_count", "updated_at"),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -98,6 +105,9 @@ class Promise(Base):
     __table_args__ = (
         Index("ix_promises_owner_open", "owner_id", "status", "due_at"),
         Index("ix_promises_customer", "customer_id", "status"),
+        Index("ix_promises_status_due", "status", "due_at"),  # the board: open and due before a time
+        Index("ix_promises_due_at", "due_at"),  # the board: deadlines in a period (with window ends)
+        Index("ix_promises_window_end_at", "window_end_at"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -5,12 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import ForeignKey, Index, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, enum_column, uuid_pk
 from storage.types import UTCDateTime
 from storage.vocabulary import Channel, Direction
+
+# A customer contact: inbound, about a case, not a system event (the board's measures count these).
+CUSTOMER_CONTACT = "case_id IS NOT NULL AND direction = 'inbound' AND channel <> 'system'"
 
 
 class ContactEvent(Base):
@@ -19,6 +22,26 @@ class ContactEvent(Base):
         # Newest-first history, and the same filtered by channel, walk these indexes only.
         Index("ix_contact_events_timeline", "customer_id", "occurred_at", "id"),
         Index("ix_contact_events_channel_timeline", "customer_id", "channel", "occurred_at", "id"),
+        # The board's period scans of customer contacts (storage/queries/board.py), and nothing else.
+        Index(
+            "ix_contact_events_customer_contacts",
+            "occurred_at",
+            "case_id",
+            "channel",
+            "advisor_id",
+            sqlite_where=text(CUSTOMER_CONTACT),
+            postgresql_where=text(CUSTOMER_CONTACT),
+        ),
+        # ...and a case's customer contacts in time order (first contact, repeats), read from the index.
+        Index(
+            "ix_contact_events_case_contacts",
+            "case_id",
+            "occurred_at",
+            "advisor_id",
+            "channel",
+            sqlite_where=text(CUSTOMER_CONTACT),
+            postgresql_where=text(CUSTOMER_CONTACT),
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

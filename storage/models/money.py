@@ -63,7 +63,10 @@ class OfferImpression(Base):
     """An offer actually shown to an advisor for a customer: the proof for the suppressor."""
 
     __tablename__ = "offer_impressions"
-    __table_args__ = (Index("ix_offer_impressions_customer", "customer_id", "shown_at"),)
+    __table_args__ = (
+        Index("ix_offer_impressions_customer", "customer_id", "shown_at"),
+        Index("ix_offer_impressions_shown_at", "shown_at"),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     customer_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("customers.id"))

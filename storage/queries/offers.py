@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Case, Customer, Offer, OfferImpression, User
@@ -112,17 +112,23 @@ def impression_count(session: Session, customer_id: uuid.UUID | None = None) -> 
     return int(session.scalar(statement) or 0)
 
 
+def case_open_at(moment: Any) -> ColumnElement[bool]:
+    """The joined `Case` was open at `moment`: from its opening until it was resolved (or closed); a
+    case open now counts from its opening on, so a reopened case errs on the side of reporting."""
+    ended = func.coalesce(Case.resolved_at, Case.closed_at)
+    return and_(
+        Case.opened_at <= moment,
+        or_(Case.status.in_(OPEN_STATUSES), ended.is_(None), ended > moment),
+    )
+
+
 def violations(session: Session, limit: int = 1000) -> list[ImpressionViolation]:
     """Impressions shown while a case of the same customer was open at `shown_at`.
 
     A case counts as open at a moment from its opening until it was resolved (or closed); a case
     open now counts from its opening on, so a reopened case errs on the side of reporting.
     """
-    ended = func.coalesce(Case.resolved_at, Case.closed_at)
-    open_then = and_(
-        Case.opened_at <= OfferImpression.shown_at,
-        or_(Case.status.in_(OPEN_STATUSES), ended.is_(None), ended > OfferImpression.shown_at),
-    )
+    open_then = case_open_at(OfferImpression.shown_at)
     statement = (
         select(
             OfferImpression.id,

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Case, Customer, Promise, User
@@ -89,6 +89,43 @@ def open_due_before(session: Session, moment: datetime) -> list[PromiseRecord]:
     )
 
 
+def open_due_between(
+    session: Session,
+    start: datetime | None,
+    end: datetime,
+    *,
+    newest_first: bool = False,
+    limit: int | None = None,
+) -> list[PromiseRecord]:
+    """Across the team: open promises due in [start, end) (from any time when `start` is None), by due
+    time (latest first when `newest_first`), at most `limit` of them."""
+    statement = _select().where(Promise.status == PromiseStatus.OPEN, Promise.due_at < end)
+    if start is not None:
+        statement = statement.where(Promise.due_at >= start)
+    statement = statement.order_by(Promise.due_at.desc() if newest_first else Promise.due_at)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return _records(session, statement)
+
+
+def open_owners_due_between(session: Session, start: datetime, end: datetime) -> list[tuple[str, int]]:
+    """Owners of the open promises due in [start, end), with how many each, most first."""
+    statement = (
+        select(User.display_name, func.count())
+        .select_from(Promise)
+        .join(User, User.id == Promise.owner_id)
+        .where(Promise.status == PromiseStatus.OPEN, Promise.due_at >= start, Promise.due_at < end)
+        .group_by(User.id, User.display_name)
+        .order_by(func.count().desc(), User.display_name)
+    )
+    return [(str(name), int(count)) for name, count in session.execute(statement)]
+
+
+def count_open_due_before(session: Session, end: datetime) -> int:
+    statement = select(func.count()).where(Promise.status == PromiseStatus.OPEN, Promise.due_at < end)
+    return int(session.scalar(statement.select_from(Promise)) or 0)
+
+
 def close(
     session: Session,
     promise_id: uuid.UUID,
@@ -122,6 +159,17 @@ def mark_escalated(session: Session, promise_id: uuid.UUID, at: datetime) -> boo
         update(Promise)
         .where(Promise.id == promise_id, Promise.escalated_at.is_(None), Promise.status == PromiseStatus.OPEN)
         .values(escalated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def reassign(session: Session, promise_id: uuid.UUID, *, version: int, owner_id: uuid.UUID) -> bool:
+    """Give an open promise to `owner_id` at the version the supervisor saw; False if it moved meanwhile."""
+    result = session.execute(
+        update(Promise)
+        .where(Promise.id == promise_id, Promise.version == version, Promise.status == PromiseStatus.OPEN)
+        .values(owner_id=owner_id, version=Promise.version + 1)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]

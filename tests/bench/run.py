@@ -1,8 +1,9 @@
 """`make bench`: build (once, cached in .bench/) a seeded SQLite store and measure the figures.
 
 Prints p50/p95 of search per kind and the open-customer queries, with the bare-SQL baseline
-beside each, and cold start of the real program to a rendered window. BENCH_CUSTOMERS sets
-the store's size (default 1,000,000: the first build takes about ten minutes).
+beside each, cold start of the real program to a rendered window, and opening the supervisor's
+board. BENCH_CUSTOMERS sets the store's size (default 1,000,000: the first build takes about ten
+minutes).
 """
 
 from __future__ import annotations
@@ -235,7 +236,16 @@ def main() -> int:
         "is issue 5."
     )
     print(pending)
-    write_benchmarks(f"{table.markdown(header)}\n\n{pending}")
+    # The supervisor's board: every measure read and the board painted (tests/bench/board.py).
+    board = subprocess.run(
+        [sys.executable, "-m", "tests.bench.board", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+    ).stdout
+    print(board, end="")
+    write_benchmarks(f"{table.markdown(header)}\n\n{pending}\n\n```\n{board.strip()}\n```")
     return 0
 
 

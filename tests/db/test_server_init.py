@@ -96,7 +96,11 @@ def test_init_upgrades_a_store_made_by_the_migrations_alone(pg_location: StoreLo
 
 def test_init_needs_a_role_that_may_create_roles(central: Central) -> None:
     advisor = central.add_user(Role.ADVISOR, 5_000)
-    as_advisor = parse_location(central.location.url.set(username=advisor.username).render_as_string(False))
+    as_advisor = parse_location(
+        central.location.url.set(
+            username=advisor.username, password=central.passwords[advisor.username]
+        ).render_as_string(False)
+    )
     with pytest.raises(StoreError, match="superuser or a role with CREATEROLE"):
         init_server(as_advisor)
 

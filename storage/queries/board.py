@@ -1,0 +1,502 @@
+"""The supervisor board's SQL: late handoffs, the iceberg's weekly counts, root causes with feedback,
+and per-advisor service measures. Each function says exactly what it counts; `console.board` names
+them for the use case and turns counts into percentages and words.
+
+Conventions shared by every query here:
+- a *customer contact* is a contact event with a case, inbound, on any channel but `system`;
+- a *repeat contact* is a customer contact with another customer contact on the same case in the
+  seven days before it (its previous one, in time order, at most seven days earlier);
+- a promise's *deadline* is the end of its window if it has one, else its due time; it was *kept*
+  when it was ended with an outcome at or before the deadline (a rescheduling counts only when the
+  customer was told the new time); it is *broken* once the deadline has passed without that.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    and_,
+    case,
+    distinct,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from storage.models import (
+    Case,
+    ContactEvent,
+    Customer,
+    Feedback,
+    Goodwill,
+    Handoff,
+    OfferImpression,
+    Promise,
+    User,
+)
+from storage.queries.offers import case_open_at
+from storage.vocabulary import (
+    Authorisation,
+    CaseStatus,
+    Channel,
+    Direction,
+    GoodwillState,
+    HandoffStatus,
+    PromiseStatus,
+    Role,
+    Team,
+)
+
+REPEAT_WINDOW = timedelta(days=7)
+
+
+class epoch_seconds(FunctionElement[float]):  # noqa: N801 (a SQL function: named like one)
+    """Seconds since 1970 of a UTC timestamp column, on SQLite and PostgreSQL alike."""
+
+    type = Float()
+    inherit_cache = True
+    name = "epoch_seconds"
+
+
+@compiles(epoch_seconds)
+@compiles(epoch_seconds, "sqlite")
+def _epoch_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_postgresql(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+
+
+# -- shared definitions ------------------------------------------------------------------------------
+
+
+def is_customer_contact(event: Any) -> ColumnElement[bool]:
+    """`event` (ContactEvent or an alias) is a customer contact: inbound, about a case, not system."""
+    # Literal constants, not bound parameters: so the planner can match the partial index
+    # ix_contact_events_customer_contacts, whose condition says the same (storage/models/contact.py).
+    return and_(
+        event.case_id.is_not(None),
+        event.direction == literal_column(f"'{Direction.INBOUND.value}'"),
+        event.channel != literal_column(f"'{Channel.SYSTEM.value}'"),
+    )
+
+
+def contacts_with_repeats(start: datetime, end: datetime) -> Any:
+    """Customer contacts in [start, end) as a subquery: case_id, advisor_id, channel, occurred_at, and
+    `repeat` (1 when the case's previous customer contact, even one before `start`, was at most seven
+    days earlier, else 0). One pass over the contacts with LAG, in place of a lookup per contact."""
+    previous = (
+        func.lag(ContactEvent.occurred_at)
+        .over(partition_by=ContactEvent.case_id, order_by=ContactEvent.occurred_at)
+        .label("previous")
+    )
+    windowed = (
+        select(
+            ContactEvent.case_id,
+            ContactEvent.advisor_id,
+            ContactEvent.channel,
+            ContactEvent.occurred_at,
+            previous,
+        )
+        .where(is_customer_contact(ContactEvent), _in(ContactEvent.occurred_at, start - REPEAT_WINDOW, end))
+        .subquery()
+    )
+    gap = epoch_seconds(windowed.c.occurred_at) - epoch_seconds(windowed.c.previous)
+    return (
+        select(
+            windowed.c.case_id,
+            windowed.c.advisor_id,
+            windowed.c.channel,
+            windowed.c.occurred_at,
+            case(
+                (and_(windowed.c.previous.is_not(None), gap <= REPEAT_WINDOW.total_seconds()), 1),
+                else_=0,
+            ).label("repeat"),
+        )
+        .where(windowed.c.occurred_at >= start)
+        .subquery()
+    )
+
+
+def promise_deadline() -> ColumnElement[datetime]:
+    return func.coalesce(Promise.window_end_at, Promise.due_at)
+
+
+def deadline_in(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """The promise's deadline falls in [start, end), said so that the due-time and window-end indexes
+    serve it (an OR of two ranges, not a range over COALESCE)."""
+    return or_(
+        and_(Promise.window_end_at.is_(None), _in(Promise.due_at, start, end)),
+        _in(Promise.window_end_at, start, end),
+    )
+
+
+def promise_kept() -> ColumnElement[bool]:
+    """Ended with an outcome by the deadline; a rescheduling only when the customer was told."""
+    return and_(
+        Promise.closed_at.is_not(None),
+        Promise.closed_at <= promise_deadline(),
+        or_(Promise.status != PromiseStatus.RESCHEDULED, Promise.customer_told.is_(True)),
+    )
+
+
+def week_of(column: Any, bounds: Sequence[datetime]) -> ColumnElement[int]:
+    """Which week `column` falls in, 0-based, for `bounds` = the weeks' n+1 boundary instants.
+
+    Rows outside [bounds[0], bounds[-1]) must be filtered out by the caller.
+    """
+    if len(bounds) < 2:
+        raise ValueError("weeks need at least two boundaries")
+    whens = [(column < bound, index) for index, bound in enumerate(bounds[1:-1])]
+    last = len(bounds) - 2
+    if not whens:
+        return case((column.is_not(None), last), else_=last)
+    return case(*whens, else_=last)
+
+
+def _in(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
+    return and_(column >= start, column < end)
+
+
+def _counts(session: Session, statement: Any) -> dict[int, int]:
+    return {int(bucket): int(count) for bucket, count in session.execute(statement)}
+
+
+# -- right now -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LateHandoff:
+    """A handoff still awaiting acknowledgement after its acknowledge-by deadline."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    customer_name: str
+    account_number: str
+    case_reference: str | None
+    summary: str
+    from_team: Team
+    to_team: Team
+    created_by_name: str
+    created_at: datetime
+    acknowledge_by: datetime
+
+
+def late_handoff_counts(session: Session, now: datetime) -> dict[Team, int]:
+    """How many handoffs await acknowledgement past their acknowledge-by, per receiving team."""
+    statement = (
+        select(Handoff.to_team, func.count())
+        .where(Handoff.status == HandoffStatus.AWAITING_ACK, Handoff.acknowledge_by < now)
+        .group_by(Handoff.to_team)
+    )
+    return {Team(team): int(count) for team, count in session.execute(statement)}
+
+
+def late_handoffs(session: Session, now: datetime, limit: int | None = None) -> list[LateHandoff]:
+    """Handoffs awaiting acknowledgement whose acknowledge-by is before `now`, most overdue first
+    (at most `limit`)."""
+    creator = aliased(User)
+    statement = (
+        select(
+            Handoff.id,
+            Handoff.customer_id,
+            Customer.given_name + " " + Customer.family_name,
+            Customer.account_number,
+            Case.reference,
+            Handoff.summary,
+            Handoff.from_team,
+            Handoff.to_team,
+            creator.display_name,
+            Handoff.created_at,
+            Handoff.acknowledge_by,
+        )
+        .join(Customer, Customer.id == Handoff.customer_id)
+        .join(creator, creator.id == Handoff.created_by)
+        .outerjoin(Case, Case.id == Handoff.case_id)
+        .where(Handoff.status == HandoffStatus.AWAITING_ACK, Handoff.acknowledge_by < now)
+        .order_by(Handoff.acknowledge_by, Handoff.id)
+    )
+    if limit is not None:
+        statement = statement.limit(limit)
+    return [LateHandoff(*row) for row in session.execute(statement)]
+
+
+# -- the iceberg, per week -------------------------------------------------------------------------------
+
+
+def formal_complaints_by_week(session: Session, bounds: Sequence[datetime]) -> dict[int, int]:
+    """Cases marked as formal complaints, by the week they were opened."""
+    week = week_of(Case.opened_at, bounds)
+    return _counts(
+        session,
+        select(week, func.count())
+        .where(Case.formal_complaint == true(), _in(Case.opened_at, bounds[0], bounds[-1]))
+        .group_by(week),
+    )
+
+
+def repeat_contacts_by_week(session: Session, bounds: Sequence[datetime]) -> dict[int, int]:
+    """Repeat contacts (a customer contact within seven days of an earlier one on the same case),
+    by the week of the repeat."""
+    contacts = contacts_with_repeats(bounds[0], bounds[-1])
+    week = week_of(contacts.c.occurred_at, bounds)
+    return _counts(session, select(week, func.count()).where(contacts.c.repeat == 1).group_by(week))
+
+
+def broken_promises_by_week(session: Session, bounds: Sequence[datetime], now: datetime) -> dict[int, int]:
+    """Promises whose deadline fell in the week (and before `now`) and that were not kept."""
+    week = week_of(promise_deadline(), bounds)
+    return _counts(
+        session,
+        select(week, func.count())
+        .where(deadline_in(bounds[0], min(bounds[-1], now)), not_(promise_kept()))
+        .group_by(week),
+    )
+
+
+def reopened_cases_by_week(session: Session, bounds: Sequence[datetime]) -> dict[int, int]:
+    """Cases reopened at least once, by the week of their last update (the schema keeps no reopen time)."""
+    week = week_of(Case.updated_at, bounds)
+    return _counts(
+        session,
+        select(week, func.count())
+        .where(Case.reopened_count > 0, _in(Case.updated_at, bounds[0], bounds[-1]))
+        .group_by(week),
+    )
+
+
+def missed_handoffs_by_week(session: Session, bounds: Sequence[datetime], now: datetime) -> dict[int, int]:
+    """Handoffs (not cancelled) whose acknowledge-by fell in the week, before `now`, and that were not
+    acknowledged by then (acknowledged late, or not at all)."""
+    week = week_of(Handoff.acknowledge_by, bounds)
+    return _counts(
+        session,
+        select(week, func.count())
+        .where(
+            _in(Handoff.acknowledge_by, bounds[0], min(bounds[-1], now)),
+            Handoff.status != HandoffStatus.CANCELLED,
+            or_(Handoff.acknowledged_at.is_(None), Handoff.acknowledged_at > Handoff.acknowledge_by),
+        )
+        .group_by(week),
+    )
+
+
+def multichannel_cases_by_week(session: Session, bounds: Sequence[datetime]) -> dict[int, int]:
+    """Cases the customer contacted about on two or more channels within one week, by that week."""
+    week = week_of(ContactEvent.occurred_at, bounds).label("week")
+    per_case = (
+        select(week, ContactEvent.case_id)
+        .where(_in(ContactEvent.occurred_at, bounds[0], bounds[-1]), is_customer_contact(ContactEvent))
+        .group_by(week, ContactEvent.case_id)
+        .having(func.count(distinct(ContactEvent.channel)) >= 2)
+        .subquery()
+    )
+    return _counts(session, select(per_case.c.week, func.count()).group_by(per_case.c.week))
+
+
+# -- root causes -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RootCauseCount:
+    """Closed cases with one root cause category (None: not recorded), and their feedback."""
+
+    category: str | None
+    cases: int
+    feedback_count: int
+    fix_score_average: float | None
+    fault_score_average: float | None
+
+
+def root_causes(session: Session, start: datetime, end: datetime) -> list[RootCauseCount]:
+    """Cases closed in [start, end) per root cause category, most first (ties by name), each with the
+    mean of the two feedback scores over the feedback received about those cases."""
+    closed = and_(Case.status == CaseStatus.CLOSED, _in(Case.closed_at, start, end))
+    counts = session.execute(
+        select(Case.root_cause_category, func.count()).where(closed).group_by(Case.root_cause_category)
+    ).all()
+    scores = {
+        category: (int(n), avg_fix, avg_fault)
+        for category, n, avg_fix, avg_fault in session.execute(
+            select(
+                Case.root_cause_category,
+                func.count(Feedback.id),
+                func.avg(Feedback.fix_score * 1.0),
+                func.avg(Feedback.fault_score * 1.0),
+            )
+            .join(Case, Case.id == Feedback.case_id)
+            .where(closed)
+            .group_by(Case.root_cause_category)
+        )
+    }
+    ranked = []
+    for category, cases in counts:
+        n, fix, fault = scores.get(category, (0, None, None))
+        ranked.append(
+            RootCauseCount(
+                category,
+                int(cases),
+                n,
+                None if fix is None else float(fix),
+                None if fault is None else float(fault),
+            )
+        )
+    ranked.sort(key=lambda row: (-row.cases, row.category is None, row.category or ""))
+    return ranked
+
+
+# -- per advisor ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdvisorCounts:
+    """One advisor's raw counts for a period: `console.board` turns them into rates."""
+
+    user_id: uuid.UUID
+    name: str
+    team: Team
+    goodwill_limit_pence: int
+    promises_due: int = 0
+    promises_kept: int = 0
+    cases_resolved: int = 0
+    resolved_first_contact: int = 0
+    contacts: int = 0
+    repeat_contacts: int = 0
+    handoffs_acknowledged: int = 0
+    acknowledge_seconds_total: float = 0.0
+    goodwill_pence: int = 0
+    goodwill_count: int = 0
+    goodwill_over_limit: int = 0
+    offers_while_open: int = 0
+
+
+def advisor_counts(session: Session, start: datetime, end: datetime, now: datetime) -> list[AdvisorCounts]:
+    """Per active advisor, for [start, end):
+
+    - promises_due / promises_kept: promises they own whose deadline fell in the period before `now`,
+      and how many of those were kept;
+    - cases_resolved / resolved_first_contact: cases resolved in the period whose first customer
+      contact they took, and how many of those had no other customer contact at all;
+    - contacts / repeat_contacts: customer contacts they took in the period, and how many were repeats;
+    - handoffs_acknowledged / acknowledge_seconds_total: handoffs they acknowledged in the period and
+      the sum of the seconds from each handoff's creation to its acknowledgement;
+    - goodwill_pence / goodwill_count / goodwill_over_limit: approved goodwill they asked for in the
+      period (amount, number, and how many needed a supervisor because they were above their limit);
+    - offers_while_open: offers shown by them in the period while that customer had a case open.
+    """
+    advisors = session.execute(
+        select(User.id, User.display_name, User.team, User.goodwill_limit_pence)
+        .where(User.role == Role.ADVISOR, User.active.is_(True))
+        .order_by(User.display_name, User.id)
+    ).all()
+    found: dict[uuid.UUID, dict[str, Any]] = {row[0]: {} for row in advisors}
+
+    def merge(statement: Any, *names: str) -> None:
+        for user_id, *values in session.execute(statement):
+            if user_id in found:
+                found[user_id].update(zip(names, values, strict=True))
+
+    merge(
+        select(Promise.owner_id, func.count(), func.sum(case((promise_kept(), 1), else_=0)))
+        .where(deadline_in(start, min(end, now)))
+        .group_by(Promise.owner_id),
+        "promises_due",
+        "promises_kept",
+    )
+
+    contacts = (
+        select(
+            ContactEvent.case_id,
+            ContactEvent.advisor_id,
+            func.row_number()
+            .over(partition_by=ContactEvent.case_id, order_by=ContactEvent.occurred_at)
+            .label("nth"),
+            func.count().over(partition_by=ContactEvent.case_id).label("of"),
+        )
+        .where(
+            is_customer_contact(ContactEvent),
+            # IN, not a join: the planner then starts from the few cases resolved in the period.
+            ContactEvent.case_id.in_(select(Case.id).where(_in(Case.resolved_at, start, end))),
+        )
+        # SQLite otherwise picks the plain case_id index and reads every event row.
+        .with_hint(ContactEvent, "INDEXED BY ix_contact_events_case_contacts", "sqlite")
+        .subquery()
+    )
+    merge(
+        select(contacts.c.advisor_id, func.count(), func.sum(case((contacts.c.of == 1, 1), else_=0)))
+        .where(contacts.c.nth == 1)
+        .group_by(contacts.c.advisor_id),
+        "cases_resolved",
+        "resolved_first_contact",
+    )
+
+    taken = contacts_with_repeats(start, end)
+    merge(
+        select(taken.c.advisor_id, func.count(), func.sum(taken.c.repeat)).group_by(taken.c.advisor_id),
+        "contacts",
+        "repeat_contacts",
+    )
+
+    merge(
+        select(
+            Handoff.acknowledged_by,
+            func.count(),
+            func.sum(epoch_seconds(Handoff.acknowledged_at) - epoch_seconds(Handoff.created_at)),
+        )
+        .where(_in(Handoff.acknowledged_at, start, end))
+        .group_by(Handoff.acknowledged_by),
+        "handoffs_acknowledged",
+        "acknowledge_seconds_total",
+    )
+
+    merge(
+        select(
+            Goodwill.requested_by,
+            func.sum(Goodwill.amount_pence),
+            func.count(),
+            func.sum(case((Goodwill.authorisation != Authorisation.SELF_WITHIN_LIMIT, 1), else_=0)),
+        )
+        .where(Goodwill.state == GoodwillState.APPROVED, _in(Goodwill.requested_at, start, end))
+        .group_by(Goodwill.requested_by),
+        "goodwill_pence",
+        "goodwill_count",
+        "goodwill_over_limit",
+    )
+
+    merge(
+        select(OfferImpression.advisor_id, func.count(distinct(OfferImpression.id)))
+        .join(
+            Case,
+            and_(Case.customer_id == OfferImpression.customer_id, case_open_at(OfferImpression.shown_at)),
+        )
+        .where(_in(OfferImpression.shown_at, start, end))
+        .group_by(OfferImpression.advisor_id),
+        "offers_while_open",
+    )
+
+    result = []
+    for user_id, name, team, limit in advisors:
+        values = {key: value for key, value in found[user_id].items() if value is not None}
+        if "acknowledge_seconds_total" in values:
+            values["acknowledge_seconds_total"] = float(values["acknowledge_seconds_total"])
+        for key, value in values.items():
+            if key != "acknowledge_seconds_total":
+                values[key] = int(value)
+        result.append(AdvisorCounts(user_id, name, team, limit, **values))
+    return result
