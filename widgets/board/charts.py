@@ -47,6 +47,16 @@ def _nice_max(value: float) -> float:
     return float(10 * power)
 
 
+def _count_axis(largest: float) -> QValueAxis:
+    """A 0-based axis of whole counts whose every tick falls on a whole number (no "0, 0, 1, 1, 2")."""
+    top = _nice_max(largest)
+    axis = QValueAxis()
+    axis.setRange(0, top)
+    axis.setTickCount(int(top) + 1 if top <= 5 else 6)  # nice maxima above 5 divide by 5
+    axis.setLabelFormat("%d")
+    return axis
+
+
 class _Chart(QChartView):
     """A chart view with no animation (painted at once), antialiased, with a compact legend."""
 
@@ -147,11 +157,7 @@ class IcebergChart(_Chart):
         chart.addAxis(weeks_axis, Qt.AlignmentFlag.AlignBottom)
         bars.attachAxis(weeks_axis)
         ratio.attachAxis(weeks_axis)
-        counts_axis = QValueAxis()
-        counts_axis.setRange(
-            0, _nice_max(max((w.silent_signals + w.formal_complaints for w in weeks), default=0))
-        )
-        counts_axis.setLabelFormat("%d")
+        counts_axis = _count_axis(max((w.silent_signals + w.formal_complaints for w in weeks), default=0))
         counts_axis.setLabelsFont(self._small)
         counts_axis.setTitleText(_t("count"))
         chart.addAxis(counts_axis, Qt.AlignmentFlag.AlignLeft)
@@ -234,10 +240,7 @@ class ParetoChart(_Chart):
         chart.addAxis(causes_axis, Qt.AlignmentFlag.AlignBottom)
         bars.attachAxis(causes_axis)
         running.attachAxis(causes_axis)
-        counts_axis = QValueAxis()
-        counts_axis.setRange(0, _nice_max(max((c.cases for c in shown), default=0)))
-        counts_axis.applyNiceNumbers()
-        counts_axis.setLabelFormat("%d")
+        counts_axis = _count_axis(max((c.cases for c in shown), default=0))
         counts_axis.setLabelsFont(self._small)
         counts_axis.setTitleText(_t("cases"))
         chart.addAxis(counts_axis, Qt.AlignmentFlag.AlignLeft)

@@ -512,11 +512,21 @@ class SupervisorBoard(QWidget):
             if complaints
             else self.tr("no formal complaint")
         )
+        complaint_words = (
+            self.tr("1 formal complaint")
+            if complaints == 1
+            else self.tr("%1 formal complaints").replace("%1", str(complaints))
+        )
+        signal_words = (
+            self.tr("1 silent signal")
+            if signals == 1
+            else self.tr("%1 silent signals").replace("%1", str(signals))
+        )
         return (
-            self.tr("%1 weeks: %2 formal complaints, %3 silent signals (%4).")
+            self.tr("%1 weeks: %2, %3 (%4).")
             .replace("%1", str(len(weeks)))
-            .replace("%2", str(complaints))
-            .replace("%3", str(signals))
+            .replace("%2", complaint_words)
+            .replace("%3", signal_words)
             .replace("%4", ratio)
         )
 
