@@ -6,6 +6,7 @@ Alembic itself is imported only when a migration has to run: opening an up-to-da
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,12 +50,37 @@ def current_revision(connection: Connection) -> str | None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), revision)
+    _all_or_nothing(engine, lambda connection: command.upgrade(alembic_config(connection), revision))
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     from alembic import command
 
-    with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), revision)
+    _all_or_nothing(engine, lambda connection: command.downgrade(alembic_config(connection), revision))
+
+
+def _all_or_nothing(engine: Engine, migrate: Callable[[Connection], None]) -> None:
+    """Run `migrate` in one transaction, so a migration failing half-way leaves the store as it was.
+
+    Python's sqlite3 opens a transaction only before INSERT, UPDATE or DELETE (CREATE and ALTER
+    would each commit at once), so on SQLite it is opened by hand. And SQLite changes a column by
+    rebuilding its table, which dropping the old table would refuse while other tables point at it:
+    as SQLite's documentation prescribes, foreign keys are off for the migration and checked before
+    the commit.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # only outside a transaction
+            connection.commit()
+        try:
+            with connection.begin():
+                if sqlite:
+                    connection.exec_driver_sql("BEGIN")
+                migrate(connection)
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("the migration left rows pointing at rows that are gone")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()

@@ -8,7 +8,6 @@ import uuid
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
@@ -78,6 +77,7 @@ from widgets.promise_panels import HandoffPanel, PromiseBanner, PromisePanel, Wo
 from widgets.promise_text import kind_label, short_time, workstation_zone
 from widgets.search_panel import SearchPanel
 from widgets.status import ConnectivityStatus
+from widgets.style import apply_style
 from widgets.ticker import Ticker
 from widgets.views import HintTableView
 from widgets.workbench import Workbench
@@ -159,11 +159,6 @@ def load_customer(
 
 def load_worklist(workbench: Workbench) -> Worklist:
     return Worklist(workbench.promises.worklist(), workbench.people.colleagues())
-
-
-def _style_sheet() -> str:
-    path = files("resources").joinpath("style.qss")
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
 def _first_line(error: BaseException) -> str:
@@ -251,7 +246,6 @@ class MainWindow(QMainWindow):
         role_name = self.tr("Supervisor") if self.role is Role.SUPERVISOR else self.tr("Advisor")
         self.setWindowTitle(self.tr("Advisor Console — %1").replace("%1", role_name))
         self.setObjectName("mainWindow")
-        self.setStyleSheet(_style_sheet())
 
         now = clock.now()
         due_soon = workbench.promises.due_soon if workbench is not None else DEFAULT_DUE_SOON
@@ -393,6 +387,7 @@ class MainWindow(QMainWindow):
         for model in (self.promise_model, self.handoff_model, self.case_model):
             model.modelReset.connect(self._update_actions)
 
+        apply_style(self)
         self._show_user()
         self._update_titles()
         self._update_empty_texts()
@@ -1045,6 +1040,7 @@ class MainWindow(QMainWindow):
             self._dialog.reject()
         self._dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        apply_style(dialog)
         dialog.finished.connect(self._dialog_finished)
         dialog.open()
         self.dialog_opened.emit(dialog)

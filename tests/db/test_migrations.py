@@ -76,3 +76,46 @@ def test_head_constant_is_alembics_head() -> None:
     from alembic.script import ScriptDirectory
 
     assert ScriptDirectory.from_config(migrate.alembic_config()).get_current_head() == migrate.HEAD
+
+
+def test_a_failed_upgrade_leaves_the_store_as_it_was(any_store: Store) -> None:
+    """All migrations or none: a failure in the last one leaves no column of the earlier ones behind."""
+    migrate.downgrade(any_store.engine, "0001")
+    with any_store.engine.begin() as connection:
+        before = {column["name"] for column in inspect(connection).get_columns("cases")}
+        # Something the last migration will trip over, after the others have run.
+        connection.execute(text("CREATE INDEX ix_cases_closed_at ON cases (updated_at)"))
+    with pytest.raises(DBAPIError):
+        migrate.upgrade(any_store.engine)
+    with any_store.engine.connect() as connection:
+        assert migrate.current_revision(connection) == "0001"
+        assert {column["name"] for column in inspect(connection).get_columns("cases")} == before
+    with any_store.engine.begin() as connection:
+        connection.execute(text("DROP INDEX ix_cases_closed_at"))
+    migrate.upgrade(any_store.engine)
+    with any_store.engine.connect() as connection:
+        assert migrate.current_revision(connection) == migrate.head_revision()
+
+
+def test_a_store_with_cases_goes_down_and_up_with_its_rows(any_store: Store) -> None:
+    """SQLite rebuilds a table to drop a column: other tables point at cases, and nothing is lost."""
+    someone = factories.customer()
+    problem = factories.case(someone)
+    with any_store.write() as session:
+        session.add(someone)
+        session.flush()
+        session.add(problem)
+        session.flush()
+        session.add(factories.event(someone, case_id=problem.id))
+    migrate.downgrade(any_store.engine, "0001")
+    migrate.upgrade(any_store.engine)
+    with any_store.engine.connect() as connection:
+        assert migrate.current_revision(connection) == migrate.head_revision()
+        assert connection.execute(text("SELECT count(*) FROM cases")).scalar() == 1
+        assert (
+            connection.execute(text("SELECT count(*) FROM contact_events WHERE case_id IS NOT NULL")).scalar()
+            == 1
+        )
+        if connection.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").first() is None
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -19,6 +19,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Constant defaults ("0", which PostgreSQL also reads as false): with an SQL expression as the
+    # default, SQLite would have to rebuild the whole cases table to add the column.
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reported_at", storage.types.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("restored_at", storage.types.UTCDateTime(timezone=True), nullable=True))
@@ -26,13 +28,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("started_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("appointment_at", storage.types.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(
-            sa.Column("appointment_missed", sa.Boolean(), server_default=sa.false(), nullable=False)
+            sa.Column("appointment_missed", sa.Boolean(), server_default="0", nullable=False)
         )
         batch_op.add_column(
             sa.Column("cancellation_notice_at", storage.types.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
-            sa.Column("customer_delay_days", sa.Integer(), server_default=sa.text("0"), nullable=False)
+            sa.Column("customer_delay_days", sa.Integer(), server_default="0", nullable=False)
         )
 
 
