@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import uuid
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -101,6 +101,7 @@ class LoadedCustomer:
     handoffs: list[HandoffRecord] = field(default_factory=list)
     needing_update: list[CaseSummary] = field(default_factory=list)
     offers: OfferView | None = None
+    goodwill: GoodwillView | None = None  # read in the same trip when the window has a workbench
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,7 @@ class MainWindow(QMainWindow):
         self._tray: QSystemTrayIcon | None = None
         self._fit_pending = False
         self._goodwill_ticket = 0
+        self._goodwill_came_with_customer = False
         self._last_goodwill_refresh: datetime | None = None
         # Decisions on the user's goodwill requests made from now on are told once each.
         self._decisions_since = clock.now()
@@ -612,9 +614,14 @@ class MainWindow(QMainWindow):
         ticket = self._open_ticket
         service = self._service
         workbench = self._workbench
+        with_queue, since = self.approval_panel is not None, self._decisions_since
 
         def job() -> LoadedCustomer:
-            return load_customer(service, service.profile(customer_id), workbench)
+            loaded = load_customer(service, service.profile(customer_id), workbench)
+            if workbench is None:
+                return loaded
+            # The goodwill panel in the same trip: one wait for the worker and one repaint, not two.
+            return replace(loaded, goodwill=load_goodwill(workbench, customer_id, with_queue, since))
 
         self.statusBar().showMessage(self.tr("Opening customer…"))
         self.reader.submit(
@@ -665,6 +672,11 @@ class MainWindow(QMainWindow):
         )
         self._fit_panels()
         self.statusBar().clearMessage()
+        if loaded.goodwill is not None:
+            self._goodwill_ticket += 1  # a read still on its way is older than this one
+            self._last_goodwill_refresh = self._clock.now()
+            self._goodwill_came_with_customer = True
+            self._show_goodwill(loaded.goodwill)
         self.customer_opened.emit(profile)
 
     def _show_work(self, work: CustomerWork) -> None:
@@ -1313,7 +1325,9 @@ class MainWindow(QMainWindow):
 
     def _goodwill_customer_opened(self, _profile: object) -> None:
         self.goodwill_panel.say("")
-        self.refresh_goodwill()
+        if not self._goodwill_came_with_customer:
+            self.refresh_goodwill()
+        self._goodwill_came_with_customer = False
 
     def _goodwill_changed(self, _text: str) -> None:
         self.refresh_goodwill()
