@@ -1,0 +1,195 @@
+"""The workstation's side of sync: its identity, the outbox of named mutations, and the pull cursor."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import OutboxEntry, SyncCursor, SyncIdentity
+from storage.records import OutboxRecord
+from storage.vocabulary import MutationState
+
+SERVER_CURSOR = "server"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The server's answer to one pushed mutation, to be stored on its outbox entry."""
+
+    mutation_id: uuid.UUID
+    state: MutationState
+    reason: str | None
+    result: dict[str, Any] | None
+    attempts: int
+
+
+def client_id(session: Session, now: datetime) -> uuid.UUID:
+    """This workstation's client id, made on first use and kept in the store."""
+    found = session.execute(
+        select(SyncIdentity.client_id).order_by(SyncIdentity.created_at, SyncIdentity.client_id).limit(1)
+    ).scalar()
+    if found is not None:
+        return found
+    made = uuid.uuid4()
+    session.execute(insert(SyncIdentity).values(client_id=made, last_seq=0, created_at=now))
+    return made
+
+
+def _next_seq(session: Session, now: datetime) -> tuple[uuid.UUID, int]:
+    # UPDATE first: on SQLite it takes the write lock, so two writers never hand out one number.
+    row = session.execute(
+        update(SyncIdentity)
+        .values(last_seq=SyncIdentity.last_seq + 1)
+        .returning(SyncIdentity.client_id, SyncIdentity.last_seq)
+    ).first()
+    if row is not None:
+        return row[0], row[1]
+    made = client_id(session, now)
+    session.execute(update(SyncIdentity).where(SyncIdentity.client_id == made).values(last_seq=1))
+    return made, 1
+
+
+def append(
+    session: Session,
+    *,
+    mutation_id: uuid.UUID,
+    kind: str,
+    payload: dict[str, Any],
+    actor: str,
+    entity_id: uuid.UUID | None,
+    occurred_at: datetime,
+) -> int:
+    """Queue a mutation in the caller's unit of work; returns its client sequence number."""
+    client, seq = _next_seq(session, occurred_at)
+    session.execute(
+        insert(OutboxEntry).values(
+            mutation_id=mutation_id,
+            client_id=client,
+            client_seq=seq,
+            kind=kind,
+            entity_id=entity_id,
+            payload=payload,
+            actor=actor,
+            occurred_at=occurred_at,
+            state=MutationState.PENDING,
+            attempts=0,
+            result=None,
+            reason=None,
+        )
+    )
+    return seq
+
+
+def _record(row: OutboxEntry) -> OutboxRecord:
+    return OutboxRecord(
+        mutation_id=row.mutation_id,
+        client_id=row.client_id,
+        client_seq=row.client_seq,
+        kind=row.kind,
+        entity_id=row.entity_id,
+        payload=row.payload,
+        actor=row.actor,
+        occurred_at=row.occurred_at,
+        state=row.state,
+        attempts=row.attempts,
+        reason=row.reason,
+    )
+
+
+def pending(session: Session, limit: int, after_seq: int = 0) -> list[OutboxRecord]:
+    """The next pending entries in client sequence order."""
+    rows = session.scalars(
+        select(OutboxEntry)
+        .where(OutboxEntry.state == MutationState.PENDING, OutboxEntry.client_seq > after_seq)
+        .order_by(OutboxEntry.client_seq)
+        .limit(limit)
+    )
+    return [_record(row) for row in rows]
+
+
+def entries(session: Session) -> list[OutboxRecord]:
+    """Every entry, answered or not, in client sequence order."""
+    return [_record(row) for row in session.scalars(select(OutboxEntry).order_by(OutboxEntry.client_seq))]
+
+
+def waiting_count(session: Session) -> int:
+    return int(
+        session.execute(
+            select(func.count()).select_from(OutboxEntry).where(OutboxEntry.state == MutationState.PENDING)
+        ).scalar_one()
+    )
+
+
+def entry(session: Session, mutation_id: uuid.UUID) -> OutboxRecord | None:
+    row = session.get(OutboxEntry, mutation_id)
+    return _record(row) if row is not None else None
+
+
+def settled_problems(session: Session, limit: int = 200) -> list[OutboxRecord]:
+    """Rejected and conflicting mutations, newest first: what their authors must be shown."""
+    rows = session.scalars(
+        select(OutboxEntry)
+        .where(OutboxEntry.state.in_((MutationState.REJECTED, MutationState.CONFLICT)))
+        .order_by(OutboxEntry.client_seq.desc())
+        .limit(limit)
+    )
+    return [_record(row) for row in rows]
+
+
+def store_outcomes(session: Session, outcomes: Iterable[Outcome]) -> None:
+    """Record the server's answers on their entries (only entries still pending change)."""
+    for outcome in outcomes:
+        session.execute(
+            update(OutboxEntry)
+            .where(OutboxEntry.mutation_id == outcome.mutation_id)
+            .values(
+                state=outcome.state,
+                reason=outcome.reason,
+                result=outcome.result,
+                attempts=OutboxEntry.attempts + outcome.attempts,
+            )
+        )
+
+
+def count_attempts(session: Session, mutation_id: uuid.UUID, attempts: int) -> None:
+    """A push that failed on a transient fault: the entry stays pending, its attempts counted."""
+    session.execute(
+        update(OutboxEntry)
+        .where(OutboxEntry.mutation_id == mutation_id)
+        .values(attempts=OutboxEntry.attempts + attempts)
+    )
+
+
+def pending_entity_ids(session: Session) -> set[uuid.UUID]:
+    """Records a pull must not overwrite: the entities of pending mutations and the timeline
+    events they name (`event_id` in the payload)."""
+    found: set[uuid.UUID] = set()
+    rows = session.execute(
+        select(OutboxEntry.entity_id, OutboxEntry.payload).where(OutboxEntry.state == MutationState.PENDING)
+    )
+    for entity_id, payload in rows:
+        if entity_id is not None:
+            found.add(entity_id)
+        event_id = payload.get("event_id") if isinstance(payload, dict) else None
+        if isinstance(event_id, str):
+            found.add(uuid.UUID(event_id))
+    return found
+
+
+def cursor(session: Session, name: str = SERVER_CURSOR) -> int:
+    value = session.execute(select(SyncCursor.last_seq).where(SyncCursor.name == name)).scalar()
+    return int(value) if value is not None else 0
+
+
+def set_cursor(session: Session, last_seq: int, now: datetime, name: str = SERVER_CURSOR) -> None:
+    moved = session.execute(
+        update(SyncCursor).where(SyncCursor.name == name).values(last_seq=last_seq, updated_at=now)
+    )
+    if not moved.rowcount:  # type: ignore[attr-defined]
+        session.execute(insert(SyncCursor).values(name=name, last_seq=last_seq, updated_at=now))
