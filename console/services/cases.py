@@ -9,7 +9,7 @@ from sqlalchemy import update
 from console.case_rules import CaseRuleError, check_owner_change, needs_progress_update
 from console.clock import Clock
 from console.ids import new_id
-from console.services.events import console_event
+from console.services.events import add_console_event
 from storage.models import Case, CaseOwnerChange
 from storage.queries import customers as customer_queries
 from storage.queries import promises as promise_queries
@@ -35,7 +35,7 @@ class CaseService:
         self, case: CaseSummary, to_user_id: uuid.UUID, note: str, *, taking: bool
     ) -> CaseSummary:
         now = self._clock.now()
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             new_owner = user_queries.by_id(session, to_user_id)
             check_owner_change(case, new_owner.display_name if new_owner else None, note, taking=taking)
             assert new_owner is not None
@@ -61,15 +61,14 @@ class CaseService:
             )
             verb = "taken over by" if taking else f"handed over by {self.user.display_name} to"
             customer_id = session.get_one(Case, case.id).customer_id
-            session.add(
-                console_event(
-                    self.user.id,
-                    customer_id,
-                    case.id,
-                    now,
-                    f"{case.reference} {verb} {new_owner.display_name}",
-                    note,
-                )
+            add_console_event(
+                session,
+                self.user,
+                customer_id,
+                case.id,
+                now,
+                f"{case.reference} {verb} {new_owner.display_name}",
+                note,
             )
             session.flush()
             return next(c for c in customer_queries.cases_for(session, customer_id) if c.id == case.id)

@@ -18,7 +18,7 @@ from console.promise_rules import (
     check_outcome,
     urgency,
 )
-from console.services.events import console_event
+from console.services.events import add_console_event
 from storage.models import Promise
 from storage.queries import promises as queries
 from storage.records import PromiseRecord, UserRecord
@@ -75,7 +75,7 @@ class PromiseService:
         now = self._clock.now()
         check_new_promise(NewPromise(kind, due_at, window_end_at, number, note.strip()), now)
         promise_id = new_id()
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             session.add(
                 Promise(
                     id=promise_id,
@@ -92,10 +92,8 @@ class PromiseService:
                     version=1,
                 )
             )
-            session.add(
-                console_event(
-                    self.user.id, customer_id, case_id, now, f"Promise made: {KIND_WORDS[kind]}", note
-                )
+            add_console_event(
+                session, self.user, customer_id, case_id, now, f"Promise made: {KIND_WORDS[kind]}", note
             )
             session.flush()
             made = queries.get(session, promise_id)
@@ -107,7 +105,7 @@ class PromiseService:
         now = self._clock.now()
         check_outcome(outcome, now)
         follow_up_id = new_id() if outcome.next_attempt_at is not None else None
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             if follow_up_id is not None:
                 assert outcome.next_attempt_at is not None
                 session.add(
@@ -141,8 +139,8 @@ class PromiseService:
                 session.rollback()
                 raise PromiseConflictError(self._conflict_message(current))
             summary = f"Promise ended: {KIND_WORDS[promise.kind]}, {OUTCOME_WORDS[outcome.status]}"
-            session.add(
-                console_event(self.user.id, promise.customer_id, promise.case_id, now, summary, outcome.text)
+            add_console_event(
+                session, self.user, promise.customer_id, promise.case_id, now, summary, outcome.text
             )
             session.flush()
             ended = queries.get(session, promise.id)
