@@ -51,6 +51,10 @@ BEGIN
             outcome := api.goodwill_approve(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
         ELSIF apply_mutation.kind = 'goodwill.reject' THEN
             outcome := api.goodwill_reject(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
+        ELSIF apply_mutation.kind = 'promise.create' THEN
+            outcome := api.promise_create(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
+        ELSIF apply_mutation.kind = 'promise.complete' THEN
+            outcome := api.promise_complete(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
         ELSIF apply_mutation.kind = 'contact.add' THEN
             outcome := api.contact_add(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
         ELSE
@@ -86,6 +90,7 @@ BEGIN
         'entity', outcome -> 'entity',
         'entity_id', outcome -> 'entity_id',
         'record', COALESCE(outcome -> 'record', v_current),
+        'follow_up', outcome -> 'follow_up',
         'applied_at', now(),
         'clock_skew_seconds', round(v_skew)::bigint,
         'clock_skew_flagged', abs(v_skew) > 300);
