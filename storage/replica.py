@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Enum, Integer, Table, Uuid, select
+from sqlalchemy import Boolean, Column, Date, Enum, Integer, Table, Uuid, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -99,7 +99,8 @@ def _existing(session: Session, table: Table, ids: set[uuid.UUID]) -> set[uuid.U
 
 
 def _missing_parents(session: Session, table: Table, rows: list[dict[str, Any]]) -> set[int]:
-    """Indexes of rows naming a parent row (by foreign key) this store does not hold."""
+    """Indexes of rows naming a parent row (by foreign key) this store does not hold, counting the
+    page's own rows as held when the key points into the same table (a follow-up promise)."""
     refused: set[int] = set()
     for constraint in table.foreign_key_constraints:
         column = constraint.columns[0]
@@ -108,6 +109,8 @@ def _missing_parents(session: Session, table: Table, rows: list[dict[str, Any]])
         if not wanted:
             continue
         held = _existing(session, target, wanted)
+        if target is table:
+            held |= {row["id"] for row in rows}
         refused.update(
             index
             for index, row in enumerate(rows)
@@ -144,6 +147,9 @@ def apply_records(
     its `deleted` flag like any other column, and no row is ever removed.
     """
     report = ApplyReport()
+    if session.get_bind().dialect.name == "sqlite":
+        # Rows of a page may name each other in any order: foreign keys are checked at commit.
+        session.execute(text("PRAGMA defer_foreign_keys = ON"))
     latest: dict[str, dict[uuid.UUID, dict[str, Any]]] = {}
     for entity, data in records:
         table = table_for(entity)

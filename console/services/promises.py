@@ -18,7 +18,8 @@ from console.promise_rules import (
     check_outcome,
     urgency,
 )
-from console.services.events import add_console_event
+from console.services.events import console_event
+from console.sync import outbox
 from storage.models import Promise
 from storage.queries import promises as queries
 from storage.records import PromiseRecord, UserRecord
@@ -92,10 +93,29 @@ class PromiseService:
                     version=1,
                 )
             )
-            add_console_event(
-                session, self.user, customer_id, case_id, now, f"Promise made: {KIND_WORDS[kind]}", note
+            event = console_event(
+                self.user.id, customer_id, case_id, now, f"Promise made: {KIND_WORDS[kind]}", note
             )
+            session.add(event)
             session.flush()
+            outbox.queue(
+                session,
+                kind=outbox.PROMISE_CREATE,
+                payload=outbox.promise_create(
+                    promise_id=promise_id,
+                    customer_id=customer_id,
+                    case_id=case_id,
+                    kind=kind.value,
+                    due_at=due_at,
+                    window_end_at=window_end_at,
+                    phone_e164=number,
+                    note=note.strip() or None,
+                    event_id=event.id,
+                ),
+                actor=self.user.username,
+                entity_id=promise_id,
+                occurred_at=now,
+            )
             made = queries.get(session, promise_id)
         assert made is not None
         return made
@@ -139,10 +159,28 @@ class PromiseService:
                 session.rollback()
                 raise PromiseConflictError(self._conflict_message(current))
             summary = f"Promise ended: {KIND_WORDS[promise.kind]}, {OUTCOME_WORDS[outcome.status]}"
-            add_console_event(
-                session, self.user, promise.customer_id, promise.case_id, now, summary, outcome.text
+            event = console_event(
+                self.user.id, promise.customer_id, promise.case_id, now, summary, outcome.text
             )
+            session.add(event)
             session.flush()
+            outbox.queue(
+                session,
+                kind=outbox.PROMISE_COMPLETE,
+                payload=outbox.promise_complete(
+                    promise_id=promise.id,
+                    version=promise.version,
+                    status=outcome.status.value,
+                    outcome=outcome.text.strip(),
+                    next_attempt_at=outcome.next_attempt_at,
+                    customer_told=outcome.customer_told,
+                    follow_up_id=follow_up_id,
+                    event_id=event.id,
+                ),
+                actor=self.user.username,
+                entity_id=promise.id,
+                occurred_at=now,
+            )
             ended = queries.get(session, promise.id)
         assert ended is not None
         return ended

@@ -17,7 +17,9 @@ GOODWILL_REQUEST = "goodwill.request"
 GOODWILL_APPROVE = "goodwill.approve"
 GOODWILL_REJECT = "goodwill.reject"
 CONTACT_ADD = "contact.add"
-KINDS = (GOODWILL_REQUEST, GOODWILL_APPROVE, GOODWILL_REJECT, CONTACT_ADD)
+PROMISE_CREATE = "promise.create"
+PROMISE_COMPLETE = "promise.complete"
+KINDS = (GOODWILL_REQUEST, GOODWILL_APPROVE, GOODWILL_REJECT, CONTACT_ADD, PROMISE_CREATE, PROMISE_COMPLETE)
 
 
 def queue(
@@ -51,6 +53,10 @@ def queue(
 
 def _id(value: uuid.UUID | None) -> str | None:
     return str(value) if value is not None else None
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def goodwill_request(
@@ -99,4 +105,52 @@ def contact_add(event: ContactEvent) -> dict[str, Any]:
         "occurred_at": event.occurred_at.isoformat(),
         "subject": event.subject,
         "summary": event.summary,
+    }
+
+
+def promise_create(
+    *,
+    promise_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    case_id: uuid.UUID | None,
+    kind: str,
+    due_at: datetime,
+    window_end_at: datetime | None,
+    phone_e164: str | None,
+    note: str | None,
+    event_id: uuid.UUID,
+) -> dict[str, Any]:
+    return {
+        "id": str(promise_id),
+        "customer_id": str(customer_id),
+        "case_id": _id(case_id),
+        "kind": kind,
+        "due_at": due_at.isoformat(),
+        "window_end_at": _time(window_end_at),
+        "phone_e164": phone_e164,
+        "note": note,
+        "event_id": str(event_id),
+    }
+
+
+def promise_complete(
+    *,
+    promise_id: uuid.UUID,
+    version: int,
+    status: str,
+    outcome: str,
+    next_attempt_at: datetime | None,
+    customer_told: bool | None,
+    follow_up_id: uuid.UUID | None,
+    event_id: uuid.UUID,
+) -> dict[str, Any]:
+    return {
+        "id": str(promise_id),
+        "version": version,
+        "status": status,
+        "outcome": outcome,
+        "next_attempt_at": _time(next_attempt_at),
+        "customer_told": customer_told,
+        "follow_up_id": _id(follow_up_id),
+        "event_id": str(event_id),
     }

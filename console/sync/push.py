@@ -26,7 +26,7 @@ Sleep = Callable[[float], Awaitable[None]]
 Progress = Callable[[int, int], None]
 
 # The entity a kind changes, for answers that carry a record but no entity name (conflicts).
-KIND_ENTITY = {"goodwill": "goodwill", "contact": "contact_event"}
+KIND_ENTITY = {"goodwill": "goodwill", "contact": "contact_event", "promise": "promise"}
 
 
 class ServerUnreachableError(Exception):
@@ -109,6 +109,9 @@ def _store(session: Session, entries: dict[uuid.UUID, OutboxRecord], outcomes: l
         entity = answer.get("entity") or KIND_ENTITY.get(entries[outcome.mutation_id].kind.split(".")[0])
         if isinstance(entity, str):
             records.append((entity, record))
+            follow_up = answer.get("follow_up")  # promise.complete's next attempt
+            if isinstance(follow_up, dict):
+                records.append((entity, follow_up))
     if records:
         replica.apply_records(session, records, queries.pending_entity_ids(session))
 

@@ -166,9 +166,13 @@ def count_attempts(session: Session, mutation_id: uuid.UUID, attempts: int) -> N
     )
 
 
+# Payload keys naming further records a mutation makes: its timeline event, a follow-up promise.
+MADE_ID_KEYS = ("event_id", "follow_up_id")
+
+
 def pending_entity_ids(session: Session) -> set[uuid.UUID]:
-    """Records a pull must not overwrite: the entities of pending mutations and the timeline
-    events they name (`event_id` in the payload)."""
+    """Records a pull must not overwrite: the entities of pending mutations and the further
+    records they make (`event_id`, `follow_up_id` in the payload)."""
     found: set[uuid.UUID] = set()
     rows = session.execute(
         select(OutboxEntry.entity_id, OutboxEntry.payload).where(OutboxEntry.state == MutationState.PENDING)
@@ -176,9 +180,12 @@ def pending_entity_ids(session: Session) -> set[uuid.UUID]:
     for entity_id, payload in rows:
         if entity_id is not None:
             found.add(entity_id)
-        event_id = payload.get("event_id") if isinstance(payload, dict) else None
-        if isinstance(event_id, str):
-            found.add(uuid.UUID(event_id))
+        if not isinstance(payload, dict):
+            continue
+        for key in MADE_ID_KEYS:
+            made = payload.get(key)
+            if isinstance(made, str):
+                found.add(uuid.UUID(made))
     return found
 
 

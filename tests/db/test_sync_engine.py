@@ -7,13 +7,16 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 from sqlalchemy import func, select, text, update
 
+from console.promise_rules import Outcome
 from console.services.goodwill import state_words
+from console.services.handoffs import HandoffService
 from console.services.promises import PromiseService
 from console.sync import outbox
 from console.sync.engine import Mode, SyncEngine
@@ -22,8 +25,19 @@ from console.sync.push import RetryPolicy
 from console.sync.remote import ServerLink
 from storage.models import ContactEvent, Goodwill, OutboxEntry
 from storage.queries import goodwill as goodwill_queries
+from storage.queries import promises as promise_queries
 from storage.queries import sync as queries
-from storage.vocabulary import Authorisation, GoodwillKind, GoodwillState, MutationState, PromiseKind, Role
+from storage.vocabulary import (
+    Authorisation,
+    GoodwillKind,
+    GoodwillState,
+    HandoffKind,
+    MutationState,
+    PromiseKind,
+    PromiseStatus,
+    Role,
+)
+from storage.vocabulary import Team as StaffTeam
 from tests.helpers import factories
 from tests.helpers.central import NOW, Central
 from tests.helpers.workstations import Workstation, add_everywhere, shared_customer, workstation
@@ -242,16 +256,28 @@ def test_a_pull_leaves_records_with_pending_mutations_alone(team: Team, central:
     assert seen.state is GoodwillState.APPROVED
 
 
-def test_contact_events_of_other_services_are_queued_as_facts(team: Team, central: Central) -> None:
+def test_promises_sync_and_other_services_events_go_as_facts(team: Team, central: Central) -> None:
     alex, sam, customer_id = team
     promises = PromiseService(alex.store, alex.clock, alex.user)
-    promises.make(customer_id, PromiseKind.CALLBACK, NOW.replace(hour=15), phone="07700 900123")
-    [entry] = alex.outbox()
-    assert entry.kind == outbox.CONTACT_ADD and entry.payload["subject"] == "Promise made: callback"
+    made = promises.make(customer_id, PromiseKind.CALLBACK, NOW.replace(hour=15), phone="07700 900123")
+    alex.clock.advance(timedelta(hours=6))
+    promises.close(made, Outcome(PromiseStatus.NOT_REACHABLE, "no answer", NOW + timedelta(days=1)))
+    handoffs = HandoffService(alex.store, alex.clock, alex.user)
+    handoffs.hand_off(customer_id, HandoffKind.ORDER, StaffTeam.TECHNICAL, "place the router order")
+    kinds = [entry.kind for entry in alex.outbox()]
+    assert kinds == [outbox.PROMISE_CREATE, outbox.PROMISE_COMPLETE, outbox.CONTACT_ADD]
     summary = asyncio.run(alex.engine().sync_once())
-    assert summary.accepted == 1
+    assert (summary.accepted, summary.rejected, summary.waiting) == (3, 0, 0)
     asyncio.run(sam.engine().sync_once())
-    assert sam.count(ContactEvent, ContactEvent.id == entry.entity_id) == 1
+    # The supervisor holds both promises (the follow-up has the id the advisor's store gave it)
+    # and the three timeline lines, each once.
+    with alex.store.read() as session:
+        mine = {(p.id, p.status) for p in promise_queries.for_customer(session, customer_id)}
+    with sam.store.read() as session:
+        theirs = {(p.id, p.status) for p in promise_queries.for_customer(session, customer_id)}
+    assert theirs == mine and len(mine) == 2
+    assert sam.count(ContactEvent, ContactEvent.customer_id == customer_id) == 3
+    assert alex.count(ContactEvent, ContactEvent.customer_id == customer_id) == 3
 
 
 def test_the_loop_wakes_on_a_change_notice(team: Team, central: Central) -> None:
