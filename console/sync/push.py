@@ -166,6 +166,7 @@ async def push(
             await run_local(
                 store, partial(_finish, entries=by_id, outcomes=outcomes, failed=failed, retry=retry)
             )
+        await _refresh_rejected(store, link, by_id, outcomes)
         for outcome in outcomes:
             if outcome.state is MutationState.ACCEPTED:
                 report.accepted += 1
@@ -175,6 +176,30 @@ async def push(
                 report.conflicts += 1
             if outcome.result and outcome.result.get("clock_skew_flagged"):
                 report.skew_flagged += 1
+
+
+async def _refresh_rejected(
+    store: Store, link: ServerLink, entries: dict[uuid.UUID, OutboxRecord], outcomes: list[queries.Outcome]
+) -> None:
+    """A rejected change left the server's row as it was, and a pull may have passed that row by
+    while the change waited: read it again, so the local guess does not stay (best effort)."""
+    for outcome in outcomes:
+        entry = entries[outcome.mutation_id]
+        entity = KIND_ENTITY.get(entry.kind.split(".")[0])
+        table = replica.table_for(entity) if entity else None
+        if outcome.state is not MutationState.REJECTED or entry.entity_id is None or table is None:
+            continue
+        try:
+            row = await link.current_row(table.name, entry.entity_id)
+        except psycopg.Error:
+            await link.drop()
+            return
+        if row is not None:
+            await run_local(store, partial(_apply_current, entity=str(entity), row=row))
+
+
+def _apply_current(session: Session, *, entity: str, row: dict[str, Any]) -> None:
+    replica.apply_records(session, [(entity, row)], queries.pending_entity_ids(session))
 
 
 async def _send(

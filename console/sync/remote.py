@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from psycopg import errors
+from psycopg import errors, sql
 from psycopg.types.json import Jsonb
 from sqlalchemy.engine import URL, make_url
 
@@ -110,6 +110,16 @@ class ServerLink:
             raise PermanentRefusalError(first_line(exc)) from None
         assert row is not None
         return _as_dict(row[0])
+
+    async def current_row(self, table: str, row_id: uuid.UUID) -> dict[str, Any] | None:
+        """The server's row as this login may read it (row-level security applies), or None."""
+        connection = await self.connection()
+        query = sql.SQL("SELECT to_jsonb(t) FROM public.{} AS t WHERE t.id = %s").format(
+            sql.Identifier(table)
+        )
+        cursor = await connection.execute(query, (row_id,))
+        row = await cursor.fetchone()
+        return _as_dict(row[0]) if row is not None else None
 
     async def close(self) -> None:
         await self.drop()

@@ -350,3 +350,32 @@ def test_outbox_numbers_are_one_client_in_order(team: Team) -> None:
             "reason_text",
             "event_id",
         }
+
+
+def test_a_rejected_change_puts_the_servers_row_back(team: Team, central: Central) -> None:
+    """A modified client approves its own request locally: the server rejects the mutation, and
+    the local row returns to what the server holds (awaiting approval)."""
+    alex, _, customer_id = team
+    asked = alex.goodwill.request(customer_id, GoodwillKind.COMPENSATION, "70.00", "service outage", "down")
+    asyncio.run(alex.engine().sync_once())
+    with alex.store.durable_write() as session:
+        session.execute(
+            update(Goodwill)
+            .where(Goodwill.id == asked.id)
+            .values(state=GoodwillState.APPROVED, authorisation=Authorisation.SUPERVISOR, version=2)
+        )
+        outbox.queue(
+            session,
+            kind=outbox.GOODWILL_APPROVE,
+            payload={"id": str(asked.id), "version": 1},
+            actor=alex.user.username,
+            entity_id=asked.id,
+            occurred_at=NOW,
+        )
+    summary = asyncio.run(alex.engine().sync_once())
+    assert (summary.rejected, summary.waiting) == (1, 0)
+    [_, entry] = alex.outbox()
+    assert entry.reason == "nobody approves their own request: ask a supervisor"
+    [seen] = alex.goodwill.for_customer(customer_id)
+    assert seen.state is GoodwillState.AWAITING_APPROVAL and seen.version == 1
+    assert server_goodwill(central, asked.id)["state"] == "awaiting_approval"
