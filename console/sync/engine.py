@@ -233,7 +233,13 @@ class SyncEngine:
         count = 0
         try:
             while not self._stopping:
-                await self.sync_once(force_pull=False)
+                try:
+                    await self.sync_once(force_pull=False)
+                except Exception as exc:  # a bug must not end syncing for the rest of the day
+                    log.exception("sync failed")
+                    self._set_state(
+                        SyncState(Mode.OFFLINE, waiting=self._state.waiting, problem=first_line(exc))
+                    )
                 count += 1
                 if self._stopping or (turns is not None and count >= turns):
                     break

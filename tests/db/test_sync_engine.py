@@ -166,7 +166,12 @@ def test_a_rejection_is_recorded_and_blocks_nothing(team: Team, central: Central
     add_everywhere(None, [alex.store], stranger)
     alex.goodwill.request(stranger.id, GoodwillKind.REFUND, "7.00", "billing error", "double charge")
     last = alex.goodwill.request(customer_id, GoodwillKind.REFUND, "9.00", "billing error", "refund")
-    summary = asyncio.run(alex.engine().sync_once())
+    engine = alex.engine()
+    shown: list[str] = []
+    engine.add_listener(lambda state: shown.append(state.words()))
+    summary = asyncio.run(engine.sync_once())
+    assert shown[0] == "Syncing…" and shown[-1] == "Online"
+    assert "Syncing: sending 2 of 3" in shown
     assert (summary.pushed, summary.accepted, summary.rejected, summary.waiting) == (3, 2, 1, 0)
     states = [(entry.state, entry.reason) for entry in alex.outbox()]
     assert states == [
