@@ -113,7 +113,9 @@ def _store(session: Session, entries: dict[uuid.UUID, OutboxRecord], outcomes: l
             if isinstance(follow_up, dict):
                 records.append((entity, follow_up))
     if records:
-        replica.apply_records(session, records, queries.pending_entity_ids(session))
+        # A record whose later mutations still wait is left for their answers to bring.
+        named = {uuid.UUID(str(record["id"])) for _, record in records if record.get("id")}
+        replica.apply_records(session, records, queries.pending_among(session, named))
 
 
 def _finish(
@@ -199,7 +201,7 @@ async def _refresh_rejected(
 
 
 def _apply_current(session: Session, *, entity: str, row: dict[str, Any]) -> None:
-    replica.apply_records(session, [(entity, row)], queries.pending_entity_ids(session))
+    replica.apply_records(session, [(entity, row)], queries.pending_entity_ids(session))  # rare
 
 
 async def _send(

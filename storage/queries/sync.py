@@ -196,6 +196,23 @@ def pending_entity_ids(session: Session) -> set[uuid.UUID]:
     return found
 
 
+def pending_among(session: Session, ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of `ids` are the entity of a pending mutation (an index lookup, not a scan: the push
+    asks this after every batch of answers)."""
+    found: set[uuid.UUID] = set()
+    ordered = list(ids)
+    for start in range(0, len(ordered), 500):
+        found.update(
+            session.scalars(
+                select(OutboxEntry.entity_id).where(
+                    OutboxEntry.state == MutationState.PENDING,
+                    OutboxEntry.entity_id.in_(ordered[start : start + 500]),
+                )
+            )
+        )
+    return {found_id for found_id in found if found_id is not None}
+
+
 def cursor(session: Session, name: str = SERVER_CURSOR) -> int:
     value = session.execute(select(SyncCursor.last_seq).where(SyncCursor.name == name)).scalar()
     return int(value) if value is not None else 0
