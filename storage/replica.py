@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Boolean, Column, Date, Enum, Integer, Table, Uuid, select, text
@@ -51,42 +52,74 @@ def table_for(entity: str) -> Table | None:
     return model.__table__ if model is not None else None  # type: ignore[return-value]
 
 
-def column_value(column: Column[Any], value: Any) -> Any:
-    """A JSON value (as PostgreSQL's to_jsonb wrote it) as the column's Python type."""
-    if value is None:
-        return None
-    kind = column.type
-    try:
-        if isinstance(kind, Uuid):
-            return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-        if isinstance(kind, UTCDateTime):
-            moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        if isinstance(kind, Date):
-            return value if isinstance(value, date) else date.fromisoformat(str(value))
-        if isinstance(kind, Enum) and kind.enum_class is not None:
-            members: type[enum.Enum] = kind.enum_class
-            return members(value)
-        if isinstance(kind, Boolean):
-            if not isinstance(value, bool):
-                raise TypeError(f"{value!r} is not true or false")
-            return value
-        if isinstance(kind, Integer):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(f"{value!r} is not a whole number")
-            return value
-    except (TypeError, ValueError) as exc:
-        raise ReplicaError(f"{column.table.name}.{column.name}: {exc}") from None
+Convert = Callable[[Any], Any]
+
+
+def _to_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _to_utc(value: Any) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _to_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _to_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{value!r} is not true or false")
     return value
+
+
+def _to_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{value!r} is not a whole number")
+    return value
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def converter(column: Column[Any]) -> Convert:
+    """How a JSON value (as PostgreSQL's to_jsonb wrote it) becomes the column's Python type."""
+    kind = column.type
+    if isinstance(kind, Uuid):
+        return _to_uuid
+    if isinstance(kind, UTCDateTime):
+        return _to_utc
+    if isinstance(kind, Date):
+        return _to_date
+    if isinstance(kind, Enum) and kind.enum_class is not None:
+        members: type[enum.Enum] = kind.enum_class
+        return members
+    if isinstance(kind, Boolean):
+        return _to_bool
+    if isinstance(kind, Integer):
+        return _to_int
+    return _as_is
+
+
+@cache
+def _converters(table: Table) -> tuple[tuple[str, Convert], ...]:
+    return tuple((column.name, converter(column)) for column in table.columns)
 
 
 def row_values(table: Table, data: Mapping[str, Any]) -> dict[str, Any]:
     """The columns the record carries, converted; keys the table does not have are ignored."""
-    return {
-        column.name: column_value(column, data[column.name])
-        for column in table.columns
-        if column.name in data
-    }
+    values: dict[str, Any] = {}
+    name = ""
+    try:
+        for name, convert in _converters(table):
+            if name in data:
+                value = data[name]
+                values[name] = None if value is None else convert(value)
+    except (TypeError, ValueError) as exc:
+        raise ReplicaError(f"{table.name}.{name}: {exc}") from None
+    return values
 
 
 def _existing(session: Session, table: Table, ids: set[uuid.UUID]) -> set[uuid.UUID]:
