@@ -14,7 +14,10 @@ import time
 import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import psycopg
+from psycopg.types.json import Jsonb
 from sqlalchemy import create_engine, text
 
 from console.clock import SystemClock
@@ -23,11 +26,11 @@ from console.sync import outbox
 from console.sync.engine import SyncEngine
 from console.sync.remote import connector, conninfo
 from storage.location import parse_location
-from storage.models import ContactEvent, User
+from storage.models import ContactEvent, Goodwill, User
 from storage.server import init_server
 from storage.server.users import add_user
 from storage.store import Store, open_store
-from storage.vocabulary import Channel, Direction, Role
+from storage.vocabulary import Channel, Direction, GoodwillState, Role
 from tests.helpers import factories
 
 
@@ -119,7 +122,70 @@ def measure(uri: str, folder: Path, mutations: int, changes: int) -> None:
         held = session.execute(text("SELECT count(*) FROM contact_events")).scalar_one()
     print(f"      the fresh store holds {held:,} contact events")
     fresh.close()
+    latency(folder, admin, location, people, customer, alex.id)
     admin.dispose()
+
+
+def latency(folder: Path, admin: Any, location: Any, people: list[User], customer: Any, alex_id: Any) -> None:
+    """A goodwill request approved on the server (as a supervisor's push does) until the advisor's
+    running engine, woken by NOTIFY, has it approved in its store."""
+    sam = add_user(admin, "bench_sam", role=Role.SUPERVISOR, limit_pence=100_000, password="x" * 12)
+    store = workstation(
+        folder, "latency", [*people, factories.user(sam.username, Role.SUPERVISOR, id=sam.id)], customer
+    )
+    advisor = connector(conninfo(location.url.set(username="bench_alex", password=None)))
+    supervisor = conninfo(location.url.set(username="bench_sam", password=None))
+    runs = 20
+    times: list[float] = []
+
+    async def scenario() -> None:
+        engine = SyncEngine(store, advisor, clock=SystemClock(), listen=True)
+        loop = asyncio.ensure_future(engine.run())
+        while not engine.listening:
+            await asyncio.sleep(0.01)
+        async with await psycopg.AsyncConnection.connect(supervisor, autocommit=True) as boss:
+            for _ in range(runs):
+                goodwill_id = new_id()
+                request = {
+                    "id": str(goodwill_id),
+                    "customer_id": str(customer.id),
+                    "kind": "refund",
+                    "amount_pence": 9_000,
+                    "reason_category": "billing error",
+                    "reason_text": "bench",
+                }
+                async with await psycopg.AsyncConnection.connect(
+                    conninfo(location.url.set(username="bench_alex", password=None)), autocommit=True
+                ) as asker:
+                    await asker.execute(CALL, (new_id(), new_id(), 1, "goodwill.request", Jsonb(request)))
+                while not approved(store, goodwill_id, GoodwillState.AWAITING_APPROVAL):
+                    await asyncio.sleep(0.005)
+                started = time.perf_counter()
+                await boss.execute(
+                    CALL, (new_id(), new_id(), 1, "goodwill.approve", Jsonb({"id": str(goodwill_id)}))
+                )
+                while not approved(store, goodwill_id, GoodwillState.APPROVED):
+                    await asyncio.sleep(0.002)
+                times.append(time.perf_counter() - started)
+        engine.stop()
+        await loop
+
+    asyncio.run(scenario())
+    store.close()
+    times.sort()
+    print(
+        f"approval on the server to the advisor's store (LISTEN, {runs} runs): "
+        f"p50 {times[len(times) // 2] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms"
+    )
+
+
+CALL = "SELECT api.apply_mutation(%s, %s, %s, %s, %s, now())"
+
+
+def approved(store: Store, goodwill_id: Any, state: GoodwillState) -> bool:
+    with store.read() as session:
+        row = session.get(Goodwill, goodwill_id)
+        return row is not None and row.state == state
 
 
 def fill_change_log(admin: object, customer_id: object, advisor_id: object, count: int, at: datetime) -> None:
