@@ -83,6 +83,7 @@ class SyncEngine:
         listen: bool = True,
         page_size: int = pulling.PAGE_SIZE,
         retry: RetryPolicy | None = None,
+        link: ServerLink | None = None,
     ) -> None:
         self._store = store
         self._connect = connect
@@ -95,7 +96,7 @@ class SyncEngine:
         self._listen_wanted = listen
         self._page_size = page_size
         self._retry = retry or RetryPolicy()
-        self._link = ServerLink(connect)
+        self._link = link or ServerLink(connect)
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._stopping = False

@@ -9,8 +9,9 @@ import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+import psycopg
 import pytest
 from sqlalchemy import func, select, text, update
 
@@ -384,3 +385,43 @@ def test_a_rejected_change_puts_the_servers_row_back(team: Team, central: Centra
     [seen] = alex.goodwill.for_customer(customer_id)
     assert seen.state is GoodwillState.AWAITING_APPROVAL and seen.version == 1
     assert server_goodwill(central, asked.id)["state"] == "awaiting_approval"
+
+
+def test_transient_faults_are_retried_with_the_same_mutation_id(team: Team, central: Central) -> None:
+    """The server refuses the first two connections (restarting), then the link also drops after
+    a call commits: each retry carries the same id, and the server applies it once."""
+    alex, _, customer_id = team
+    alex.goodwill.request(customer_id, GoodwillKind.REFUND, "4.00", "billing error", "refund")
+    alex.goodwill.request(customer_id, GoodwillKind.REFUND, "6.00", "billing error", "refund")
+    real = alex.connect()
+    opened: list[psycopg.AsyncConnection[Any]] = []
+
+    async def flaky() -> psycopg.AsyncConnection[Any]:
+        if len(opened) < 2:
+            opened.append(None)  # type: ignore[arg-type]
+            raise psycopg.OperationalError("the database system is starting up")
+        connection = await real()
+        opened.append(connection)
+        return connection
+
+    class CutAfterCommit(ServerLink):
+        cut = False
+
+        async def apply_mutation(self, **call: Any) -> dict[str, Any]:
+            answer = await super().apply_mutation(**call)
+            if not self.cut:  # committed on the server, but the answer never arrives
+                self.cut = True
+                raise psycopg.OperationalError("server closed the connection unexpectedly")
+            return answer
+
+    link = CutAfterCommit(flaky)
+    engine = SyncEngine(alex.store, flaky, clock=alex.clock, sleep=alex.sleeper, listen=False, link=link)
+    summary = asyncio.run(engine.sync_once())
+    assert (summary.accepted, summary.waiting, summary.offline) == (2, 0, None)
+    assert alex.sleeper.delays == [0.5, 1.0, 2.0]  # one backoff for the one call, on fresh links
+    first, second = alex.outbox()
+    assert (first.attempts, second.attempts) == (4, 1)
+    ids = {"a": first.mutation_id, "b": second.mutation_id}
+    logged = "SELECT count(*) FROM mutation_log WHERE mutation_id IN (:a, :b)"
+    assert server_count(central, logged, **ids) == 2
+    assert server_count(central, "SELECT count(*) FROM goodwill") == 2
