@@ -4,6 +4,7 @@ cursor are written in one local transaction, so a pull stopped anywhere resumes 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -86,6 +87,11 @@ async def pull(
         report.head = int(page.get("head") or after)
         if progress is not None:
             progress(after - start, max(report.head - start, after - start))
+        if next_page is not None and cancelled():  # stop after the page just written
+            next_page.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await next_page
+            next_page = None
         if next_page is None:
             return report
         page = await next_page

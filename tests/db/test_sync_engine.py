@@ -425,3 +425,35 @@ def test_transient_faults_are_retried_with_the_same_mutation_id(team: Team, cent
     logged = "SELECT count(*) FROM mutation_log WHERE mutation_id IN (:a, :b)"
     assert server_count(central, logged, **ids) == 2
     assert server_count(central, "SELECT count(*) FROM goodwill") == 2
+
+
+def test_a_stopped_pull_resumes_after_its_last_whole_page(team: Team, central: Central) -> None:
+    alex, sam, customer_id = team
+    for amount in ("61.00", "62.00", "63.00"):
+        alex.goodwill.request(customer_id, GoodwillKind.COMPENSATION, amount, "service outage", "down")
+    asyncio.run(alex.engine().sync_once())
+    head = server_count(central, "SELECT max(seq) FROM change_log")
+    pages: list[int] = []
+
+    async def pull_pages(stop_after: int | None) -> int:
+        link = ServerLink(sam.connect())
+        try:
+            report = await pull(
+                sam.store,
+                link,
+                clock=sam.clock,
+                sleep=sam.sleeper,
+                retry=RetryPolicy(),
+                page_size=2,
+                progress=lambda done, _total: pages.append(done),
+                cancelled=lambda: stop_after is not None and len(pages) >= stop_after,
+            )
+        finally:
+            await link.close()
+        return report.cursor
+
+    assert asyncio.run(pull_pages(stop_after=1)) == 2  # stopped (cancelled) after the first page
+    with sam.store.read() as session:
+        assert queries.cursor(session) == 2
+    assert asyncio.run(pull_pages(stop_after=None)) == head  # resumed from 2, not from 0
+    assert len(sam.goodwill.pending()) == 3
