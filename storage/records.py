@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from storage.vocabulary import (
     Authorisation,
@@ -17,6 +18,7 @@ from storage.vocabulary import (
     GoodwillState,
     HandoffKind,
     HandoffStatus,
+    MutationState,
     PromiseKind,
     PromiseStatus,
     Role,
@@ -299,3 +301,20 @@ class CaseServiceDates:
     customer_delay_days: int
     customer_caused_delay: str | None
     version: int
+
+
+@dataclass(frozen=True)
+class OutboxRecord:
+    """A mutation in the workstation's outbox, with its outcome once the server has answered."""
+
+    mutation_id: uuid.UUID
+    client_id: uuid.UUID
+    client_seq: int
+    kind: str
+    entity_id: uuid.UUID | None
+    payload: dict[str, Any]
+    actor: str
+    occurred_at: datetime
+    state: MutationState
+    attempts: int
+    reason: str | None

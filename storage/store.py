@@ -39,6 +39,29 @@ class Store:
         with self._sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def durable_write(self) -> Iterator[Session]:
+        """A `write()` whose commit SQLite makes durable (`synchronous=FULL`) before it returns.
+
+        For writes that queue a mutation in the outbox: an acknowledged change survives a power
+        cut. SQLite refuses to change the setting inside a transaction, so it is set on the
+        connection before the unit of work begins and put back to NORMAL after it ends.
+        """
+        if not self.location.is_sqlite:
+            with self.write() as session:
+                yield session
+            return
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA synchronous=FULL")
+            connection.commit()  # ends SQLAlchemy's logical transaction; the session begins its own
+            try:
+                with Session(bind=connection, expire_on_commit=False) as session, session.begin():
+                    yield session
+            finally:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
+                connection.commit()
+
     def close(self) -> None:
         self.engine.dispose()
 

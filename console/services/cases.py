@@ -21,8 +21,9 @@ from console.case_rules import CaseRuleError, check_owner_change, needs_progress
 from console.clock import Clock
 from console.ids import new_id
 from console.promise_rules import PromiseRuleError
-from console.services.events import console_event
+from console.services.events import add_console_event
 from console.services.promises import add_promise
+from console.sync import outbox
 from storage import audit
 from storage.models import Case, CaseOwnerChange, ContactEvent, Feedback
 from storage.queries import cases as queries
@@ -65,7 +66,7 @@ class CaseService:
         self, case: CaseSummary, to_user_id: uuid.UUID, note: str, *, taking: bool
     ) -> CaseSummary:
         now = self._clock.now()
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             new_owner = user_queries.by_id(session, to_user_id)
             check_owner_change(case, new_owner.display_name if new_owner else None, note, taking=taking)
             assert new_owner is not None
@@ -91,15 +92,14 @@ class CaseService:
             )
             verb = "taken over by" if taking else f"handed over by {self.user.display_name} to"
             customer_id = session.get_one(Case, case.id).customer_id
-            session.add(
-                console_event(
-                    self.user.id,
-                    customer_id,
-                    case.id,
-                    now,
-                    f"{case.reference} {verb} {new_owner.display_name}",
-                    note,
-                )
+            add_console_event(
+                session,
+                self.user,
+                customer_id,
+                case.id,
+                now,
+                f"{case.reference} {verb} {new_owner.display_name}",
+                note,
             )
             session.flush()
             return next(c for c in customer_queries.cases_for(session, customer_id) if c.id == case.id)
@@ -129,7 +129,7 @@ class CaseService:
         """Resolve with a root cause; confirmed closes it, not reachable needs a promise to check."""
         now = self._clock.now()
         change = rules.resolve(case, rules.RootCause(category, text), confirmation, now, check_due_at)
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             customer_id = self._apply(session, case, change, now, "case.resolve")
             if confirmation is Confirmation.NOT_REACHABLE:
                 assert check_due_at is not None
@@ -146,7 +146,7 @@ class CaseService:
         """Another try at confirming the fix: confirmed closes the case; not reachable promises a retry."""
         now = self._clock.now()
         change = rules.record_attempt(case, confirmation, now, check_due_at)
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             customer_id = self._apply(session, case, change, now, "case.confirm")
             if confirmation is Confirmation.NOT_REACHABLE:
                 assert check_due_at is not None
@@ -173,7 +173,7 @@ class CaseService:
         """After two failed attempts: close, recording the letter that told the customer."""
         now = self._clock.now()
         change = rules.close_in_writing(case, letter, now)
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             customer_id = self._apply(session, case, change, now, "case.close_in_writing")
             self._letter(
                 session, customer_id, case, now, f"Letter: {case.reference} closed, fix not confirmed", letter
@@ -193,7 +193,7 @@ class CaseService:
         """The customer says it is not fixed: back in progress, counted as reopened."""
         now = self._clock.now()
         change = rules.reopen(case, reason)
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             self._apply(session, case, change, now, "case.reopen", reason)
             return self._read(session, case.id)
 
@@ -201,7 +201,7 @@ class CaseService:
         """The customer's two answers after closure, stored apart, and what they think caused it."""
         answers = rules.check_feedback(case, rules.FeedbackAnswers(fix_score, fault_score, cause_text))
         now = self._clock.now()
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             if queries.has_feedback(session, case.id):
                 raise CaseRuleError(f"feedback for {case.reference} is already recorded")
             customer_id = session.get_one(Case, case.id).customer_id
@@ -220,7 +220,7 @@ class CaseService:
                 f"{case.reference} feedback: fix handled {answers.fix_score}/5, "
                 f"fault happening {answers.fault_score}/5"
             )
-            session.add(console_event(self.user.id, customer_id, case.id, now, subject, answers.cause_text))
+            add_console_event(session, self.user, customer_id, case.id, now, subject, answers.cause_text)
             session.flush()
 
     def feedback_scores(self, start: datetime, end: datetime) -> FeedbackScores:
@@ -235,7 +235,7 @@ class CaseService:
         change = rules.mark_complaint(case, made_at, now)
         deadline = change.values["complaint_deadline_at"]
         assert isinstance(deadline, datetime)
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             customer_id = self._apply(session, case, change, now, "case.formal_complaint")
             add_promise(
                 session,
@@ -252,7 +252,7 @@ class CaseService:
     def declare_deadlock(self, case: CaseSummary, note: str) -> CaseSummary:
         now = self._clock.now()
         change = rules.declare_deadlock(case, note, now)
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             self._apply(session, case, change, now, "case.deadlock", note)
             return self._read(session, case.id)
 
@@ -280,7 +280,7 @@ class CaseService:
         """Record the ombudsman letter as sent: a letter on the timeline; the complaint clock is met."""
         now = self._clock.now()
         change = rules.record_adr_letter(case, now)
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             customer_id = self._apply(session, case, change, now, "case.adr_letter")
             self._letter(session, customer_id, case, now, letter.subject, letter.body)
             self._end_complaint_clock(session, case.id, now, "ombudsman (ADR) letter sent")
@@ -302,7 +302,7 @@ class CaseService:
             state = current.status.value.replace("_", " ") if current else "gone"
             raise CaseConflictError(f"{case.reference} was changed meanwhile (now {state}): look at it again")
         customer_id = session.get_one(Case, case.id).customer_id
-        session.add(console_event(self.user.id, customer_id, case.id, now, change.subject, note))
+        add_console_event(session, self.user, customer_id, case.id, now, change.subject, note)
         session.flush()
         audit.append(
             session,
@@ -381,18 +381,25 @@ class CaseService:
         subject: str,
         text: str,
     ) -> None:
-        session.add(
-            ContactEvent(
-                id=new_id(),
-                customer_id=customer_id,
-                case_id=case.id,
-                channel=Channel.LETTER,
-                direction=Direction.OUTBOUND,
-                advisor_id=self.user.id,
-                occurred_at=now,
-                recorded_at=now,
-                subject=subject[:200],
-                summary=text.strip(),
-            )
+        letter = ContactEvent(
+            id=new_id(),
+            customer_id=customer_id,
+            case_id=case.id,
+            channel=Channel.LETTER,
+            direction=Direction.OUTBOUND,
+            advisor_id=self.user.id,
+            occurred_at=now,
+            recorded_at=now,
+            subject=subject[:200],
+            summary=text.strip(),
+        )
+        session.add(letter)
+        outbox.queue(
+            session,
+            kind=outbox.CONTACT_ADD,
+            payload=outbox.contact_add(letter),
+            actor=self.user.username,
+            entity_id=letter.id,
+            occurred_at=now,
         )
         session.flush()

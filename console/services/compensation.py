@@ -17,7 +17,7 @@ from console.compensation import (
     load_scheme,
     suggest,
 )
-from console.services.events import console_event
+from console.services.events import add_console_event
 from console.working_time import WorkingHours
 from storage import audit
 from storage.queries import service_dates as queries
@@ -93,7 +93,7 @@ class CompensationService:
             "customer_delay_days": facts.customer_delay_days,
             "customer_caused_delay": reason,
         }
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             moved = queries.record(
                 session, dates.case_id, version=dates.version, values=values | {"updated_at": now}
             )
@@ -110,15 +110,14 @@ class CompensationService:
                     found = None  # the dates are saved even when the figures file is broken
                 owed = found.total_pence if found is not None else None
             summary = "; ".join(f"{key.replace('_', ' ')}: {value}" for key, value in changed.items())
-            session.add(
-                console_event(
-                    self.user.id,
-                    dates.customer_id,
-                    dates.case_id,
-                    now,
-                    f"Service dates recorded on {dates.reference}",
-                    summary or "No change",
-                )
+            add_console_event(
+                session,
+                self.user,
+                dates.customer_id,
+                dates.case_id,
+                now,
+                f"Service dates recorded on {dates.reference}",
+                summary or "No change",
             )
             session.flush()
             audit.append(

@@ -2,7 +2,9 @@
 supervisor), approving and rejecting with four eyes, and the lists the panel and the queue show.
 
 Limits come from the users table. Every request and decision is a contact event on the customer's
-timeline and an entry in the hash-chained audit log, in the same transaction.
+timeline, an entry in the hash-chained audit log and a mutation queued for the server, in the same
+transaction. The server writes the timeline event from the mutation (its `event_id`), so the event
+is not queued on its own.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from console.goodwill_rules import MAX_REASON, GoodwillRuleError, PendingRequest
 from console.ids import new_id
 from console.money import format_pence, parse_pounds
 from console.services.events import console_event
+from console.sync import outbox
 from console.working_time import LONDON, local_to_utc
 from storage import audit
 from storage.models import Goodwill
@@ -145,7 +148,7 @@ class GoodwillService:
         reason = reason_text.strip()
         now = self._clock.now()
         goodwill_id = new_id()
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             requester = users.by_id(session, self.user.id) or self.user  # the limit as stored now
             verdict = on_request(amount, requester, reason)
             approved = verdict.state is GoodwillState.APPROVED
@@ -174,10 +177,26 @@ class GoodwillService:
                 if approved
                 else f"Goodwill requested: {words}, awaiting a supervisor's approval"
             )
-            session.add(
-                console_event(requester.id, customer_id, case_id, now, subject, f"{category}: {reason}")
-            )
+            event = console_event(requester.id, customer_id, case_id, now, subject, f"{category}: {reason}")
+            session.add(event)
             session.flush()
+            outbox.queue(
+                session,
+                kind=outbox.GOODWILL_REQUEST,
+                payload=outbox.goodwill_request(
+                    goodwill_id=goodwill_id,
+                    customer_id=customer_id,
+                    case_id=case_id,
+                    kind=kind.value,
+                    amount_pence=amount,
+                    reason_category=category,
+                    reason_text=reason,
+                    event_id=event.id,
+                ),
+                actor=requester.username,
+                entity_id=goodwill_id,
+                occurred_at=now,
+            )
             audit.append(
                 session,
                 at=now,
@@ -206,7 +225,7 @@ class GoodwillService:
         if len(note) > MAX_REASON:
             raise GoodwillRuleError(f"the note is too long (at most {MAX_REASON:,} characters)")
         now = self._clock.now()
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             approver = users.by_id(session, self.user.id) or self.user
             requester = users.by_id(session, record.requested_by)
             if requester is None:
@@ -225,8 +244,18 @@ class GoodwillService:
                 values |= {"decided_by": approver.id, "decided_at": now, "decision_note": note or None}
             self._decide(session, record, values)
             after = "approved" if verdict.state is GoodwillState.APPROVED else "first approval given"
-            self._record(
+            event_id = self._record(
                 session, record, approver, now, "goodwill.approve", after, note, verdict.state, values
+            )
+            outbox.queue(
+                session,
+                kind=outbox.GOODWILL_APPROVE,
+                payload=outbox.goodwill_approve(
+                    goodwill_id=record.id, version=record.version, note=note, event_id=event_id
+                ),
+                actor=approver.username,
+                entity_id=record.id,
+                occurred_at=now,
             )
             decided = queries.get(session, record.id)
         assert decided is not None
@@ -241,7 +270,7 @@ class GoodwillService:
                 f"the reason is too long ({len(reason):,} characters, at most {MAX_REASON:,})"
             )
         now = self._clock.now()
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             decider = users.by_id(session, self.user.id) or self.user
             if decider.role is not Role.SUPERVISOR or not decider.active:
                 raise GoodwillRuleError("only an active supervisor rejects a goodwill request")
@@ -257,7 +286,7 @@ class GoodwillService:
             else:
                 values |= {"decided_by": decider.id, "decided_at": now, "decision_note": reason}
             self._decide(session, record, values)
-            self._record(
+            event_id = self._record(
                 session,
                 record,
                 decider,
@@ -267,6 +296,16 @@ class GoodwillService:
                 reason,
                 GoodwillState.REJECTED,
                 {},
+            )
+            outbox.queue(
+                session,
+                kind=outbox.GOODWILL_REJECT,
+                payload=outbox.goodwill_reject(
+                    goodwill_id=record.id, version=record.version, reason=reason, event_id=event_id
+                ),
+                actor=decider.username,
+                entity_id=record.id,
+                occurred_at=now,
             )
             decided = queries.get(session, record.id)
         assert decided is not None
@@ -296,10 +335,12 @@ class GoodwillService:
         note: str,
         state: GoodwillState,
         values: dict[str, object],
-    ) -> None:
+    ) -> uuid.UUID:
+        """The timeline event and the audit entry of a decision; returns the event's id."""
         words = f"{format_pence(record.amount_pence)} {KIND_WORDS[record.kind]}"
         subject = f"Goodwill {outcome} by {actor.display_name}: {words}"
-        session.add(console_event(actor.id, record.customer_id, record.case_id, now, subject, note))
+        event = console_event(actor.id, record.customer_id, record.case_id, now, subject, note)
+        session.add(event)
         session.flush()
         authorisation = values.get("authorisation")
         audit.append(
@@ -319,6 +360,7 @@ class GoodwillService:
                 "note": note,
             },
         )
+        return event.id
 
     @staticmethod
     def _conflict_message(current: GoodwillRecord | None) -> str:

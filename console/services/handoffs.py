@@ -8,7 +8,7 @@ from datetime import datetime
 from console.clock import Clock
 from console.handoff_rules import HandoffRuleError, acknowledge_by, check_new_handoff
 from console.ids import new_id
-from console.services.events import console_event
+from console.services.events import add_console_event
 from console.working_time import WorkingHours
 from storage.models import Handoff
 from storage.queries import handoffs as queries
@@ -43,7 +43,7 @@ class HandoffService:
         if done_by is not None and done_by <= now:
             raise HandoffRuleError("the done-by date must be in the future")
         handoff_id = new_id()
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             session.add(
                 Handoff(
                     id=handoff_id,
@@ -61,10 +61,8 @@ class HandoffService:
                     version=1,
                 )
             )
-            session.add(
-                console_event(
-                    self.user.id, customer_id, case_id, now, f"Handed to {TEAM_WORDS[to_team]}", summary
-                )
+            add_console_event(
+                session, self.user, customer_id, case_id, now, f"Handed to {TEAM_WORDS[to_team]}", summary
             )
             session.flush()
             made = queries.get(session, handoff_id)
@@ -93,17 +91,15 @@ class HandoffService:
         self, handoff: HandoffRecord, expected: HandoffStatus, values: dict[str, object], subject: str
     ) -> HandoffRecord:
         now = self._clock.now()
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             if not queries.advance(
                 session, handoff.id, version=handoff.version, expected=expected, values=values
             ):
                 current = queries.get(session, handoff.id)
                 state = current.status.value.replace("_", " ") if current else "gone"
                 raise HandoffRuleError(f"this handoff has moved on meanwhile (now {state}): look at it again")
-            session.add(
-                console_event(
-                    self.user.id, handoff.customer_id, handoff.case_id, now, subject, handoff.summary
-                )
+            add_console_event(
+                session, self.user, handoff.customer_id, handoff.case_id, now, subject, handoff.summary
             )
             session.flush()
             moved = queries.get(session, handoff.id)

@@ -21,7 +21,8 @@ from console.promise_rules import (
     check_reassign,
     urgency,
 )
-from console.services.events import console_event
+from console.services.events import add_console_event, console_event
+from console.sync import outbox
 from storage import audit
 from storage.models import Promise
 from storage.queries import promises as queries
@@ -57,7 +58,8 @@ def add_promise(
     note: str = "",
     case_id: uuid.UUID | None = None,
 ) -> PromiseRecord:
-    """Check and record a promise (and its contact event) in the caller's transaction.
+    """Check and record a promise (and its contact event) in the caller's transaction, and queue it
+    for the server (so the caller's transaction should be a `Store.durable_write()`).
 
     For services that make a promise as part of a bigger act (resolving a case, a complaint's clock).
     """
@@ -79,8 +81,27 @@ def add_promise(
             version=1,
         )
     )
-    session.add(console_event(owner.id, customer_id, case_id, now, f"Promise made: {KIND_WORDS[kind]}", note))
+    event = console_event(owner.id, customer_id, case_id, now, f"Promise made: {KIND_WORDS[kind]}", note)
+    session.add(event)
     session.flush()
+    outbox.queue(
+        session,
+        kind=outbox.PROMISE_CREATE,
+        payload=outbox.promise_create(
+            promise_id=promise_id,
+            customer_id=customer_id,
+            case_id=case_id,
+            kind=kind.value,
+            due_at=due_at,
+            window_end_at=window_end_at,
+            phone_e164=phone_e164,
+            note=note.strip() or None,
+            event_id=event.id,
+        ),
+        actor=owner.username,
+        entity_id=promise_id,
+        occurred_at=now,
+    )
     made = queries.get(session, promise_id)
     assert made is not None
     return made
@@ -120,7 +141,7 @@ class PromiseService:
             if number is None:
                 raise PromiseRuleError(f"{phone.strip()[:40]!r} is not a phone number we can call")
         now = self._clock.now()
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             return add_promise(
                 session,
                 self.user,
@@ -139,7 +160,7 @@ class PromiseService:
         now = self._clock.now()
         check_outcome(outcome, now)
         follow_up_id = new_id() if outcome.next_attempt_at is not None else None
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             if follow_up_id is not None:
                 assert outcome.next_attempt_at is not None
                 session.add(
@@ -173,10 +194,28 @@ class PromiseService:
                 session.rollback()
                 raise PromiseConflictError(self._conflict_message(current))
             summary = f"Promise ended: {KIND_WORDS[promise.kind]}, {OUTCOME_WORDS[outcome.status]}"
-            session.add(
-                console_event(self.user.id, promise.customer_id, promise.case_id, now, summary, outcome.text)
+            event = console_event(
+                self.user.id, promise.customer_id, promise.case_id, now, summary, outcome.text
             )
+            session.add(event)
             session.flush()
+            outbox.queue(
+                session,
+                kind=outbox.PROMISE_COMPLETE,
+                payload=outbox.promise_complete(
+                    promise_id=promise.id,
+                    version=promise.version,
+                    status=outcome.status.value,
+                    outcome=outcome.text.strip(),
+                    next_attempt_at=outcome.next_attempt_at,
+                    customer_told=outcome.customer_told,
+                    follow_up_id=follow_up_id,
+                    event_id=event.id,
+                ),
+                actor=self.user.username,
+                entity_id=promise.id,
+                occurred_at=now,
+            )
             ended = queries.get(session, promise.id)
         assert ended is not None
         return ended
@@ -185,7 +224,7 @@ class PromiseService:
         """Give an open promise (a broken one, typically) to a colleague with a note: a supervisor's act,
         checked against the version they saw, recorded on the customer's timeline and in the audit log."""
         now = self._clock.now()
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             actor = users.by_id(session, self.user.id) or self.user
             new_owner = users.by_id(session, new_owner_id)
             check_reassign(actor.role, promise.status, promise.owner_id, new_owner, note)
@@ -198,7 +237,7 @@ class PromiseService:
                 f"Promise reassigned: {KIND_WORDS[promise.kind]}, "
                 f"from {promise.owner_name} to {new_owner.display_name}"
             )
-            session.add(console_event(actor.id, promise.customer_id, promise.case_id, now, summary, note))
+            add_console_event(session, actor, promise.customer_id, promise.case_id, now, summary, note)
             session.flush()
             audit.append(
                 session,

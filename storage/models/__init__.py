@@ -5,7 +5,7 @@ from storage.models.cases import Case, CaseOwnerChange, Handoff, Promise
 from storage.models.contact import ContactEvent
 from storage.models.money import Feedback, Goodwill, Offer, OfferImpression
 from storage.models.people import AccountOwnerChange, Customer, CustomerPhone, User
-from storage.models.system import AuditEntry, ChangeLog, MutationLog, OutboxEntry, SyncCursor
+from storage.models.system import AuditEntry, ChangeLog, MutationLog, OutboxEntry, SyncCursor, SyncIdentity
 
 __all__ = [
     "AccountOwnerChange",
@@ -26,5 +26,6 @@ __all__ = [
     "OutboxEntry",
     "Promise",
     "SyncCursor",
+    "SyncIdentity",
     "User",
 ]

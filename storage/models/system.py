@@ -53,6 +53,16 @@ class OutboxEntry(Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
+class SyncIdentity(Base):
+    """The workstation's one row: its client id and the last client sequence number it handed out."""
+
+    __tablename__ = "sync_identity"
+
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class SyncCursor(Base):
     """How far this workstation has pulled the server's change log."""
 

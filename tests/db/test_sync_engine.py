@@ -1,0 +1,459 @@
+"""Sync against a real central PostgreSQL: two workstations (two SQLite stores, an advisor and a
+supervisor login role), offline requests, approvals crossing over, lost acknowledgements, rejections
+that block nothing, conflicts, pulls that spare pending records, and the loop woken by NOTIFY."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import psycopg
+import pytest
+from sqlalchemy import func, select, text, update
+
+from console.promise_rules import Outcome
+from console.services.goodwill import state_words
+from console.services.handoffs import HandoffService
+from console.services.promises import PromiseService
+from console.sync import outbox
+from console.sync.engine import Mode, SyncEngine
+from console.sync.pull import pull
+from console.sync.push import RetryPolicy
+from console.sync.remote import ServerLink
+from storage.models import ContactEvent, Goodwill, OutboxEntry
+from storage.queries import goodwill as goodwill_queries
+from storage.queries import promises as promise_queries
+from storage.queries import sync as queries
+from storage.vocabulary import (
+    Authorisation,
+    GoodwillKind,
+    GoodwillState,
+    HandoffKind,
+    MutationState,
+    PromiseKind,
+    PromiseStatus,
+    Role,
+)
+from storage.vocabulary import Team as StaffTeam
+from tests.helpers import factories
+from tests.helpers.central import NOW, Central
+from tests.helpers.workstations import Workstation, add_everywhere, shared_customer, workstation
+
+pytestmark = pytest.mark.postgres
+
+
+class Team(NamedTuple):
+    advisor: Workstation
+    supervisor: Workstation
+    customer_id: uuid.UUID
+
+
+@pytest.fixture
+def team(central: Central, tmp_path: Path) -> Iterator[Team]:
+    advisor = central.add_user(Role.ADVISOR, 5_000, hint="adv", display_name="Alex Advisor")
+    supervisor = central.add_user(Role.SUPERVISOR, 50_000, hint="sup", display_name="Sam Supervisor")
+    people = [advisor, supervisor]
+    alex = workstation(central, tmp_path, advisor, people)
+    sam = workstation(central, tmp_path, supervisor, people)
+    customer_id = shared_customer(central, [alex.store, sam.store])
+    try:
+        yield Team(alex, sam, customer_id)
+    finally:
+        alex.store.close()
+        sam.store.close()
+
+
+def server_goodwill(central: Central, goodwill_id: uuid.UUID) -> dict[str, object]:
+    with central.admin.connect() as connection:
+        row = connection.execute(
+            text("SELECT state, authorisation, decided_by, version FROM goodwill WHERE id = :id"),
+            {"id": goodwill_id},
+        ).one()
+    return dict(row._mapping)
+
+
+def server_count(central: Central, sql: str, **values: object) -> int:
+    with central.admin.connect() as connection:
+        return int(connection.execute(text(sql), values).scalar_one())
+
+
+def test_offline_over_limit_request_is_approved_on_another_workstation(team: Team, central: Central) -> None:
+    alex, sam, customer_id = team
+    # Offline: the request is saved locally and waits in the outbox, awaiting approval.
+    asked = alex.goodwill.request(
+        customer_id, GoodwillKind.COMPENSATION, "80.00", "service outage", "down a week"
+    )
+    assert asked.state is GoodwillState.AWAITING_APPROVAL
+    offline = alex.engine(online=False)
+    summary = asyncio.run(offline.sync_once())
+    assert summary.offline is not None and summary.waiting == 1 and summary.pushed == 0
+    assert offline.state.mode is Mode.OFFLINE and offline.state.words() == "Offline: 1 change waiting"
+    assert alex.sleeper.delays == [0.5, 1.0]  # the push's retries, with no real wait
+
+    # The link returns: it arrives awaiting approval (never approved by the client).
+    summary = asyncio.run(alex.engine().sync_once())
+    assert (summary.pushed, summary.accepted, summary.rejected, summary.waiting) == (1, 1, 0, 0)
+    assert server_goodwill(central, asked.id)["state"] == "awaiting_approval"
+    [entry] = alex.outbox()
+    assert entry.state is MutationState.ACCEPTED and entry.kind == outbox.GOODWILL_REQUEST
+
+    # The supervisor pulls it, approves it, pushes.
+    summary = asyncio.run(sam.engine().sync_once())
+    assert summary.pulled >= 2  # the request and its timeline event
+    [queued] = sam.goodwill.pending()
+    assert queued.id == asked.id and queued.state is GoodwillState.AWAITING_APPROVAL
+    approved = sam.goodwill.approve(queued, "fair")
+    assert approved.state is GoodwillState.APPROVED
+    engine = sam.engine()
+    summary = asyncio.run(engine.sync_once())
+    assert (summary.accepted, summary.waiting) == (1, 0) and engine.state.words() == "Online"
+    assert server_goodwill(central, asked.id) == {
+        "state": "approved",
+        "authorisation": "supervisor",
+        "decided_by": sam.user.id,
+        "version": 2,
+    }
+
+    # The advisor pulls and sees it approved, with one timeline line per act (no duplicates).
+    asyncio.run(alex.engine().sync_once())
+    [seen] = alex.goodwill.for_customer(customer_id)
+    assert seen.state is GoodwillState.APPROVED and seen.authorisation is Authorisation.SUPERVISOR
+    assert state_words(seen) == "Approved by Sam Supervisor"
+    assert alex.count(ContactEvent, ContactEvent.customer_id == customer_id) == 2
+    assert sam.count(ContactEvent, ContactEvent.customer_id == customer_id) == 2
+
+
+def test_a_mutation_pushed_twice_is_applied_once(team: Team, central: Central) -> None:
+    alex, _, customer_id = team
+    made = alex.goodwill.request(
+        customer_id, GoodwillKind.GOODWILL_CREDIT, "10.00", "billing error", "charged twice"
+    )
+    assert asyncio.run(alex.engine().sync_once()).accepted == 1
+    [entry] = alex.outbox()
+    # The acknowledgement is lost: the workstation never recorded the answer and sends it again.
+    with alex.store.write() as session:
+        session.execute(
+            update(OutboxEntry)
+            .values(state=MutationState.PENDING, result=None)
+            .where(OutboxEntry.mutation_id == entry.mutation_id)
+        )
+    again = asyncio.run(alex.engine().sync_once())
+    assert (again.pushed, again.accepted, again.waiting) == (1, 1, 0)
+    assert server_count(central, "SELECT count(*) FROM goodwill WHERE id = :id", id=made.id) == 1
+    assert (
+        server_count(central, "SELECT count(*) FROM mutation_log WHERE mutation_id = :m", m=entry.mutation_id)
+        == 1
+    )
+    assert server_count(central, "SELECT count(*) FROM change_log WHERE entity = 'goodwill'") == 1
+    assert (
+        server_count(central, "SELECT count(*) FROM contact_events WHERE customer_id = :c", c=customer_id)
+        == 1
+    )
+    [after] = alex.outbox()
+    assert after.state is MutationState.ACCEPTED and after.attempts == 2
+
+
+def test_a_rejection_is_recorded_and_blocks_nothing(team: Team, central: Central) -> None:
+    alex, _, customer_id = team
+    first = alex.goodwill.request(
+        customer_id, GoodwillKind.FEE_WAIVER, "5.00", "fee charged in error", "late fee"
+    )
+    # A customer only this workstation holds: the server has no such customer.
+    stranger = factories.customer(account="49999999")
+    add_everywhere(None, [alex.store], stranger)
+    alex.goodwill.request(stranger.id, GoodwillKind.REFUND, "7.00", "billing error", "double charge")
+    last = alex.goodwill.request(customer_id, GoodwillKind.REFUND, "9.00", "billing error", "refund")
+    engine = alex.engine()
+    shown: list[str] = []
+    engine.add_listener(lambda state: shown.append(state.words()))
+    summary = asyncio.run(engine.sync_once())
+    assert shown[0] == "Syncing…" and shown[-1] == "Online"
+    assert "Syncing: sending 2 of 3" in shown
+    assert (summary.pushed, summary.accepted, summary.rejected, summary.waiting) == (3, 2, 1, 0)
+    states = [(entry.state, entry.reason) for entry in alex.outbox()]
+    assert states == [
+        (MutationState.ACCEPTED, None),
+        (MutationState.REJECTED, "no such customer"),
+        (MutationState.ACCEPTED, None),
+    ]
+    problems = asyncio.run(alex.engine().problems())
+    assert [(p.kind, p.reason) for p in problems] == [(outbox.GOODWILL_REQUEST, "no such customer")]
+    assert (
+        server_count(central, "SELECT count(*) FROM goodwill WHERE id IN (:a, :b)", a=first.id, b=last.id)
+        == 2
+    )
+
+
+def test_two_supervisors_approving_offline_give_one_approval_and_one_conflict(
+    team: Team, central: Central, tmp_path: Path
+) -> None:
+    alex, sam, customer_id = team
+    kim_user = central.add_user(Role.SUPERVISOR, 50_000, hint="kim", display_name="Kim Supervisor")
+    kim = workstation(central, tmp_path, kim_user, [alex.user, sam.user, kim_user])
+    add_everywhere(None, [kim.store], _customer_row(sam, customer_id))
+    try:
+        alex.goodwill.request(
+            customer_id, GoodwillKind.COMPENSATION, "90.00", "missed appointment", "no show"
+        )
+        asyncio.run(alex.engine().sync_once())
+        asyncio.run(sam.engine().sync_once())
+        asyncio.run(kim.engine().sync_once())
+        [for_sam] = sam.goodwill.pending()
+        [for_kim] = kim.goodwill.pending()
+        sam.goodwill.approve(for_sam)
+        kim.goodwill.approve(for_kim)  # both offline: each sees it approved locally
+        assert asyncio.run(sam.engine().sync_once()).accepted == 1
+        summary = asyncio.run(kim.engine().sync_once())
+        assert (summary.conflicts, summary.waiting) == (1, 0)
+        [entry] = kim.outbox()
+        assert entry.state is MutationState.CONFLICT
+        assert entry.reason == "already decided by Sam Supervisor: approved"
+        # The server's record replaced the local guess: approved by Sam, not by Kim.
+        [seen] = kim.goodwill.for_customer(customer_id)
+        assert seen.decided_by == sam.user.id and seen.version == 2
+        assert server_count(central, "SELECT count(*) FROM goodwill WHERE state = 'approved'") == 1
+    finally:
+        kim.store.close()
+
+
+def _customer_row(station: Workstation, customer_id: uuid.UUID) -> object:
+    from storage.models import Customer
+
+    with station.store.read() as session:
+        row = session.get_one(Customer, customer_id)
+        session.expunge(row)
+    return row
+
+
+def test_a_pull_leaves_records_with_pending_mutations_alone(team: Team, central: Central) -> None:
+    alex, sam, customer_id = team
+    asked = alex.goodwill.request(customer_id, GoodwillKind.COMPENSATION, "60.00", "service outage", "outage")
+    asyncio.run(alex.engine().sync_once())
+    asyncio.run(sam.engine().sync_once())
+    [queued] = sam.goodwill.pending()
+    sam.goodwill.reject(queued, "not covered")
+    # Meanwhile the server hears of the request again from a (pretend) third party: a version bump.
+    central.apply(central.login(sam.user), "goodwill.approve", {"id": str(asked.id), "note": "ok"})
+    link = ServerLink(sam.connect())
+
+    async def pull_only() -> int:
+        try:
+            report = await pull(
+                sam.store, link, clock=sam.clock, sleep=sam.sleeper, retry=RetryPolicy(), page_size=1
+            )
+        finally:
+            await link.close()
+        return report.held_back
+
+    assert asyncio.run(pull_only()) == 1  # the approval's goodwill change, held back
+    with sam.store.read() as session:
+        local = goodwill_queries.get(session, asked.id)
+        cursor = queries.cursor(session)
+    assert local is not None and local.state is GoodwillState.REJECTED  # the local act, untouched
+    assert cursor == server_count(central, "SELECT max(seq) FROM change_log")
+    # Pushing settles it: the server says conflict and its record (approved) replaces the guess.
+    summary = asyncio.run(sam.engine().sync_once())
+    assert summary.conflicts == 1
+    [seen] = sam.goodwill.for_customer(customer_id)
+    assert seen.state is GoodwillState.APPROVED
+
+
+def test_promises_sync_and_other_services_events_go_as_facts(team: Team, central: Central) -> None:
+    alex, sam, customer_id = team
+    promises = PromiseService(alex.store, alex.clock, alex.user)
+    made = promises.make(customer_id, PromiseKind.CALLBACK, NOW.replace(hour=15), phone="07700 900123")
+    alex.clock.advance(timedelta(hours=6))
+    promises.close(made, Outcome(PromiseStatus.NOT_REACHABLE, "no answer", NOW + timedelta(days=1)))
+    handoffs = HandoffService(alex.store, alex.clock, alex.user)
+    handoffs.hand_off(customer_id, HandoffKind.ORDER, StaffTeam.TECHNICAL, "place the router order")
+    kinds = [entry.kind for entry in alex.outbox()]
+    assert kinds == [outbox.PROMISE_CREATE, outbox.PROMISE_COMPLETE, outbox.CONTACT_ADD]
+    summary = asyncio.run(alex.engine().sync_once())
+    assert (summary.accepted, summary.rejected, summary.waiting) == (3, 0, 0)
+    asyncio.run(sam.engine().sync_once())
+    # The supervisor holds both promises (the follow-up has the id the advisor's store gave it)
+    # and the three timeline lines, each once.
+    with alex.store.read() as session:
+        mine = {(p.id, p.status) for p in promise_queries.for_customer(session, customer_id)}
+    with sam.store.read() as session:
+        theirs = {(p.id, p.status) for p in promise_queries.for_customer(session, customer_id)}
+    assert theirs == mine and len(mine) == 2
+    assert sam.count(ContactEvent, ContactEvent.customer_id == customer_id) == 3
+    assert alex.count(ContactEvent, ContactEvent.customer_id == customer_id) == 3
+
+
+def test_the_loop_wakes_on_a_change_notice(team: Team, central: Central) -> None:
+    alex, sam, customer_id = team
+    asked = alex.goodwill.request(customer_id, GoodwillKind.COMPENSATION, "75.00", "delayed repair", "slow")
+    asyncio.run(alex.engine().sync_once())
+
+    async def scenario() -> None:
+        never = asyncio.Event()
+
+        async def wait_for_wake(_seconds: float) -> None:
+            await never.wait()  # the timer never fires: only a notice can wake the loop
+
+        engine = SyncEngine(alex.store, alex.connect(), clock=alex.clock, sleep=wait_for_wake, listen=True)
+        approved = asyncio.Event()
+
+        def watch(_state: object) -> None:
+            with alex.store.read() as session:
+                row = goodwill_queries.get(session, asked.id)
+            if row is not None and row.state is GoodwillState.APPROVED:
+                approved.set()
+                engine.stop()
+
+        engine.add_listener(watch)
+        loop = asyncio.create_task(engine.run())
+        for _ in range(200):  # until LISTEN is in place
+            if engine.listening:
+                break
+            await asyncio.sleep(0.01)
+        assert engine.listening
+        await asyncio.to_thread(
+            central.apply, central.login(sam.user), "goodwill.approve", {"id": str(asked.id)}
+        )
+        await asyncio.wait_for(approved.wait(), timeout=10)
+        await asyncio.wait_for(loop, timeout=10)
+
+    asyncio.run(scenario())
+
+
+def test_the_loop_syncs_every_interval_and_on_demand(team: Team) -> None:
+    alex, _, customer_id = team
+    engine = alex.engine(interval=2.0)
+    asyncio.run(engine.run(turns=3))
+    assert alex.sleeper.delays == [2.0, 2.0]
+    alex.goodwill.request(customer_id, GoodwillKind.REFUND, "3.00", "billing error", "refund")
+    engine.request_sync()  # F5: the next turn starts without waiting
+    asyncio.run(engine.run(turns=2))
+    assert alex.sleeper.delays == [2.0, 2.0]
+    assert asyncio.run(engine.waiting()) == 0
+    assert engine.state.mode is Mode.ONLINE
+
+
+def test_outbox_numbers_are_one_client_in_order(team: Team) -> None:
+    alex, _, customer_id = team
+    for amount in ("1.00", "2.00", "3.00"):
+        alex.goodwill.request(customer_id, GoodwillKind.REFUND, amount, "billing error", "refund")
+    entries = alex.outbox()
+    assert [entry.client_seq for entry in entries] == [1, 2, 3]
+    assert len({entry.client_id for entry in entries}) == 1
+    with alex.store.read() as session:
+        assert session.execute(select(func.count()).select_from(Goodwill)).scalar_one() == 3
+        # The mutation id is the outbox key; the request's payload matches the server's fields.
+        assert set(entries[0].payload) == {
+            "id",
+            "customer_id",
+            "case_id",
+            "kind",
+            "amount_pence",
+            "reason_category",
+            "reason_text",
+            "event_id",
+        }
+
+
+def test_a_rejected_change_puts_the_servers_row_back(team: Team, central: Central) -> None:
+    """A modified client approves its own request locally: the server rejects the mutation, and
+    the local row returns to what the server holds (awaiting approval)."""
+    alex, _, customer_id = team
+    asked = alex.goodwill.request(customer_id, GoodwillKind.COMPENSATION, "70.00", "service outage", "down")
+    asyncio.run(alex.engine().sync_once())
+    with alex.store.durable_write() as session:
+        session.execute(
+            update(Goodwill)
+            .where(Goodwill.id == asked.id)
+            .values(state=GoodwillState.APPROVED, authorisation=Authorisation.SUPERVISOR, version=2)
+        )
+        outbox.queue(
+            session,
+            kind=outbox.GOODWILL_APPROVE,
+            payload={"id": str(asked.id), "version": 1},
+            actor=alex.user.username,
+            entity_id=asked.id,
+            occurred_at=NOW,
+        )
+    summary = asyncio.run(alex.engine().sync_once())
+    assert (summary.rejected, summary.waiting) == (1, 0)
+    [_, entry] = alex.outbox()
+    assert entry.reason == "nobody approves their own request: ask a supervisor"
+    [seen] = alex.goodwill.for_customer(customer_id)
+    assert seen.state is GoodwillState.AWAITING_APPROVAL and seen.version == 1
+    assert server_goodwill(central, asked.id)["state"] == "awaiting_approval"
+
+
+def test_transient_faults_are_retried_with_the_same_mutation_id(team: Team, central: Central) -> None:
+    """The server refuses the first two connections (restarting), then the link also drops after
+    a call commits: each retry carries the same id, and the server applies it once."""
+    alex, _, customer_id = team
+    alex.goodwill.request(customer_id, GoodwillKind.REFUND, "4.00", "billing error", "refund")
+    alex.goodwill.request(customer_id, GoodwillKind.REFUND, "6.00", "billing error", "refund")
+    real = alex.connect()
+    opened: list[psycopg.AsyncConnection[Any]] = []
+
+    async def flaky() -> psycopg.AsyncConnection[Any]:
+        if len(opened) < 2:
+            opened.append(None)  # type: ignore[arg-type]
+            raise psycopg.OperationalError("the database system is starting up")
+        connection = await real()
+        opened.append(connection)
+        return connection
+
+    class CutAfterCommit(ServerLink):
+        cut = False
+
+        async def apply_mutation(self, **call: Any) -> dict[str, Any]:
+            answer = await super().apply_mutation(**call)
+            if not self.cut:  # committed on the server, but the answer never arrives
+                self.cut = True
+                raise psycopg.OperationalError("server closed the connection unexpectedly")
+            return answer
+
+    link = CutAfterCommit(flaky)
+    engine = SyncEngine(alex.store, flaky, clock=alex.clock, sleep=alex.sleeper, listen=False, link=link)
+    summary = asyncio.run(engine.sync_once())
+    assert (summary.accepted, summary.waiting, summary.offline) == (2, 0, None)
+    assert alex.sleeper.delays == [0.5, 1.0, 2.0]  # one backoff for the one call, on fresh links
+    first, second = alex.outbox()
+    assert (first.attempts, second.attempts) == (4, 1)
+    ids = {"a": first.mutation_id, "b": second.mutation_id}
+    logged = "SELECT count(*) FROM mutation_log WHERE mutation_id IN (:a, :b)"
+    assert server_count(central, logged, **ids) == 2
+    assert server_count(central, "SELECT count(*) FROM goodwill") == 2
+
+
+def test_a_stopped_pull_resumes_after_its_last_whole_page(team: Team, central: Central) -> None:
+    alex, sam, customer_id = team
+    for amount in ("61.00", "62.00", "63.00"):
+        alex.goodwill.request(customer_id, GoodwillKind.COMPENSATION, amount, "service outage", "down")
+    asyncio.run(alex.engine().sync_once())
+    head = server_count(central, "SELECT max(seq) FROM change_log")
+    pages: list[int] = []
+
+    async def pull_pages(stop_after: int | None) -> int:
+        link = ServerLink(sam.connect())
+        try:
+            report = await pull(
+                sam.store,
+                link,
+                clock=sam.clock,
+                sleep=sam.sleeper,
+                retry=RetryPolicy(),
+                page_size=2,
+                progress=lambda done, _total: pages.append(done),
+                cancelled=lambda: stop_after is not None and len(pages) >= stop_after,
+            )
+        finally:
+            await link.close()
+        return report.cursor
+
+    assert asyncio.run(pull_pages(stop_after=1)) == 2  # stopped (cancelled) after the first page
+    with sam.store.read() as session:
+        assert queries.cursor(session) == 2
+    assert asyncio.run(pull_pages(stop_after=None)) == head  # resumed from 2, not from 0
+    assert len(sam.goodwill.pending()) == 3

@@ -1,0 +1,135 @@
+"""The workstation's half of sync without a server: durable outbox commits, one client identity kept
+in the store, nothing queued when the unit of work fails, and pulled records turned into rows."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from console.clock import ManualClock
+from console.goodwill_rules import GoodwillRuleError
+from console.services.goodwill import GoodwillService
+from console.sync import outbox
+from storage import replica
+from storage.location import parse_location
+from storage.models import Customer, Goodwill
+from storage.queries import sync as queries
+from storage.queries import users
+from storage.store import Store, open_store
+from storage.vocabulary import GoodwillKind, MutationState
+from tests.helpers import factories
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+def synchronous(store: Store) -> int:
+    with store.engine.connect() as connection:
+        return int(connection.exec_driver_sql("PRAGMA synchronous").scalar_one())
+
+
+def test_outbox_commits_are_full_sync_and_other_writes_normal(sqlite_store: Store) -> None:
+    with sqlite_store.durable_write() as session:
+        assert session.connection().exec_driver_sql("PRAGMA synchronous").scalar_one() == 2  # FULL
+        session.add(factories.customer())
+    assert synchronous(sqlite_store) == 1  # NORMAL again for the next user of the connection
+
+
+def test_the_client_id_is_made_once_and_kept(tmp_path: Path) -> None:
+    location = parse_location(str(tmp_path / "store.db"))
+    store = open_store(location)
+    with store.write() as session:
+        session.add_all([factories.user(), factories.customer()])
+    ids = []
+    for round_ in range(2):
+        with store.durable_write() as session:
+            outbox.queue(
+                session,
+                kind=outbox.CONTACT_ADD,
+                payload={"round": round_},
+                actor="alex",
+                entity_id=None,
+                occurred_at=NOW,
+            )
+            ids.append(queries.client_id(session, NOW))
+        store.close()
+        store = open_store(location)
+    with store.read() as session:
+        entries = queries.entries(session)
+    store.close()
+    assert ids[0] == ids[1] == entries[0].client_id == entries[1].client_id
+    assert [entry.client_seq for entry in entries] == [1, 2]
+
+
+def test_a_refused_act_queues_nothing(sqlite_store: Store) -> None:
+    with sqlite_store.write() as session:
+        session.add_all([factories.user("alex"), factories.customer()])
+    with sqlite_store.read() as session:
+        alex = users.by_username(session, "alex")
+        customer_id = session.execute(select(Customer.id)).scalar_one()
+    assert alex is not None
+    service = GoodwillService(sqlite_store, ManualClock(NOW), alex)
+    with pytest.raises(GoodwillRuleError):
+        service.request(customer_id, GoodwillKind.REFUND, "5.00", "billing error", "")
+    with sqlite_store.read() as session:
+        assert queries.entries(session) == []
+    made = service.request(customer_id, GoodwillKind.REFUND, "5.00", "billing error", "refund")
+    with sqlite_store.read() as session:
+        [entry] = queries.entries(session)
+    assert entry.entity_id == made.id and entry.state is MutationState.PENDING
+    assert entry.payload["amount_pence"] == 500 and "state" not in entry.payload
+
+
+def test_pulled_records_become_rows_and_unheld_parents_are_skipped(sqlite_store: Store) -> None:
+    alex = factories.user("alex")
+    held = factories.customer()
+    with sqlite_store.write() as session:
+        session.add_all([alex, held])
+    goodwill_id = uuid.uuid4()
+    record = {
+        "id": str(goodwill_id),
+        "customer_id": str(held.id),
+        "case_id": None,
+        "kind": "refund",
+        "amount_pence": 900,
+        "currency": "GBP",
+        "reason_category": "billing error",
+        "reason_text": "refund",
+        "requested_by": str(alex.id),
+        "requested_at": "2026-11-25T09:59:58.123456+00:00",
+        "state": "awaiting_approval",
+        "authorisation": None,
+        "decided_by": None,
+        "decided_at": None,
+        "decision_note": None,
+        "second_decided_by": None,
+        "second_decided_at": None,
+        "version": 1,
+        "a_column_from_a_newer_server": "ignored",
+    }
+    elsewhere = record | {"id": str(uuid.uuid4()), "customer_id": str(uuid.uuid4())}
+    with sqlite_store.write() as session:
+        report = replica.apply_records(
+            session, [("goodwill", record), ("goodwill", elsewhere), ("badge", {"id": "x"})], set()
+        )
+    assert (report.applied, report.not_held, report.unknown) == (1, 1, 1)
+    with sqlite_store.read() as session:
+        row = session.get_one(Goodwill, goodwill_id)
+        assert row.requested_at == datetime(2026, 11, 25, 9, 59, 58, 123456, tzinfo=UTC)
+        assert row.amount_pence == 900 and row.state == "awaiting_approval"
+    # Soft delete: the flag arrives like any column, the row stays.
+    customer = {column.key: getattr(held, column.key) for column in Customer.__table__.columns}
+    customer |= {"id": str(held.id), "deleted": True, "customer_since": "2015-04-01"}
+    customer |= {"created_at": "2026-11-02T09:30:00+00:00", "updated_at": "2026-11-25T10:00:00+00:00"}
+    with sqlite_store.write() as session:
+        replica.apply_records(session, [("customer", customer)], set())
+    with sqlite_store.read() as session:
+        assert session.get_one(Customer, held.id).deleted is True
+
+
+def test_a_value_of_the_wrong_type_is_refused_not_stored(sqlite_store: Store) -> None:
+    with pytest.raises(replica.ReplicaError, match="amount_pence"), sqlite_store.write() as session:
+        replica.apply_records(session, [("goodwill", {"id": str(uuid.uuid4()), "amount_pence": "9"})], set())
