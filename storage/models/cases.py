@@ -104,7 +104,7 @@ class Promise(Base):
     __tablename__ = "promises"
     __table_args__ = (
         Index("ix_promises_owner_open", "owner_id", "status", "due_at"),
-        Index("ix_promises_customer", "customer_id", "status"),
+        Index("ix_promises_customer", "customer_id", "status", "due_at"),
         Index("ix_promises_status_due", "status", "due_at"),  # the board: open and due before a time
         Index("ix_promises_due_at", "due_at"),  # the board: deadlines in a period (with window ends)
         Index("ix_promises_window_end_at", "window_end_at"),

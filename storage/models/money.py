@@ -25,6 +25,7 @@ class Goodwill(Base):
             name="second_approver_distinct",
         ),
         Index("ix_goodwill_state", "state", "requested_at"),
+        Index("ix_goodwill_requester_month", "requested_by", "state", "requested_at"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
