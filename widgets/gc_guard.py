@@ -9,6 +9,7 @@ off and a timer collecting on the GUI thread (calibre does the same), that canno
 from __future__ import annotations
 
 import gc
+import time
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -16,8 +17,14 @@ from PySide6.QtCore import QObject, QTimer
 class GuiThreadGarbageCollector(QObject):
     """While started, automatic collection is off and this collects on the GUI thread, by generation."""
 
+    # A full collection walks every object (a 50,000-event history is a few hundred thousand): at most
+    # this often. CPython's own collector also holds back full collections, until a quarter more
+    # long-lived objects have piled up; calling gc.collect(2) by hand bypasses that.
+    FULL_EVERY_S = 60.0
+
     def __init__(self, parent: QObject | None = None, interval_ms: int = 1000) -> None:
         super().__init__(parent)
+        self._last_full = time.monotonic()
         self._threshold = gc.get_threshold()
         self._was_enabled = gc.isenabled()
         self._timer = QTimer(self)
@@ -41,5 +48,6 @@ class GuiThreadGarbageCollector(QObject):
             gc.collect(0)
             if middle > self._threshold[1]:
                 gc.collect(1)
-                if old > self._threshold[2]:
+                if old > self._threshold[2] and time.monotonic() - self._last_full >= self.FULL_EVERY_S:
                     gc.collect(2)
+                    self._last_full = time.monotonic()

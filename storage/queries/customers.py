@@ -27,6 +27,10 @@ from storage.records import (
 )
 from storage.vocabulary import CaseStatus, Channel
 
+# Built once: an alias made per call costs SQLAlchemy its column adaptation again every time.
+_OWNER = aliased(User, name="owner")
+_GIVER, _TAKER = aliased(User, name="giver"), aliased(User, name="taker")
+
 # The highest code point: a prefix range `[p, p + PREFIX_END)` uses a plain B-tree index on
 # both engines, where LIKE 'p%' would need engine-specific collations to do so.
 PREFIX_END = "\U0010ffff"
@@ -151,10 +155,9 @@ def customer_id_for_account(session: Session, account_number: str) -> uuid.UUID 
 
 
 def profile(session: Session, customer_id: uuid.UUID) -> CustomerProfile | None:
-    owner = aliased(User)
     row = session.execute(
-        select(Customer, owner.display_name)
-        .outerjoin(owner, owner.id == Customer.account_owner_id)
+        select(Customer, _OWNER.display_name)
+        .outerjoin(_OWNER, _OWNER.id == Customer.account_owner_id)
         .where(Customer.id == customer_id)
     ).first()
     if row is None:
@@ -167,18 +170,17 @@ def profile(session: Session, customer_id: uuid.UUID) -> CustomerProfile | None:
             .order_by(CustomerPhone.is_primary.desc(), CustomerPhone.e164)
         )
     )
-    giver, taker = aliased(User), aliased(User)
     changes = tuple(
         OwnerChange(changed_at, from_name, to_name, note)
         for changed_at, from_name, to_name, note in session.execute(
             select(
                 AccountOwnerChange.changed_at,
-                giver.display_name,
-                taker.display_name,
+                _GIVER.display_name,
+                _TAKER.display_name,
                 AccountOwnerChange.note,
             )
-            .outerjoin(giver, giver.id == AccountOwnerChange.from_user_id)
-            .join(taker, taker.id == AccountOwnerChange.to_user_id)
+            .outerjoin(_GIVER, _GIVER.id == AccountOwnerChange.from_user_id)
+            .join(_TAKER, _TAKER.id == AccountOwnerChange.to_user_id)
             .where(AccountOwnerChange.customer_id == customer_id)
             .order_by(AccountOwnerChange.changed_at.desc())
             .limit(5)

@@ -15,13 +15,15 @@ from storage.models import Case, Customer, Goodwill, User
 from storage.records import GoodwillRecord
 from storage.vocabulary import Authorisation, GoodwillState
 
+# Built once: an alias made per call costs SQLAlchemy its column adaptation again every time.
+_REQUESTER = aliased(User, name="requester")
+_DECIDER = aliased(User, name="decider")
+_SECOND = aliased(User, name="second_decider")
+
 PENDING = (GoodwillState.AWAITING_APPROVAL, GoodwillState.AWAITING_SECOND_APPROVAL)
 
 
 def _select() -> Select[*tuple[Any, ...]]:
-    requester = aliased(User)
-    decider = aliased(User)
-    second = aliased(User)
     return (
         select(
             Goodwill.id,
@@ -35,23 +37,23 @@ def _select() -> Select[*tuple[Any, ...]]:
             Goodwill.reason_category,
             Goodwill.reason_text,
             Goodwill.requested_by,
-            requester.display_name,
+            _REQUESTER.display_name,
             Goodwill.requested_at,
             Goodwill.state,
             Goodwill.authorisation,
             Goodwill.decided_by,
-            decider.display_name,
+            _DECIDER.display_name,
             Goodwill.decided_at,
             Goodwill.decision_note,
             Goodwill.second_decided_by,
-            second.display_name,
+            _SECOND.display_name,
             Goodwill.second_decided_at,
             Goodwill.version,
         )
         .join(Customer, Customer.id == Goodwill.customer_id)
-        .join(requester, requester.id == Goodwill.requested_by)
-        .outerjoin(decider, decider.id == Goodwill.decided_by)
-        .outerjoin(second, second.id == Goodwill.second_decided_by)
+        .join(_REQUESTER, _REQUESTER.id == Goodwill.requested_by)
+        .outerjoin(_DECIDER, _DECIDER.id == Goodwill.decided_by)
+        .outerjoin(_SECOND, _SECOND.id == Goodwill.second_decided_by)
         .outerjoin(Case, Case.id == Goodwill.case_id)
     )
 

@@ -13,9 +13,11 @@ from storage.models import Case, Handoff, User
 from storage.records import HandoffRecord
 from storage.vocabulary import HandoffStatus
 
+# Built once: an alias made per call costs SQLAlchemy its column adaptation again every time.
+_CREATOR, _ACKNOWLEDGER = aliased(User, name="creator"), aliased(User, name="acknowledger")
+
 
 def _select() -> Select[*tuple[Any, ...]]:
-    creator, acknowledger = aliased(User), aliased(User)
     return (
         select(
             Handoff.id,
@@ -26,18 +28,18 @@ def _select() -> Select[*tuple[Any, ...]]:
             Handoff.summary,
             Handoff.from_team,
             Handoff.to_team,
-            creator.display_name,
+            _CREATOR.display_name,
             Handoff.created_at,
             Handoff.acknowledge_by,
-            acknowledger.display_name,
+            _ACKNOWLEDGER.display_name,
             Handoff.acknowledged_at,
             Handoff.done_by,
             Handoff.done_at,
             Handoff.status,
             Handoff.version,
         )
-        .join(creator, creator.id == Handoff.created_by)
-        .outerjoin(acknowledger, acknowledger.id == Handoff.acknowledged_by)
+        .join(_CREATOR, _CREATOR.id == Handoff.created_by)
+        .outerjoin(_ACKNOWLEDGER, _ACKNOWLEDGER.id == Handoff.acknowledged_by)
         .outerjoin(Case, Case.id == Handoff.case_id)
     )
 

@@ -32,7 +32,9 @@ from storage.location import parse_location
 from storage.store import open_store
 from tests.bench.busy import ensure_busy_customer
 from widgets.app import application, build_window, quiet_harmless_qt_messages
-from widgets.main_window import MainWindow
+from widgets.gc_guard import GuiThreadGarbageCollector
+from widgets.goodwill_panel import load_goodwill
+from widgets.main_window import MainWindow, load_customer
 
 OPENINGS = 200
 STORY_ACCOUNTS = ("10000001", "10000002", "10000003", "10000004")
@@ -117,8 +119,10 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 def main(path: str) -> dict[str, Any]:
     store = open_store(parse_location(path))
     busy = ensure_busy_customer(store)
-    application()
+    app = application()
     quiet_harmless_qt_messages()
+    collector = GuiThreadGarbageCollector(app)  # as the console runs: collections on the GUI thread
+    collector.start()
     window = build_window(store, "advisor", auto_tick=False)
     window.resize(1600, 1000)
     window.show()
@@ -127,6 +131,19 @@ def main(path: str) -> dict[str, Any]:
     for customer_id in ids * 5:  # warm-up
         open_painted(window, customer_id)
     opens = [open_painted(window, ids[n % len(ids)]) for n in range(OPENINGS)]
+
+    workbench = window.workbench
+    assert workbench is not None
+
+    def read_pane(customer_id: uuid.UUID) -> None:  # the worker's job when a customer is opened
+        load_customer(service, service.profile(customer_id), workbench)
+        load_goodwill(workbench, customer_id, False)
+
+    reads = []
+    for n in range(OPENINGS):
+        started = time.perf_counter()
+        read_pane(ids[n % len(ids)])
+        reads.append((time.perf_counter() - started) * 1000)
 
     statements = captured_statements(store.engine, lambda: open_painted(window, ids[2]))
     bare = sqlite3.connect(path)
@@ -147,6 +164,7 @@ def main(path: str) -> dict[str, Any]:
     return {
         "open": percentiles(opens),
         "open_bare": percentiles(bare_samples),
+        "open_reads": percentiles(reads),
         "open_statements": len(statements),
         "scroll": percentiles(frames),
         "scroll_frames": len(frames),

@@ -182,6 +182,14 @@ def main() -> int:
         "p95 < 60 ms, <= 3x bare",
         opened_bare["p50"],
     )
+    reads = pane["open_reads"]
+    table.add(
+        "open a customer: the reads alone (services)",
+        reads["p50"],
+        reads["p95"],
+        "<= 3x bare",
+        opened_bare["p50"],
+    )
     scroll = pane["scroll"]
     table.add(
         f"history scroll, {pane['scroll_rows']:,} events: frame (worst {scroll['max']:.0f} ms)",
