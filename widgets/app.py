@@ -22,11 +22,12 @@ from PySide6.QtWidgets import QApplication
 
 from console.auth import Authenticator, Session
 from console.clock import Clock, SystemClock
+from console.demo_team import DemoTeam
 from console.services.customers import CustomerService
 from console.services.people import PeopleService
 from console.settings import Settings
 from console.sync.engine import SyncEngine
-from console.sync.remote import connector
+from console.sync.remote import connector, conninfo
 from storage.store import Store
 from storage.vocabulary import Role
 from widgets.connectivity import ConnectivityCheck
@@ -182,6 +183,50 @@ def run_window(
         collector.stop()
         collector.deleteLater()
     return int(code) if isinstance(code, int) else 0
+
+
+def run_team(team: DemoTeam, clock: Clock | None = None) -> int:
+    """`demo-team`: one window for the advisor and one for the supervisor, each on its own store and
+    syncing with the team's server as its person; returns when both are closed."""
+    os.environ.setdefault("QT_API", "pyside6")
+    import qasync
+
+    app = application()
+    clock = clock or SystemClock()
+    windows: list[MainWindow] = []
+    links: list[SyncLink] = []
+    for member in (team.advisor, team.supervisor):
+        window = build_window(member.store, member.user.role, clock, username=member.user.username)
+        window.setWindowTitle(
+            f"{window.windowTitle()} — {member.user.display_name} ({member.user.role.value})"
+        )
+        connect = connector(conninfo(team.login_url(member)), password=member.password)
+        engine = SyncEngine(member.store, connect, clock=clock)
+        window.show_sign_in(online=True, server="demo team server")
+        links.append(SyncLink(window, engine, server="demo team server"))
+        windows.append(window)
+    collector = GuiThreadGarbageCollector(app)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    collector.start()
+    try:
+        for offset, window in enumerate(windows):
+            window.resize(1280, 760)
+            window.move(40 + offset * 60, 40 + offset * 60)
+            window.show()
+        for link in links:
+            link.start()
+        loop.run_forever()
+    finally:
+        for link in links:
+            loop.run_until_complete(link.stop())
+        for window in windows:
+            window.reader.shutdown()
+        loop.close()
+        asyncio.set_event_loop(None)
+        collector.stop()
+        collector.deleteLater()
+    return 0
 
 
 # Offscreen-platform chatter that says nothing to a user (the window cannot hint a size to a screen).
