@@ -8,6 +8,7 @@ import contextlib
 import logging
 from collections.abc import Coroutine
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.money import format_pence
 from console.sync.engine import Mode, SyncEngine, SyncState, SyncSummary
 from storage.records import OutboxRecord
 from storage.vocabulary import MutationState
@@ -49,9 +51,14 @@ WHAT_TO_DO = {
 }
 
 
-def problem_text(record: OutboxRecord) -> str:
-    """One line for the author: what, why, and what to do."""
+def problem_text(record: OutboxRecord, zone: ZoneInfo | None = None) -> str:
+    """One line for the author: what (amount and when made), why, and what to do."""
     what = KIND_WORDS.get(record.kind, record.kind)
+    amount = record.payload.get("amount_pence")
+    if isinstance(amount, int):
+        what = f"{what} of {format_pence(amount)}"
+    if zone is not None:
+        what = f"{what} made {record.occurred_at.astimezone(zone):%a %d %b %H:%M}"
     verdict = "refused" if record.state is MutationState.REJECTED else "in conflict"
     reason = record.reason or "no reason given"
     return f"{what} {verdict}: {reason}. {WHAT_TO_DO.get(record.state, '')}".strip()
@@ -60,7 +67,9 @@ def problem_text(record: OutboxRecord) -> str:
 class SyncProblemsDialog(QDialog):
     """`syncProblemsDialog`: the rejected and conflicting changes, newest first."""
 
-    def __init__(self, problems: list[OutboxRecord], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, problems: list[OutboxRecord], zone: ZoneInfo | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("syncProblemsDialog")
         self.setWindowTitle(self.tr("Sync problems"))
@@ -72,7 +81,7 @@ class SyncProblemsDialog(QDialog):
         self.list.setAccessibleName(self.tr("Changes the server did not accept"))
         self.list.setWordWrap(True)
         for record in problems:
-            self.list.addItem(problem_text(record))
+            self.list.addItem(problem_text(record, zone))
         layout.addWidget(self.list)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
@@ -196,12 +205,14 @@ class SyncLink(QObject):
         self.synced.emit(summary)
 
     async def _load_problems(self) -> None:
-        problems = await self.engine.problems()
+        everyone = await self.engine.problems()
+        user = self._window.user  # a workstation may be shared: each person sees their own
+        problems = [p for p in everyone if user is None or p.actor == user.username]
         self.problems_button.show_problems(problems)
         self.problems_loaded.emit(len(problems))
 
     def open_problems(self) -> None:
-        dialog = SyncProblemsDialog(self.problems_button.problems, self._window)
+        dialog = SyncProblemsDialog(self.problems_button.problems, self._window.zone, self._window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.dialog_opened.emit(dialog)

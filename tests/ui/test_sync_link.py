@@ -221,7 +221,11 @@ def test_a_rejected_change_is_listed_under_sync_problems(team: Team, qtbot: QtBo
         button.click()
     dialog = opened.args[0]
     assert isinstance(dialog, SyncProblemsDialog)
-    assert dialog.list.item(0).text().startswith("Goodwill request refused: no such customer.")
+    assert (
+        dialog.list.item(0)
+        .text()
+        .startswith("Goodwill request of £7.00 made Wed 25 Nov 10:00 refused: no such")
+    )
     dialog.close()
 
 
