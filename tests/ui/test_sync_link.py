@@ -26,7 +26,7 @@ from widgets.app import build_window
 from widgets.goodwill_panel import GoodwillColumn
 from widgets.main_window import MainWindow
 from widgets.status import ConnectivityState
-from widgets.sync_link import SyncLink, SyncProblemsDialog
+from widgets.sync_link import LONG_RUN, SyncLink, SyncProblemsDialog
 
 pytestmark = pytest.mark.postgres
 
@@ -236,3 +236,17 @@ def test_f5_and_a_local_change_ask_for_a_sync(team: Team, qtbot: QtBot, links: L
     advisor.sync_requested.emit()
     advisor.change_saved.emit("Promise made")
     assert woken == [True, True]
+
+
+def test_a_long_push_shows_its_progress(team: Team, qtbot: QtBot, links: Links) -> None:
+    advisor, link = links.window(team.advisor)
+    for number in range(LONG_RUN):
+        team.advisor.goodwill.request(
+            team.customer_id, GoodwillKind.FEE_WAIVER, "1.00", "fee charged in error", f"fee {number}"
+        )
+    shown: list[str] = []
+    link.state_shown.connect(lambda _state: shown.append(advisor.connectivity_status.text()))
+    with qtbot.waitSignal(link.synced, timeout=30_000):
+        link.sync_now()
+    assert f"Syncing: 25 of {LONG_RUN} (50%)" in shown
+    assert shown[-1] == "Online"
