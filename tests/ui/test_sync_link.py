@@ -16,13 +16,16 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from console.auth import Connectivity, Session
+from console.server_address import parse_server_url
 from console.sync.engine import Mode, SyncEngine
+from storage.server_login import ServerIdentity
 from storage.vocabulary import GoodwillKind, Role
 from tests.helpers import factories
 from tests.helpers.central import Central
 from tests.helpers.workstations import QUICK_RETRY, Workstation, add_everywhere, shared_customer, workstation
 from tests.ui.work_support import LONDON, open_account, settle
-from widgets.app import build_window
+from widgets.app import attach_sync, build_window
 from widgets.goodwill_panel import GoodwillColumn
 from widgets.main_window import MainWindow
 from widgets.status import ConnectivityState
@@ -250,3 +253,27 @@ def test_a_long_push_shows_its_progress(team: Team, qtbot: QtBot, links: Links) 
         link.sync_now()
     assert f"Syncing: 25 of {LONG_RUN} (50%)" in shown
     assert shown[-1] == "Online"
+
+
+def test_the_start_path_syncs_as_the_person_who_signed_in(
+    team: Team, central: Central, qtbot: QtBot, links: Links
+) -> None:
+    """`attach_sync` (what run_window calls after the login dialog): the server address from the
+    settings, the signed-in login and the password kept in memory."""
+    url = central.location.url
+    server = parse_server_url(f"postgresql:///{url.database}?host={url.query['host']}")
+    user = team.advisor.user
+    session = Session(
+        ServerIdentity(user.id, user.username, user.display_name, user.role), Connectivity.ONLINE, server
+    )
+    store, clock = team.advisor.store, team.advisor.clock
+    window = build_window(store, "advisor", clock, username=user.username, zone=LONDON, auto_tick=False)
+    qtbot.addWidget(window)
+    link = attach_sync(window, store, session, central.passwords[user.username])
+    assert link is not None
+    links.made.append(link)
+    request_over_limit(team)
+    with qtbot.waitSignal(link.synced, timeout=10_000) as synced:
+        link.sync_now()
+    assert synced.args[0].accepted == 1
+    assert window.connectivity_status.text() == "Online"
