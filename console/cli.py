@@ -83,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
         "suppressor", parents=[shared], help="offers shown while the customer had an open case (must be none)"
     )
 
+    team = commands.add_parser(
+        "demo-team",
+        help="a throwaway central server with an advisor and a supervisor, one syncing window each",
+    )
+    team.add_argument("--customers", type=int, default=200, metavar="N", help="demo customers (default 200)")
+
     db = commands.add_parser("db", help="database administration")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", parents=[shared], help="bring a database's schema up to date")
@@ -169,6 +175,27 @@ def cmd_open(args: argparse.Namespace) -> int:
         )
     finally:
         store.close()
+
+
+def cmd_demo_team(args: argparse.Namespace) -> int:
+    if not has_display():
+        raise UsageError("no display found: demo-team opens two windows and needs a desktop session")
+    if not 1 <= args.customers <= 10_000:
+        raise UsageError(f"--customers must be between 1 and 10,000, not {args.customers:,}")
+    from console.demo_team import start_team
+
+    team = start_team(args.customers, progress=lambda text: print(f"demo-team: {text}…", file=sys.stderr))
+    try:
+        from widgets.app import run_team
+
+        print(
+            f"demo-team: {team.advisor.user.username} (advisor) and {team.supervisor.user.username} "
+            "(supervisor) are signed in; close both windows to stop the server.",
+            file=sys.stderr,
+        )
+        return run_team(team)
+    finally:
+        team.close()
 
 
 def make_authenticator(settings: Settings, example: bool = False) -> Authenticator | None:
@@ -273,6 +300,8 @@ def run(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
     if args.command in (None, "open"):
         return cmd_open(args)
+    if args.command == "demo-team":
+        return cmd_demo_team(args)
     if args.command == "seed":
         return cmd_seed(args)
     if args.command == "screenshot":

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from psycopg.conninfo import make_conninfo
 from PySide6.QtCore import (
     QByteArray,
     QCoreApplication,
@@ -21,9 +22,12 @@ from PySide6.QtWidgets import QApplication
 
 from console.auth import Authenticator, Session
 from console.clock import Clock, SystemClock
+from console.demo_team import DemoTeam
 from console.services.customers import CustomerService
 from console.services.people import PeopleService
 from console.settings import Settings
+from console.sync.engine import SyncEngine
+from console.sync.remote import connector, conninfo
 from storage.store import Store
 from storage.vocabulary import Role
 from widgets.connectivity import ConnectivityCheck
@@ -31,6 +35,7 @@ from widgets.gc_guard import GuiThreadGarbageCollector
 from widgets.login_dialog import LoginDialog
 from widgets.main_window import MainWindow
 from widgets.status import connectivity_text
+from widgets.sync_link import SyncLink
 from widgets.workbench import Workbench, workbench_for
 
 APPLICATION_NAME = "Advisor Console"
@@ -96,15 +101,33 @@ def build_window(
     )
 
 
-def sign_in(authenticator: Authenticator) -> Session | None:
-    """The login dialog, before any window: the session, or None when the person quits."""
+def sign_in(authenticator: Authenticator) -> tuple[Session, str] | None:
+    """The login dialog, before any window: the session and the password that opened it (kept in
+    memory for the sync engine only), or None when the person quits."""
     application()
     dialog = LoginDialog(authenticator)
     try:
         accepted = dialog.exec() == LoginDialog.DialogCode.Accepted  # no event loop runs yet: exec is safe
-        return dialog.session if accepted else None
+        if not accepted or dialog.session is None or dialog.secret is None:
+            return None
+        return dialog.session, dialog.secret
     finally:
+        dialog.secret = None
         dialog.deleteLater()
+
+
+def attach_sync(
+    window: MainWindow, store: Store, session: Session, password: str, clock: Clock | None = None
+) -> SyncLink | None:
+    """The sync engine for the window's store, connecting as the signed-in person; None when the
+    store does not hold that person (nothing to sync as)."""
+    if window.user is None:
+        return None
+    info = make_conninfo(**session.server.connection_keywords())
+    connect = connector(info, user=session.username, password=password)
+    engine = SyncEngine(store, connect, clock=clock or SystemClock())
+    window.show_sign_in(online=session.online, server=session.server.describe())
+    return SyncLink(window, engine, server=session.server.describe())
 
 
 def run_window(
@@ -126,15 +149,19 @@ def run_window(
 
     profile = CustomerService(store).find_account(account) if account is not None else None
     app = application()
-    session: Session | None = None
+    signed: tuple[Session, str] | None = None
     if authenticator is not None:
-        session = sign_in(authenticator)
-        if session is None:
+        signed = sign_in(authenticator)
+        if signed is None:
             return 0
-        role, username = session.role.value, session.username
+        role, username = signed[0].role.value, signed[0].username
     window = build_window(store, role, username=username, settings=settings)
-    if session is not None and authenticator is not None:
-        ConnectivityCheck(window, authenticator, session)
+    link: SyncLink | None = None
+    if signed is not None and authenticator is not None:
+        link = attach_sync(window, store, *signed)
+        if link is None:
+            ConnectivityCheck(window, authenticator, signed[0])
+    signed = None
     if profile is not None:
         window.open_customer_now(profile)
     collector = GuiThreadGarbageCollector(app)
@@ -144,14 +171,62 @@ def run_window(
     try:
         window.resize(1366, 768)
         window.show()
+        if link is not None:
+            link.start()
         code = loop.run_forever()
     finally:
+        if link is not None:
+            loop.run_until_complete(link.stop())
         window.reader.shutdown()
         loop.close()
         asyncio.set_event_loop(None)
         collector.stop()
         collector.deleteLater()
     return int(code) if isinstance(code, int) else 0
+
+
+def run_team(team: DemoTeam, clock: Clock | None = None) -> int:
+    """`demo-team`: one window for the advisor and one for the supervisor, each on its own store and
+    syncing with the team's server as its person; returns when both are closed."""
+    os.environ.setdefault("QT_API", "pyside6")
+    import qasync
+
+    app = application()
+    clock = clock or SystemClock()
+    windows: list[MainWindow] = []
+    links: list[SyncLink] = []
+    for member in (team.advisor, team.supervisor):
+        window = build_window(member.store, member.user.role, clock, username=member.user.username)
+        window.setWindowTitle(
+            f"{window.windowTitle()} — {member.user.display_name} ({member.user.role.value})"
+        )
+        connect = connector(conninfo(team.login_url(member)), password=member.password)
+        engine = SyncEngine(member.store, connect, clock=clock)
+        window.show_sign_in(online=True, server="demo team server")
+        links.append(SyncLink(window, engine, server="demo team server"))
+        windows.append(window)
+    collector = GuiThreadGarbageCollector(app)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    collector.start()
+    try:
+        for offset, window in enumerate(windows):
+            window.resize(1280, 760)
+            window.move(40 + offset * 60, 40 + offset * 60)
+            window.show()
+        for link in links:
+            link.start()
+        loop.run_forever()
+    finally:
+        for link in links:
+            loop.run_until_complete(link.stop())
+        for window in windows:
+            window.reader.shutdown()
+        loop.close()
+        asyncio.set_event_loop(None)
+        collector.stop()
+        collector.deleteLater()
+    return 0
 
 
 # Offscreen-platform chatter that says nothing to a user (the window cannot hint a size to a screen).

@@ -42,6 +42,8 @@ class LoginDialog(QDialog):
         self._auth = authenticator
         self._reader = BackgroundReader(parent=self)
         self.session: Session | None = None
+        # The password that signed in, kept in memory only for the sync engine's connections.
+        self.secret: str | None = None
         self.setObjectName("loginDialog")
         self.setWindowTitle(self.tr("Sign in — Advisor Console"))
         self.setModal(True)
@@ -169,6 +171,7 @@ class LoginDialog(QDialog):
     def _succeeded(self, session: Session) -> None:
         self.progress.hide()
         self.session = session
+        self.secret = self.password.text()
         self.password.clear()
         self.signed_in.emit(session)
         self.accept()

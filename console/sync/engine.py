@@ -66,6 +66,7 @@ class SyncSummary:
 
 
 Listener = Callable[[SyncState], None]
+SummaryListener = Callable[[SyncSummary], None]
 
 
 class SyncEngine:
@@ -105,6 +106,7 @@ class SyncEngine:
         self._notified = True  # pull at the first turn
         self._last_pull: datetime | None = None
         self._listeners: list[Listener] = []
+        self._summary_listeners: list[SummaryListener] = []
         self._state = SyncState(Mode.OFFLINE, problem="not synced yet")
 
     # -- state ------------------------------------------------------------------------------------
@@ -121,6 +123,11 @@ class SyncEngine:
     def add_listener(self, listener: Listener) -> None:
         """Called with every new state (on the loop's thread)."""
         self._listeners.append(listener)
+
+    def add_summary_listener(self, listener: SummaryListener) -> None:
+        """Called after every sync (on its own or in `run()`) with what it did: the window refreshes
+        what is on screen when a pull brought changes or the server answered a mutation."""
+        self._summary_listeners.append(listener)
 
     def _set_state(self, state: SyncState) -> None:
         self._state = state
@@ -193,7 +200,7 @@ class SyncEngine:
             self._set_state(SyncState(Mode.ONLINE, waiting=waiting))
         else:
             self._set_state(SyncState(Mode.OFFLINE, waiting=waiting, problem=offline))
-        return SyncSummary(
+        summary = SyncSummary(
             pushed=pushed.pushed,
             accepted=pushed.accepted,
             rejected=pushed.rejected,
@@ -205,6 +212,9 @@ class SyncEngine:
             skew_flagged=pushed.skew_flagged,
             offline=offline,
         )
+        for listener in self._summary_listeners:
+            listener(summary)
+        return summary
 
     def _pull_due(self) -> bool:
         if self._notified or not self._listening or self._last_pull is None:

