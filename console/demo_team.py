@@ -14,7 +14,6 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
-from console.seed import seed_store
 from storage.location import StoreLocation, parse_location
 from storage.models import User
 from storage.records import UserRecord
@@ -82,6 +81,8 @@ def build_team(
     progress: Callable[[str], None] = lambda _text: None,
 ) -> DemoTeam:
     """On an empty database at `server_url`: `server init`, the demo data, two users, two stores."""
+    from console.seed import seed_store  # Faker: loaded only when a team is made
+
     now = now or datetime.now(UTC)
     location = parse_location(server_url)
     progress("server init")

@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from psycopg.conninfo import make_conninfo
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import QApplication
 
 from console.auth import Authenticator, Session
 from console.clock import Clock, SystemClock
-from console.demo_team import DemoTeam
 from console.services.customers import CustomerService
 from console.services.people import PeopleService
 from console.settings import Settings
@@ -37,6 +37,9 @@ from widgets.main_window import MainWindow
 from widgets.status import connectivity_text
 from widgets.sync_link import SyncLink
 from widgets.workbench import Workbench, workbench_for
+
+if TYPE_CHECKING:
+    from console.demo_team import DemoTeam  # imports the seed (Faker): only demo-team needs it
 
 APPLICATION_NAME = "Advisor Console"
 
