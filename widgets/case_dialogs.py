@@ -6,11 +6,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 from typing_extensions import override
 
 from storage.records import CaseSummary, UserRecord
-from widgets.dialog_parts import ErrorLabel, SaveDialog, button_box, note_edit
+from widgets.dialog_parts import ErrorLabel, SaveDialog, button_box, colleague_combo, note_edit
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,7 @@ class OwnershipDialog(SaveDialog):
         about.setObjectName("ownershipAbout")
         about.setWordWrap(True)
 
-        self.colleague_combo = QComboBox(self)
-        self.colleague_combo.setAccessibleName(self.tr("Hand over to"))
-        for person in colleagues:
-            if person.id != case.owner_id:
-                self.colleague_combo.addItem(person.display_name, str(person.id))
+        self.colleague_combo = colleague_combo(colleagues, case.owner_id, self.tr("Hand over to"), self)
         self.note_edit = note_edit(
             self.tr("Handover note"),
             self.tr("What is done, what is next, what the customer has been told"),

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.working_time import local_to_utc
-from storage.records import CaseSummary
+from storage.records import CaseSummary, UserRecord
 
 DATE_TIME_FORMAT = "ddd dd MMM yyyy HH:mm"
 
@@ -126,6 +126,18 @@ def open_case_combo(
             combo.addItem(f"{case.reference}: {case.title}", str(case.id))
     if chosen is not None:
         combo.setCurrentIndex(max(combo.findData(str(chosen)), 0))
+    return combo
+
+
+def colleague_combo(
+    colleagues: Sequence[UserRecord], leaving_out: uuid.UUID | None, spoken_as: str, parent: QWidget
+) -> QComboBox:
+    """Colleagues to give something to, by name, without its present owner; item data is the id as text."""
+    combo = QComboBox(parent)
+    combo.setAccessibleName(spoken_as)
+    for person in colleagues:
+        if person.id != leaving_out:
+            combo.addItem(person.display_name, str(person.id))
     return combo
 
 

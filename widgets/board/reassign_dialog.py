@@ -6,11 +6,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 from typing_extensions import override
 
 from storage.records import PromiseRecord, UserRecord
-from widgets.dialog_parts import ErrorLabel, SaveDialog, button_box, note_edit
+from widgets.dialog_parts import ErrorLabel, SaveDialog, button_box, colleague_combo, note_edit
 from widgets.promise_text import kind_label
 
 
@@ -40,11 +40,9 @@ class ReassignDialog(SaveDialog):
         )
         about.setObjectName("reassignAbout")
         about.setWordWrap(True)
-        self.colleague_combo = QComboBox(self)
-        self.colleague_combo.setAccessibleName(self.tr("Give the promise to"))
-        for person in colleagues:
-            if person.id != promise.owner_id:
-                self.colleague_combo.addItem(person.display_name, str(person.id))
+        self.colleague_combo = colleague_combo(
+            colleagues, promise.owner_id, self.tr("Give the promise to"), self
+        )
         self.note_edit = note_edit(
             self.tr("Note for the new owner"),
             self.tr("What was promised, what the customer has been told, what to do now"),
