@@ -13,7 +13,6 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -29,7 +28,7 @@ from console.services.goodwill import KIND_WORDS, state_words
 from storage.records import GoodwillRecord
 from storage.vocabulary import GoodwillState
 from widgets.table_model import RecordTableModel
-from widgets.views import HintTableView
+from widgets.views import HintTableView, read_only_rows
 from widgets.workbench import Workbench
 
 
@@ -131,13 +130,8 @@ class GoodwillPanel(QGroupBox):
         self.view.setObjectName("goodwillList")
         self.view.setAccessibleName(self.tr("Goodwill requests"))
         self.view.setModel(self.model)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setShowGrid(False)
+        read_only_rows(self.view)
         self.view.setWordWrap(True)
-        self.view.setTabKeyNavigation(False)
-        self.view.verticalHeader().hide()
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
@@ -259,13 +253,8 @@ class ApprovalPanel(QGroupBox):
         self.view.setObjectName("approvalQueue")
         self.view.setAccessibleName(self.tr("Approvals"))
         self.view.setModel(self.model)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setShowGrid(False)
+        read_only_rows(self.view)
         self.view.setWordWrap(False)
-        self.view.setTabKeyNavigation(False)
-        self.view.verticalHeader().hide()
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

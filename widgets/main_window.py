@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QIcon, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -79,7 +78,7 @@ from widgets.search_panel import SearchPanel
 from widgets.status import ConnectivityStatus
 from widgets.style import apply_style
 from widgets.ticker import Ticker
-from widgets.views import HintTableView
+from widgets.views import HintTableView, read_only_rows
 from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
@@ -445,13 +444,8 @@ class MainWindow(QMainWindow):
         self.case_view.setObjectName("caseList")
         self.case_view.setAccessibleName(self.tr("Cases"))
         self.case_view.setModel(self.case_model)
-        self.case_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.case_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.case_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        read_only_rows(self.case_view)
         self.case_view.setWordWrap(False)
-        self.case_view.setShowGrid(False)
-        self.case_view.setTabKeyNavigation(False)
-        self.case_view.verticalHeader().hide()
         self.case_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.case_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.case_view.horizontalHeader()

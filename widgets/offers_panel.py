@@ -11,7 +11,6 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
     QHeaderView,
     QLabel,
@@ -24,7 +23,7 @@ from console.money import format_pence
 from console.services.offers import OfferView
 from storage.records import OfferRecord
 from widgets.table_model import RecordTableModel
-from widgets.views import HintTableView
+from widgets.views import HintTableView, read_only_rows
 
 
 class OfferColumn(IntEnum):
@@ -87,13 +86,8 @@ class OffersPanel(QGroupBox):
         self.view.setObjectName("offerList")
         self.view.setAccessibleName(self.tr("Offers"))
         self.view.setModel(self.model)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setShowGrid(False)
+        read_only_rows(self.view)
         self.view.setWordWrap(True)  # a narrow column: long titles wrap rather than lose their end
-        self.view.setTabKeyNavigation(False)
-        self.view.verticalHeader().hide()
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)

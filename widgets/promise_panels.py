@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from PySide6.QtCore import QAbstractItemModel, Qt, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from widgets.handoff_model import HandoffColumn, HandoffModel
 from widgets.promise_model import CustomerPromiseModel, PromiseColumn, PromiseTableModel, WorklistModel
-from widgets.views import HintTableView
+from widgets.views import HintTableView, read_only_rows
 
 
 def data_table(
@@ -43,16 +42,11 @@ def data_table(
     view.setObjectName(object_name)
     view.setAccessibleName(spoken_as)
     view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    read_only_rows(view)
     view.setWordWrap(False)
-    view.setShowGrid(False)
-    view.setTabKeyNavigation(False)
     view.setAlternatingRowColors(True)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     rows = view.verticalHeader()
-    rows.hide()
     rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     rows.setDefaultSectionSize(view.fontMetrics().height() + 10)
     header = view.horizontalHeader()

@@ -10,6 +10,17 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QTableView, QWidget
 from typing_extensions import override
 
 
+def read_only_rows(view: QTableView) -> None:
+    """The console's tables: whole rows, one at a time, nothing editable, no grid, no row numbers;
+    Tab leaves the table (arrows move within it)."""
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setShowGrid(False)
+    view.setTabKeyNavigation(False)
+    view.verticalHeader().hide()
+
+
 def _paint_empty_text(view: QAbstractItemView, text: str) -> None:
     model = view.model()
     if not text or (model is not None and model.rowCount() > 0):

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -48,7 +47,7 @@ from widgets.board.models import (
 )
 from widgets.board.reassign_dialog import ReassignDialog, ReassignRequest
 from widgets.promise_text import clock_time, team_label
-from widgets.views import HintTableView
+from widgets.views import HintTableView, read_only_rows
 from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
@@ -62,14 +61,9 @@ def _table(parent: QWidget, object_name: str, accessible_name: str, empty_text: 
     view = HintTableView(parent, empty_text)
     view.setObjectName(object_name)
     view.setAccessibleName(accessible_name)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setShowGrid(False)
+    read_only_rows(view)
     view.setWordWrap(False)
-    view.setTabKeyNavigation(False)
     view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
     view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     header = view.horizontalHeader()
