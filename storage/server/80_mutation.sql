@@ -57,6 +57,23 @@ BEGIN
             outcome := api.promise_complete(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
         ELSIF apply_mutation.kind = 'contact.add' THEN
             outcome := api.contact_add(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
+        ELSIF apply_mutation.kind IN ('case.resolve', 'case.confirm', 'case.close_in_writing', 'case.reopen',
+                                      'case.formal_complaint', 'case.deadlock', 'case.adr_letter', 'case.feedback',
+                                      'case.service_dates') THEN
+            -- The function is named for the kind: case.close_in_writing -> api.case_close_in_writing.
+            EXECUTE format('SELECT api.%I($1, $2, $3, $4)', replace(apply_mutation.kind, '.', '_'))
+               INTO outcome
+              USING who, apply_mutation.mutation_id, COALESCE(payload, '{}'::jsonb), apply_mutation.occurred_at;
+        ELSIF apply_mutation.kind IN ('case.take', 'case.hand_over') THEN
+            outcome := api.case_owner(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at,
+                                      apply_mutation.kind = 'case.take');
+        ELSIF apply_mutation.kind = 'handoff.create' THEN
+            outcome := api.handoff_create(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
+        ELSIF apply_mutation.kind IN ('handoff.acknowledge', 'handoff.complete') THEN
+            outcome := api.handoff_step(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at,
+                                        apply_mutation.kind = 'handoff.acknowledge');
+        ELSIF apply_mutation.kind = 'offer.impression' THEN
+            outcome := api.offer_impression(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
         ELSE
             PERFORM api.refuse(format('this server does not know the mutation kind %s', apply_mutation.kind));
         END IF;

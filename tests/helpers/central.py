@@ -7,13 +7,14 @@ import itertools
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, text
 
 from console.ids import new_id
 from storage.location import StoreLocation
+from storage.models import Case, Offer
 from storage.records import UserRecord
 from storage.server.users import add_user
 from storage.vocabulary import Role, Team
@@ -44,7 +45,12 @@ class Central:
         return cls(location, create_engine(location.url, hide_parameters=True))
 
     def add_user(
-        self, role: Role, limit_pence: int, hint: str | None = None, display_name: str | None = None
+        self,
+        role: Role,
+        limit_pence: int,
+        hint: str | None = None,
+        display_name: str | None = None,
+        team: Team = Team.FRONT_LINE,
     ) -> UserRecord:
         name = unique_name(hint or role.value[:3])
         self.roles.append(name)
@@ -56,7 +62,7 @@ class Central:
             limit_pence=limit_pence,
             password=self.passwords[name],
             display_name=display_name,
-            team=Team.FRONT_LINE,
+            team=team,
         )
 
     def login(self, user: UserRecord | str) -> Engine:
@@ -73,6 +79,49 @@ class Central:
         with self.admin.begin() as connection:
             connection.execute(made.__table__.insert().values(**_columns(made)))
         return made.id
+
+    def case(self, customer_id: uuid.UUID, **extra: Any) -> dict[str, Any]:
+        """An open case of the customer's on the server (as `server init`'s data would hold it)."""
+        number = next(_counter)
+        values: dict[str, Any] = {
+            "id": new_id(),
+            "reference": f"CS-{number:07d}",
+            "customer_id": customer_id,
+            "kind": "broadband_fault",
+            "title": "Broadband keeps dropping",
+            "status": "open",
+            "severity": "medium",
+            "owner_id": None,
+            "opened_at": NOW - timedelta(days=3),
+            "updated_at": NOW - timedelta(days=3),
+            "confirmation": "pending",
+            "confirmation_attempts": 0,
+            "appointment_missed": False,
+            "customer_delay_days": 0,
+            "formal_complaint": False,
+            "reopened_count": 0,
+            "version": 1,
+        } | extra
+        with self.admin.begin() as connection:
+            connection.execute(Case.__table__.insert().values(**values))
+        return values
+
+    def offer(self, *, active: bool = True) -> uuid.UUID:
+        number = next(_counter)
+        made = new_id()
+        with self.admin.begin() as connection:
+            connection.execute(
+                Offer.__table__.insert().values(
+                    id=made,
+                    code=f"OFFER-{number}",
+                    title="Faster broadband",
+                    description="Up to 900 Mb",
+                    product="broadband",
+                    monthly_price_pence=3_500,
+                    active=active,
+                )
+            )
+        return made
 
     def apply(
         self,
