@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from console.working_time import WorkingHours
 from storage.records import HandoffRecord
-from storage.vocabulary import HandoffStatus, Team
+from storage.vocabulary import HandoffStatus, Role, Team
 
 # Working time the receiving team has to acknowledge a handoff (not to finish it).
 ACKNOWLEDGE_WITHIN = {
@@ -63,3 +63,10 @@ def check_new_handoff(from_team: Team, to_team: Team, summary: str) -> None:
         raise HandoffRuleError("say what the other team must do")
     if len(summary) > 2_000:
         raise HandoffRuleError("the summary is too long (at most 2,000 characters)")
+
+
+def check_mover(team: Team, role: Role, handoff: HandoffRecord) -> None:
+    """Only the receiving team acknowledges and completes a handoff (a supervisor may act for it)."""
+    if team is not handoff.to_team and role is not Role.SUPERVISOR:
+        words = handoff.to_team.value.replace("_", " ")
+        raise HandoffRuleError(f"only the {words} team or a supervisor moves this handoff on")

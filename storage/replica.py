@@ -15,7 +15,19 @@ from sqlalchemy import Boolean, Column, Date, Enum, Integer, Table, Uuid, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import Case, ContactEvent, Customer, Goodwill, Handoff, Promise, User
+from storage.models import (
+    Case,
+    CaseOwnerChange,
+    ContactEvent,
+    Customer,
+    Feedback,
+    Goodwill,
+    Handoff,
+    Offer,
+    OfferImpression,
+    Promise,
+    User,
+)
 from storage.models.base import Base
 from storage.types import UTCDateTime
 
@@ -25,9 +37,13 @@ ENTITIES: dict[str, type[Base]] = {
     "user": User,
     "customer": Customer,
     "case": Case,
+    "case_owner_change": CaseOwnerChange,
     "goodwill": Goodwill,
     "promise": Promise,
     "handoff": Handoff,
+    "feedback": Feedback,
+    "offer": Offer,
+    "offer_impression": OfferImpression,
     "contact_event": ContactEvent,
 }
 APPEND_ONLY = frozenset({"contact_event"})

@@ -39,6 +39,21 @@ KIND_WORDS = {
     "promise.create": "Promise",
     "promise.complete": "Promise outcome",
     "contact.add": "Timeline note",
+    "case.resolve": "Case resolution",
+    "case.confirm": "Case confirmation",
+    "case.close_in_writing": "Case closed in writing",
+    "case.reopen": "Case reopening",
+    "case.formal_complaint": "Formal complaint",
+    "case.deadlock": "Deadlock",
+    "case.adr_letter": "Ombudsman letter",
+    "case.feedback": "Customer feedback",
+    "case.service_dates": "Service dates",
+    "case.take": "Case take-over",
+    "case.hand_over": "Case handover",
+    "handoff.create": "Handoff",
+    "handoff.acknowledge": "Handoff acknowledgement",
+    "handoff.complete": "Handoff completion",
+    "offer.impression": "Offer shown",
 }
 
 WHAT_TO_DO = {

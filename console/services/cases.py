@@ -21,7 +21,7 @@ from console.case_rules import CaseRuleError, check_owner_change, needs_progress
 from console.clock import Clock
 from console.ids import new_id
 from console.promise_rules import PromiseRuleError
-from console.services.events import add_console_event
+from console.services.events import console_event
 from console.services.promises import add_promise
 from console.sync import outbox
 from storage import audit
@@ -80,9 +80,10 @@ class CaseService:
             )
             if not moved.rowcount:  # type: ignore[attr-defined]
                 raise CaseRuleError(f"{case.reference} changed owner meanwhile: look at it again")
+            change_id = new_id()
             session.add(
                 CaseOwnerChange(
-                    id=new_id(),
+                    id=change_id,
                     case_id=case.id,
                     from_user_id=case.owner_id,
                     to_user_id=new_owner.id,
@@ -92,16 +93,24 @@ class CaseService:
             )
             verb = "taken over by" if taking else f"handed over by {self.user.display_name} to"
             customer_id = session.get_one(Case, case.id).customer_id
-            add_console_event(
-                session,
-                self.user,
-                customer_id,
-                case.id,
-                now,
-                f"{case.reference} {verb} {new_owner.display_name}",
-                note,
+            event = self._event(
+                session, customer_id, case.id, now, f"{case.reference} {verb} {new_owner.display_name}", note
             )
-            session.flush()
+            outbox.queue(
+                session,
+                kind=outbox.CASE_TAKE if taking else outbox.CASE_HAND_OVER,
+                payload=outbox.case_owner(
+                    case_id=case.id,
+                    from_owner_id=case.owner_id,
+                    to_user_id=new_owner.id,
+                    note=note.strip(),
+                    change_id=change_id,
+                    event_id=event.id,
+                ),
+                actor=self.user.username,
+                entity_id=case.id,
+                occurred_at=now,
+            )
             return next(c for c in customer_queries.cases_for(session, customer_id) if c.id == case.id)
 
     def needing_update(self, customer_id: uuid.UUID) -> list[CaseSummary]:
@@ -130,7 +139,19 @@ class CaseService:
         now = self._clock.now()
         change = rules.resolve(case, rules.RootCause(category, text), confirmation, now, check_due_at)
         with self._store.durable_write() as session:
-            customer_id = self._apply(session, case, change, now, "case.resolve")
+            customer_id = self._apply(
+                session,
+                case,
+                change,
+                now,
+                outbox.CASE_RESOLVE,
+                fields={
+                    "root_cause_category": category.strip(),
+                    "root_cause_text": text.strip(),
+                    "confirmation": confirmation,
+                    "check_due_at": check_due_at,
+                },
+            )
             if confirmation is Confirmation.NOT_REACHABLE:
                 assert check_due_at is not None
                 self._promise_check(session, case, customer_id, check_due_at, now)
@@ -147,10 +168,25 @@ class CaseService:
         now = self._clock.now()
         change = rules.record_attempt(case, confirmation, now, check_due_at)
         with self._store.durable_write() as session:
-            customer_id = self._apply(session, case, change, now, "case.confirm")
+            customer_id = session.get_one(Case, case.id).customer_id
+            follow_up = None
             if confirmation is Confirmation.NOT_REACHABLE:
+                # The promise first, so the server holds it when case.confirm names it as the follow-up.
                 assert check_due_at is not None
                 follow_up = self._promise_check(session, case, customer_id, check_due_at, now)
+            self._apply(
+                session,
+                case,
+                change,
+                now,
+                outbox.CASE_CONFIRM,
+                fields={
+                    "confirmation": confirmation,
+                    "check_due_at": check_due_at,
+                    "follow_up_id": follow_up,
+                },
+            )
+            if follow_up is not None:
                 self._end_promises(
                     session,
                     case.id,
@@ -174,7 +210,9 @@ class CaseService:
         now = self._clock.now()
         change = rules.close_in_writing(case, letter, now)
         with self._store.durable_write() as session:
-            customer_id = self._apply(session, case, change, now, "case.close_in_writing")
+            customer_id = self._apply(
+                session, case, change, now, outbox.CASE_CLOSE_IN_WRITING, fields={"letter": letter.strip()}
+            )
             self._letter(
                 session, customer_id, case, now, f"Letter: {case.reference} closed, fix not confirmed", letter
             )
@@ -194,7 +232,9 @@ class CaseService:
         now = self._clock.now()
         change = rules.reopen(case, reason)
         with self._store.durable_write() as session:
-            self._apply(session, case, change, now, "case.reopen", reason)
+            self._apply(
+                session, case, change, now, outbox.CASE_REOPEN, reason, fields={"reason": reason.strip()}
+            )
             return self._read(session, case.id)
 
     def record_feedback(self, case: CaseSummary, fix_score: int, fault_score: int, cause_text: str) -> None:
@@ -205,9 +245,10 @@ class CaseService:
             if queries.has_feedback(session, case.id):
                 raise CaseRuleError(f"feedback for {case.reference} is already recorded")
             customer_id = session.get_one(Case, case.id).customer_id
+            feedback_id = new_id()
             session.add(
                 Feedback(
-                    id=new_id(),
+                    id=feedback_id,
                     case_id=case.id,
                     customer_id=customer_id,
                     fix_score=answers.fix_score,
@@ -220,8 +261,22 @@ class CaseService:
                 f"{case.reference} feedback: fix handled {answers.fix_score}/5, "
                 f"fault happening {answers.fault_score}/5"
             )
-            add_console_event(session, self.user, customer_id, case.id, now, subject, answers.cause_text)
-            session.flush()
+            event = self._event(session, customer_id, case.id, now, subject, answers.cause_text)
+            outbox.queue(
+                session,
+                kind=outbox.CASE_FEEDBACK,
+                payload=outbox.case_feedback(
+                    feedback_id=feedback_id,
+                    case_id=case.id,
+                    fix_score=answers.fix_score,
+                    fault_score=answers.fault_score,
+                    cause_text=answers.cause_text,
+                    event_id=event.id,
+                ),
+                actor=self.user.username,
+                entity_id=feedback_id,
+                occurred_at=now,
+            )
 
     def feedback_scores(self, start: datetime, end: datetime) -> FeedbackScores:
         with self._store.read() as session:
@@ -236,7 +291,14 @@ class CaseService:
         deadline = change.values["complaint_deadline_at"]
         assert isinstance(deadline, datetime)
         with self._store.durable_write() as session:
-            customer_id = self._apply(session, case, change, now, "case.formal_complaint")
+            customer_id = self._apply(
+                session,
+                case,
+                change,
+                now,
+                outbox.CASE_FORMAL_COMPLAINT,
+                fields={"complaint_made_at": made_at},
+            )
             add_promise(
                 session,
                 self.user,
@@ -253,7 +315,7 @@ class CaseService:
         now = self._clock.now()
         change = rules.declare_deadlock(case, note, now)
         with self._store.durable_write() as session:
-            self._apply(session, case, change, now, "case.deadlock", note)
+            self._apply(session, case, change, now, outbox.CASE_DEADLOCK, note, fields={"note": note.strip()})
             return self._read(session, case.id)
 
     def draft_adr_letter(self, case: CaseSummary, summary: str, zone: tzinfo) -> Letter:
@@ -281,7 +343,7 @@ class CaseService:
         now = self._clock.now()
         change = rules.record_adr_letter(case, now)
         with self._store.durable_write() as session:
-            customer_id = self._apply(session, case, change, now, "case.adr_letter")
+            customer_id = self._apply(session, case, change, now, outbox.CASE_ADR_LETTER)
             self._letter(session, customer_id, case, now, letter.subject, letter.body)
             self._end_complaint_clock(session, case.id, now, "ombudsman (ADR) letter sent")
             return self._read(session, case.id)
@@ -296,14 +358,27 @@ class CaseService:
         now: datetime,
         action: str,
         note: str = "",
+        *,
+        fields: dict[str, object] | None = None,
     ) -> Any:
+        """Write the transition at the version the advisor saw, its timeline line and audit entry, and
+        queue it as the mutation `action` with the act's own `fields` (the server re-checks them)."""
         if not queries.apply(session, case.id, version=case.version, values=change.values, at=now):
             current = customer_queries.case_by_id(session, case.id)
             state = current.status.value.replace("_", " ") if current else "gone"
             raise CaseConflictError(f"{case.reference} was changed meanwhile (now {state}): look at it again")
         customer_id = session.get_one(Case, case.id).customer_id
-        add_console_event(session, self.user, customer_id, case.id, now, change.subject, note)
-        session.flush()
+        event = self._event(session, customer_id, case.id, now, change.subject, note)
+        outbox.queue(
+            session,
+            kind=action,
+            payload=outbox.case_transition(
+                case_id=case.id, version=case.version, event_id=event.id, **(fields or {})
+            ),
+            actor=self.user.username,
+            entity_id=case.id,
+            occurred_at=now,
+        )
         audit.append(
             session,
             at=now,
@@ -315,6 +390,21 @@ class CaseService:
             | {key: _plain(value) for key, value in change.values.items()},
         )
         return customer_id
+
+    def _event(
+        self,
+        session: Session,
+        customer_id: uuid.UUID,
+        case_id: uuid.UUID,
+        now: datetime,
+        subject: str,
+        text: str,
+    ) -> ContactEvent:
+        """The act's timeline line; its mutation carries the id, so the server writes the same row."""
+        event = console_event(self.user.id, customer_id, case_id, now, subject, text)
+        session.add(event)
+        session.flush()
+        return event
 
     def _read(self, session: Session, case_id: uuid.UUID) -> CaseSummary:
         found = customer_queries.case_by_id(session, case_id)

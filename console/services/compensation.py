@@ -17,7 +17,8 @@ from console.compensation import (
     load_scheme,
     suggest,
 )
-from console.services.events import add_console_event
+from console.services.events import console_event
+from console.sync import outbox
 from console.working_time import WorkingHours
 from storage import audit
 from storage.queries import service_dates as queries
@@ -110,16 +111,30 @@ class CompensationService:
                     found = None  # the dates are saved even when the figures file is broken
                 owed = found.total_pence if found is not None else None
             summary = "; ".join(f"{key.replace('_', ' ')}: {value}" for key, value in changed.items())
-            add_console_event(
-                session,
-                self.user,
+            event = console_event(
+                self.user.id,
                 dates.customer_id,
                 dates.case_id,
                 now,
                 f"Service dates recorded on {dates.reference}",
                 summary or "No change",
             )
+            session.add(event)
             session.flush()
+            outbox.queue(
+                session,
+                kind=outbox.CASE_SERVICE_DATES,
+                payload=outbox.case_service_dates(
+                    case_id=dates.case_id,
+                    version=dates.version,
+                    values=values,
+                    summary=summary or "No change",
+                    event_id=event.id,
+                ),
+                actor=self.user.username,
+                entity_id=dates.case_id,
+                occurred_at=now,
+            )
             audit.append(
                 session,
                 at=now,

@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 
 from console.clock import Clock
-from console.handoff_rules import HandoffRuleError, acknowledge_by, check_new_handoff
+from console.handoff_rules import HandoffRuleError, acknowledge_by, check_mover, check_new_handoff
 from console.ids import new_id
-from console.services.events import add_console_event
+from console.services.events import console_event
+from console.sync import outbox
 from console.working_time import WorkingHours
 from storage.models import Handoff
 from storage.queries import handoffs as queries
@@ -44,27 +45,35 @@ class HandoffService:
             raise HandoffRuleError("the done-by date must be in the future")
         handoff_id = new_id()
         with self._store.durable_write() as session:
-            session.add(
-                Handoff(
-                    id=handoff_id,
-                    customer_id=customer_id,
-                    case_id=case_id,
-                    kind=kind,
-                    summary=summary.strip(),
-                    from_team=self.user.team,
-                    to_team=to_team,
-                    created_by=self.user.id,
-                    created_at=now,
-                    acknowledge_by=acknowledge_by(now, to_team, self._hours),
-                    done_by=done_by,
-                    status=HandoffStatus.AWAITING_ACK,
-                    version=1,
-                )
+            handoff = Handoff(
+                id=handoff_id,
+                customer_id=customer_id,
+                case_id=case_id,
+                kind=kind,
+                summary=summary.strip(),
+                from_team=self.user.team,
+                to_team=to_team,
+                created_by=self.user.id,
+                created_at=now,
+                acknowledge_by=acknowledge_by(now, to_team, self._hours),
+                done_by=done_by,
+                status=HandoffStatus.AWAITING_ACK,
+                version=1,
             )
-            add_console_event(
-                session, self.user, customer_id, case_id, now, f"Handed to {TEAM_WORDS[to_team]}", summary
+            session.add(handoff)
+            event = console_event(
+                self.user.id, customer_id, case_id, now, f"Handed to {TEAM_WORDS[to_team]}", summary
             )
+            session.add(event)
             session.flush()
+            outbox.queue(
+                session,
+                kind=outbox.HANDOFF_CREATE,
+                payload=outbox.handoff_create(handoff, event.id),
+                actor=self.user.username,
+                entity_id=handoff_id,
+                occurred_at=now,
+            )
             made = queries.get(session, handoff_id)
         assert made is not None
         return made
@@ -72,6 +81,7 @@ class HandoffService:
     def acknowledge(self, handoff: HandoffRecord) -> HandoffRecord:
         now = self._clock.now()
         return self._advance(
+            outbox.HANDOFF_ACKNOWLEDGE,
             handoff,
             HandoffStatus.AWAITING_ACK,
             {"status": HandoffStatus.ACKNOWLEDGED, "acknowledged_by": self.user.id, "acknowledged_at": now},
@@ -81,6 +91,7 @@ class HandoffService:
     def complete(self, handoff: HandoffRecord) -> HandoffRecord:
         now = self._clock.now()
         return self._advance(
+            outbox.HANDOFF_COMPLETE,
             handoff,
             HandoffStatus.ACKNOWLEDGED,
             {"status": HandoffStatus.DONE, "done_at": now},
@@ -88,8 +99,14 @@ class HandoffService:
         )
 
     def _advance(
-        self, handoff: HandoffRecord, expected: HandoffStatus, values: dict[str, object], subject: str
+        self,
+        kind: str,
+        handoff: HandoffRecord,
+        expected: HandoffStatus,
+        values: dict[str, object],
+        subject: str,
     ) -> HandoffRecord:
+        check_mover(self.user.team, self.user.role, handoff)
         now = self._clock.now()
         with self._store.durable_write() as session:
             if not queries.advance(
@@ -98,10 +115,21 @@ class HandoffService:
                 current = queries.get(session, handoff.id)
                 state = current.status.value.replace("_", " ") if current else "gone"
                 raise HandoffRuleError(f"this handoff has moved on meanwhile (now {state}): look at it again")
-            add_console_event(
-                session, self.user, handoff.customer_id, handoff.case_id, now, subject, handoff.summary
+            event = console_event(
+                self.user.id, handoff.customer_id, handoff.case_id, now, subject, handoff.summary
             )
+            session.add(event)
             session.flush()
+            outbox.queue(
+                session,
+                kind=kind,
+                payload=outbox.handoff_step(
+                    handoff_id=handoff.id, version=handoff.version, event_id=event.id
+                ),
+                actor=self.user.username,
+                entity_id=handoff.id,
+                occurred_at=now,
+            )
             moved = queries.get(session, handoff.id)
         assert moved is not None
         return moved

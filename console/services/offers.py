@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from console.clock import Clock
 from console.ids import new_id
 from console.suppressor import DEFAULT_COMPLAINT_COOLDOWN, OfferDecision, decide_offers
+from console.sync import outbox
 from storage.queries import offers as queries
 from storage.records import ImpressionViolation, OfferRecord, UserRecord
 from storage.store import Store
@@ -76,21 +77,31 @@ class OfferService:
         moment: then OffersPausedError is raised and nothing is written.
         """
         wanted = list(dict.fromkeys(offer_ids))
-        with self._store.write() as session:
+        with self._store.durable_write() as session:
             decision = self._decide(session, customer_id, lock=True)
             if not decision.allowed:
                 raise OffersPausedError(decision)
             active = queries.active_offer_ids(session, wanted)
             shown = [offer_id for offer_id in wanted if offer_id in active]
             if shown:
-                queries.add_impressions(
-                    session,
-                    customer_id,
-                    shown,
-                    self.user.id,
-                    self._clock.now(),
-                    [new_id() for _ in shown],
-                )
+                now = self._clock.now()
+                ids = [new_id() for _ in shown]
+                queries.add_impressions(session, customer_id, shown, self.user.id, now, ids)
+                for impression_id, offer_id in zip(ids, shown, strict=True):
+                    # The server asks the suppressor again: an impression it forbids is rejected.
+                    outbox.queue(
+                        session,
+                        kind=outbox.OFFER_IMPRESSION,
+                        payload=outbox.offer_impression(
+                            impression_id=impression_id,
+                            customer_id=customer_id,
+                            offer_id=offer_id,
+                            shown_at=now,
+                        ),
+                        actor=self.user.username,
+                        entity_id=impression_id,
+                        occurred_at=now,
+                    )
         return len(shown)
 
     def present(self, customer_id: uuid.UUID, already_shown: Collection[uuid.UUID] = ()) -> OfferView:

@@ -4,13 +4,14 @@ fields, names and types the server's api.apply_mutation reads (docs/sync.md)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from console.ids import new_id
-from storage.models import ContactEvent
+from storage.models import ContactEvent, Handoff
 from storage.queries import sync as queries
 
 GOODWILL_REQUEST = "goodwill.request"
@@ -19,7 +20,48 @@ GOODWILL_REJECT = "goodwill.reject"
 CONTACT_ADD = "contact.add"
 PROMISE_CREATE = "promise.create"
 PROMISE_COMPLETE = "promise.complete"
-KINDS = (GOODWILL_REQUEST, GOODWILL_APPROVE, GOODWILL_REJECT, CONTACT_ADD, PROMISE_CREATE, PROMISE_COMPLETE)
+CASE_RESOLVE = "case.resolve"
+CASE_CONFIRM = "case.confirm"
+CASE_CLOSE_IN_WRITING = "case.close_in_writing"
+CASE_REOPEN = "case.reopen"
+CASE_FORMAL_COMPLAINT = "case.formal_complaint"
+CASE_DEADLOCK = "case.deadlock"
+CASE_ADR_LETTER = "case.adr_letter"
+CASE_FEEDBACK = "case.feedback"
+CASE_SERVICE_DATES = "case.service_dates"
+CASE_TAKE = "case.take"
+CASE_HAND_OVER = "case.hand_over"
+HANDOFF_CREATE = "handoff.create"
+HANDOFF_ACKNOWLEDGE = "handoff.acknowledge"
+HANDOFF_COMPLETE = "handoff.complete"
+OFFER_IMPRESSION = "offer.impression"
+# The case transitions whose payload is the case, its version and the act's own fields.
+CASE_TRANSITIONS = (
+    CASE_RESOLVE,
+    CASE_CONFIRM,
+    CASE_CLOSE_IN_WRITING,
+    CASE_REOPEN,
+    CASE_FORMAL_COMPLAINT,
+    CASE_DEADLOCK,
+    CASE_ADR_LETTER,
+)
+KINDS = (
+    GOODWILL_REQUEST,
+    GOODWILL_APPROVE,
+    GOODWILL_REJECT,
+    CONTACT_ADD,
+    PROMISE_CREATE,
+    PROMISE_COMPLETE,
+    *CASE_TRANSITIONS,
+    CASE_FEEDBACK,
+    CASE_SERVICE_DATES,
+    CASE_TAKE,
+    CASE_HAND_OVER,
+    HANDOFF_CREATE,
+    HANDOFF_ACKNOWLEDGE,
+    HANDOFF_COMPLETE,
+    OFFER_IMPRESSION,
+)
 
 
 def queue(
@@ -153,4 +195,105 @@ def promise_complete(
         "customer_told": customer_told,
         "follow_up_id": _id(follow_up_id),
         "event_id": str(event_id),
+    }
+
+
+def _plain(value: object) -> object:
+    """A payload value: ids and enums as text, times ISO 8601 with their offset, dates ISO."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    return value
+
+
+def case_transition(
+    *, case_id: uuid.UUID, version: int, event_id: uuid.UUID, **fields: object
+) -> dict[str, Any]:
+    """A case transition at the version the advisor saw; `fields` are the act's own (root cause,
+    confirmation, check_due_at, reason, note, letter, complaint_made_at, follow_up_id)."""
+    payload: dict[str, Any] = {"id": str(case_id), "version": version, "event_id": str(event_id)}
+    payload.update({key: _plain(value) for key, value in fields.items()})
+    return payload
+
+
+def case_owner(
+    *,
+    case_id: uuid.UUID,
+    from_owner_id: uuid.UUID | None,
+    to_user_id: uuid.UUID,
+    note: str,
+    change_id: uuid.UUID,
+    event_id: uuid.UUID,
+) -> dict[str, Any]:
+    return {
+        "id": str(case_id),
+        "from_owner_id": _id(from_owner_id),
+        "to_user_id": str(to_user_id),
+        "note": note,
+        "change_id": str(change_id),
+        "event_id": str(event_id),
+    }
+
+
+def case_feedback(
+    *,
+    feedback_id: uuid.UUID,
+    case_id: uuid.UUID,
+    fix_score: int,
+    fault_score: int,
+    cause_text: str,
+    event_id: uuid.UUID,
+) -> dict[str, Any]:
+    return {
+        "id": str(feedback_id),
+        "case_id": str(case_id),
+        "fix_score": fix_score,
+        "fault_score": fault_score,
+        "cause_text": cause_text,
+        "event_id": str(event_id),
+    }
+
+
+def case_service_dates(
+    *, case_id: uuid.UUID, version: int, values: dict[str, object], summary: str, event_id: uuid.UUID
+) -> dict[str, Any]:
+    """The nine service-date columns as recorded (storage.queries.service_dates.FIELDS)."""
+    payload: dict[str, Any] = {"id": str(case_id), "version": version, "event_id": str(event_id)}
+    payload.update({key: _plain(value) for key, value in values.items()})
+    payload["summary"] = summary
+    return payload
+
+
+def handoff_create(handoff: Handoff, event_id: uuid.UUID) -> dict[str, Any]:
+    return {
+        "id": str(handoff.id),
+        "customer_id": str(handoff.customer_id),
+        "case_id": _id(handoff.case_id),
+        "kind": str(handoff.kind),
+        "to_team": str(handoff.to_team),
+        "summary": handoff.summary,
+        "acknowledge_by": handoff.acknowledge_by.isoformat(),
+        "done_by": _time(handoff.done_by),
+        "event_id": str(event_id),
+    }
+
+
+def handoff_step(*, handoff_id: uuid.UUID, version: int, event_id: uuid.UUID) -> dict[str, Any]:
+    """handoff.acknowledge and handoff.complete: the handoff at the version the team saw."""
+    return {"id": str(handoff_id), "version": version, "event_id": str(event_id)}
+
+
+def offer_impression(
+    *, impression_id: uuid.UUID, customer_id: uuid.UUID, offer_id: uuid.UUID, shown_at: datetime
+) -> dict[str, Any]:
+    return {
+        "id": str(impression_id),
+        "customer_id": str(customer_id),
+        "offer_id": str(offer_id),
+        "shown_at": shown_at.isoformat(),
     }

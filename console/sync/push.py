@@ -26,7 +26,21 @@ Sleep = Callable[[float], Awaitable[None]]
 Progress = Callable[[int, int], None]
 
 # The entity a kind changes, for answers that carry a record but no entity name (conflicts).
-KIND_ENTITY = {"goodwill": "goodwill", "contact": "contact_event", "promise": "promise"}
+KIND_ENTITY = {
+    "goodwill": "goodwill",
+    "contact": "contact_event",
+    "promise": "promise",
+    "case": "case",
+    "handoff": "handoff",
+    "offer": "offer_impression",
+}
+# Kinds whose entity is not their prefix's.
+KIND_ENTITY_EXCEPTIONS = {"case.feedback": "feedback"}
+
+
+def entity_of(kind: str) -> str | None:
+    """The server entity a mutation kind writes (its record's entity in the answer)."""
+    return KIND_ENTITY_EXCEPTIONS.get(kind) or KIND_ENTITY.get(kind.split(".")[0])
 
 
 class ServerUnreachableError(Exception):
@@ -106,7 +120,7 @@ def _store(session: Session, entries: dict[uuid.UUID, OutboxRecord], outcomes: l
         record = answer.get("record")
         if not isinstance(record, dict):
             continue
-        entity = answer.get("entity") or KIND_ENTITY.get(entries[outcome.mutation_id].kind.split(".")[0])
+        entity = answer.get("entity") or entity_of(entries[outcome.mutation_id].kind)
         if isinstance(entity, str):
             records.append((entity, record))
             follow_up = answer.get("follow_up")  # promise.complete's next attempt
@@ -187,7 +201,7 @@ async def _refresh_rejected(
     while the change waited: read it again, so the local guess does not stay (best effort)."""
     for outcome in outcomes:
         entry = entries[outcome.mutation_id]
-        entity = KIND_ENTITY.get(entry.kind.split(".")[0])
+        entity = entity_of(entry.kind)
         table = replica.table_for(entity) if entity else None
         if outcome.state is not MutationState.REJECTED or entry.entity_id is None or table is None:
             continue

@@ -173,8 +173,9 @@ def count_attempts(session: Session, mutation_id: uuid.UUID, attempts: int) -> N
     )
 
 
-# Payload keys naming further records a mutation makes: its timeline event, a follow-up promise.
-MADE_ID_KEYS = ("event_id", "follow_up_id")
+# Payload keys naming further records a mutation makes: its timeline event, a follow-up promise,
+# a case's owner change.
+MADE_ID_KEYS = ("event_id", "follow_up_id", "change_id")
 
 
 def pending_entity_ids(session: Session) -> set[uuid.UUID]:

@@ -74,6 +74,8 @@ def test_unacknowledged_handoff_turns_red_after_working_hours_deadline(world: Wo
     assert handoff_state(handoff, world.clock.now()) is HandoffState.DROPPED
     assert [h.id for h in sales.dropped()] == [handoff.id]
 
+    with pytest.raises(HandoffRuleError, match="only the provisioning team or a supervisor"):
+        sales.acknowledge(handoff)
     provisioning = HandoffService(world.store, world.clock, world.provisioning)
     acknowledged = provisioning.acknowledge(handoff)
     assert acknowledged.acknowledged_by_name == "Pete"

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from console.case_rules import ROOT_CAUSE_CATEGORIES
 from console.ids import new_id
+from console.sync import outbox
 from storage import audit
 from storage.vocabulary import Role, Team
 from tests.helpers.central import NOW, Central
@@ -39,6 +40,13 @@ def step(central: Central, engine: Engine, kind: str, payload: dict[str, Any]) -
     assert result["state"] == "accepted", result
     record: dict[str, Any] = result["record"]
     return record
+
+
+def test_the_server_knows_every_kind_the_console_queues(central: Central) -> None:
+    advisor = central.login(central.add_user(Role.ADVISOR, 0))
+    for kind in outbox.KINDS:
+        result = central.apply(advisor, kind, {})
+        assert result["state"] == "rejected" and "does not know" not in result["reason"], (kind, result)
 
 
 def test_the_server_knows_the_same_root_cause_categories(central: Central) -> None:

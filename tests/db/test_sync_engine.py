@@ -16,23 +16,31 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from console.promise_rules import Outcome
+from console.services.cases import CaseService
 from console.services.goodwill import state_words
 from console.services.handoffs import HandoffService
+from console.services.offers import OfferService
 from console.services.promises import PromiseService
 from console.sync import outbox
 from console.sync.engine import Mode, SyncEngine
 from console.sync.pull import pull
 from console.sync.push import RetryPolicy
 from console.sync.remote import ServerLink
-from storage.models import ContactEvent, Goodwill, OutboxEntry
+from storage.models import ContactEvent, Customer, Goodwill, Offer, OutboxEntry
+from storage.queries import customers as customer_queries
 from storage.queries import goodwill as goodwill_queries
+from storage.queries import handoffs as handoff_queries
 from storage.queries import promises as promise_queries
 from storage.queries import sync as queries
+from storage.records import CaseSummary, HandoffRecord
 from storage.vocabulary import (
     Authorisation,
+    CaseStatus,
+    Confirmation,
     GoodwillKind,
     GoodwillState,
     HandoffKind,
+    HandoffStatus,
     MutationState,
     PromiseKind,
     PromiseStatus,
@@ -262,7 +270,7 @@ def test_a_pull_leaves_records_with_pending_mutations_alone(team: Team, central:
     assert seen.state is GoodwillState.APPROVED
 
 
-def test_promises_sync_and_other_services_events_go_as_facts(team: Team, central: Central) -> None:
+def test_promises_and_handoffs_sync_with_their_timeline_lines(team: Team, central: Central) -> None:
     alex, sam, customer_id = team
     promises = PromiseService(alex.store, alex.clock, alex.user)
     made = promises.make(customer_id, PromiseKind.CALLBACK, NOW.replace(hour=15), phone="07700 900123")
@@ -271,7 +279,7 @@ def test_promises_sync_and_other_services_events_go_as_facts(team: Team, central
     handoffs = HandoffService(alex.store, alex.clock, alex.user)
     handoffs.hand_off(customer_id, HandoffKind.ORDER, StaffTeam.TECHNICAL, "place the router order")
     kinds = [entry.kind for entry in alex.outbox()]
-    assert kinds == [outbox.PROMISE_CREATE, outbox.PROMISE_COMPLETE, outbox.CONTACT_ADD]
+    assert kinds == [outbox.PROMISE_CREATE, outbox.PROMISE_COMPLETE, outbox.HANDOFF_CREATE]
     summary = asyncio.run(alex.engine().sync_once())
     assert (summary.accepted, summary.rejected, summary.waiting) == (3, 0, 0)
     asyncio.run(sam.engine().sync_once())
@@ -284,6 +292,152 @@ def test_promises_sync_and_other_services_events_go_as_facts(team: Team, central
     assert theirs == mine and len(mine) == 2
     assert sam.count(ContactEvent, ContactEvent.customer_id == customer_id) == 3
     assert alex.count(ContactEvent, ContactEvent.customer_id == customer_id) == 3
+
+
+def shared_case(team: Team, central: Central) -> uuid.UUID:
+    """An open case of the team's customer, owned by the advisor, on the server and both stores."""
+    with team.advisor.store.read() as session:
+        customer = session.get_one(Customer, team.customer_id)
+    made = factories.case(
+        customer,
+        reference="CS-4100001",
+        status=CaseStatus.IN_PROGRESS,
+        owner_id=team.advisor.user.id,
+        confirmation=Confirmation.PENDING,
+        confirmation_attempts=0,
+        appointment_missed=False,
+        customer_delay_days=0,
+    )
+    add_everywhere(central, [team.advisor.store, team.supervisor.store], made)
+    return made.id
+
+
+def case_of(station: Workstation, case_id: uuid.UUID) -> CaseSummary:
+    with station.store.read() as session:
+        found = customer_queries.case_by_id(session, case_id)
+    assert found is not None
+    return found
+
+
+def handoff_of(station: Workstation, handoff_id: uuid.UUID) -> HandoffRecord:
+    with station.store.read() as session:
+        found = handoff_queries.get(session, handoff_id)
+    assert found is not None
+    return found
+
+
+def test_case_and_handoff_changes_cross_between_workstations(team: Team, central: Central) -> None:
+    alex, sam, customer_id = team
+    case_id = shared_case(team, central)
+    # The advisor, offline: resolves the case (customer not reachable: a promise to check) and
+    # hands an order to the technical team.
+    cases = CaseService(alex.store, alex.clock, alex.user)
+    cases.resolve(
+        case_of(alex, case_id),
+        "router failure",
+        "the power supply failed",
+        Confirmation.NOT_REACHABLE,
+        NOW + timedelta(days=1),
+    )
+    handoff = HandoffService(alex.store, alex.clock, alex.user).hand_off(
+        customer_id, HandoffKind.ORDER, StaffTeam.TECHNICAL, "send a new router", case_id=case_id
+    )
+    assert [entry.kind for entry in alex.outbox()] == [
+        outbox.CASE_RESOLVE,
+        outbox.PROMISE_CREATE,
+        outbox.HANDOFF_CREATE,
+    ]
+    assert asyncio.run(alex.engine(online=False).sync_once()).offline
+    summary = asyncio.run(alex.engine().sync_once())
+    assert (summary.accepted, summary.rejected, summary.conflicts) == (3, 0, 0)
+
+    # The supervisor sees all of it, then acknowledges the handoff for the team and records the
+    # customer's confirmation.
+    asyncio.run(sam.engine().sync_once())
+    seen = case_of(sam, case_id)
+    assert (seen.status, seen.confirmation, seen.confirmation_attempts) == (
+        CaseStatus.RESOLVED,
+        Confirmation.NOT_REACHABLE,
+        1,
+    )
+    assert handoff_of(sam, handoff.id).status is HandoffStatus.AWAITING_ACK
+    sam.clock.advance(timedelta(hours=1))
+    HandoffService(sam.store, sam.clock, sam.user).acknowledge(handoff_of(sam, handoff.id))
+    CaseService(sam.store, sam.clock, sam.user).record_confirmation(seen, Confirmation.CONFIRMED)
+    summary = asyncio.run(sam.engine().sync_once())
+    assert (summary.accepted, summary.rejected, summary.conflicts) == (2, 0, 0)
+
+    asyncio.run(alex.engine().sync_once())
+    closed = case_of(alex, case_id)
+    assert (closed.status, closed.confirmation, closed.version) == (
+        CaseStatus.CLOSED,
+        Confirmation.CONFIRMED,
+        3,
+    )
+    acknowledged = handoff_of(alex, handoff.id)
+    assert (acknowledged.status, acknowledged.acknowledged_by_name) == (
+        HandoffStatus.ACKNOWLEDGED,
+        "Sam Supervisor",
+    )
+    with alex.store.read() as session:
+        mine = {(p.id, p.status) for p in promise_queries.for_customer(session, customer_id)}
+    with sam.store.read() as session:
+        theirs = {(p.id, p.status) for p in promise_queries.for_customer(session, customer_id)}
+    assert mine == theirs == {(next(iter(mine))[0], PromiseStatus.DONE)}
+    # Each act's timeline line once on each side: resolved, promise made, handed, acknowledged, closed.
+    assert alex.count(ContactEvent, ContactEvent.customer_id == customer_id) == 5
+    assert sam.count(ContactEvent, ContactEvent.customer_id == customer_id) == 5
+
+
+def test_a_case_changed_on_both_workstations_gives_one_change_and_one_conflict(
+    team: Team, central: Central
+) -> None:
+    alex, sam, _ = team
+    case_id = shared_case(team, central)
+    CaseService(sam.store, sam.clock, sam.user).take_over(case_of(sam, case_id), "Alex is off sick")
+    CaseService(alex.store, alex.clock, alex.user).resolve(
+        case_of(alex, case_id), "router failure", "new power supply", Confirmation.CONFIRMED
+    )
+    assert asyncio.run(sam.engine().sync_once()).accepted == 1
+    summary = asyncio.run(alex.engine().sync_once())
+    # Taking over did not change what the advisor resolved against: the version moved on.
+    assert (summary.accepted, summary.conflicts) == (0, 1)
+    with alex.store.read() as session:
+        [problem] = queries.settled_problems(session)
+    assert "CS-4100001 was changed meanwhile (now in progress)" in (problem.reason or "")
+    # The server's row came back: still open, now the supervisor's.
+    assert case_of(alex, case_id).owner_id == sam.user.id
+    assert case_of(alex, case_id).status is CaseStatus.IN_PROGRESS
+
+
+def test_an_offer_shown_offline_while_the_server_knows_an_open_case_is_refused(
+    team: Team, central: Central
+) -> None:
+    alex, _, customer_id = team
+    offer = Offer(
+        id=uuid.uuid4(),
+        code="FIBRE-900",
+        title="Full fibre 900",
+        description="Up to 900 Mb",
+        product="broadband",
+        monthly_price_pence=4_500,
+        active=True,
+    )
+    add_everywhere(central, [alex.store], offer)
+    # A case another workstation opened: on the server only, not yet on this one.
+    opened = central.case(customer_id, opened_at=NOW - timedelta(hours=1))
+    offers = OfferService(alex.store, alex.clock, alex.user)
+    assert offers.record_impressions(customer_id, [offer.id]) == 1
+    assert [entry.kind for entry in alex.outbox()] == [outbox.OFFER_IMPRESSION]
+    summary = asyncio.run(alex.engine().sync_once())
+    assert (summary.accepted, summary.rejected) == (0, 1)
+    [entry] = alex.outbox()
+    assert entry.state is MutationState.REJECTED
+    assert entry.reason == f"offers paused: open problem ({opened['reference']})"
+    assert (
+        server_count(central, "SELECT count(*) FROM offer_impressions WHERE customer_id = :c", c=customer_id)
+        == 0
+    )
 
 
 def test_the_loop_wakes_on_a_change_notice(team: Team, central: Central) -> None:

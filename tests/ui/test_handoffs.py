@@ -6,9 +6,12 @@ from datetime import timedelta
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from sqlalchemy import update
 
 from console.clock import ManualClock
+from storage.models import User
 from storage.store import Store
+from storage.vocabulary import Team
 from tests.ui.support import NOW, STORY_ACCOUNT
 from tests.ui.work_support import HANDOFF_SUMMARY, at, cell, open_account, settle, work_window
 from widgets.handoff_model import HandoffColumn
@@ -23,6 +26,8 @@ def state(window: MainWindow, role: int = Qt.ItemDataRole.DisplayRole) -> object
 def test_a_dropped_handoff_is_red_then_acknowledged_then_done(
     qtbot: QtBot, work_store: Store, clock: ManualClock
 ) -> None:
+    with work_store.write() as session:  # Alex works in provisioning, the team the order went to
+        session.execute(update(User).where(User.username == "alex").values(team=Team.PROVISIONING))
     window = work_window(qtbot, work_store, clock)
     open_account(qtbot, window, STORY_ACCOUNT)
     assert window.handoff_model.rowCount() == 1

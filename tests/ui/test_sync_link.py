@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from console.auth import Connectivity, Session
 from console.server_address import parse_server_url
+from console.sync import outbox
 from console.sync.engine import Mode, SyncEngine
 from storage.server_login import ServerIdentity
 from storage.vocabulary import GoodwillKind, Role
@@ -29,7 +30,7 @@ from widgets.app import attach_sync, build_window
 from widgets.goodwill_panel import GoodwillColumn
 from widgets.main_window import MainWindow
 from widgets.status import ConnectivityState
-from widgets.sync_link import LONG_RUN, SyncLink, SyncProblemsDialog
+from widgets.sync_link import KIND_WORDS, LONG_RUN, SyncLink, SyncProblemsDialog
 
 pytestmark = pytest.mark.postgres
 
@@ -277,3 +278,7 @@ def test_the_start_path_syncs_as_the_person_who_signed_in(
         link.sync_now()
     assert synced.args[0].accepted == 1
     assert window.connectivity_status.text() == "Online"
+
+
+def test_every_mutation_kind_has_words_for_its_author() -> None:
+    assert set(KIND_WORDS) == set(outbox.KINDS)
