@@ -7,6 +7,7 @@ to write) out, or CaseRuleError with the reason in words for the advisor.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -60,6 +61,22 @@ ROOT_CAUSE_CATEGORIES = (
 
 class CaseRuleError(ValueError):
     """A case action breaks a rule; the message says which."""
+
+
+MAX_TITLE = 200
+
+
+def check_new_case(title: str, target_at: datetime | None, now: datetime) -> str:
+    """A new case needs a title (what is wrong, in a line); a target, if given, from now on."""
+    cleaned = _text(title, "the title", limit=MAX_TITLE)
+    if target_at is not None and target_at <= now:
+        raise CaseRuleError("the target time is in the past: choose a time from now on")
+    return cleaned
+
+
+def provisional_reference(case_id: uuid.UUID) -> str:
+    """A new case's name until the server gives it its CS- number (the answer to case.open)."""
+    return f"CS-P{case_id.hex[-10:].upper()}"
 
 
 def check_owner_change(case: CaseSummary, new_owner_name: str | None, note: str, *, taking: bool) -> None:

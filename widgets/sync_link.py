@@ -39,6 +39,7 @@ KIND_WORDS = {
     "promise.create": "Promise",
     "promise.complete": "Promise outcome",
     "contact.add": "Timeline note",
+    "case.open": "New case",
     "case.resolve": "Case resolution",
     "case.confirm": "Case confirmation",
     "case.close_in_writing": "Case closed in writing",

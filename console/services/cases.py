@@ -32,7 +32,16 @@ from storage.queries import promises as promise_queries
 from storage.queries import users as user_queries
 from storage.records import CaseSummary, FeedbackScores, UserRecord
 from storage.store import Store
-from storage.vocabulary import Channel, Confirmation, Direction, PromiseKind, PromiseStatus
+from storage.vocabulary import (
+    CaseKind,
+    CaseStatus,
+    Channel,
+    Confirmation,
+    Direction,
+    PromiseKind,
+    PromiseStatus,
+    Severity,
+)
 
 # The promises that stand for "we will check with the customer" on a resolved case.
 CHECK_KINDS = (PromiseKind.CALLBACK, PromiseKind.PROGRESS_UPDATE)
@@ -55,6 +64,62 @@ class CaseService:
         self._store = store
         self._clock = clock
         self.user = user
+
+    def open(
+        self,
+        customer_id: uuid.UUID,
+        kind: CaseKind,
+        title: str,
+        severity: Severity = Severity.MEDIUM,
+        target_at: datetime | None = None,
+    ) -> CaseSummary:
+        """A new case, owned by the advisor who opens it. Its CS- number comes from the server when
+        `case.open` is accepted; until then it has a provisional one."""
+        now = self._clock.now()
+        cleaned = rules.check_new_case(title, target_at, now)
+        case_id = new_id()
+        with self._store.durable_write() as session:
+            session.add(
+                Case(
+                    id=case_id,
+                    reference=rules.provisional_reference(case_id),
+                    customer_id=customer_id,
+                    kind=kind,
+                    title=cleaned,
+                    status=CaseStatus.OPEN,
+                    severity=severity,
+                    owner_id=self.user.id,
+                    opened_at=now,
+                    target_at=target_at,
+                    updated_at=now,
+                    confirmation=Confirmation.PENDING,
+                    confirmation_attempts=0,
+                    appointment_missed=False,
+                    customer_delay_days=0,
+                    formal_complaint=False,
+                    reopened_count=0,
+                    version=1,
+                )
+            )
+            session.flush()
+            event = self._event(session, customer_id, case_id, now, f"Case opened: {cleaned}"[:200], cleaned)
+            outbox.queue(
+                session,
+                kind=outbox.CASE_OPEN,
+                payload=outbox.case_open(
+                    case_id=case_id,
+                    customer_id=customer_id,
+                    kind=kind.value,
+                    title=cleaned,
+                    severity=severity.value,
+                    target_at=target_at,
+                    event_id=event.id,
+                ),
+                actor=self.user.username,
+                entity_id=case_id,
+                occurred_at=now,
+            )
+            return self._read(session, case_id)
 
     def take_over(self, case: CaseSummary, note: str) -> CaseSummary:
         return self._change_owner(case, self.user.id, note, taking=True)

@@ -20,6 +20,7 @@ GOODWILL_REJECT = "goodwill.reject"
 CONTACT_ADD = "contact.add"
 PROMISE_CREATE = "promise.create"
 PROMISE_COMPLETE = "promise.complete"
+CASE_OPEN = "case.open"
 CASE_RESOLVE = "case.resolve"
 CASE_CONFIRM = "case.confirm"
 CASE_CLOSE_IN_WRITING = "case.close_in_writing"
@@ -52,6 +53,7 @@ KINDS = (
     CONTACT_ADD,
     PROMISE_CREATE,
     PROMISE_COMPLETE,
+    CASE_OPEN,
     *CASE_TRANSITIONS,
     CASE_FEEDBACK,
     CASE_SERVICE_DATES,
@@ -209,6 +211,28 @@ def _plain(value: object) -> object:
     if isinstance(value, StrEnum):
         return value.value
     return value
+
+
+def case_open(
+    *,
+    case_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    kind: str,
+    title: str,
+    severity: str,
+    target_at: datetime | None,
+    event_id: uuid.UUID,
+) -> dict[str, Any]:
+    """No reference: the server numbers the case."""
+    return {
+        "id": str(case_id),
+        "customer_id": str(customer_id),
+        "kind": kind,
+        "title": title,
+        "severity": severity,
+        "target_at": _time(target_at),
+        "event_id": str(event_id),
+    }
 
 
 def case_transition(

@@ -628,3 +628,71 @@ BEGIN
     RETURN jsonb_build_object('entity', 'case', 'entity_id', made.id, 'record', to_jsonb(made));
 END
 $$;
+
+-- Case references are the server's: a workstation names a new case provisionally (CS-P…) and the
+-- answer to case.open brings the reference it keeps. Numbering carries on after the highest
+-- CS-nnnnnnn already held (setval only moves the sequence forward, so a second init changes nothing).
+CREATE SEQUENCE IF NOT EXISTS api.case_reference;
+DO $$
+DECLARE
+    v_highest bigint := (SELECT max(substring(reference FROM '^CS-(\d{1,15})$')::bigint) FROM public.cases);
+    v_last bigint;
+    v_called boolean;
+BEGIN
+    SELECT last_value, is_called INTO v_last, v_called FROM api.case_reference;
+    IF v_called THEN
+        v_last := v_last + 1;  -- the number nextval would give next
+    END IF;
+    IF v_highest IS NOT NULL AND v_highest >= v_last THEN
+        PERFORM setval('api.case_reference', v_highest, true);
+    END IF;
+END
+$$;
+
+-- case.open: a new case for the customer, owned by the caller, as console.case_rules.check_new_case.
+-- The customer row is locked (FOR NO KEY UPDATE) so an offer impression deciding at the same moment
+-- (FOR SHARE) sees the case or commits before it.
+CREATE OR REPLACE FUNCTION api.case_open(who public.users, p_mutation_id uuid, p jsonb, p_occurred_at timestamptz)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_at timestamptz := LEAST(p_occurred_at, now());
+    v_id uuid := api.uuid_field(p, 'id');
+    v_customer uuid := api.uuid_field(p, 'customer_id');
+    v_kind text := api.choice_field(p, 'kind', ARRAY['broadband_fault', 'landline_fault', 'mobile_fault', 'new_service',
+                                                     'home_move', 'billing', 'plan_change', 'engineer_appointment',
+                                                     'service_request', 'complaint']);
+    v_severity text := api.choice_field(p, 'severity', ARRAY['low', 'medium', 'high', 'critical']);
+    v_target timestamptz := api.time_field(p, 'target_at');
+    v_title text;
+    made public.cases;
+BEGIN
+    SELECT * INTO made FROM public.cases WHERE id = v_id;
+    IF FOUND THEN
+        PERFORM api.refuse('a case with this id already exists');
+    END IF;
+    v_title := api.case_text(p, 'title', 'the title');
+    IF length(v_title) > 200 THEN
+        PERFORM api.refuse(format('the title is too long (%s characters, at most 200)', length(v_title)));
+    END IF;
+    IF v_target IS NOT NULL AND v_target <= v_at THEN
+        PERFORM api.refuse('the target time is in the past: choose a time from now on');
+    END IF;
+    PERFORM FROM public.customers WHERE id = v_customer AND NOT deleted FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        PERFORM api.refuse('no such customer');
+    END IF;
+    INSERT INTO public.cases (id, reference, customer_id, kind, title, status, severity, owner_id, opened_at, target_at,
+                              updated_at, confirmation, confirmation_attempts, appointment_missed, customer_delay_days,
+                              formal_complaint, reopened_count, version)
+    VALUES (v_id, 'CS-' || lpad(nextval('api.case_reference')::text, 7, '0'), v_customer, v_kind, v_title, 'open',
+            v_severity, who.id, v_at, v_target, v_at, 'pending', 0, false, 0, false, 0, 1)
+    RETURNING * INTO made;
+    PERFORM api.record_change('case', v_id, v_customer, NULL, to_jsonb(made), p_mutation_id);
+    PERFORM api.add_console_event(api.uuid_field(p, 'event_id', false), v_customer, v_id, who.id, v_at,
+                                  format('Case opened: %s', v_title), v_title, p_mutation_id);
+    RETURN jsonb_build_object('entity', 'case', 'entity_id', v_id, 'record', to_jsonb(made));
+END
+$$;

@@ -57,6 +57,8 @@ BEGIN
             outcome := api.promise_complete(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
         ELSIF apply_mutation.kind = 'contact.add' THEN
             outcome := api.contact_add(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
+        ELSIF apply_mutation.kind = 'case.open' THEN
+            outcome := api.case_open(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
         ELSIF apply_mutation.kind IN ('case.resolve', 'case.confirm', 'case.close_in_writing', 'case.reopen',
                                       'case.formal_complaint', 'case.deadlock', 'case.adr_letter', 'case.feedback',
                                       'case.service_dates') THEN

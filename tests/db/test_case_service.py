@@ -16,12 +16,23 @@ from console.services.cases import CaseConflictError, CaseService
 from console.services.customers import CustomerService
 from console.services.offers import OfferService
 from console.services.promises import PromiseService
+from console.sync import outbox
 from storage import audit
 from storage.models import AuditEntry, Case, ContactEvent, Customer, Feedback
+from storage.queries import sync as sync_queries
 from storage.queries import users
 from storage.records import CaseSummary
 from storage.store import Store
-from storage.vocabulary import CaseStatus, Channel, Confirmation, Direction, PromiseKind, PromiseStatus
+from storage.vocabulary import (
+    CaseKind,
+    CaseStatus,
+    Channel,
+    Confirmation,
+    Direction,
+    PromiseKind,
+    PromiseStatus,
+    Severity,
+)
 from tests.helpers import factories
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -240,3 +251,21 @@ def test_eight_weeks_unresolved_makes_the_letter_due(world: World) -> None:
     world.clock.advance(timedelta(weeks=8))
     letter = world.cases.draft_adr_letter(case, "Still not fixed.", UTC)
     assert "8 weeks since you made it (the 8 weeks ended on 20 January 2027)" in letter.body
+
+
+def test_opening_a_case_queues_case_open_and_pauses_offers(world: World) -> None:
+    with pytest.raises(CaseRuleError, match="the title is empty"):
+        world.cases.open(world.customer_id, CaseKind.BILLING, "  ")
+    with pytest.raises(CaseRuleError, match="target time is in the past"):
+        world.cases.open(world.customer_id, CaseKind.BILLING, "Charged twice", target_at=NOW)
+    opened = world.cases.open(world.customer_id, CaseKind.BILLING, " Charged twice ", Severity.HIGH)
+    assert (opened.reference[:4], opened.title, opened.status) == ("CS-P", "Charged twice", CaseStatus.OPEN)
+    assert opened.owner_id == world.cases.user.id
+    with world.store.read() as session:
+        [entry] = [e for e in sync_queries.entries(session) if e.kind == outbox.CASE_OPEN]
+    assert entry.payload["title"] == "Charged twice" and "reference" not in entry.payload
+    assert entry.payload["event_id"] == str(events(world)[-1].id)
+    assert (
+        "Billing"
+        in OfferService(world.store, world.clock, world.cases.user).decision(world.customer_id).banner
+    )

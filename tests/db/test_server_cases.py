@@ -15,6 +15,7 @@ from console.case_rules import ROOT_CAUSE_CATEGORIES
 from console.ids import new_id
 from console.sync import outbox
 from storage import audit
+from storage.server import apply_server_sql
 from storage.vocabulary import Role, Team
 from tests.helpers.central import NOW, Central
 
@@ -478,3 +479,39 @@ def test_case_handoff_and_impression_changes_are_in_the_change_log(central: Cent
     mine = [c["entity"] for c in changes if c["mutation_id"] is not None]
     for entity in ("case", "case_owner_change", "handoff", "offer_impression", "contact_event"):
         assert entity in mine, mine
+
+
+def test_a_case_opened_through_the_server_gets_the_next_reference(central: Central) -> None:
+    alex = central.add_user(Role.ADVISOR, 0)
+    advisor = central.login(alex)
+    customer = central.customer()
+    highest = central.case(customer, reference="CS-7654321")
+    opening = {
+        "id": str(new_id()),
+        "customer_id": str(customer),
+        "kind": "broadband_fault",
+        "title": "No dial tone since the storm",
+        "severity": "high",
+    }
+    refused(central, advisor, "case.open", opening | {"title": " "}, "the title is empty")
+    refused(central, advisor, "case.open", opening | {"title": "x" * 201}, "at most 200")
+    refused(central, advisor, "case.open", opening | {"kind": "gremlins"}, "kind must be one of")
+    refused(
+        central, advisor, "case.open", opening | {"target_at": NOW.isoformat()}, "target time is in the past"
+    )
+    refused(central, advisor, "case.open", opening | {"customer_id": str(uuid.uuid4())}, "no such customer")
+    # server init ran before that case existed: the next init moves numbering past it, once.
+    with central.admin.begin() as connection:
+        apply_server_sql(connection)
+    made = step(central, advisor, "case.open", opening)
+    assert (made["status"], made["owner_id"], made["title"]) == ("open", str(alex.id), opening["title"])
+    assert int(made["reference"][3:]) > int(highest["reference"][3:])
+    refused(central, advisor, "case.open", opening, "already exists")
+    # An open case pauses offers on the server at once.
+    refused(
+        central,
+        advisor,
+        "offer.impression",
+        {"id": str(new_id()), "customer_id": str(customer), "offer_id": str(central.offer())},
+        made["reference"],
+    )

@@ -35,6 +35,7 @@ from storage.queries import sync as queries
 from storage.records import CaseSummary, HandoffRecord
 from storage.vocabulary import (
     Authorisation,
+    CaseKind,
     CaseStatus,
     Confirmation,
     GoodwillKind,
@@ -45,6 +46,7 @@ from storage.vocabulary import (
     PromiseKind,
     PromiseStatus,
     Role,
+    Severity,
 )
 from storage.vocabulary import Team as StaffTeam
 from tests.helpers import factories
@@ -387,6 +389,25 @@ def test_case_and_handoff_changes_cross_between_workstations(team: Team, central
     # Each act's timeline line once on each side: resolved, promise made, handed, acknowledged, closed.
     assert alex.count(ContactEvent, ContactEvent.customer_id == customer_id) == 5
     assert sam.count(ContactEvent, ContactEvent.customer_id == customer_id) == 5
+
+
+def test_a_case_opened_offline_gets_its_reference_from_the_server(team: Team, central: Central) -> None:
+    alex, sam, customer_id = team
+    cases = CaseService(alex.store, alex.clock, alex.user)
+    opened = cases.open(customer_id, CaseKind.BILLING, "Charged twice for November", Severity.HIGH)
+    assert opened.reference.startswith("CS-P")
+    resolved = cases.resolve(
+        opened, "duplicate payment", "refunded the second charge", Confirmation.CONFIRMED
+    )
+    assert resolved.status is CaseStatus.CLOSED
+    summary = asyncio.run(alex.engine().sync_once())
+    assert (summary.accepted, summary.rejected, summary.conflicts) == (2, 0, 0)
+    mine = case_of(alex, opened.id)
+    assert mine.reference.startswith("CS-") and not mine.reference.startswith("CS-P")
+    assert mine.status is CaseStatus.CLOSED
+    asyncio.run(sam.engine().sync_once())
+    theirs = case_of(sam, opened.id)
+    assert (theirs.reference, theirs.status, theirs.version) == (mine.reference, CaseStatus.CLOSED, 2)
 
 
 def test_a_case_changed_on_both_workstations_gives_one_change_and_one_conflict(
