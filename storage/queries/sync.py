@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import OutboxEntry, SyncCursor, SyncIdentity
+from storage.models import OutboxEntry, Promise, SyncCursor, SyncIdentity
 from storage.records import OutboxRecord
 from storage.vocabulary import MutationState
 
@@ -151,7 +151,10 @@ def settled_problems(session: Session, limit: int = 200) -> list[OutboxRecord]:
 
 def store_outcomes(session: Session, outcomes: Iterable[Outcome]) -> None:
     """Record the server's answers on their entries (only entries still pending change)."""
+    refused: list[uuid.UUID] = []
     for outcome in outcomes:
+        if outcome.state in (MutationState.REJECTED, MutationState.CONFLICT):
+            refused.append(outcome.mutation_id)
         session.execute(
             update(OutboxEntry)
             .where(OutboxEntry.mutation_id == outcome.mutation_id)
@@ -162,6 +165,29 @@ def store_outcomes(session: Session, outcomes: Iterable[Outcome]) -> None:
                 attempts=OutboxEntry.attempts + outcome.attempts,
             )
         )
+    if refused:
+        drop_unmade_follow_ups(session, refused)
+
+
+def drop_unmade_follow_ups(session: Session, mutation_ids: list[uuid.UUID]) -> None:
+    """A refused (rejected or conflicting) promise.complete made nothing on the server, so the
+    follow-up promise it made here exists only here: without this it would stay open in the
+    worklist for ever, and ending it would be refused ("no such promise"). The promise it followed
+    gets the server's record from the answer (or from the server's row, for a rejection)."""
+    payloads = session.execute(
+        select(OutboxEntry.payload).where(
+            OutboxEntry.mutation_id.in_(mutation_ids), OutboxEntry.kind == "promise.complete"
+        )
+    ).scalars()
+    made = [uuid.UUID(payload["follow_up_id"]) for payload in payloads if _made_id(payload, "follow_up_id")]
+    if not made:
+        return
+    session.execute(update(Promise).where(Promise.follow_up_id.in_(made)).values(follow_up_id=None))
+    session.execute(delete(Promise).where(Promise.id.in_(made)))
+
+
+def _made_id(payload: object, key: str) -> bool:
+    return isinstance(payload, dict) and isinstance(payload.get(key), str)
 
 
 def count_attempts(session: Session, mutation_id: uuid.UUID, attempts: int) -> None:

@@ -457,3 +457,25 @@ def test_a_stopped_pull_resumes_after_its_last_whole_page(team: Team, central: C
         assert queries.cursor(session) == 2
     assert asyncio.run(pull_pages(stop_after=None)) == head  # resumed from 2, not from 0
     assert len(sam.goodwill.pending()) == 3
+
+
+def test_a_refused_promise_end_leaves_no_follow_up_behind(team: Team, central: Central) -> None:
+    """The advisor ends a promise offline as not reachable (a follow-up callback is made locally);
+    a supervisor had ended it on the server first: the conflict brings the server's promise back,
+    and the follow-up the server never made leaves the advisor's worklist (found by the fault suite)."""
+    alex, sam, customer_id = team
+    promises = PromiseService(alex.store, alex.clock, alex.user)
+    made = promises.make(customer_id, PromiseKind.CALLBACK, NOW.replace(hour=15), phone="07700 900123")
+    asyncio.run(alex.engine().sync_once())
+    central.apply(
+        central.login(sam.user), "promise.complete", {"id": str(made.id), "status": "done", "outcome": "rang"}
+    )
+    alex.clock.advance(timedelta(hours=6))
+    promises.close(made, Outcome(PromiseStatus.NOT_REACHABLE, "no answer", NOW + timedelta(days=1)))
+    assert len(promises.worklist()) == 1  # the local follow-up
+    summary = asyncio.run(alex.engine().sync_once())
+    assert (summary.conflicts, summary.waiting) == (1, 0)
+    [seen] = promises.for_customer(customer_id)
+    assert (seen.id, seen.status) == (made.id, PromiseStatus.DONE)
+    assert promises.worklist() == []
+    assert server_count(central, "SELECT count(*) FROM promises") == 1
