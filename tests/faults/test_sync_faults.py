@@ -118,11 +118,17 @@ class Site:
 def site(tmp_path: Path) -> Iterator[Site]:
     server = OwnServer()
     try:
-        admin = create_engine(server.uri.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+        admin = create_engine(
+            server.uri.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+        )
         with admin.connect() as connection:
             connection.execute(text("CREATE DATABASE console"))
         admin.dispose()
-        location = parse_location(server.uri.replace("postgresql://", "postgresql+psycopg://", 1).replace("/postgres?", "/console?", 1))
+        location = parse_location(
+            server.uri.replace("postgresql://", "postgresql+psycopg://", 1).replace(
+                "/postgres?", "/console?", 1
+            )
+        )
         init_server(location)
         central = Central.open(location)
         advisor = central.add_user(Role.ADVISOR, 5_000, hint="adv", display_name="Alex Advisor")
@@ -152,7 +158,9 @@ def test_a_thousand_offline_mutations_survive_restarts_and_lost_answers(site: Si
     # Meanwhile a supervisor ends the promises this workstation also ended offline.
     sam = central.login(site.supervisor)
     for row in taken:
-        central.apply(sam, "promise.complete", {"id": str(row.id), "status": "done", "outcome": "called them"})
+        central.apply(
+            sam, "promise.complete", {"id": str(row.id), "status": "done", "outcome": "called them"}
+        )
 
     plan = FaultPlan.seeded(rng, applies=1000, pulls=6)
     backoff = Backoff(server)
@@ -177,9 +185,19 @@ def test_a_thousand_offline_mutations_survive_restarts_and_lost_answers(site: Si
         proxy = PgProxy(server.socket_path, decide)
         await proxy.start()
         login = central.location.url
-        info = proxy.conninfo(dbname=str(login.database), user=station.user.username, password=central.passwords[station.user.username])
+        info = proxy.conninfo(
+            dbname=str(login.database),
+            user=station.user.username,
+            password=central.passwords[station.user.username],
+        )
         engine = SyncEngine(
-            station.store, connector(info), clock=station.clock, sleep=backoff, listen=False, retry=RETRY, page_size=PAGE_SIZE
+            station.store,
+            connector(info),
+            clock=station.clock,
+            sleep=backoff,
+            listen=False,
+            retry=RETRY,
+            page_size=PAGE_SIZE,
         )
         summaries = []
         try:
@@ -241,10 +259,15 @@ def check_nothing_lost_or_doubled(admin: Engine, station: Workstation, work: Off
         audited = Counter(
             (row.action, row.entity_id)
             for row in connection.execute(
-                text("SELECT action, entity_id FROM audit_log WHERE action LIKE 'goodwill.%' OR action LIKE 'mutation.%'")
+                text(
+                    "SELECT action, entity_id FROM audit_log"
+                    " WHERE action LIKE 'goodwill.%' OR action LIKE 'mutation.%'"
+                )
             )
         )
-        asked = [made for made in work.made if made.act.startswith("goodwill") and made.act != "goodwill_stranger"]
+        asked = [
+            made for made in work.made if made.act.startswith("goodwill") and made.act != "goodwill_stranger"
+        ]
         assert all(audited[("goodwill.request", made.entity_id)] == 1 for made in asked)
         refused = [entry for entry in entries if entry.state is not MutationState.ACCEPTED]
         assert all(audited[(f"mutation.{entry.state.value}", entry.mutation_id)] == 1 for entry in refused)
@@ -287,9 +310,9 @@ def check_store_matches_server(admin: Engine, station: Workstation, work: Offlin
         }
         server_lines = set(connection.execute(text("SELECT id FROM contact_events")).scalars())
     assert cursor == head
-    assert {key: tuple(map(str, value)) for key, value in local_goodwill.items() if key not in local_only} == {
-        key: tuple(map(str, value)) for key, value in server_goodwill.items()
-    }
+    assert {
+        key: tuple(map(str, value)) for key, value in local_goodwill.items() if key not in local_only
+    } == {key: tuple(map(str, value)) for key, value in server_goodwill.items()}
     assert set(local_goodwill) - set(server_goodwill) == local_only
     assert {key: tuple(map(str, value)) for key, value in local_promises.items()} == {
         key: tuple(map(str, value)) for key, value in server_promises.items()

@@ -10,11 +10,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from console.promise_rules import Outcome
 from console.services.handoffs import HandoffService
 from console.services.promises import PromiseService
-from sqlalchemy import select
-
 from storage.models import OutboxEntry, Promise
 from storage.records import PromiseRecord
 from storage.vocabulary import GoodwillKind, HandoffKind, MutationState, PromiseKind, PromiseStatus, Team
@@ -75,7 +75,9 @@ def plan(rng: random.Random) -> list[str]:
     return ordered
 
 
-def taken_promises(central: Central, station: Workstation, customer_id: uuid.UUID, count: int) -> list[Promise]:
+def taken_promises(
+    central: Central, station: Workstation, customer_id: uuid.UUID, count: int
+) -> list[Promise]:
     """Open promises of the advisor's that both the server and the workstation hold."""
     rows = []
     for number in range(count):
@@ -143,7 +145,10 @@ def work_offline(
             work.made.append(Made(act, asked.id, state, amount_pence=pence))
         elif act == "promise_make":
             made = promises.make(
-                customer, PromiseKind.CALLBACK, now + timedelta(days=1, minutes=rng.randint(0, 600)), phone=PHONE
+                customer,
+                PromiseKind.CALLBACK,
+                now + timedelta(days=1, minutes=rng.randint(0, 600)),
+                phone=PHONE,
             )
             open_promises.append(made)
             work.made.append(Made(act, made.id, MutationState.ACCEPTED))
@@ -160,9 +165,17 @@ def work_offline(
         elif act == "promise_taken":
             row = to_take.pop()
             record = next(p for p in promises.for_customer(row.customer_id) if p.id == row.id)
-            promises.close(record, Outcome(PromiseStatus.DONE, "rang them as promised"))
+            unreachable = len(to_take) % 2 == 0  # half of them with a follow-up the server never makes
+            promises.close(
+                record,
+                Outcome(PromiseStatus.NOT_REACHABLE, "no answer", now + timedelta(hours=3))
+                if unreachable
+                else Outcome(PromiseStatus.DONE, "rang them as promised"),
+            )
             work.made.append(Made(act, row.id, MutationState.CONFLICT))
         else:
-            handoffs.hand_off(customer, rng.choice(list(HandoffKind)), Team.TECHNICAL, "please look at the line")
+            handoffs.hand_off(
+                customer, rng.choice(list(HandoffKind)), Team.TECHNICAL, "please look at the line"
+            )
             work.made.append(Made(act, last_queued(station), MutationState.ACCEPTED))
     return work

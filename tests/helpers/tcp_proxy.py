@@ -64,7 +64,7 @@ def _cstring(body: bytes, start: int) -> tuple[str, int]:
     return body[start:end].decode("utf-8", "replace"), end + 1
 
 
-class _Cut(Exception):
+class _CutError(Exception):
     """The fault plan closed this link."""
 
 
@@ -205,7 +205,7 @@ class _Link:
         if fault is not None and fault.when == "before":
             if fault.then is not None:
                 await fault.then()
-            raise _Cut
+            raise _CutError
         self.in_flight.append((request, fault))
         self.server_out.write(b"".join(request.messages))
         await self.server_out.drain()
@@ -231,7 +231,7 @@ class _Link:
                     assert fault is not None
                     if fault.then is not None:
                         await fault.then()
-                    raise _Cut
+                    raise _CutError
 
 
 def _merge(current: str, found: str) -> str:
