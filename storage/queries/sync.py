@@ -133,6 +133,25 @@ def waiting_count(session: Session) -> int:
     )
 
 
+def first_pending_seq(session: Session) -> int | None:
+    """The client sequence number of the oldest mutation not yet answered (None: none waits)."""
+    found = session.execute(
+        select(func.min(OutboxEntry.client_seq)).where(OutboxEntry.state == MutationState.PENDING)
+    ).scalar()
+    return int(found) if found is not None else None
+
+
+def answered_from(session: Session, first_seq: int) -> dict[MutationState, int]:
+    """How many mutations from `first_seq` on have an answer, by state. The push answers the
+    waiting entries in order, so with `first_seq` taken before a push these are its answers."""
+    rows = session.execute(
+        select(OutboxEntry.state, func.count())
+        .where(OutboxEntry.client_seq >= first_seq, OutboxEntry.state != MutationState.PENDING)
+        .group_by(OutboxEntry.state)
+    )
+    return {MutationState(state): int(count) for state, count in rows}
+
+
 def entry(session: Session, mutation_id: uuid.UUID) -> OutboxRecord | None:
     row = session.get(OutboxEntry, mutation_id)
     return _record(row) if row is not None else None

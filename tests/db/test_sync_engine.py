@@ -479,3 +479,37 @@ def test_a_refused_promise_end_leaves_no_follow_up_behind(team: Team, central: C
     assert (seen.id, seen.status) == (made.id, PromiseStatus.DONE)
     assert promises.worklist() == []
     assert server_count(central, "SELECT count(*) FROM promises") == 1
+
+
+def test_a_sync_that_loses_the_link_still_reports_the_answers_it_stored(team: Team) -> None:
+    """Two answers arrive (one a rejection), then the link goes for good: the summary still counts
+    them, so the window re-reads the problems and shows the rejection (found by the fault suite:
+    the push's report was lost with the exception, and the rejection was never shown)."""
+    alex, _, customer_id = team
+    stranger = factories.customer(account="49999998")
+    add_everywhere(None, [alex.store], stranger)
+    alex.goodwill.request(customer_id, GoodwillKind.REFUND, "4.00", "billing error", "refund")
+    alex.goodwill.request(stranger.id, GoodwillKind.REFUND, "5.00", "billing error", "refund")
+    alex.goodwill.request(customer_id, GoodwillKind.REFUND, "6.00", "billing error", "refund")
+
+    class LinkGoesAfterTwo(ServerLink):
+        calls = 0
+
+        async def apply_mutation(self, **call: Any) -> dict[str, Any]:
+            self.calls += 1
+            if self.calls > 2:
+                raise psycopg.OperationalError("server closed the connection unexpectedly")
+            return await super().apply_mutation(**call)
+
+    connect = alex.connect()
+    engine = SyncEngine(
+        alex.store,
+        connect,
+        clock=alex.clock,
+        sleep=alex.sleeper,
+        listen=False,
+        link=LinkGoesAfterTwo(connect),
+    )
+    summary = asyncio.run(engine.sync_once())
+    assert summary.offline is not None and summary.waiting == 1
+    assert (summary.pushed, summary.accepted, summary.rejected, summary.conflicts) == (2, 1, 1, 0)
