@@ -222,6 +222,12 @@ def test_a_thousand_offline_mutations_survive_restarts_and_lost_answers(site: Si
     assert plan.restarts() >= 10 and server.stops == plan.restarts()
     assert any(summary.offline for summary in summaries)  # some outages outlasted the retries
     assert summaries[-1].offline is None and summaries[-1].waiting == 0
+    # Each answer reported once, in the sync that stored it, even when that sync then lost the link
+    # (the window refreshes and shows the problems from these counts).
+    states = Counter(made.expected for made in work.made)
+    assert sum(summary.accepted for summary in summaries) == states[MutationState.ACCEPTED]
+    assert sum(summary.rejected for summary in summaries) == states[MutationState.REJECTED]
+    assert sum(summary.conflicts for summary in summaries) == states[MutationState.CONFLICT]
 
     check_nothing_lost_or_doubled(central.admin, station, work)
     check_store_matches_server(central.admin, station, work)

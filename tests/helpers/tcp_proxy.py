@@ -129,6 +129,8 @@ class PgProxy:
                 task.cancel()
             # Each ends with EOF, a cut, a reset or the cancellation: none of it matters here.
             await asyncio.gather(upstream, downstream, return_exceptions=True)
+            if link.action is not None:  # a stop in progress: the client hears of it only after
+                await asyncio.gather(link.action, return_exceptions=True)
             for writer in (client_out, server_out):
                 writer.close()
                 with contextlib.suppress(OSError, ConnectionError):
@@ -146,6 +148,8 @@ class _Link:
         self.statements: dict[str, str] = {}  # prepared statement name -> its SQL kind
         self.in_flight: deque[tuple[Request, Fault | None]] = deque()
         self.raw_replies = 0  # single-byte answers owed for SSL / GSS requests
+        self.frozen = False  # a fault is acting: nothing more reaches the client
+        self.action: asyncio.Future[None] | None = None
 
     async def client_to_server(self, reader: asyncio.StreamReader) -> None:
         assert self.server_out is not None
@@ -203,8 +207,7 @@ class _Link:
         request.number = proxy.counts[request.kind]
         fault = await proxy.decide(request)
         if fault is not None and fault.when == "before":
-            if fault.then is not None:
-                await fault.then()
+            await self._run(fault)
             raise _CutError
         self.in_flight.append((request, fault))
         self.server_out.write(b"".join(request.messages))
@@ -222,16 +225,25 @@ class _Link:
             body = await reader.readexactly(length - 4)
             fault = self.in_flight[0][1] if self.in_flight else None
             held = fault is not None and fault.when == "after"
-            if not held:
+            if not held and not self.frozen:
                 self.client_out.write(kind + struct.pack("!i", length) + body)
                 await self.client_out.drain()
             if kind == b"Z" and self.in_flight:
                 self.in_flight.popleft()
                 if held:
                     assert fault is not None
-                    if fault.then is not None:
-                        await fault.then()
+                    await self._run(fault)
                     raise _CutError
+
+    async def _run(self, fault: Fault) -> None:
+        """The fault's action, to its end: the client hears nothing more on this link meanwhile
+        (not even the server's own goodbye when the action stops it), and the link closes only
+        after it, so what the client sees next does not depend on how fast the action was."""
+        self.frozen = True
+        if fault.then is None:
+            return
+        self.action = asyncio.ensure_future(fault.then())
+        await asyncio.shield(self.action)
 
 
 def _merge(current: str, found: str) -> str:
