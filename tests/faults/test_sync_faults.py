@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, create_engine, select, text
 
 from console.sync.engine import SyncEngine
 from console.sync.push import RetryPolicy
-from console.sync.remote import connector
+from console.sync.remote import connector, conninfo
 from storage.location import parse_location
 from storage.models import ContactEvent, Goodwill, Promise
 from storage.queries import sync as queries
@@ -60,24 +61,70 @@ class Cut:
 
 @dataclass
 class FaultPlan:
-    """Which request (by kind and number, retries counted) meets which fault; seeded."""
+    """Seeded. Push faults are placed by the server's progress, not by call number, so the plan holds
+    however the push groups mutations into calls: a fault with threshold X meets the first
+    apply call that starts once the server has logged X of the workstation's mutations (one fault a
+    call; faults that fall due together meet the calls that follow, the retries included). Pull
+    faults meet pull calls by number (retries counted)."""
 
-    faults: dict[tuple[str, int], Restart | Cut]
+    push: list[tuple[int, Restart | Cut]]
+    pull: dict[int, Restart | Cut]
     fired: list[tuple[str, int, str]] = field(default_factory=list)
+    next_push: int = 0
+
+    def push_due(self, logged: int) -> Restart | Cut | None:
+        if self.next_push < len(self.push) and self.push[self.next_push][0] <= logged:
+            self.next_push += 1
+            return self.push[self.next_push - 1][1]
+        return None
 
     @classmethod
-    def seeded(cls, rng: random.Random, applies: int, pulls: int) -> FaultPlan:
-        apply_points = rng.sample(range(1, applies + 1), RESTARTS_DURING_PUSH + CUTS_DURING_PUSH)
+    def seeded(cls, rng: random.Random, mutations: int, pulls: int) -> FaultPlan:
+        thresholds = sorted(rng.sample(range(1, mutations), RESTARTS_DURING_PUSH + CUTS_DURING_PUSH))
+        kinds: list[Restart | Cut] = [_restart(rng) for _ in range(RESTARTS_DURING_PUSH)]
+        kinds += [Cut()] * CUTS_DURING_PUSH
+        rng.shuffle(kinds)
         pull_points = rng.sample(range(1, pulls + 1), RESTARTS_DURING_PULL + CUTS_DURING_PULL)
-        faults: dict[tuple[str, int], Restart | Cut] = {}
-        for index, number in enumerate(apply_points):
-            faults[(APPLY, number)] = _restart(rng) if index < RESTARTS_DURING_PUSH else Cut()
+        pull: dict[int, Restart | Cut] = {}
         for index, number in enumerate(pull_points):
-            faults[(PULL, number)] = _restart(rng) if index < RESTARTS_DURING_PULL else Cut()
-        return cls(faults)
+            pull[number] = _restart(rng) if index < RESTARTS_DURING_PULL else Cut()
+        return cls(list(zip(thresholds, kinds, strict=True)), pull)
+
+    def planned(self) -> list[str]:
+        faults = [fault for _, fault in self.push] + list(self.pull.values())
+        return sorted("cut" if isinstance(fault, Cut) else "restart" for fault in faults)
 
     def restarts(self) -> int:
         return sum(1 for _, _, what in self.fired if what == "restart")
+
+
+class ServerProgress:
+    """How many of the workstation's mutations the server has logged (an admin connection of its
+    own, opened again after a restart)."""
+
+    def __init__(self, uri: str, actor: str) -> None:
+        self.uri = uri
+        self.actor = actor
+        self.connection: psycopg.AsyncConnection[Any] | None = None
+
+    async def logged(self) -> int:
+        for _ in range(3):
+            try:
+                if self.connection is None or self.connection.closed:
+                    self.connection = await psycopg.AsyncConnection.connect(self.uri, autocommit=True)
+                cursor = await self.connection.execute(
+                    "SELECT count(*) FROM mutation_log WHERE actor = %s", (self.actor,)
+                )
+                row = await cursor.fetchone()
+                assert row is not None
+                return int(row[0])
+            except psycopg.OperationalError:
+                self.connection = None
+        raise AssertionError("the server is down while a call reached it")
+
+    async def close(self) -> None:
+        if self.connection is not None:
+            await self.connection.close()
 
 
 def _restart(rng: random.Random) -> Restart:
@@ -162,11 +209,16 @@ def test_a_thousand_offline_mutations_survive_restarts_and_lost_answers(site: Si
             sam, "promise.complete", {"id": str(row.id), "status": "done", "outcome": "called them"}
         )
 
-    plan = FaultPlan.seeded(rng, applies=1000, pulls=6)
+    plan = FaultPlan.seeded(rng, mutations=1000, pulls=6)
     backoff = Backoff(server)
+    progress = ServerProgress(conninfo(central.location.url), station.user.username)
 
     async def decide(request: Request) -> Fault | None:
-        fault = plan.faults.get((request.kind, request.number))
+        fault: Restart | Cut | None = None
+        if request.kind == PULL:
+            fault = plan.pull.get(request.number)
+        elif request.kind == APPLY and plan.next_push < len(plan.push):
+            fault = plan.push_due(await progress.logged())
         if fault is None:
             return None
         if isinstance(fault, Cut):
@@ -210,15 +262,14 @@ def test_a_thousand_offline_mutations_survive_restarts_and_lost_answers(site: Si
                     await asyncio.to_thread(server.start)
         finally:
             await proxy.close()
+            await progress.close()
         return summaries
 
     summaries = asyncio.run(sync_through_faults())
     assert server.running
     central.admin.dispose()  # its pooled connections died with the server
     # Every planned fault happened: at least ten restarts, and the lost answers.
-    assert sorted(what for _, _, what in plan.fired) == sorted(
-        "cut" if isinstance(fault, Cut) else "restart" for fault in plan.faults.values()
-    )
+    assert sorted(what for _, _, what in plan.fired) == plan.planned()
     assert plan.restarts() >= 10 and server.stops == plan.restarts()
     assert any(summary.offline for summary in summaries)  # some outages outlasted the retries
     assert summaries[-1].offline is None and summaries[-1].waiting == 0
