@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 
 from console.clock import Clock
 from console.sync import pull as pulling
@@ -19,6 +20,7 @@ from console.sync.remote import Connect, ServerLink, first_line, is_transient, n
 from storage.queries import sync as queries
 from storage.records import OutboxRecord
 from storage.store import Store
+from storage.vocabulary import MutationState
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +166,8 @@ class SyncEngine:
         pushed = pushing.PushReport()
         pulled = pulling.PullReport()
         offline: str | None = None
+        first_waiting = await run_local(self._store, queries.first_pending_seq) if waiting else None
+        cursor_before: int | None = None
         try:
             if waiting:
                 pushed = await pushing.push(
@@ -175,6 +179,7 @@ class SyncEngine:
                 )
             if force_pull or self._pull_due():
                 self._notified = False
+                cursor_before = await run_local(self._store, queries.cursor)
                 pulled = await pulling.pull(
                     self._store,
                     self._link,
@@ -195,6 +200,7 @@ class SyncEngine:
         if offline is not None:
             await self._link.drop()
             log.info("sync stopped: %s", offline)
+            pushed, pulled = await self._partial(pushed, pulled, first_waiting, cursor_before)
         waiting = await self.waiting()
         if offline is None:
             self._set_state(SyncState(Mode.ONLINE, waiting=waiting))
@@ -215,6 +221,30 @@ class SyncEngine:
         for listener in self._summary_listeners:
             listener(summary)
         return summary
+
+    async def _partial(
+        self,
+        pushed: pushing.PushReport,
+        pulled: pulling.PullReport,
+        first_waiting: int | None,
+        cursor_before: int | None,
+    ) -> tuple[pushing.PushReport, pulling.PullReport]:
+        """What a sync that lost the link did before it stopped. The push stores its answers and
+        the pull its pages as they come, but their reports are lost with the exception: read them
+        back from the store, so the summary still says a rejection arrived (the window re-reads
+        the problems to show) or changes came in (it refreshes what is on screen)."""
+        if pushed.pushed == 0 and first_waiting is not None:
+            answered = await run_local(self._store, partial(queries.answered_from, first_seq=first_waiting))
+            pushed = pushing.PushReport(
+                pushed=sum(answered.values()),
+                accepted=answered.get(MutationState.ACCEPTED, 0),
+                rejected=answered.get(MutationState.REJECTED, 0),
+                conflicts=answered.get(MutationState.CONFLICT, 0),
+            )
+        if pulled.pulled == 0 and cursor_before is not None:
+            moved = await run_local(self._store, queries.cursor) - cursor_before
+            pulled = pulling.PullReport(pulled=moved, cursor=cursor_before + moved)  # positions passed
+        return pushed, pulled
 
     def _pull_due(self) -> bool:
         if self._notified or not self._listening or self._last_pull is None:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import OutboxEntry, SyncCursor, SyncIdentity
+from storage.models import OutboxEntry, Promise, SyncCursor, SyncIdentity
 from storage.records import OutboxRecord
 from storage.vocabulary import MutationState
 
@@ -133,6 +133,25 @@ def waiting_count(session: Session) -> int:
     )
 
 
+def first_pending_seq(session: Session) -> int | None:
+    """The client sequence number of the oldest mutation not yet answered (None: none waits)."""
+    found = session.execute(
+        select(func.min(OutboxEntry.client_seq)).where(OutboxEntry.state == MutationState.PENDING)
+    ).scalar()
+    return int(found) if found is not None else None
+
+
+def answered_from(session: Session, first_seq: int) -> dict[MutationState, int]:
+    """How many mutations from `first_seq` on have an answer, by state. The push answers the
+    waiting entries in order, so with `first_seq` taken before a push these are its answers."""
+    rows = session.execute(
+        select(OutboxEntry.state, func.count())
+        .where(OutboxEntry.client_seq >= first_seq, OutboxEntry.state != MutationState.PENDING)
+        .group_by(OutboxEntry.state)
+    )
+    return {MutationState(state): int(count) for state, count in rows}
+
+
 def entry(session: Session, mutation_id: uuid.UUID) -> OutboxRecord | None:
     row = session.get(OutboxEntry, mutation_id)
     return _record(row) if row is not None else None
@@ -151,7 +170,10 @@ def settled_problems(session: Session, limit: int = 200) -> list[OutboxRecord]:
 
 def store_outcomes(session: Session, outcomes: Iterable[Outcome]) -> None:
     """Record the server's answers on their entries (only entries still pending change)."""
+    refused: list[uuid.UUID] = []
     for outcome in outcomes:
+        if outcome.state in (MutationState.REJECTED, MutationState.CONFLICT):
+            refused.append(outcome.mutation_id)
         session.execute(
             update(OutboxEntry)
             .where(OutboxEntry.mutation_id == outcome.mutation_id)
@@ -162,6 +184,29 @@ def store_outcomes(session: Session, outcomes: Iterable[Outcome]) -> None:
                 attempts=OutboxEntry.attempts + outcome.attempts,
             )
         )
+    if refused:
+        drop_unmade_follow_ups(session, refused)
+
+
+def drop_unmade_follow_ups(session: Session, mutation_ids: list[uuid.UUID]) -> None:
+    """A refused (rejected or conflicting) promise.complete made nothing on the server, so the
+    follow-up promise it made here exists only here: without this it would stay open in the
+    worklist for ever, and ending it would be refused ("no such promise"). The promise it followed
+    gets the server's record from the answer (or from the server's row, for a rejection)."""
+    payloads = session.execute(
+        select(OutboxEntry.payload).where(
+            OutboxEntry.mutation_id.in_(mutation_ids), OutboxEntry.kind == "promise.complete"
+        )
+    ).scalars()
+    made = [uuid.UUID(payload["follow_up_id"]) for payload in payloads if _made_id(payload, "follow_up_id")]
+    if not made:
+        return
+    session.execute(update(Promise).where(Promise.follow_up_id.in_(made)).values(follow_up_id=None))
+    session.execute(delete(Promise).where(Promise.id.in_(made)))
+
+
+def _made_id(payload: object, key: str) -> bool:
+    return isinstance(payload, dict) and isinstance(payload.get(key), str)
 
 
 def count_attempts(session: Session, mutation_id: uuid.UUID, attempts: int) -> None:

@@ -632,3 +632,59 @@ def test_a_stopped_pull_resumes_after_its_last_whole_page(team: Team, central: C
         assert queries.cursor(session) == 2
     assert asyncio.run(pull_pages(stop_after=None)) == head  # resumed from 2, not from 0
     assert len(sam.goodwill.pending()) == 3
+
+
+def test_a_refused_promise_end_leaves_no_follow_up_behind(team: Team, central: Central) -> None:
+    """The advisor ends a promise offline as not reachable (a follow-up callback is made locally);
+    a supervisor had ended it on the server first: the conflict brings the server's promise back,
+    and the follow-up the server never made leaves the advisor's worklist (found by the fault suite)."""
+    alex, sam, customer_id = team
+    promises = PromiseService(alex.store, alex.clock, alex.user)
+    made = promises.make(customer_id, PromiseKind.CALLBACK, NOW.replace(hour=15), phone="07700 900123")
+    asyncio.run(alex.engine().sync_once())
+    central.apply(
+        central.login(sam.user), "promise.complete", {"id": str(made.id), "status": "done", "outcome": "rang"}
+    )
+    alex.clock.advance(timedelta(hours=6))
+    promises.close(made, Outcome(PromiseStatus.NOT_REACHABLE, "no answer", NOW + timedelta(days=1)))
+    assert len(promises.worklist()) == 1  # the local follow-up
+    summary = asyncio.run(alex.engine().sync_once())
+    assert (summary.conflicts, summary.waiting) == (1, 0)
+    [seen] = promises.for_customer(customer_id)
+    assert (seen.id, seen.status) == (made.id, PromiseStatus.DONE)
+    assert promises.worklist() == []
+    assert server_count(central, "SELECT count(*) FROM promises") == 1
+
+
+def test_a_sync_that_loses_the_link_still_reports_the_answers_it_stored(team: Team) -> None:
+    """Two answers arrive (one a rejection), then the link goes for good: the summary still counts
+    them, so the window re-reads the problems and shows the rejection (found by the fault suite:
+    the push's report was lost with the exception, and the rejection was never shown)."""
+    alex, _, customer_id = team
+    stranger = factories.customer(account="49999998")
+    add_everywhere(None, [alex.store], stranger)
+    alex.goodwill.request(customer_id, GoodwillKind.REFUND, "4.00", "billing error", "refund")
+    alex.goodwill.request(stranger.id, GoodwillKind.REFUND, "5.00", "billing error", "refund")
+    alex.goodwill.request(customer_id, GoodwillKind.REFUND, "6.00", "billing error", "refund")
+
+    class LinkGoesAfterTwo(ServerLink):
+        calls = 0
+
+        async def apply_mutation(self, **call: Any) -> dict[str, Any]:
+            self.calls += 1
+            if self.calls > 2:
+                raise psycopg.OperationalError("server closed the connection unexpectedly")
+            return await super().apply_mutation(**call)
+
+    connect = alex.connect()
+    engine = SyncEngine(
+        alex.store,
+        connect,
+        clock=alex.clock,
+        sleep=alex.sleeper,
+        listen=False,
+        link=LinkGoesAfterTwo(connect),
+    )
+    summary = asyncio.run(engine.sync_once())
+    assert summary.offline is not None and summary.waiting == 1
+    assert (summary.pushed, summary.accepted, summary.rejected, summary.conflicts) == (2, 1, 1, 0)
