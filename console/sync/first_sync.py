@@ -4,6 +4,8 @@ where it stopped; at the end the change log takes over from the head the server 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -106,36 +108,50 @@ async def first_sync(
         progress(report.done, report.total)
     for entity in order[start:]:
         after = place.after_id if entity == place.entity else None
+        ahead: asyncio.Task[dict[str, Any]] | None = None  # the next page, fetched while one is written
         while True:
             if cancelled():
+                if ahead is not None:
+                    ahead.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await ahead
                 report.cancelled = True
                 return report
-            page = await call(partial(link.snapshot_page, entity, after, page_size))
+            page = await (ahead or call(partial(link.snapshot_page, entity, after, page_size)))
+            ahead = None
+            following = next_after(page, after)
+            if page.get("more"):
+                ahead = asyncio.create_task(call(partial(link.snapshot_page, entity, following, page_size)))
             rows = len(page.get("rows") or [])
             report.fetched += rows
             report.pages += 1
             report.done += rows
             report.total = max(report.total, report.done)
-            applied = await run_local(
-                store,
-                partial(
-                    apply_page,
-                    entity=entity,
-                    page=page,
-                    after=after,
-                    done=report.done,
-                    total=report.total,
-                    now=clock.now(),
-                ),
-            )
+            try:
+                applied = await run_local(
+                    store,
+                    partial(
+                        apply_page,
+                        entity=entity,
+                        page=page,
+                        after=after,
+                        done=report.done,
+                        total=report.total,
+                        now=clock.now(),
+                    ),
+                )
+            except BaseException:
+                if ahead is not None:
+                    ahead.cancel()
+                raise
             report.applied += applied.applied
             report.held_back += applied.held_back
             report.not_held += applied.not_held
             if progress is not None:
                 progress(report.done, report.total)
-            if not page.get("more"):
+            if ahead is None:
                 break
-            after = next_after(page, after)
+            after = following
     await run_local(store, partial(places.finish, now=clock.now()))
     report.total = report.done
     report.finished = True
