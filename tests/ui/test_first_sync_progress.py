@@ -17,17 +17,20 @@ from PySide6.QtWidgets import QApplication, QProgressBar, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
+from console.auth import Connectivity, Session
 from console.clock import ManualClock
-from console.sync.engine import Mode, SyncState, SyncSummary
+from console.server_address import parse_server_url
+from console.sync.engine import Mode, SyncEngine, SyncState, SyncSummary
 from storage.location import parse_location
 from storage.models import Customer
 from storage.queries import first_sync as places
+from storage.server_login import ServerIdentity
 from storage.store import open_store
 from storage.vocabulary import Role
 from tests.helpers.central import NOW, Central
 from tests.helpers.workstations import Workstation
 from tests.ui.work_support import LONDON, settle
-from widgets.app import build_window
+from widgets.app import attach_sync, build_window, first_sync_first
 from widgets.first_sync_progress import FirstSyncDialog
 from widgets.sync_link import SyncLink
 
@@ -181,3 +184,43 @@ def test_the_bar_follows_a_resumed_first_sync_cancel_stops_it_and_f5_carries_on(
     finally:
         stopping = asyncio.ensure_future(link.stop(timeout=5))
         qtbot.waitUntil(stopping.done, timeout=10_000)
+
+
+def test_the_start_path_of_a_new_store_syncs_first_then_opens_as_the_person(
+    office: Office, central: Central, qtbot: QtBot, qapp: QApplication
+) -> None:
+    """What run_window does after the login dialog on a new store: firstSyncDialog on the qasync loop
+    until the first sync ends, then the window acting as the person, syncing on the same engine."""
+    import qasync
+
+    alex = office.alex
+    url = central.location.url
+    server = parse_server_url(f"postgresql:///{url.database}?host={url.query['host']}")
+    user = alex.user
+    session = Session(
+        ServerIdentity(user.id, user.username, user.display_name, user.role), Connectivity.ONLINE, server
+    )
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    dialogs: list[FirstSyncDialog] = []
+    engine: SyncEngine | None = None
+    try:
+        engine = first_sync_first(alex.store, session, central.passwords[user.username], loop, alex.clock)
+        assert engine is not None
+        window = build_window(
+            alex.store, "advisor", alex.clock, username=user.username, zone=LONDON, auto_tick=False
+        )
+        qtbot.addWidget(window)
+        assert window.user is not None and window.user.id == user.id
+        link = attach_sync(window, alex.store, session, central.passwords[user.username], engine=engine)
+        assert link is not None and link.engine is engine
+        dialogs = [w for w in qapp.topLevelWidgets() if isinstance(w, FirstSyncDialog) and w.isVisible()]
+        assert customers_held(alex) == CUSTOMERS
+        assert not loop.run_until_complete(engine.first_sync_needed())  # a second start goes straight in
+        assert first_sync_first(alex.store, session, central.passwords[user.username], loop) is None
+    finally:
+        if engine is not None:
+            loop.run_until_complete(engine.close())
+        asyncio.set_event_loop(None)
+        loop.close()
+    assert dialogs == []  # the dialog closed when the first sync ended
