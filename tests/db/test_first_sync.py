@@ -310,3 +310,15 @@ def test_user_add_set_limit_and_disable_reach_every_workstation(central: Central
     finally:
         alex.store.close()
         sam.store.close()
+
+
+def test_a_new_default_store_stays_empty_for_the_first_sync_when_a_server_is_configured() -> None:
+    from console.cli import open_for_use
+
+    store = open_for_use(None, demo=False)  # what `advisor-console` does with a server in the settings
+    try:
+        with store.read() as session:
+            assert session.execute(select(func.count()).select_from(Customer)).scalar_one() == 0
+            assert places.needed(session)
+    finally:
+        store.close()
