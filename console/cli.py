@@ -120,10 +120,12 @@ def resolve_location(db: str | None) -> tuple[StoreLocation, bool]:
     return parse_location(str(path)), is_new
 
 
-def open_for_use(db: str | None) -> Store:
+def open_for_use(db: str | None, *, demo: bool = True) -> Store:
+    """The store to work on. A new default store gets demo data unless `demo` is off: with a central
+    server configured it stays empty, and the first sync fills it with the real team and customers."""
     location, is_new_default = resolve_location(db)
     store = open_store(location)
-    if is_new_default:
+    if is_new_default and demo:
         from console.seed import seed_store
 
         print(f"First run: filling {location.describe()} with demo data…", file=sys.stderr)
@@ -160,7 +162,7 @@ def cmd_open(args: argparse.Namespace) -> int:
         )
     settings = load_settings()
     authenticator = make_authenticator(settings)
-    store = open_for_use(args.db)
+    store = open_for_use(args.db, demo=authenticator is None)
     check_user(store, args.user)
     from widgets.app import run_window
 

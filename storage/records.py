@@ -318,3 +318,15 @@ class OutboxRecord:
     state: MutationState
     attempts: int
     reason: str | None
+
+
+@dataclass(frozen=True)
+class SnapshotRecord:
+    """Where a workstation's first sync stands (table sync_snapshot)."""
+
+    head: int  # the server's change log head when it began: the pull continues from here
+    entity: str | None  # the entity of the last page written (None: no page yet)
+    after_id: uuid.UUID | None  # the last id of that page
+    done: int
+    total: int
+    finished: bool

@@ -16,10 +16,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import (
+    AccountOwnerChange,
     Case,
     CaseOwnerChange,
     ContactEvent,
     Customer,
+    CustomerPhone,
     Feedback,
     Goodwill,
     Handoff,
@@ -33,18 +35,21 @@ from storage.types import UTCDateTime
 
 # The server's entity names, in the order a page applies them (parents before the rows that name
 # them). Contact events are append-only (a trigger refuses UPDATE): inserted once, never updated.
+# The first sync (api.snapshot_entities) takes them in this order too.
 ENTITIES: dict[str, type[Base]] = {
     "user": User,
     "customer": Customer,
+    "customer_phone": CustomerPhone,
+    "account_owner_change": AccountOwnerChange,
     "case": Case,
     "case_owner_change": CaseOwnerChange,
     "goodwill": Goodwill,
     "promise": Promise,
     "handoff": Handoff,
-    "feedback": Feedback,
+    "contact_event": ContactEvent,
     "offer": Offer,
     "offer_impression": OfferImpression,
-    "contact_event": ContactEvent,
+    "feedback": Feedback,
 }
 APPEND_ONLY = frozenset({"contact_event"})
 _CHUNK = 500
@@ -168,6 +173,26 @@ def _missing_parents(session: Session, table: Table, rows: list[dict[str, Any]])
     return refused
 
 
+def _named_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows that name another row of the same table (a promise its follow-up) after the row they
+    name: the statements check foreign keys one row at a time."""
+    columns = [c.columns[0].name for c in table.foreign_key_constraints if c.referred_table is table]
+    if not columns:
+        return rows
+    by_id = {row["id"]: row for row in rows}
+    ordered: list[dict[str, Any]] = []
+    placed: set[uuid.UUID] = set()
+    for row in rows:
+        chain: list[dict[str, Any]] = []
+        step: dict[str, Any] | None = row
+        while step is not None and step["id"] not in placed:
+            placed.add(step["id"])
+            chain.append(step)
+            step = next((by_id[v] for name in columns if (v := step.get(name)) in by_id), None)
+        ordered.extend(reversed(chain))
+    return ordered
+
+
 def _upsert(session: Session, table: Table, rows: list[dict[str, Any]], append_only: bool) -> None:
     dialect = session.get_bind().dialect.name
     builder = sqlite.insert if dialect == "sqlite" else postgresql.insert
@@ -228,6 +253,6 @@ def apply_records(
             report.skipped_ids.extend(page[index]["id"] for index in sorted(refused))
             page = [row for index, row in enumerate(page) if index not in refused]
         if page:
-            _upsert(session, table, page, entity in APPEND_ONLY)
+            _upsert(session, table, _named_first(table, page), entity in APPEND_ONLY)
             report.applied += len(page)
     return report

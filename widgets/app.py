@@ -31,6 +31,7 @@ from console.sync.remote import connector, conninfo
 from storage.store import Store
 from storage.vocabulary import Role
 from widgets.connectivity import ConnectivityCheck
+from widgets.first_sync_progress import FirstSyncDialog, run_first_sync
 from widgets.gc_guard import GuiThreadGarbageCollector
 from widgets.login_dialog import LoginDialog
 from widgets.main_window import MainWindow
@@ -119,16 +120,44 @@ def sign_in(authenticator: Authenticator) -> tuple[Session, str] | None:
         dialog.deleteLater()
 
 
-def attach_sync(
-    window: MainWindow, store: Store, session: Session, password: str, clock: Clock | None = None
-) -> SyncLink | None:
-    """The sync engine for the window's store, connecting as the signed-in person; None when the
-    store does not hold that person (nothing to sync as)."""
-    if window.user is None:
-        return None
+def sync_engine(store: Store, session: Session, password: str, clock: Clock | None = None) -> SyncEngine:
+    """The sync engine for `store`, connecting as the signed-in person (password in memory only)."""
     info = make_conninfo(**session.server.connection_keywords())
     connect = connector(info, user=session.username, password=password)
-    engine = SyncEngine(store, connect, clock=clock or SystemClock())
+    return SyncEngine(store, connect, clock=clock or SystemClock())
+
+
+def first_sync_first(
+    store: Store, session: Session, password: str, loop: asyncio.AbstractEventLoop, clock: Clock | None = None
+) -> SyncEngine | None:
+    """A new store's first sync, in `firstSyncDialog` before the window (which needs the signed-in
+    person's row to act as them): the engine it ran on, or None when no first sync is due."""
+    if not session.online:
+        return None
+    engine = sync_engine(store, session, password, clock)
+    if not loop.run_until_complete(engine.first_sync_needed()):
+        return None
+    dialog = FirstSyncDialog(engine, session.server.describe())
+    try:
+        run_first_sync(dialog, loop)
+    finally:
+        dialog.deleteLater()
+    return engine
+
+
+def attach_sync(
+    window: MainWindow,
+    store: Store,
+    session: Session,
+    password: str,
+    clock: Clock | None = None,
+    engine: SyncEngine | None = None,
+) -> SyncLink | None:
+    """The sync engine for the window's store (`engine`, or one made here), connecting as the
+    signed-in person; None when the store does not hold that person and no engine is given."""
+    if window.user is None and engine is None:
+        return None
+    engine = engine or sync_engine(store, session, password, clock)
     window.show_sign_in(online=session.online, server=session.server.describe())
     return SyncLink(window, engine, server=session.server.describe())
 
@@ -158,20 +187,22 @@ def run_window(
         if signed is None:
             return 0
         role, username = signed[0].role.value, signed[0].username
-    window = build_window(store, role, username=username, settings=settings)
-    link: SyncLink | None = None
-    if signed is not None and authenticator is not None:
-        link = attach_sync(window, store, *signed)
-        if link is None:
-            ConnectivityCheck(window, authenticator, signed[0])
-    signed = None
-    if profile is not None:
-        window.open_customer_now(profile)
     collector = GuiThreadGarbageCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     collector.start()
+    link: SyncLink | None = None
+    window: MainWindow | None = None
     try:
+        engine = first_sync_first(store, *signed, loop) if signed is not None else None
+        window = build_window(store, role, username=username, settings=settings)
+        if signed is not None and authenticator is not None:
+            link = attach_sync(window, store, *signed, engine=engine)
+            if link is None:
+                ConnectivityCheck(window, authenticator, signed[0])
+        signed = None
+        if profile is not None:
+            window.open_customer_now(profile)
         window.resize(1366, 768)
         window.show()
         if link is not None:
@@ -180,7 +211,8 @@ def run_window(
     finally:
         if link is not None:
             loop.run_until_complete(link.stop())
-        window.reader.shutdown()
+        if window is not None:
+            window.reader.shutdown()
         loop.close()
         asyncio.set_event_loop(None)
         collector.stop()

@@ -1,5 +1,6 @@
 """The sync engine in the window: runs its loop on the qasync loop, shows its state on
-`connectivityStatus`, refreshes what is on screen after a pull, and lists rejected changes."""
+`connectivityStatus` (and a first sync's bar with Cancel), refreshes what is on screen after a pull,
+and lists rejected changes."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from console.money import format_pence
 from console.sync.engine import Mode, SyncEngine, SyncState, SyncSummary
 from storage.records import OutboxRecord
 from storage.vocabulary import MutationState
+from widgets.first_sync_progress import FirstSyncProgress
 from widgets.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -146,6 +148,10 @@ class SyncLink(QObject):
         self.problems_button = SyncProblemsButton()
         window.statusBar().addPermanentWidget(self.problems_button)
         self.problems_button.clicked.connect(self.open_problems)
+        self.first_sync_panel = FirstSyncProgress()
+        self.first_sync_panel.hide()
+        window.statusBar().addWidget(self.first_sync_panel, 1)
+        self.first_sync_panel.cancel_requested.connect(engine.cancel_first_sync)
         engine.add_listener(self._show_state)
         engine.add_summary_listener(self._synced)
         window.sync_requested.connect(self.request_sync)
@@ -187,8 +193,11 @@ class SyncLink(QObject):
             log.warning("sync task failed: %s", task.exception())
 
     def request_sync(self) -> None:
-        """F5: sync now."""
-        self.engine.request_sync()
+        """F5: sync now (and carry on with a first sync that was cancelled)."""
+        if self.engine.first_sync_cancelled:
+            self.engine.resume_first_sync()
+        else:
+            self.engine.request_sync()
 
     def _local_change(self, _text: str) -> None:
         """A local write queued a mutation: push it now rather than at the next turn."""
@@ -197,6 +206,7 @@ class SyncLink(QObject):
     # -- showing ----------------------------------------------------------------------------------
 
     def _show_state(self, state: SyncState) -> None:
+        self._show_first_sync(state)
         status = self._window.connectivity_status
         if state.mode is Mode.ONLINE:
             status.show_online(self._server)
@@ -207,6 +217,17 @@ class SyncLink(QObject):
         elif state.total >= LONG_RUN:
             status.show_syncing(state.done, state.total)
         self.state_shown.emit(state)
+
+    def _show_first_sync(self, state: SyncState) -> None:
+        panel = self.first_sync_panel
+        running = state.mode is Mode.SYNCING and state.first_sync
+        if running:
+            if panel.isHidden():
+                panel.reset()
+                panel.show()
+            panel.show_progress(state.done, state.total)
+        elif not panel.isHidden():
+            panel.hide()
 
     def _synced(self, summary: SyncSummary) -> None:
         if summary.pulled or summary.accepted or summary.rejected or summary.conflicts:

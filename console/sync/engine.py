@@ -1,5 +1,6 @@
-"""The sync engine: push then pull, a connectivity state for the status bar, and a loop that syncs
-every few seconds, on demand (F5) and when the server announces a change (LISTEN/NOTIFY)."""
+"""The sync engine: push, the first sync of a new store, then pull; a connectivity state for the status
+bar, and a loop that syncs every few seconds, on demand (F5) and when the server announces a change
+(LISTEN/NOTIFY)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from enum import StrEnum
 from functools import partial
 
 from console.clock import Clock
+from console.sync import first_sync as first_syncing
 from console.sync import pull as pulling
 from console.sync import push as pushing
 from console.sync.push import RetryPolicy, ServerUnreachableError, Sleep, run_local
-from console.sync.remote import Connect, ServerLink, first_line, is_transient, notices
+from console.sync.remote import Connect, PermanentRefusalError, ServerLink, first_line, is_transient, notices
+from storage.queries import first_sync as first_sync_queries
 from storage.queries import sync as queries
 from storage.records import OutboxRecord
 from storage.store import Store
@@ -41,8 +44,11 @@ class SyncState:
     done: int = 0
     total: int = 0
     problem: str | None = None  # why the last sync stopped (offline)
+    first_sync: bool = False  # syncing: the first sync of a new store (done and total are rows)
 
     def words(self) -> str:
+        if self.mode is Mode.SYNCING and self.first_sync:
+            return f"First sync: {self.done:,} of {self.total:,}"
         if self.mode is Mode.SYNCING:
             if self.total > 1:
                 return f"Syncing: {self.phase} {self.done:,} of {self.total:,}"
@@ -65,6 +71,7 @@ class SyncSummary:
     not_held: int = 0
     skew_flagged: int = 0
     offline: str | None = None  # the reason, when the server could not be reached
+    first_sync: first_syncing.FirstSyncReport | None = None  # when this sync ran (part of) one
 
 
 Listener = Callable[[SyncState], None]
@@ -85,6 +92,7 @@ class SyncEngine:
         quiet_pull_interval: float = 30.0,
         listen: bool = True,
         page_size: int = pulling.PAGE_SIZE,
+        first_sync_page_size: int = first_syncing.PAGE_SIZE,
         retry: RetryPolicy | None = None,
         link: ServerLink | None = None,
     ) -> None:
@@ -98,6 +106,8 @@ class SyncEngine:
         self.quiet_pull_interval = timedelta(seconds=quiet_pull_interval)
         self._listen_wanted = listen
         self._page_size = page_size
+        self._first_sync_page_size = first_sync_page_size
+        self._first_sync_cancelled = False
         self._retry = retry or RetryPolicy()
         self._link = link or ServerLink(connect)
         self._lock = asyncio.Lock()
@@ -138,9 +148,36 @@ class SyncEngine:
 
     def _progress(self, phase: str) -> pushing.Progress:
         def report(done: int, total: int) -> None:
-            self._set_state(replace(self._state, mode=Mode.SYNCING, phase=phase, done=done, total=total))
+            self._set_state(
+                replace(self._state, mode=Mode.SYNCING, phase=phase, done=done, total=total, first_sync=False)
+            )
 
         return report
+
+    def _first_sync_progress(self, done: int, total: int) -> None:
+        self._set_state(
+            replace(
+                self._state, mode=Mode.SYNCING, phase="first sync", done=done, total=total, first_sync=True
+            )
+        )
+
+    async def first_sync_needed(self) -> bool:
+        """A new store (or one whose first sync has not finished) takes everything first."""
+        return await run_local(self._store, first_sync_queries.needed)
+
+    def cancel_first_sync(self) -> None:
+        """Stop the first sync after the page being written; what was taken stays. Until the next
+        start (or resume_first_sync) the engine only pushes: no partial pull over a partial store."""
+        self._first_sync_cancelled = True
+
+    def resume_first_sync(self) -> None:
+        """Continue a cancelled first sync from its place, at the next turn."""
+        self._first_sync_cancelled = False
+        self.request_sync()
+
+    @property
+    def first_sync_cancelled(self) -> bool:
+        return self._first_sync_cancelled
 
     async def waiting(self) -> int:
         return await run_local(self._store, queries.waiting_count)
@@ -165,6 +202,7 @@ class SyncEngine:
         self._set_state(SyncState(Mode.SYNCING, waiting=waiting))
         pushed = pushing.PushReport()
         pulled = pulling.PullReport()
+        first: first_syncing.FirstSyncReport | None = None
         offline: str | None = None
         first_waiting = await run_local(self._store, queries.first_pending_seq) if waiting else None
         cursor_before: int | None = None
@@ -177,7 +215,22 @@ class SyncEngine:
                     retry=self._retry,
                     progress=self._progress("sending"),
                 )
-            if force_pull or self._pull_due():
+            # A new store takes everything first; until that is done, no pull over a partial store.
+            first_due = await self.first_sync_needed()
+            if first_due and not self._first_sync_cancelled and not self._stopping:
+                first = await first_syncing.first_sync(
+                    self._store,
+                    self._link,
+                    clock=self._clock,
+                    sleep=self._sleep,
+                    retry=self._retry,
+                    page_size=self._first_sync_page_size,
+                    progress=self._first_sync_progress,
+                    cancelled=lambda: self._stopping or self._first_sync_cancelled,
+                )
+                first_due = not first.finished
+                force_pull = force_pull or first.finished  # catch up from the head it began at
+            if not first_due and (force_pull or self._pull_due()):
                 self._notified = False
                 cursor_before = await run_local(self._store, queries.cursor)
                 pulled = await pulling.pull(
@@ -192,6 +245,8 @@ class SyncEngine:
                 )
                 self._last_pull = self._clock.now()
         except ServerUnreachableError as exc:
+            offline = str(exc)
+        except PermanentRefusalError as exc:  # a disabled or unknown login: sign in again
             offline = str(exc)
         except Exception as exc:
             if not is_transient(exc):
@@ -211,12 +266,13 @@ class SyncEngine:
             accepted=pushed.accepted,
             rejected=pushed.rejected,
             conflicts=pushed.conflicts,
-            pulled=pulled.pulled,
+            pulled=pulled.pulled + (first.fetched if first is not None else 0),
             waiting=waiting,
-            held_back=pulled.held_back,
-            not_held=pulled.not_held,
+            held_back=pulled.held_back + (first.held_back if first is not None else 0),
+            not_held=pulled.not_held + (first.not_held if first is not None else 0),
             skew_flagged=pushed.skew_flagged,
             offline=offline,
+            first_sync=first,
         )
         for listener in self._summary_listeners:
             listener(summary)

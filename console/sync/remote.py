@@ -1,5 +1,6 @@
-"""The link to the central server: psycopg's AsyncConnection calling api.apply_mutation and
-api.pull_changes, LISTEN for the change notice, and which faults are worth a retry."""
+"""The link to the central server: psycopg's AsyncConnection calling api.apply_mutation,
+api.pull_changes and the first sync's api.snapshot_plan and api.snapshot_page, LISTEN for the change
+notice, and which faults are worth a retry."""
 
 from __future__ import annotations
 
@@ -105,6 +106,24 @@ class ServerLink:
         connection = await self.connection()
         try:
             cursor = await connection.execute("SELECT api.pull_changes(%s, %s)", (after, max_rows))
+            row = await cursor.fetchone()
+        except errors.InsufficientPrivilege as exc:
+            raise PermanentRefusalError(first_line(exc)) from None
+        assert row is not None
+        return _as_dict(row[0])
+
+    async def snapshot_plan(self) -> dict[str, Any]:
+        """The change log's head and how many rows of each entity this login may read."""
+        return await self._call("SELECT api.snapshot_plan()", ())
+
+    async def snapshot_page(self, entity: str, after: uuid.UUID | None, max_rows: int) -> dict[str, Any]:
+        """The next rows of `entity` after the id `after`, as this login may read them."""
+        return await self._call("SELECT api.snapshot_page(%s, %s, %s)", (entity, after, max_rows))
+
+    async def _call(self, query: str, params: tuple[Any, ...]) -> dict[str, Any]:
+        connection = await self.connection()
+        try:
+            cursor = await connection.execute(query, params)
             row = await cursor.fetchone()
         except errors.InsufficientPrivilege as exc:
             raise PermanentRefusalError(first_line(exc)) from None

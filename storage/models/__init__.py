@@ -5,7 +5,15 @@ from storage.models.cases import Case, CaseOwnerChange, Handoff, Promise
 from storage.models.contact import ContactEvent
 from storage.models.money import Feedback, Goodwill, Offer, OfferImpression
 from storage.models.people import AccountOwnerChange, Customer, CustomerPhone, User
-from storage.models.system import AuditEntry, ChangeLog, MutationLog, OutboxEntry, SyncCursor, SyncIdentity
+from storage.models.system import (
+    AuditEntry,
+    ChangeLog,
+    MutationLog,
+    OutboxEntry,
+    SyncCursor,
+    SyncIdentity,
+    SyncSnapshot,
+)
 
 __all__ = [
     "AccountOwnerChange",
@@ -27,5 +35,6 @@ __all__ = [
     "Promise",
     "SyncCursor",
     "SyncIdentity",
+    "SyncSnapshot",
     "User",
 ]

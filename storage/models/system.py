@@ -104,3 +104,20 @@ class ChangeLog(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     mutation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     committed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SyncSnapshot(Base):
+    """A first sync's place (a workstation-only table): the change log's head it started at, the
+    entity and last id of the last page written, rows done of the total the server announced."""
+
+    __tablename__ = "sync_snapshot"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    head: Mapped[int] = mapped_column(BigInteger)
+    entity: Mapped[str | None] = mapped_column(String(40))
+    after_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    done: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

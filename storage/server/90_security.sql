@@ -32,6 +32,10 @@ ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION api.apply_mutation(uuid, uuid, bigint, text, jsonb, timestamptz) TO advisor, supervisor;
 GRANT EXECUTE ON FUNCTION api.pull_changes(bigint, integer) TO advisor, supervisor;
+-- First sync (85_snapshot.sql): the plan and pages read as the caller; the head and the entity list
+-- are what those two call.
+GRANT EXECUTE ON FUNCTION api.snapshot_plan(), api.snapshot_page(text, uuid, integer), api.change_head(),
+    api.snapshot_entities() TO advisor, supervisor;
 
 -- What both roles read (search of customers a workstation does not hold goes here when online).
 GRANT SELECT ON public.alembic_version, public.users, public.customers, public.customer_phones,

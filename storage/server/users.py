@@ -1,5 +1,6 @@
 """Console users on the central server: a PostgreSQL login role in its group role plus the users
-row the server functions read (role, limit, active), kept together; each change is audited."""
+row the server functions read (role, limit, active), kept together; each change is audited and
+published in the change log, so it reaches every workstation's pull."""
 
 from __future__ import annotations
 
@@ -150,6 +151,7 @@ def add_user(
                 created_at=now,
             )
         )
+        _publish(connection, user_id)
         _audit(
             connection,
             now,
@@ -173,6 +175,7 @@ def set_limit(location: StoreLocation | Engine, username: str, limit_pence: int)
             text("UPDATE users SET goodwill_limit_pence = :limit WHERE id = :id"),
             {"limit": limit_pence, "id": before.id},
         )
+        _publish(connection, before.id)
         _audit(
             connection,
             datetime.now(UTC),
@@ -199,6 +202,7 @@ def disable_user(location: StoreLocation | Engine, username: str) -> UserRecord:
             text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :name"),
             {"name": username},
         )
+        _publish(connection, before.id)
         _audit(connection, datetime.now(UTC), "user.disable", before.id, {"username": username})
         after = _user(connection, username)
         assert after is not None
@@ -212,6 +216,18 @@ def _existing(connection: Connection, username: str) -> UserRecord:
     if found is None:
         raise UserAdminError(f"no console user named {username!r} in this database")
     return found
+
+
+def _publish(connection: Connection, user_id: uuid.UUID) -> None:
+    """The user's row as it now stands, into the change log (numbered at commit, for everyone: names,
+    roles and limits are what every console role reads, docs/sync.md)."""
+    connection.execute(
+        text(
+            "SELECT api.record_change('user', u.id, NULL, NULL, to_jsonb(u), NULL) "
+            "FROM public.users AS u WHERE u.id = :id"
+        ),
+        {"id": user_id},
+    )
 
 
 def _audit(

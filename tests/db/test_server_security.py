@@ -1,10 +1,11 @@
 """What each console role may do on the central server, tried as real login roles: a permission
-matrix over every table and operation, EXECUTE on the two api functions only, and row-level
+matrix over every table and operation, EXECUTE on the api functions only, and row-level
 security hiding other advisors' goodwill, deleted customers and the audit log."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -35,7 +36,16 @@ READS = {
     "mutation_log",
 }
 READABLE = {Role.ADVISOR: READS, Role.SUPERVISOR: READS | {"audit_log"}}
-CALLABLE = {"api.apply_mutation", "api.pull_changes"}
+# Push and pull; the first sync's plan and pages (SECURITY INVOKER: they read as the caller) and
+# the two they call (the change log's head, the entity list).
+CALLABLE = {
+    "api.apply_mutation",
+    "api.pull_changes",
+    "api.snapshot_plan",
+    "api.snapshot_page",
+    "api.change_head",
+    "api.snapshot_entities",
+}
 
 
 def all_tables(central: Central) -> list[tuple[str, str, str]]:
@@ -115,7 +125,7 @@ def test_sequences_are_not_theirs_either(central: Central) -> None:
         assert outcome(engine, f"SELECT nextval('{sequence}')") == "denied", sequence
 
 
-def test_execute_only_on_the_two_api_functions(central: Central) -> None:
+def test_execute_only_on_the_api_functions(central: Central) -> None:
     users = [central.add_user(Role.ADVISOR, 5_000), central.add_user(Role.SUPERVISOR, 5_000)]
     with central.admin.connect() as connection:
         for user in users:
@@ -153,7 +163,7 @@ def test_execute_only_on_the_two_api_functions(central: Central) -> None:
             .all()
         )
     assert unpinned == []
-    assert definers == ["apply_mutation", "number_changes", "pull_changes"]
+    assert definers == ["apply_mutation", "change_head", "number_changes", "pull_changes"]
 
 
 def test_row_level_security_hides_what_each_role_may_not_read(central: Central) -> None:
@@ -197,14 +207,49 @@ def test_pull_gives_each_role_what_it_may_read_and_moves_past_the_rest(central: 
         return {change["entity_id"] for change in changes if change["entity"] == "goodwill"}
 
     everything = central.pull(central.login(sam), 0, 100)
-    assert everything["head"] == everything["next_after"] == 8 and not everything["more"]
+    # Three users added (published for everyone), then four requests with their timeline lines.
+    assert everything["head"] == everything["next_after"] == 3 + 8 and not everything["more"]
     assert len(goodwill_ids(everything)) == 4
     seen = central.pull(central.login(alex), 0, 100)
     assert goodwill_ids(seen) == {mine["entity_id"]}
     assert len([c for c in seen["changes"] if c["entity"] == "contact_event"]) == 4
+    assert len([c for c in seen["changes"] if c["entity"] == "user"]) == 3
     # A page whose rows are all hidden from the caller still moves the cursor on.
-    tail = central.pull(central.login(alex), 6, 1)
-    assert tail["changes"] == [] and tail["next_after"] == 7 and tail["more"]
+    tail = central.pull(central.login(alex), 9, 1)
+    assert tail["changes"] == [] and tail["next_after"] == 10 and tail["more"]
+
+
+def test_the_first_sync_reads_as_the_caller(central: Central) -> None:
+    """snapshot_plan and snapshot_page are SECURITY INVOKER: row-level security and grants decide,
+    exactly as for a direct read; an entity outside the list is refused, not read."""
+    alex = central.add_user(Role.ADVISOR, 5_000)
+    sam = central.add_user(Role.SUPERVISOR, 50_000)
+    customer = central.customer()
+    gone = central.customer(deleted=True)
+    mine = central.apply(central.login(alex), "goodwill.request", goodwill_payload(customer, 1_000))
+    central.apply(central.login(sam), "goodwill.request", goodwill_payload(customer, 2_000))
+
+    def page(engine: Engine, entity: str) -> dict[str, Any]:
+        with engine.connect() as connection:
+            found: dict[str, Any] = connection.execute(
+                text("SELECT api.snapshot_page(:e, NULL, 100)"), {"e": entity}
+            ).scalar_one()
+        return found
+
+    as_alex, as_sam = central.login(alex), central.login(sam)
+    assert {row["id"] for row in page(as_alex, "goodwill")["rows"]} == {mine["entity_id"]}
+    assert len(page(as_sam, "goodwill")["rows"]) == 2
+    customers = {row["id"] for row in page(as_alex, "customer")["rows"]}
+    assert str(customer) in customers and str(gone) not in customers
+    # Colleagues' names, roles and limits: every console role reads the users table.
+    assert {row["username"] for row in page(as_alex, "user")["rows"]} >= {alex.username, sam.username}
+    with as_alex.connect() as connection:
+        plan = connection.execute(text("SELECT api.snapshot_plan()")).scalar_one()
+    counts = {item["entity"]: item["rows"] for item in plan["entities"]}
+    assert counts["goodwill"] == 1 and plan["head"] >= 1
+    for refused in ("audit_log", "mutation_log", "users; DROP TABLE users"):
+        with pytest.raises(DBAPIError, match="no snapshot of"):
+            page(as_alex, refused)
 
 
 def test_a_login_that_is_not_a_console_user_is_refused(central: Central) -> None:
