@@ -311,7 +311,7 @@ def check_nothing_lost_or_doubled(admin: Engine, station: Workstation, work: Off
             assert entry.entity_id == made.entity_id
             wanted = 0
             if made.expected is MutationState.ACCEPTED:
-                wanted = 1 if made.act == "handoff" else 3 if made.follow_up else 2
+                wanted = 3 if made.follow_up else 2  # the record and its timeline line
             assert per_mutation[entry.mutation_id] == wanted, (made.act, entry.state, entry.reason)
         audited = Counter(
             (row.action, row.entity_id)

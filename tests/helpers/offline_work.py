@@ -1,6 +1,6 @@
 """A day of offline work through the real services, seeded: goodwill within and over the limit,
 requests for a customer the server lacks, promises made and ended, promises someone else ended
-first, and handoffs (their timeline lines) — each one mutation in the outbox, with the state the
+first, and handoffs — each one mutation in the outbox, with the state the
 server must give it."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ MIX = {
     "promise_make": 200,
     "promise_end": 120,  # half done, half not reachable (with a follow-up promise)
     "promise_taken": 20,  # conflict: a supervisor ended it on the server first
-    "handoff": 240,  # a contact.add fact
+    "handoff": 240,  # handoff.create: the handoff and its timeline line
 }
 
 
@@ -106,7 +106,7 @@ def taken_promises(
 
 
 def last_queued(station: Workstation) -> uuid.UUID:
-    """The entity of the newest outbox entry (the timeline line a handoff queued)."""
+    """The entity of the newest outbox entry (the handoff a hand-off queued)."""
     with station.store.read() as session:
         found = session.execute(
             select(OutboxEntry.entity_id).order_by(OutboxEntry.client_seq.desc()).limit(1)
