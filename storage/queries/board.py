@@ -315,8 +315,7 @@ def multichannel_cases_by_week(session: Session, bounds: Sequence[datetime]) -> 
         select(week, ContactEvent.case_id)
         .where(_in(ContactEvent.occurred_at, bounds[0], bounds[-1]), is_customer_contact(ContactEvent))
         .group_by(week, ContactEvent.case_id)
-        # Two or more channels, without the temporary table a count of distinct channels needs.
-        .having(func.min(ContactEvent.channel) != func.max(ContactEvent.channel))
+        .having(func.count(distinct(ContactEvent.channel)) >= 2)
         .subquery()
     )
     return _counts(session, select(per_case.c.week, func.count()).group_by(per_case.c.week))
