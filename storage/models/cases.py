@@ -38,10 +38,11 @@ from storage.vocabulary import (
 class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
-        Index("ix_cases_customer_status", "customer_id", "status"),
-        # The supervisor board's period reads.
-        Index("ix_cases_closed_at", "closed_at"),
-        Index("ix_cases_resolved_at", "resolved_at"),
+        # Also covers the board's "a case of this customer was open at that moment".
+        Index("ix_cases_customer_status", "customer_id", "status", "opened_at", "resolved_at", "closed_at"),
+        # The supervisor board's period reads (covering: the rows are never visited).
+        Index("ix_cases_closed", "closed_at", "status", "root_cause_category", "id"),
+        Index("ix_cases_resolved", "resolved_at", "id"),
         Index("ix_cases_formal_opened", "formal_complaint", "opened_at"),
         Index("ix_cases_reopened_updated", "reopened_count", "updated_at"),
     )
@@ -107,7 +108,16 @@ class Promise(Base):
         Index("ix_promises_customer", "customer_id", "status", "due_at"),
         Index("ix_promises_status_due", "status", "due_at"),  # the board: open and due before a time
         Index("ix_promises_due_at", "due_at"),  # the board: deadlines in a period (with window ends)
-        Index("ix_promises_window_end_at", "window_end_at"),
+        # The board: deadlines in a period, covering what kept-on-time and the owner need.
+        Index(
+            "ix_promises_deadline",
+            "window_end_at",
+            "due_at",
+            "owner_id",
+            "status",
+            "closed_at",
+            "customer_told",
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -133,6 +143,9 @@ class Handoff(Base):
     __tablename__ = "handoffs"
     __table_args__ = (
         Index("ix_handoffs_status_ack", "status", "acknowledge_by"),
+        # The board: handoffs by acknowledge-by deadline, and acknowledged in a period (covering).
+        Index("ix_handoffs_acknowledge_by", "acknowledge_by", "status", "acknowledged_at"),
+        Index("ix_handoffs_acknowledged", "acknowledged_at", "acknowledged_by", "created_at"),
         CheckConstraint("from_team <> to_team", name="different_teams"),
     )
 

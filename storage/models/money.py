@@ -66,7 +66,7 @@ class OfferImpression(Base):
     __tablename__ = "offer_impressions"
     __table_args__ = (
         Index("ix_offer_impressions_customer", "customer_id", "shown_at"),
-        Index("ix_offer_impressions_shown_at", "shown_at"),
+        Index("ix_offer_impressions_shown", "shown_at", "customer_id", "advisor_id", "id"),  # the board
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -97,41 +97,51 @@ def is_customer_contact(event: Any) -> ColumnElement[bool]:
     )
 
 
-def contacts_with_repeats(start: datetime, end: datetime) -> Any:
-    """Customer contacts in [start, end) as a subquery: case_id, advisor_id, channel, occurred_at, and
-    `repeat` (1 when the case's previous customer contact, even one before `start`, was at most seven
-    days earlier, else 0). One pass over the contacts with LAG, in place of a lookup per contact."""
-    previous = (
-        func.lag(ContactEvent.occurred_at)
-        .over(partition_by=ContactEvent.case_id, order_by=ContactEvent.occurred_at)
-        .label("previous")
-    )
-    windowed = (
-        select(
-            ContactEvent.case_id,
-            ContactEvent.advisor_id,
-            ContactEvent.channel,
-            ContactEvent.occurred_at,
-            previous,
+@dataclass(frozen=True)
+class ContactTally:
+    """Customer contacts one advisor took in one week of the board's weeks, and how many were repeats;
+    `in_period` says whether they fell in the period itself (the weeks may reach beyond it)."""
+
+    week: int
+    advisor_id: uuid.UUID | None
+    in_period: bool
+    contacts: int
+    repeats: int
+
+
+def contact_tallies(
+    session: Session, bounds: Sequence[datetime], start: datetime, end: datetime
+) -> list[ContactTally]:
+    """Customer contacts in the weeks `bounds` (n+1 instants), per week, advisor and whether inside
+    [start, end) (which the weeks cover): how many, and how many were repeats (the case's previous
+    customer contact, even one before the weeks, was at most seven days earlier). One pass over the
+    contacts with LAG serves both the iceberg's weeks and the per-advisor measures."""
+    seconds = epoch_seconds(ContactEvent.occurred_at).label("seconds")
+    contacts = (
+        select(ContactEvent.case_id, ContactEvent.advisor_id, ContactEvent.occurred_at, seconds)
+        .where(
+            is_customer_contact(ContactEvent),
+            _in(ContactEvent.occurred_at, bounds[0] - REPEAT_WINDOW, bounds[-1]),
         )
-        .where(is_customer_contact(ContactEvent), _in(ContactEvent.occurred_at, start - REPEAT_WINDOW, end))
         .subquery()
     )
-    gap = epoch_seconds(windowed.c.occurred_at) - epoch_seconds(windowed.c.previous)
-    return (
-        select(
-            windowed.c.case_id,
-            windowed.c.advisor_id,
-            windowed.c.channel,
-            windowed.c.occurred_at,
-            case(
-                (and_(windowed.c.previous.is_not(None), gap <= REPEAT_WINDOW.total_seconds()), 1),
-                else_=0,
-            ).label("repeat"),
-        )
-        .where(windowed.c.occurred_at >= start)
-        .subquery()
+    # Seconds since the case's previous customer contact (NULL for its first).
+    gap = contacts.c.seconds - func.lag(contacts.c.seconds).over(
+        partition_by=contacts.c.case_id, order_by=contacts.c.occurred_at
     )
+    windowed = select(contacts.c.advisor_id, contacts.c.occurred_at, gap.label("gap")).subquery()
+    week = week_of(windowed.c.occurred_at, bounds)
+    in_period = case((_in(windowed.c.occurred_at, start, end), 1), else_=0)
+    repeat = case((windowed.c.gap <= REPEAT_WINDOW.total_seconds(), 1), else_=0)
+    statement = (
+        select(week, windowed.c.advisor_id, in_period, func.count(), func.sum(repeat))
+        .where(windowed.c.occurred_at >= bounds[0])
+        .group_by(week, windowed.c.advisor_id, in_period)
+    )
+    return [
+        ContactTally(int(w), advisor, bool(inside), int(n), int(repeats))
+        for w, advisor, inside, n, repeats in session.execute(statement)
+    ]
 
 
 def promise_deadline() -> ColumnElement[datetime]:
@@ -251,12 +261,13 @@ def formal_complaints_by_week(session: Session, bounds: Sequence[datetime]) -> d
     )
 
 
-def repeat_contacts_by_week(session: Session, bounds: Sequence[datetime]) -> dict[int, int]:
+def repeat_contacts_by_week(tallies: Sequence[ContactTally]) -> dict[int, int]:
     """Repeat contacts (a customer contact within seven days of an earlier one on the same case),
-    by the week of the repeat."""
-    contacts = contacts_with_repeats(bounds[0], bounds[-1])
-    week = week_of(contacts.c.occurred_at, bounds)
-    return _counts(session, select(week, func.count()).where(contacts.c.repeat == 1).group_by(week))
+    by the week of the repeat, from `contact_tallies` over the weeks."""
+    weeks: dict[int, int] = {}
+    for tally in tallies:
+        weeks[tally.week] = weeks.get(tally.week, 0) + tally.repeats
+    return weeks
 
 
 def broken_promises_by_week(session: Session, bounds: Sequence[datetime], now: datetime) -> dict[int, int]:
@@ -364,6 +375,42 @@ def root_causes(session: Session, start: datetime, end: datetime) -> list[RootCa
 # -- per advisor ---------------------------------------------------------------------------------------------
 
 
+def first_contact_counts(start: datetime, end: datetime) -> Any:
+    """Per advisor (first column): cases resolved in [start, end) whose first customer contact they
+    took, and how many of those had no other customer contact.
+
+    Two index look-ups per resolved case (its first customer contact; whether there is a second), in
+    a materialised step so that SQLite does not repeat them for the grouping; both follow the partial
+    index of a case's customer contacts in time order, which is also what makes SQLite choose it."""
+    contact = aliased(ContactEvent, name="contact")
+    of_the_case = and_(contact.case_id == Case.id, is_customer_contact(contact))
+    first_advisor = (
+        select(contact.advisor_id).where(of_the_case).order_by(contact.occurred_at).limit(1).scalar_subquery()
+    )
+    first_two = (
+        select(literal_column("1").label("one"))
+        .where(of_the_case)
+        .order_by(contact.occurred_at)
+        .limit(2)
+        .correlate(Case)
+        .subquery()
+    )
+    resolved = (
+        select(
+            first_advisor.label("advisor_id"),
+            select(func.count()).select_from(first_two).scalar_subquery().label("contacts"),
+        )
+        .where(_in(Case.resolved_at, start, end))
+        .cte("resolved")
+        .prefix_with("MATERIALIZED")
+    )
+    return (
+        select(resolved.c.advisor_id, func.count(), func.sum(case((resolved.c.contacts == 1, 1), else_=0)))
+        .where(resolved.c.advisor_id.is_not(None))
+        .group_by(resolved.c.advisor_id)
+    )
+
+
 @dataclass(frozen=True)
 class AdvisorCounts:
     """One advisor's raw counts for a period: `console.board` turns them into rates."""
@@ -387,13 +434,12 @@ class AdvisorCounts:
 
 
 def advisor_counts(session: Session, start: datetime, end: datetime, now: datetime) -> list[AdvisorCounts]:
-    """Per active advisor, for [start, end):
+    """Per active advisor, for [start, end) (contacts and repeats come from `with_contacts`):
 
     - promises_due / promises_kept: promises they own whose deadline fell in the period before `now`,
       and how many of those were kept;
     - cases_resolved / resolved_first_contact: cases resolved in the period whose first customer
       contact they took, and how many of those had no other customer contact at all;
-    - contacts / repeat_contacts: customer contacts they took in the period, and how many were repeats;
     - handoffs_acknowledged / acknowledge_seconds_total: handoffs they acknowledged in the period and
       the sum of the seconds from each handoff's creation to its acknowledgement;
     - goodwill_pence / goodwill_count / goodwill_over_limit: approved goodwill they asked for in the
@@ -420,38 +466,7 @@ def advisor_counts(session: Session, start: datetime, end: datetime, now: dateti
         "promises_kept",
     )
 
-    contacts = (
-        select(
-            ContactEvent.case_id,
-            ContactEvent.advisor_id,
-            func.row_number()
-            .over(partition_by=ContactEvent.case_id, order_by=ContactEvent.occurred_at)
-            .label("nth"),
-            func.count().over(partition_by=ContactEvent.case_id).label("of"),
-        )
-        .where(
-            is_customer_contact(ContactEvent),
-            # IN, not a join: the planner then starts from the few cases resolved in the period.
-            ContactEvent.case_id.in_(select(Case.id).where(_in(Case.resolved_at, start, end))),
-        )
-        # SQLite otherwise picks the plain case_id index and reads every event row.
-        .with_hint(ContactEvent, "INDEXED BY ix_contact_events_case_contacts", "sqlite")
-        .subquery()
-    )
-    merge(
-        select(contacts.c.advisor_id, func.count(), func.sum(case((contacts.c.of == 1, 1), else_=0)))
-        .where(contacts.c.nth == 1)
-        .group_by(contacts.c.advisor_id),
-        "cases_resolved",
-        "resolved_first_contact",
-    )
-
-    taken = contacts_with_repeats(start, end)
-    merge(
-        select(taken.c.advisor_id, func.count(), func.sum(taken.c.repeat)).group_by(taken.c.advisor_id),
-        "contacts",
-        "repeat_contacts",
-    )
+    merge(first_contact_counts(start, end), "cases_resolved", "resolved_first_contact")
 
     merge(
         select(
@@ -500,3 +515,20 @@ def advisor_counts(session: Session, start: datetime, end: datetime, now: dateti
                 values[key] = int(value)
         result.append(AdvisorCounts(user_id, name, team, limit, **values))
     return result
+
+
+def with_contacts(counts: Sequence[AdvisorCounts], tallies: Sequence[ContactTally]) -> list[AdvisorCounts]:
+    """`counts` with contacts / repeat_contacts filled in: the customer contacts each advisor took in
+    the period, and how many were repeats (from `contact_tallies` over weeks covering the period)."""
+    contacts: dict[uuid.UUID | None, list[int]] = {}
+    for tally in tallies:
+        if tally.in_period:
+            both = contacts.setdefault(tally.advisor_id, [0, 0])
+            both[0] += tally.contacts
+            both[1] += tally.repeats
+    return [
+        replace(row, contacts=contacts[row.user_id][0], repeat_contacts=contacts[row.user_id][1])
+        if row.user_id in contacts
+        else row
+        for row in counts
+    ]

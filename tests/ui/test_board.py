@@ -6,8 +6,9 @@ from __future__ import annotations
 import csv
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QComboBox, QTableView, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -19,6 +20,7 @@ from storage.vocabulary import Team
 from tests.ui.work_support import LONDON, TOM_ACCOUNT, make_promise, settle, work_window
 from widgets.app import build_window
 from widgets.board.charts import IcebergChart, ParetoChart
+from widgets.board.models import SORT_ROLE, AdvisorColumn
 from widgets.board.reassign_dialog import ReassignDialog
 from widgets.main_window import MainWindow
 
@@ -182,3 +184,28 @@ def test_search_from_the_board_goes_to_the_customer_tab(
     assert tabs is not None
     window.focus_search()
     assert tabs.currentWidget() is tabs.customer_pane
+
+
+def test_the_advisor_table_sorts_in_its_model_and_filters_in_the_proxy(
+    qtbot: QtBot, work_store: Store, clock: ManualClock
+) -> None:
+    window = supervisor(qtbot, work_store, clock)
+    board = window.board
+    assert board is not None
+    proxy, view = board.advisor_proxy, board.advisor_view
+
+    def shown(column: AdvisorColumn) -> list[Any]:
+        return [proxy.index(r, column).data(SORT_ROLE) for r in range(proxy.rowCount())]
+
+    names = shown(AdvisorColumn.ADVISOR)
+    assert len(names) >= 2 and names == sorted(names)
+    view.sortByColumn(AdvisorColumn.LIMIT, Qt.SortOrder.DescendingOrder)
+    assert shown(AdvisorColumn.LIMIT) == sorted(shown(AdvisorColumn.LIMIT), reverse=True)
+    view.sortByColumn(AdvisorColumn.ADVISOR, Qt.SortOrder.DescendingOrder)
+    assert shown(AdvisorColumn.ADVISOR) == sorted(names, reverse=True)
+    # The order holds through a refresh (the model keeps its sort) and under a filter.
+    with qtbot.waitSignal(board.loaded, timeout=5000):
+        board.refresh()
+    assert shown(AdvisorColumn.ADVISOR) == sorted(names, reverse=True)
+    board.advisor_filter.setText("jo")
+    assert shown(AdvisorColumn.ADVISOR) == [n for n in sorted(names, reverse=True) if "jo" in n.lower()]

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, tzinfo
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from typing_extensions import override
 
 from console.board.measures import AdvisorMeasures, RootCauseRank
@@ -419,3 +419,15 @@ class AdvisorModel(_BoardModel):
         if column in (AdvisorColumn.ADVISOR, AdvisorColumn.TEAM):
             return None
         return RIGHT
+
+
+class FilterOnlyProxy(QSortFilterProxyModel):
+    """Filters a board model's rows and leaves their order to it: a sort is passed to the source,
+    which sorts once per key. Sorting in the proxy asked data() for two keys per comparison (about
+    9,000 calls into Python to sort 500 advisors, at every refresh of the board)."""
+
+    @override
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        source = self.sourceModel()
+        if source is not None:
+            source.sort(column, order)

@@ -8,7 +8,7 @@ import logging
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -39,6 +39,7 @@ from widgets.board.models import (
     AdvisorColumn,
     AdvisorModel,
     CauseColumn,
+    FilterOnlyProxy,
     HandoffColumn,
     LateHandoffModel,
     PromiseRiskModel,
@@ -292,7 +293,7 @@ class SupervisorBoard(QWidget):
         # Row 3: per-advisor measures.
         advisors_box, advisors_layout = _group(self.tr("Service measures per advisor"), self)
         self.advisor_model = AdvisorModel(self)
-        self.advisor_proxy = QSortFilterProxyModel(self)
+        self.advisor_proxy = FilterOnlyProxy(self)
         self.advisor_proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.advisor_proxy.setFilterKeyColumn(-1)
         self.advisor_view = _table(
