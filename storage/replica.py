@@ -3,6 +3,7 @@ back into column types, upserted by entity name, append-only facts inserted once
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -170,6 +171,24 @@ def _upsert(session: Session, table: Table, rows: list[dict[str, Any]], append_o
         session.execute(statement, group)
 
 
+def _held_facts(session: Session, records: list[tuple[str, Mapping[str, Any]]]) -> set[str]:
+    """The ids (as the records spell them) of append-only records this store already holds: a
+    push's answers and a pull's own changes bring back facts the workstation wrote, and skipping
+    them saves converting and inserting each for nothing."""
+    held: set[str] = set()
+    for entity in APPEND_ONLY:
+        spelled: dict[uuid.UUID, str] = {}
+        for named, data in records:
+            raw = data.get("id") if named == entity else None
+            if isinstance(raw, str):
+                with contextlib.suppress(ValueError):
+                    spelled[uuid.UUID(raw)] = raw
+        table = table_for(entity)
+        if spelled and table is not None:
+            held.update(spelled[found] for found in _existing(session, table, set(spelled)))
+    return held
+
+
 def apply_records(
     session: Session, records: Iterable[tuple[str, Mapping[str, Any]]], protected: set[uuid.UUID]
 ) -> ApplyReport:
@@ -184,10 +203,15 @@ def apply_records(
         # Rows of a page may name each other in any order: foreign keys are checked at commit.
         session.execute(text("PRAGMA defer_foreign_keys = ON"))
     latest: dict[str, dict[uuid.UUID, dict[str, Any]]] = {}
+    records = list(records)
+    held = _held_facts(session, records)
     for entity, data in records:
         table = table_for(entity)
         if table is None:
             report.unknown += 1
+            continue
+        if entity in APPEND_ONLY and data.get("id") in held:
+            report.applied += 1  # inserted once, never updated: already here is applied
             continue
         values = row_values(table, data)
         row_id = values.get("id")

@@ -1,5 +1,5 @@
 """What each console role may do on the central server, tried as real login roles: a permission
-matrix over every table and operation, EXECUTE on the two api functions only, and row-level
+matrix over every table and operation, EXECUTE on the three api functions only, and row-level
 security hiding other advisors' goodwill, deleted customers and the audit log."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ READS = {
     "mutation_log",
 }
 READABLE = {Role.ADVISOR: READS, Role.SUPERVISOR: READS | {"audit_log"}}
-CALLABLE = {"api.apply_mutation", "api.pull_changes"}
+CALLABLE = {"api.apply_mutation", "api.apply_mutations", "api.pull_changes"}
 
 
 def all_tables(central: Central) -> list[tuple[str, str, str]]:
@@ -115,7 +115,7 @@ def test_sequences_are_not_theirs_either(central: Central) -> None:
         assert outcome(engine, f"SELECT nextval('{sequence}')") == "denied", sequence
 
 
-def test_execute_only_on_the_two_api_functions(central: Central) -> None:
+def test_execute_only_on_the_three_api_functions(central: Central) -> None:
     users = [central.add_user(Role.ADVISOR, 5_000), central.add_user(Role.SUPERVISOR, 5_000)]
     with central.admin.connect() as connection:
         for user in users:
@@ -153,7 +153,7 @@ def test_execute_only_on_the_two_api_functions(central: Central) -> None:
             .all()
         )
     assert unpinned == []
-    assert definers == ["apply_mutation", "number_changes", "pull_changes"]
+    assert definers == ["apply_mutation", "apply_mutations", "number_changes", "pull_changes"]
 
 
 def test_row_level_security_hides_what_each_role_may_not_read(central: Central) -> None:
