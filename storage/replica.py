@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import Boolean, Column, Date, Enum, Integer, Table, Uuid, select, text
@@ -57,7 +57,13 @@ Convert = Callable[[Any], Any]
 
 
 def _to_uuid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    return value if isinstance(value, uuid.UUID) else _parse_uuid(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _parse_uuid(text: str) -> uuid.UUID:
+    """A page names the same customers and advisors over and over: parse each spelling once."""
+    return uuid.UUID(text)
 
 
 def _to_utc(value: Any) -> datetime:
@@ -173,8 +179,8 @@ def _upsert(session: Session, table: Table, rows: list[dict[str, Any]], append_o
 
 def _held_facts(session: Session, records: list[tuple[str, Mapping[str, Any]]]) -> set[str]:
     """The ids (as the records spell them) of append-only records this store already holds: a
-    push's answers and a pull's own changes bring back facts the workstation wrote, and skipping
-    them saves converting and inserting each for nothing."""
+    push's answers bring back the facts the workstation wrote, and skipping them saves converting
+    and inserting each for nothing."""
     held: set[str] = set()
     for entity in APPEND_ONLY:
         spelled: dict[uuid.UUID, str] = {}
@@ -190,13 +196,19 @@ def _held_facts(session: Session, records: list[tuple[str, Mapping[str, Any]]]) 
 
 
 def apply_records(
-    session: Session, records: Iterable[tuple[str, Mapping[str, Any]]], protected: set[uuid.UUID]
+    session: Session,
+    records: Iterable[tuple[str, Mapping[str, Any]]],
+    protected: set[uuid.UUID],
+    *,
+    facts_held: bool = False,
 ) -> ApplyReport:
     """Write (entity, data) records in the caller's transaction, later ones winning.
 
     A record whose id is in `protected` (it has mutations still in the outbox) is left alone, and
     so is one naming a parent this workstation does not hold. Deletes are soft: a record carries
-    its `deleted` flag like any other column, and no row is ever removed.
+    its `deleted` flag like any other column, and no row is ever removed. `facts_held`: the
+    append-only records are likely here already (a push's answers), so look them up first and
+    skip those found.
     """
     report = ApplyReport()
     if session.get_bind().dialect.name == "sqlite":
@@ -204,7 +216,7 @@ def apply_records(
         session.execute(text("PRAGMA defer_foreign_keys = ON"))
     latest: dict[str, dict[uuid.UUID, dict[str, Any]]] = {}
     records = list(records)
-    held = _held_facts(session, records)
+    held = _held_facts(session, records) if facts_held else set()
     for entity, data in records:
         table = table_for(entity)
         if table is None:

@@ -122,7 +122,7 @@ def _store(session: Session, entries: dict[uuid.UUID, OutboxRecord], outcomes: l
     if records:
         # A record whose later mutations still wait is left for their answers to bring.
         named = {uuid.UUID(str(record["id"])) for _, record in records if record.get("id")}
-        replica.apply_records(session, records, queries.pending_among(session, named))
+        replica.apply_records(session, records, queries.pending_among(session, named), facts_held=True)
 
 
 @dataclass
