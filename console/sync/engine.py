@@ -83,6 +83,7 @@ class SyncEngine:
         quiet_pull_interval: float = 30.0,
         listen: bool = True,
         page_size: int = pulling.PAGE_SIZE,
+        push_batch: int = pushing.BATCH,
         retry: RetryPolicy | None = None,
         link: ServerLink | None = None,
     ) -> None:
@@ -96,6 +97,7 @@ class SyncEngine:
         self.quiet_pull_interval = timedelta(seconds=quiet_pull_interval)
         self._listen_wanted = listen
         self._page_size = page_size
+        self._push_batch = push_batch  # mutations per api.apply_mutations call
         self._retry = retry or RetryPolicy()
         self._link = link or ServerLink(connect)
         self._lock = asyncio.Lock()
@@ -171,6 +173,7 @@ class SyncEngine:
                     self._link,
                     sleep=self._sleep,
                     retry=self._retry,
+                    batch=self._push_batch,
                     progress=self._progress("sending"),
                 )
             if force_pull or self._pull_due():
