@@ -3,12 +3,13 @@ back into column types, upserted by entity name, append-only facts inserted once
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import Boolean, Column, Date, Enum, Integer, Table, Uuid, select, text
@@ -77,7 +78,13 @@ Convert = Callable[[Any], Any]
 
 
 def _to_uuid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    return value if isinstance(value, uuid.UUID) else _parse_uuid(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _parse_uuid(text: str) -> uuid.UUID:
+    """A page names the same customers and advisors over and over: parse each spelling once."""
+    return uuid.UUID(text)
 
 
 def _to_utc(value: Any) -> datetime:
@@ -211,24 +218,53 @@ def _upsert(session: Session, table: Table, rows: list[dict[str, Any]], append_o
         session.execute(statement, group)
 
 
+def _held_facts(session: Session, records: list[tuple[str, Mapping[str, Any]]]) -> set[str]:
+    """The ids (as the records spell them) of append-only records this store already holds: a
+    push's answers bring back the facts the workstation wrote, and skipping them saves converting
+    and inserting each for nothing."""
+    held: set[str] = set()
+    for entity in APPEND_ONLY:
+        spelled: dict[uuid.UUID, str] = {}
+        for named, data in records:
+            raw = data.get("id") if named == entity else None
+            if isinstance(raw, str):
+                with contextlib.suppress(ValueError):
+                    spelled[uuid.UUID(raw)] = raw
+        table = table_for(entity)
+        if spelled and table is not None:
+            held.update(spelled[found] for found in _existing(session, table, set(spelled)))
+    return held
+
+
 def apply_records(
-    session: Session, records: Iterable[tuple[str, Mapping[str, Any]]], protected: set[uuid.UUID]
+    session: Session,
+    records: Iterable[tuple[str, Mapping[str, Any]]],
+    protected: set[uuid.UUID],
+    *,
+    facts_held: bool = False,
 ) -> ApplyReport:
     """Write (entity, data) records in the caller's transaction, later ones winning.
 
     A record whose id is in `protected` (it has mutations still in the outbox) is left alone, and
     so is one naming a parent this workstation does not hold. Deletes are soft: a record carries
-    its `deleted` flag like any other column, and no row is ever removed.
+    its `deleted` flag like any other column, and no row is ever removed. `facts_held`: the
+    append-only records are likely here already (a push's answers), so look them up first and
+    skip those found.
     """
     report = ApplyReport()
     if session.get_bind().dialect.name == "sqlite":
         # Rows of a page may name each other in any order: foreign keys are checked at commit.
         session.execute(text("PRAGMA defer_foreign_keys = ON"))
     latest: dict[str, dict[uuid.UUID, dict[str, Any]]] = {}
+    records = list(records)
+    held = _held_facts(session, records) if facts_held else set()
     for entity, data in records:
         table = table_for(entity)
         if table is None:
             report.unknown += 1
+            continue
+        if entity in APPEND_ONLY and data.get("id") in held:
+            report.applied += 1  # inserted once, never updated: already here is applied
             continue
         values = row_values(table, data)
         row_id = values.get("id")

@@ -93,6 +93,7 @@ class SyncEngine:
         listen: bool = True,
         page_size: int = pulling.PAGE_SIZE,
         first_sync_page_size: int = first_syncing.PAGE_SIZE,
+        push_batch: int = pushing.BATCH,
         retry: RetryPolicy | None = None,
         link: ServerLink | None = None,
     ) -> None:
@@ -108,6 +109,7 @@ class SyncEngine:
         self._page_size = page_size
         self._first_sync_page_size = first_sync_page_size
         self._first_sync_cancelled = False
+        self._push_batch = push_batch  # mutations per api.apply_mutations call
         self._retry = retry or RetryPolicy()
         self._link = link or ServerLink(connect)
         self._lock = asyncio.Lock()
@@ -213,6 +215,7 @@ class SyncEngine:
                     self._link,
                     sleep=self._sleep,
                     retry=self._retry,
+                    batch=self._push_batch,
                     progress=self._progress("sending"),
                 )
             # A new store takes everything first; until that is done, no pull over a partial store.

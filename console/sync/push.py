@@ -1,17 +1,21 @@
-"""Push: pending outbox entries to the server in client-sequence order, one api.apply_mutation call
-(its own transaction) each, retried on transient faults with the same mutation id; each answer is
-stored on its entry, and the server's record of the entity is written back to the local store."""
+"""Push: pending outbox entries to the server in client-sequence order, a page of them in one
+api.apply_mutations call (one commit on the server, each mutation under its own savepoint), retried
+on transient faults with the same mutation ids; the answers are stored on their entries, and the
+server's records written back to the local store, in one local transaction per page."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
 import psycopg
+from psycopg import errors
 from sqlalchemy.orm import Session
 
 from console.sync.remote import PermanentRefusalError, ServerLink, first_line, is_transient
@@ -22,9 +26,12 @@ from storage.store import Store
 from storage.vocabulary import MutationState
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 Sleep = Callable[[float], Awaitable[None]]
 Progress = Callable[[int, int], None]
 
+# Mutations sent in one api.apply_mutations call (the server takes at most 1,000).
+BATCH = 500
 # The entity a kind changes, for answers that carry a record but no entity name (conflicts).
 KIND_ENTITY = {
     "goodwill": "goodwill",
@@ -129,21 +136,37 @@ def _store(session: Session, entries: dict[uuid.UUID, OutboxRecord], outcomes: l
     if records:
         # A record whose later mutations still wait is left for their answers to bring.
         named = {uuid.UUID(str(record["id"])) for _, record in records if record.get("id")}
-        replica.apply_records(session, records, queries.pending_among(session, named))
+        replica.apply_records(session, records, queries.pending_among(session, named), facts_held=True)
 
 
-def _finish(
-    session: Session,
-    *,
-    entries: dict[uuid.UUID, OutboxRecord],
-    outcomes: list[queries.Outcome],
-    failed: OutboxRecord | None,
-    retry: RetryPolicy,
-) -> None:
-    if outcomes:
-        _store(session, entries, outcomes)
-    if failed is not None:
-        queries.count_attempts(session, failed.mutation_id, retry.attempts)
+@dataclass
+class _Page:
+    """One call's worth of entries and what the server answered (so far)."""
+
+    entries: list[OutboxRecord]
+    outcomes: list[queries.Outcome] = field(default_factory=list)
+    failed: list[OutboxRecord] = field(default_factory=list)  # the call that failed, if one did
+
+    @property
+    def by_id(self) -> dict[uuid.UUID, OutboxRecord]:
+        return {entry.mutation_id: entry for entry in self.entries}
+
+
+def _finish(session: Session, *, page: _Page, retry: RetryPolicy) -> None:
+    """A page's answers and the server's records, in the caller's (one) local transaction."""
+    if page.outcomes:
+        _store(session, page.by_id, page.outcomes)
+    if page.failed:
+        queries.count_attempts(session, [entry.mutation_id for entry in page.failed], retry.attempts)
+
+
+def _finish_and_read(
+    session: Session, *, page: _Page | None, retry: RetryPolicy, after_seq: int, limit: int
+) -> list[OutboxRecord]:
+    """The answers of one page stored and the entries of the next read, in one local transaction."""
+    if page is not None:
+        _finish(session, page=page, retry=retry)
+    return queries.pending(session, limit=limit, after_seq=after_seq)
 
 
 async def push(
@@ -152,54 +175,135 @@ async def push(
     *,
     sleep: Sleep,
     retry: RetryPolicy,
-    batch: int = 200,
+    batch: int = BATCH,
     progress: Progress | None = None,
 ) -> PushReport:
-    """Send every pending entry once. A rejection never stops the entries behind it; a transient
-    fault that outlasts the retries raises ServerUnreachableError after storing the answers so far."""
+    """Send every pending entry once, `batch` to a call. A rejection never stops the entries behind
+    it; a transient fault that outlasts the retries raises ServerUnreachableError after storing the
+    answers so far.
+
+    While the server applies one page, the answers of the page before are stored and the next page
+    read (one local transaction): the local work hides behind the call. A page's answers are
+    stored before its rejected rows are read back from the server."""
     report = PushReport()
     total = await run_local(store, queries.waiting_count)
-    after = 0
-    while True:
-        entries = await run_local(store, partial(queries.pending, limit=batch, after_seq=after))
-        if not entries:
-            return report
-        by_id = {entry.mutation_id: entry for entry in entries}
-        outcomes: list[queries.Outcome] = []
-        failed: OutboxRecord | None = None
+    entries = await run_local(store, partial(queries.pending, limit=batch, after_seq=0))
+    answered: _Page | None = None  # sent and answered, its answers not stored yet
+    while entries:
+        page = _Page(entries)
+        sending = asyncio.ensure_future(
+            _send_page(link, entries, page.outcomes, page.failed, sleep=sleep, retry=retry)
+        )
         try:
-            for entry in entries:
-                failed = entry
-                outcomes.append(await _send(link, entry, sleep=sleep, retry=retry))
-                failed = None
-                after = entry.client_seq
-                report.pushed += 1
-                if progress is not None:
-                    progress(report.pushed, max(total, report.pushed))
-        finally:
-            # Stored even when the push stops half way (an entry answered but not recorded here
-            # is sent again next time, and the server returns the answer it stored).
-            await run_local(
-                store, partial(_finish, entries=by_id, outcomes=outcomes, failed=failed, retry=retry)
+            local = partial(
+                _finish_and_read, page=answered, retry=retry, after_seq=entries[-1].client_seq, limit=batch
             )
-        await _refresh_rejected(store, link, by_id, outcomes)
-        for outcome in outcomes:
-            if outcome.state is MutationState.ACCEPTED:
-                report.accepted += 1
-            elif outcome.state is MutationState.REJECTED:
-                report.rejected += 1
-            elif outcome.state is MutationState.CONFLICT:
-                report.conflicts += 1
-            if outcome.result and outcome.result.get("clock_skew_flagged"):
-                report.skew_flagged += 1
+            upcoming = await run_local(store, local)
+            await sending
+        except BaseException:
+            # Stored even when the push stops half way (an entry answered but not recorded here is
+            # sent again next time, and the server returns the answer it stored).
+            if not sending.done():
+                sending.cancel()
+            with contextlib.suppress(BaseException):
+                await sending
+            await run_local(store, partial(_finish, page=page, retry=retry))
+            raise
+        if answered is not None:
+            await _refresh_rejected(store, link, answered)
+        _count(report, page.outcomes)
+        if progress is not None:
+            progress(report.pushed, max(total, report.pushed))
+        answered, entries = page, upcoming
+    if answered is not None:
+        await run_local(store, partial(_finish, page=answered, retry=retry))
+        await _refresh_rejected(store, link, answered)
+    return report
 
 
-async def _refresh_rejected(
-    store: Store, link: ServerLink, entries: dict[uuid.UUID, OutboxRecord], outcomes: list[queries.Outcome]
+def _count(report: PushReport, outcomes: list[queries.Outcome]) -> None:
+    report.pushed += len(outcomes)
+    for outcome in outcomes:
+        if outcome.state is MutationState.ACCEPTED:
+            report.accepted += 1
+        elif outcome.state is MutationState.REJECTED:
+            report.rejected += 1
+        elif outcome.state is MutationState.CONFLICT:
+            report.conflicts += 1
+        if outcome.result and outcome.result.get("clock_skew_flagged"):
+            report.skew_flagged += 1
+
+
+def wire(entry: OutboxRecord) -> dict[str, Any]:
+    """An outbox entry as api.apply_mutations reads it: apply_mutation's arguments, JSON values."""
+    return {
+        "mutation_id": str(entry.mutation_id),
+        "client_id": str(entry.client_id),
+        "client_seq": entry.client_seq,
+        "kind": entry.kind,
+        "payload": entry.payload,
+        "occurred_at": entry.occurred_at.isoformat(),
+    }
+
+
+async def _send_page(
+    link: ServerLink,
+    entries: list[OutboxRecord],
+    outcomes: list[queries.Outcome],
+    failed: list[OutboxRecord],
+    *,
+    sleep: Sleep,
+    retry: RetryPolicy,
 ) -> None:
+    """Answer every entry into `outcomes`, in order: the page in one call, or one call each from a
+    server without api.apply_mutations (or when the batch call itself is refused). On a fault
+    that outlasts the retries, `failed` holds the entries of the call that failed."""
+    if link.batches:
+        failed[:] = entries
+        try:
+            outcomes.extend(await _send_batch(link, entries, sleep=sleep, retry=retry))
+            failed.clear()
+            return
+        except errors.UndefinedFunction:
+            log.info("the server has no api.apply_mutations: pushing one mutation a call")
+            link.batches = False
+        except (psycopg.Error, TypeError, ValueError) as exc:  # refused as a whole: find which, one a call
+            log.warning(
+                "a batch of %d mutations was refused (%s): sending them one a call",
+                len(entries),
+                first_line(exc),
+            )
+        failed.clear()
+        await link.drop()
+    for entry in entries:
+        failed[:] = [entry]
+        outcomes.append(await _send(link, entry, sleep=sleep, retry=retry))
+        failed.clear()
+
+
+async def _send_batch(
+    link: ServerLink, entries: list[OutboxRecord], *, sleep: Sleep, retry: RetryPolicy
+) -> list[queries.Outcome]:
+    mutations = [wire(entry) for entry in entries]
+
+    async def call() -> list[dict[str, Any]]:
+        return await link.apply_mutations(mutations)
+
+    try:
+        answers, attempts = await with_retries(link, call, sleep=sleep, retry=retry)
+    except PermanentRefusalError as exc:  # the login itself: stop, the person must sign in again
+        raise ServerUnreachableError(str(exc)) from None
+    answered = [str(answer.get("mutation_id")) for answer in answers]
+    if answered != [mutation["mutation_id"] for mutation in mutations]:
+        raise ValueError(f"the server answered {len(answers)} of {len(entries)} mutations out of order")
+    return [outcome_of(entry, answer, attempts) for entry, answer in zip(entries, answers, strict=True)]
+
+
+async def _refresh_rejected(store: Store, link: ServerLink, page: _Page) -> None:
     """A rejected change left the server's row as it was, and a pull may have passed that row by
     while the change waited: read it again, so the local guess does not stay (best effort)."""
-    for outcome in outcomes:
+    entries = page.by_id
+    for outcome in page.outcomes:
         entry = entries[outcome.mutation_id]
         entity = entity_of(entry.kind)
         table = replica.table_for(entity) if entity else None

@@ -1,13 +1,13 @@
-"""The link to the central server: psycopg's AsyncConnection calling api.apply_mutation,
-api.pull_changes and the first sync's api.snapshot_plan and api.snapshot_page, LISTEN for the change
-notice, and which faults are worth a retry."""
+"""The link to the central server: psycopg's AsyncConnection calling api.apply_mutations (a batch),
+api.apply_mutation (one), api.pull_changes and the first sync's api.snapshot_plan and
+api.snapshot_page, LISTEN for the change notice, and which faults are worth a retry."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -67,6 +67,7 @@ class ServerLink:
     def __init__(self, connect: Connect) -> None:
         self._connect = connect
         self._connection: psycopg.AsyncConnection[Any] | None = None
+        self.batches = True  # False once the server turned out to lack api.apply_mutations
 
     async def connection(self) -> psycopg.AsyncConnection[Any]:
         if self._connection is None or self._connection.closed:
@@ -101,6 +102,21 @@ class ServerLink:
             raise PermanentRefusalError(first_line(exc)) from None
         assert row is not None
         return _as_dict(row[0])
+
+    async def apply_mutations(self, mutations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """One call of api.apply_mutations: the mutations (each with the keys of apply_mutation's
+        arguments, JSON values) applied in order and committed together; one answer each, in order."""
+        connection = await self.connection()
+        try:
+            cursor = await connection.execute("SELECT api.apply_mutations(%s)", (Jsonb(list(mutations)),))
+            row = await cursor.fetchone()
+        except errors.InsufficientPrivilege as exc:
+            raise PermanentRefusalError(first_line(exc)) from None
+        assert row is not None
+        found = json.loads(row[0]) if isinstance(row[0], str) else row[0]
+        if not isinstance(found, list) or not all(isinstance(answer, dict) for answer in found):
+            raise TypeError("the server's answer to a batch is not a list of objects")
+        return found
 
     async def pull_changes(self, after: int, max_rows: int) -> dict[str, Any]:
         connection = await self.connection()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxEntry, Promise, SyncCursor, SyncIdentity
@@ -109,15 +109,30 @@ def _record(row: OutboxEntry) -> OutboxRecord:
     )
 
 
+_RECORD_COLUMNS = (
+    _OUTBOX.c.mutation_id,
+    _OUTBOX.c.client_id,
+    _OUTBOX.c.client_seq,
+    _OUTBOX.c.kind,
+    _OUTBOX.c.entity_id,
+    _OUTBOX.c.payload,
+    _OUTBOX.c.actor,
+    _OUTBOX.c.occurred_at,
+    _OUTBOX.c.state,
+    _OUTBOX.c.attempts,
+    _OUTBOX.c.reason,
+)
+
+
 def pending(session: Session, limit: int, after_seq: int = 0) -> list[OutboxRecord]:
-    """The next pending entries in client sequence order."""
-    rows = session.scalars(
-        select(OutboxEntry)
-        .where(OutboxEntry.state == MutationState.PENDING, OutboxEntry.client_seq > after_seq)
-        .order_by(OutboxEntry.client_seq)
+    """The next pending entries in client sequence order (Core rows: a push reads thousands)."""
+    rows = session.connection().execute(
+        select(*_RECORD_COLUMNS)
+        .where(_OUTBOX.c.state == MutationState.PENDING, _OUTBOX.c.client_seq > after_seq)
+        .order_by(_OUTBOX.c.client_seq)
         .limit(limit)
     )
-    return [_record(row) for row in rows]
+    return [OutboxRecord(*row) for row in rows]
 
 
 def entries(session: Session) -> list[OutboxRecord]:
@@ -169,21 +184,22 @@ def settled_problems(session: Session, limit: int = 200) -> list[OutboxRecord]:
 
 
 def store_outcomes(session: Session, outcomes: Iterable[Outcome]) -> None:
-    """Record the server's answers on their entries (only entries still pending change)."""
-    refused: list[uuid.UUID] = []
-    for outcome in outcomes:
-        if outcome.state in (MutationState.REJECTED, MutationState.CONFLICT):
-            refused.append(outcome.mutation_id)
-        session.execute(
-            update(OutboxEntry)
-            .where(OutboxEntry.mutation_id == outcome.mutation_id)
-            .values(
-                state=outcome.state,
-                reason=outcome.reason,
-                result=outcome.result,
-                attempts=OutboxEntry.attempts + outcome.attempts,
-            )
-        )
+    """Record the server's answers on their entries: one executemany for a whole batch. A refused
+    promise.complete takes its local follow-up with it (see drop_unmade_follow_ups)."""
+    outcomes = list(outcomes)
+    rows = [
+        {
+            "b_id": outcome.mutation_id,
+            "b_state": outcome.state,
+            "b_reason": outcome.reason,
+            "b_result": outcome.result,
+            "b_attempts": outcome.attempts,
+        }
+        for outcome in outcomes
+    ]
+    if rows:
+        session.connection().execute(_ANSWER, rows)
+    refused = [o.mutation_id for o in outcomes if o.state in (MutationState.REJECTED, MutationState.CONFLICT)]
     if refused:
         drop_unmade_follow_ups(session, refused)
 
@@ -209,13 +225,28 @@ def _made_id(payload: object, key: str) -> bool:
     return isinstance(payload, dict) and isinstance(payload.get(key), str)
 
 
-def count_attempts(session: Session, mutation_id: uuid.UUID, attempts: int) -> None:
-    """A push that failed on a transient fault: the entry stays pending, its attempts counted."""
-    session.execute(
-        update(OutboxEntry)
-        .where(OutboxEntry.mutation_id == mutation_id)
-        .values(attempts=OutboxEntry.attempts + attempts)
+def count_attempts(session: Session, mutation_ids: Iterable[uuid.UUID], attempts: int) -> None:
+    """A push that failed on a transient fault: the entries stay pending, their attempts counted."""
+    rows = [{"b_id": mutation_id, "b_attempts": attempts} for mutation_id in mutation_ids]
+    if rows:
+        session.connection().execute(_COUNT, rows)
+
+
+_ANSWER = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.mutation_id == bindparam("b_id"))
+    .values(
+        state=bindparam("b_state"),
+        reason=bindparam("b_reason"),
+        result=bindparam("b_result"),
+        attempts=_OUTBOX.c.attempts + bindparam("b_attempts"),
     )
+)
+_COUNT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.mutation_id == bindparam("b_id"))
+    .values(attempts=_OUTBOX.c.attempts + bindparam("b_attempts"))
+)
 
 
 # Payload keys naming further records a mutation makes: its timeline event, a follow-up promise,

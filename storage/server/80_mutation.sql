@@ -155,3 +155,59 @@ BEGIN
     RETURN jsonb_build_object('changes', v_changes, 'next_after', v_last, 'head', v_head, 'more', v_last < v_head);
 END
 $$;
+
+-- Push in batches: each mutation of the array as api.apply_mutation would apply it, in array order
+-- (the client's client_seq order), each under its own savepoint, all committed by one commit; one
+-- answer per mutation, in the same order. A rejected or conflicting mutation does not undo the
+-- others; a mutation the server refuses outright (another user's id, a bad argument) is answered
+-- `rejected` with `"stored": false` and nothing of it is kept. A transient fault (serialization
+-- failure, deadlock, shutdown) aborts the whole batch: nothing is committed and the client sends
+-- it again, the same ids, which mutation_log then answers as before. Contract: docs/sync.md.
+CREATE OR REPLACE FUNCTION api.apply_mutations(mutations jsonb) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    item jsonb;
+    answer jsonb;
+    answers jsonb[] := '{}';
+    v_code text;
+    v_message text;
+BEGIN
+    IF jsonb_typeof(mutations) IS DISTINCT FROM 'array' THEN
+        RAISE EXCEPTION 'apply_mutations takes an array of mutations' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF jsonb_array_length(mutations) > 1000 THEN
+        RAISE EXCEPTION 'at most 1000 mutations a call' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM api.caller();  -- an unknown or disabled login is refused for the whole call
+    FOR item IN SELECT e.value FROM jsonb_array_elements(mutations) WITH ORDINALITY AS e(value, n) ORDER BY e.n LOOP
+        BEGIN
+            answer := api.apply_mutation(
+                (item ->> 'mutation_id')::uuid, (item ->> 'client_id')::uuid, (item ->> 'client_seq')::bigint,
+                item ->> 'kind', item -> 'payload', (item ->> 'occurred_at')::timestamptz);
+        EXCEPTION
+            -- Worth a retry of the whole batch: let it abort the transaction.
+            WHEN transaction_rollback OR insufficient_resources OR operator_intervention OR lock_not_available
+                 OR query_canceled THEN
+                RAISE;
+            WHEN OTHERS THEN
+                GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT;
+                IF v_code = '42501' AND v_message NOT LIKE 'mutation % belongs to another user' THEN
+                    RAISE;  -- the login itself was refused (disabled since the call began)
+                END IF;
+                answer := jsonb_build_object(
+                    'mutation_id', item -> 'mutation_id',
+                    'kind', item -> 'kind',
+                    'state', 'rejected',
+                    'reason', CASE WHEN v_code = '42501' THEN v_message
+                                   ELSE 'the server refused this change: ' || v_message END,
+                    'stored', false,
+                    'sqlstate', v_code);
+        END;
+        answers := answers || answer;
+    END LOOP;
+    RETURN to_jsonb(answers);
+END
+$$;

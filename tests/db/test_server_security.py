@@ -36,10 +36,11 @@ READS = {
     "mutation_log",
 }
 READABLE = {Role.ADVISOR: READS, Role.SUPERVISOR: READS | {"audit_log"}}
-# Push and pull; the first sync's plan and pages (SECURITY INVOKER: they read as the caller) and
+# Push (one or a batch) and pull; the first sync's plan and pages (SECURITY INVOKER: they read as the caller) and
 # the two they call (the change log's head, the entity list).
 CALLABLE = {
     "api.apply_mutation",
+    "api.apply_mutations",
     "api.pull_changes",
     "api.snapshot_plan",
     "api.snapshot_page",
@@ -163,7 +164,7 @@ def test_execute_only_on_the_api_functions(central: Central) -> None:
             .all()
         )
     assert unpinned == []
-    assert definers == ["apply_mutation", "change_head", "number_changes", "pull_changes"]
+    assert definers == ["apply_mutation", "apply_mutations", "change_head", "number_changes", "pull_changes"]
 
 
 def test_row_level_security_hides_what_each_role_may_not_read(central: Central) -> None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import psycopg
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select, text, update
 
 from console.promise_rules import Outcome
@@ -22,6 +23,7 @@ from console.services.handoffs import HandoffService
 from console.services.offers import OfferService
 from console.services.promises import PromiseService
 from console.sync import outbox
+from console.sync import push as pushing
 from console.sync.engine import Mode, SyncEngine
 from console.sync.pull import pull
 from console.sync.push import RetryPolicy
@@ -51,7 +53,7 @@ from storage.vocabulary import (
 from storage.vocabulary import Team as StaffTeam
 from tests.helpers import factories
 from tests.helpers.central import NOW, Central
-from tests.helpers.workstations import Workstation, add_everywhere, shared_customer, workstation
+from tests.helpers.workstations import QUICK_RETRY, Workstation, add_everywhere, shared_customer, workstation
 
 pytestmark = pytest.mark.postgres
 
@@ -182,7 +184,7 @@ def test_a_rejection_is_recorded_and_blocks_nothing(team: Team, central: Central
     engine.add_listener(lambda state: shown.append(state.words()))
     summary = asyncio.run(engine.sync_once())
     assert shown[0] == "Syncing…" and shown[-1] == "Online"
-    assert "Syncing: sending 2 of 3" in shown
+    assert "Syncing: sending 3 of 3" in shown  # the three went in one batch
     assert (summary.pushed, summary.accepted, summary.rejected, summary.waiting) == (3, 2, 1, 0)
     states = [(entry.state, entry.reason) for entry in alex.outbox()]
     assert states == [
@@ -562,9 +564,14 @@ def test_a_rejected_change_puts_the_servers_row_back(team: Team, central: Centra
     assert server_goodwill(central, asked.id)["state"] == "awaiting_approval"
 
 
-def test_transient_faults_are_retried_with_the_same_mutation_id(team: Team, central: Central) -> None:
+@pytest.mark.parametrize("batches", [True, False], ids=["batch", "one-a-call"])
+def test_transient_faults_are_retried_with_the_same_mutation_id(
+    team: Team, central: Central, batches: bool
+) -> None:
     """The server refuses the first two connections (restarting), then the link also drops after
-    a call commits: each retry carries the same id, and the server applies it once."""
+    a call commits: each retry carries the same ids, and the server applies each once. In batches
+    (api.apply_mutations) both entries go in the one call that is retried; one a call (a server
+    without it) only the first entry's call is."""
     alex, _, customer_id = team
     alex.goodwill.request(customer_id, GoodwillKind.REFUND, "4.00", "billing error", "refund")
     alex.goodwill.request(customer_id, GoodwillKind.REFUND, "6.00", "billing error", "refund")
@@ -582,20 +589,29 @@ def test_transient_faults_are_retried_with_the_same_mutation_id(team: Team, cent
     class CutAfterCommit(ServerLink):
         cut = False
 
-        async def apply_mutation(self, **call: Any) -> dict[str, Any]:
-            answer = await super().apply_mutation(**call)
+        def lost(self) -> None:
             if not self.cut:  # committed on the server, but the answer never arrives
                 self.cut = True
                 raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+        async def apply_mutation(self, **call: Any) -> dict[str, Any]:
+            answer = await super().apply_mutation(**call)
+            self.lost()
             return answer
 
+        async def apply_mutations(self, mutations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+            answers = await super().apply_mutations(mutations)
+            self.lost()
+            return answers
+
     link = CutAfterCommit(flaky)
+    link.batches = batches
     engine = SyncEngine(alex.store, flaky, clock=alex.clock, sleep=alex.sleeper, listen=False, link=link)
     summary = asyncio.run(engine.sync_once())
     assert (summary.accepted, summary.waiting, summary.offline) == (2, 0, None)
     assert alex.sleeper.delays == [0.5, 1.0, 2.0]  # one backoff for the one call, on fresh links
     first, second = alex.outbox()
-    assert (first.attempts, second.attempts) == (4, 1)
+    assert (first.attempts, second.attempts) == ((4, 4) if batches else (4, 1))
     ids = {"a": first.mutation_id, "b": second.mutation_id}
     logged = "SELECT count(*) FROM mutation_log WHERE mutation_id IN (:a, :b)"
     assert server_count(central, logged, **ids) == 2
@@ -677,14 +693,149 @@ def test_a_sync_that_loses_the_link_still_reports_the_answers_it_stored(team: Te
             return await super().apply_mutation(**call)
 
     connect = alex.connect()
+    link = LinkGoesAfterTwo(connect)
+    link.batches = False  # one call a mutation, so the link can go between two answers
     engine = SyncEngine(
         alex.store,
         connect,
         clock=alex.clock,
         sleep=alex.sleeper,
         listen=False,
-        link=LinkGoesAfterTwo(connect),
+        link=link,
     )
     summary = asyncio.run(engine.sync_once())
     assert summary.offline is not None and summary.waiting == 1
     assert (summary.pushed, summary.accepted, summary.rejected, summary.conflicts) == (2, 1, 1, 0)
+
+
+class CountingLink(ServerLink):
+    """A real link that remembers the size of each batch it sent."""
+
+    def __init__(self, connect: Any) -> None:
+        super().__init__(connect)
+        self.batches_sent: list[list[int]] = []
+
+    async def apply_mutations(self, mutations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        self.batches_sent.append([int(item["client_seq"]) for item in mutations])
+        return await super().apply_mutations(mutations)
+
+
+def test_a_push_sends_pages_in_client_order_one_call_and_one_local_transaction_each(
+    team: Team, central: Central
+) -> None:
+    alex, _, customer_id = team
+    for amount in ("1.00", "2.00", "3.00", "4.00", "5.00"):
+        alex.goodwill.request(customer_id, GoodwillKind.REFUND, amount, "billing error", "refund")
+    link = CountingLink(alex.connect())
+    commits: list[int] = []
+    sqlalchemy_event.listen(alex.store.engine, "commit", lambda _connection: commits.append(1))
+
+    async def send() -> pushing.PushReport:
+        try:
+            return await pushing.push(alex.store, link, sleep=alex.sleeper, retry=QUICK_RETRY, batch=2)
+        finally:
+            await link.close()
+
+    report = asyncio.run(send())
+    assert (report.pushed, report.accepted) == (5, 5)
+    assert link.batches_sent == [[1, 2], [3, 4], [5]]
+    # The count, the first page read, then per page one transaction storing the answers of the
+    # page before and reading the next (the last finds none), and the last page's answers: never
+    # one per mutation.
+    assert len(commits) == 1 + 1 + 3 + 1
+    amounts = server_count(
+        central, "SELECT count(*) FROM goodwill WHERE amount_pence IN (100, 200, 300, 400, 500)"
+    )
+    assert amounts == 5
+
+
+def test_accepted_rejected_and_conflicting_in_one_batch(team: Team, central: Central, tmp_path: Path) -> None:
+    """A supervisor's three offline acts in one push: an approval someone else made first
+    (conflict), a request for a customer the server lacks (rejected), a contact (accepted)."""
+    alex, sam, customer_id = team
+    kim_user = central.add_user(Role.SUPERVISOR, 50_000, hint="kim", display_name="Kim Supervisor")
+    kim = workstation(central, tmp_path, kim_user, [alex.user, sam.user, kim_user])
+    add_everywhere(None, [kim.store], _customer_row(sam, customer_id))
+    stranger = factories.customer(account="49999998")
+    add_everywhere(None, [kim.store], stranger)
+    try:
+        alex.goodwill.request(
+            customer_id, GoodwillKind.COMPENSATION, "90.00", "missed appointment", "no show"
+        )
+        asyncio.run(alex.engine().sync_once())
+        asyncio.run(sam.engine().sync_once())
+        asyncio.run(kim.engine().sync_once())
+        sam.goodwill.approve(sam.goodwill.pending()[0])
+        assert asyncio.run(sam.engine().sync_once()).accepted == 1
+        kim.goodwill.approve(kim.goodwill.pending()[0])
+        kim.goodwill.request(stranger.id, GoodwillKind.REFUND, "7.00", "billing error", "double charge")
+        HandoffService(kim.store, kim.clock, kim.user).hand_off(
+            customer_id, HandoffKind.ORDER, StaffTeam.TECHNICAL, "place the router order"
+        )
+        link = CountingLink(kim.connect())
+        engine = SyncEngine(
+            kim.store, kim.connect(), clock=kim.clock, sleep=kim.sleeper, listen=False, link=link
+        )
+        summary = asyncio.run(engine.sync_once())
+        assert len(link.batches_sent) == 1 and len(link.batches_sent[0]) == 3
+        assert (summary.accepted, summary.rejected, summary.conflicts, summary.waiting) == (1, 1, 1, 0)
+        states = [(entry.kind, entry.state) for entry in kim.outbox()]
+        assert states == [
+            (outbox.GOODWILL_APPROVE, MutationState.CONFLICT),
+            (outbox.GOODWILL_REQUEST, MutationState.REJECTED),
+            (outbox.CONTACT_ADD, MutationState.ACCEPTED),
+        ]
+        # The conflict's record replaced the local guess; both problems are shown to Kim.
+        [seen] = kim.goodwill.for_customer(customer_id)
+        assert seen.decided_by == sam.user.id
+        problems = asyncio.run(engine.problems())
+        assert {p.state for p in problems} == {MutationState.CONFLICT, MutationState.REJECTED}
+        assert server_count(central, "SELECT count(*) FROM goodwill WHERE state = 'approved'") == 1
+    finally:
+        kim.store.close()
+
+
+def test_a_committed_batch_pushed_again_changes_nothing(team: Team, central: Central) -> None:
+    """Every answer of a committed batch lost: the whole batch goes again and the server answers
+    from its mutation log, applying nothing twice."""
+    alex, _, customer_id = team
+    alex.goodwill.request(customer_id, GoodwillKind.REFUND, "4.00", "billing error", "refund")
+    alex.goodwill.request(customer_id, GoodwillKind.COMPENSATION, "80.00", "service outage", "down")
+    stranger = factories.customer(account="49999997")
+    add_everywhere(None, [alex.store], stranger)
+    alex.goodwill.request(stranger.id, GoodwillKind.REFUND, "7.00", "billing error", "double charge")
+    first = asyncio.run(alex.engine().sync_once())
+    assert (first.accepted, first.rejected) == (2, 1)
+    answered = [(entry.state, entry.reason) for entry in alex.outbox()]
+    tables = ("goodwill", "contact_events", "mutation_log", "change_log", "audit_log")
+    before = {table: server_count(central, f"SELECT count(*) FROM {table}") for table in tables}
+    with alex.store.write() as session:
+        session.execute(update(OutboxEntry).values(state=MutationState.PENDING, result=None, reason=None))
+    again = asyncio.run(alex.engine().sync_once())
+    assert (again.pushed, again.accepted, again.rejected) == (3, 2, 1)
+    assert [(entry.state, entry.reason) for entry in alex.outbox()] == answered
+    assert [entry.attempts for entry in alex.outbox()] == [2, 2, 2]
+    assert {table: server_count(central, f"SELECT count(*) FROM {table}") for table in tables} == before
+
+
+def test_a_server_without_the_batch_function_gets_one_call_each(team: Team, central: Central) -> None:
+    alex, _, customer_id = team
+    alex.goodwill.request(customer_id, GoodwillKind.REFUND, "4.00", "billing error", "refund")
+    alex.goodwill.request(customer_id, GoodwillKind.REFUND, "6.00", "billing error", "refund")
+    singles: list[str] = []
+
+    class OldServer(ServerLink):
+        async def apply_mutations(self, mutations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+            raise psycopg.errors.UndefinedFunction("function api.apply_mutations(jsonb) does not exist")
+
+        async def apply_mutation(self, **call: Any) -> dict[str, Any]:
+            singles.append(call["kind"])
+            return await super().apply_mutation(**call)
+
+    link = OldServer(alex.connect())
+    engine = SyncEngine(
+        alex.store, alex.connect(), clock=alex.clock, sleep=alex.sleeper, listen=False, link=link
+    )
+    summary = asyncio.run(engine.sync_once())
+    assert (summary.accepted, summary.waiting) == (2, 0)
+    assert singles == [outbox.GOODWILL_REQUEST, outbox.GOODWILL_REQUEST] and not link.batches

@@ -243,7 +243,8 @@ def test_f5_and_a_local_change_ask_for_a_sync(team: Team, qtbot: QtBot, links: L
 
 
 def test_a_long_push_shows_its_progress(team: Team, qtbot: QtBot, links: Links) -> None:
-    advisor, link = links.window(team.advisor)
+    # Progress moves once a page of the push: two pages of half the run each.
+    advisor, link = links.window(team.advisor, team.advisor.engine(push_batch=LONG_RUN // 2))
     for number in range(LONG_RUN):
         team.advisor.goodwill.request(
             team.customer_id, GoodwillKind.FEE_WAIVER, "1.00", "fee charged in error", f"fee {number}"
