@@ -36,8 +36,8 @@ READS = {
     "mutation_log",
 }
 READABLE = {Role.ADVISOR: READS, Role.SUPERVISOR: READS | {"audit_log"}}
-# Push (one or a batch) and pull; the first sync's plan and pages (SECURITY INVOKER: they read as the caller) and
-# the two they call (the change log's head, the entity list).
+# Push (one or a batch) and pull; the first sync's plan and pages (SECURITY INVOKER: they read as
+# the caller) and the two they call (the change log's head, the entity list).
 CALLABLE = {
     "api.apply_mutation",
     "api.apply_mutations",

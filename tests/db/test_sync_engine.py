@@ -783,7 +783,7 @@ def test_accepted_rejected_and_conflicting_in_one_batch(team: Team, central: Cen
         assert states == [
             (outbox.GOODWILL_APPROVE, MutationState.CONFLICT),
             (outbox.GOODWILL_REQUEST, MutationState.REJECTED),
-            (outbox.CONTACT_ADD, MutationState.ACCEPTED),
+            (outbox.HANDOFF_CREATE, MutationState.ACCEPTED),
         ]
         # The conflict's record replaced the local guess; both problems are shown to Kim.
         [seen] = kim.goodwill.for_customer(customer_id)
