@@ -6,12 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, enum_column
 from storage.types import UTCDateTime
 from storage.vocabulary import MutationState
+
+PENDING = "state = 'pending'"
 
 # SQLite only gives AUTOINCREMENT semantics to INTEGER PRIMARY KEY.
 BigIntPK = BigInteger().with_variant(Integer, "sqlite")
@@ -37,7 +39,16 @@ class OutboxEntry(Base):
     """A named mutation waiting on the workstation to be pushed to the server."""
 
     __tablename__ = "sync_outbox"
-    __table_args__ = (UniqueConstraint("client_id", "client_seq", name="client_order"),)
+    __table_args__ = (
+        UniqueConstraint("client_id", "client_seq", name="client_order"),
+        # Answered entries stay (the author's record), so what still waits is read by this index.
+        Index(
+            "ix_sync_outbox_pending",
+            "client_seq",
+            sqlite_where=text(PENDING),
+            postgresql_where=text(PENDING),
+        ),
+    )
 
     mutation_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     client_id: Mapped[uuid.UUID] = mapped_column(Uuid)

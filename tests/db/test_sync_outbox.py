@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import select
 
 from console.clock import ManualClock
@@ -133,3 +134,29 @@ def test_pulled_records_become_rows_and_unheld_parents_are_skipped(sqlite_store:
 def test_a_value_of_the_wrong_type_is_refused_not_stored(sqlite_store: Store) -> None:
     with pytest.raises(replica.ReplicaError, match="amount_pence"), sqlite_store.write() as session:
         replica.apply_records(session, [("goodwill", {"id": str(uuid.uuid4()), "amount_pence": "9"})], set())
+
+
+def test_what_waits_is_read_by_the_pending_index_not_by_a_scan(sqlite_store: Store) -> None:
+    """Answered entries stay in the outbox for good: the next page and the waiting count must not
+    read them (ix_sync_outbox_pending, a partial index the bound 'pending' value selects)."""
+    seen: list[tuple[str, object]] = []
+
+    def capture(_conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
+        seen.append((statement, parameters))
+
+    engine = sqlite_store.engine
+    sqlalchemy_event.listen(engine, "before_cursor_execute", capture)
+    try:
+        with sqlite_store.read() as session:
+            queries.pending(session, 500, after_seq=3)
+            queries.waiting_count(session)
+            queries.first_pending_seq(session)
+    finally:
+        sqlalchemy_event.remove(engine, "before_cursor_execute", capture)
+    assert len(seen) == 3
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        for statement, parameters in seen:
+            plan = " ".join(row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + statement, parameters))
+            assert "ix_sync_outbox_pending" in plan, (statement, plan)
