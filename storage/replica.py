@@ -170,6 +170,19 @@ def _upsert(session: Session, table: Table, rows: list[dict[str, Any]], append_o
         session.execute(statement, group)
 
 
+def _defer_foreign_keys(session: Session) -> None:
+    """Rows of a page may name each other in any order (a closed promise before its follow-up):
+    foreign keys are checked at commit. SQLite switches `defer_foreign_keys` off at the end of every
+    transaction, and Python's sqlite3 opens one only at the first INSERT/UPDATE/DELETE, so a pull
+    page whose unit of work began with reads would have it switched off again by the next read:
+    the transaction is begun here first."""
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+    connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+
+
 def apply_records(
     session: Session, records: Iterable[tuple[str, Mapping[str, Any]]], protected: set[uuid.UUID]
 ) -> ApplyReport:
@@ -181,8 +194,7 @@ def apply_records(
     """
     report = ApplyReport()
     if session.get_bind().dialect.name == "sqlite":
-        # Rows of a page may name each other in any order: foreign keys are checked at commit.
-        session.execute(text("PRAGMA defer_foreign_keys = ON"))
+        _defer_foreign_keys(session)
     latest: dict[str, dict[uuid.UUID, dict[str, Any]]] = {}
     for entity, data in records:
         table = table_for(entity)
