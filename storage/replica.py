@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Enum, Integer, Table, Uuid, select, text
+from sqlalchemy import Boolean, Column, Date, Enum, Integer, Table, Uuid, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -227,3 +227,14 @@ def apply_records(
             _upsert(session, table, page, entity in APPEND_ONLY)
             report.applied += len(page)
     return report
+
+
+def drop_unmade_promises(session: Session, ids: set[uuid.UUID]) -> int:
+    """Follow-up promises made here by a `promise.complete` the server refused or found in conflict:
+    the server never made them, no mutation will ever tell it of them, and left alone each would be
+    an open promise on this workstation only. Local rows naming one stop naming it."""
+    if not ids:
+        return 0
+    session.execute(update(Promise).where(Promise.follow_up_id.in_(ids)).values(follow_up_id=None))
+    dropped = session.execute(delete(Promise).where(Promise.id.in_(ids)))
+    return int(dropped.rowcount or 0)  # type: ignore[attr-defined]

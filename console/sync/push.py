@@ -116,6 +116,22 @@ def _store(session: Session, entries: dict[uuid.UUID, OutboxRecord], outcomes: l
         # A record whose later mutations still wait is left for their answers to bring.
         named = {uuid.UUID(str(record["id"])) for _, record in records if record.get("id")}
         replica.apply_records(session, records, queries.pending_among(session, named))
+    replica.drop_unmade_promises(session, _unmade_follow_ups(entries, outcomes))
+
+
+def _unmade_follow_ups(
+    entries: dict[uuid.UUID, OutboxRecord], outcomes: list[queries.Outcome]
+) -> set[uuid.UUID]:
+    """The follow-up promises of refused or conflicting `promise.complete` entries: never made on the
+    server (it refuses before it makes one)."""
+    unmade: set[uuid.UUID] = set()
+    for outcome in outcomes:
+        if outcome.state not in (MutationState.REJECTED, MutationState.CONFLICT):
+            continue
+        made = entries[outcome.mutation_id].payload.get("follow_up_id")
+        if entries[outcome.mutation_id].kind == "promise.complete" and isinstance(made, str):
+            unmade.add(uuid.UUID(made))
+    return unmade
 
 
 def _finish(

@@ -457,3 +457,30 @@ def test_a_stopped_pull_resumes_after_its_last_whole_page(team: Team, central: C
         assert queries.cursor(session) == 2
     assert asyncio.run(pull_pages(stop_after=None)) == head  # resumed from 2, not from 0
     assert len(sam.goodwill.pending()) == 3
+
+
+def test_a_conflicting_promise_end_leaves_no_follow_up_on_its_workstation_only(
+    team: Team, central: Central
+) -> None:
+    """Both end the same promise before syncing; the advisor, second, had made a follow-up locally.
+    The server never made it: after the conflict the advisor's store holds the server's promises only
+    (found by the sync state machine: an open promise no one else would ever see)."""
+    alex, sam, customer_id = team
+    made = PromiseService(alex.store, alex.clock, alex.user).make(
+        customer_id, PromiseKind.CALLBACK, NOW + timedelta(days=1), phone="07700 900123"
+    )
+    asyncio.run(alex.engine().sync_once())
+    asyncio.run(sam.engine().sync_once())
+    with sam.store.read() as session:
+        seen = promise_queries.get(session, made.id)
+    assert seen is not None
+    PromiseService(sam.store, sam.clock, sam.user).close(seen, Outcome(PromiseStatus.DONE, "sorted"))
+    retry = Outcome(PromiseStatus.NOT_REACHABLE, "no answer", NOW + timedelta(days=2))
+    PromiseService(alex.store, alex.clock, alex.user).close(made, retry)
+    assert asyncio.run(sam.engine().sync_once()).accepted == 1
+    summary = asyncio.run(alex.engine().sync_once())
+    assert summary.conflicts == 1
+    with alex.store.read() as session:
+        mine = {(p.id, p.status) for p in promise_queries.for_customer(session, customer_id)}
+    assert mine == {(made.id, PromiseStatus.DONE)}
+    assert server_count(central, "SELECT count(*) FROM promises") == 1
