@@ -167,7 +167,9 @@ def test_a_page_may_name_a_row_that_comes_later_in_it(sqlite_store: Store) -> No
         "next_after": 2,
     }
     page["changes"].reverse()  # as the change log had them: the follow-up made, then the first closed
-    page["changes"].append({"entity": "promise", "data": promise(follow_up, "open", None) | {"note": "later"}})
+    page["changes"].append(
+        {"entity": "promise", "data": promise(follow_up, "open", None) | {"note": "later"}}
+    )
     with sqlite_store.write() as session:
         report = pull.apply_page(session, page=page, now=NOW)
     assert report.applied == 2
