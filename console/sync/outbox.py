@@ -147,6 +147,7 @@ def contact_add(event: ContactEvent) -> dict[str, Any]:
         "channel": str(event.channel),
         "direction": str(event.direction),
         "occurred_at": event.occurred_at.isoformat(),
+        "recorded_at": event.recorded_at.isoformat(),
         "subject": event.subject,
         "summary": event.summary,
     }

@@ -225,7 +225,8 @@ BEGIN
 END
 $$;
 
--- A line on the customer's timeline for an act done through the console (as console_event()).
+-- A line on the customer's timeline for an act done through the console (as console_event()): recorded
+-- when it was done, so the workstation's line (append-only, never updated) and the server's agree.
 CREATE OR REPLACE FUNCTION api.add_console_event(
     p_id uuid, p_customer_id uuid, p_case_id uuid, p_actor uuid, p_at timestamptz, p_subject text,
     p_text text, p_mutation_id uuid
@@ -239,7 +240,7 @@ BEGIN
     INSERT INTO public.contact_events (id, customer_id, case_id, channel, direction, advisor_id, occurred_at,
                                        recorded_at, subject, summary)
     VALUES (COALESCE(p_id, gen_random_uuid()), p_customer_id, p_case_id, 'system', 'internal', p_actor, p_at,
-            now(), left(p_subject, 200), COALESCE(NULLIF(btrim(p_text), ''), p_subject))
+            p_at, left(p_subject, 200), COALESCE(NULLIF(btrim(p_text), ''), p_subject))
     RETURNING * INTO made;
     PERFORM api.record_change('contact_event', made.id, p_customer_id, NULL, to_jsonb(made), p_mutation_id);
 END

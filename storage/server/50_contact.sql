@@ -13,6 +13,8 @@ DECLARE
     v_channel text := api.choice_field(p, 'channel', ARRAY['phone', 'email', 'social', 'letter', 'chat', 'visit', 'system']);
     v_direction text := api.choice_field(p, 'direction', ARRAY['inbound', 'outbound', 'internal']);
     v_at timestamptz := LEAST(COALESCE(api.time_field(p, 'occurred_at'), p_occurred_at), now());
+    -- The workstation's own recorded_at (its copy is append-only and never updated), clamped as v_at.
+    v_recorded timestamptz := LEAST(COALESCE(api.time_field(p, 'recorded_at'), p_occurred_at), now());
     v_subject text := api.text_field(p, 'subject', 200);
     v_summary text := api.text_field(p, 'summary', 10000, 'write what happened');
     made public.contact_events;
@@ -32,7 +34,7 @@ BEGIN
     END IF;
     INSERT INTO public.contact_events (id, customer_id, case_id, channel, direction, advisor_id, occurred_at,
                                        recorded_at, subject, summary)
-    VALUES (v_id, v_customer, v_case, v_channel, v_direction, who.id, v_at, now(), v_subject, v_summary)
+    VALUES (v_id, v_customer, v_case, v_channel, v_direction, who.id, v_at, v_recorded, v_subject, v_summary)
     RETURNING * INTO made;
     PERFORM api.record_change('contact_event', v_id, v_customer, NULL, to_jsonb(made), p_mutation_id);
     RETURN jsonb_build_object('entity', 'contact_event', 'entity_id', v_id, 'record', to_jsonb(made));

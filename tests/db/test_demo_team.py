@@ -18,6 +18,7 @@ from storage.location import StoreLocation
 from storage.models import Customer, Goodwill
 from storage.queries import goodwill as goodwill_queries
 from storage.vocabulary import GoodwillKind, GoodwillState
+from tests.helpers import passwords
 from tests.helpers.central import NOW
 
 pytestmark = pytest.mark.postgres
@@ -33,6 +34,7 @@ def test_the_demo_team_syncs_a_request_and_its_approval(pg_location: StoreLocati
     team = build_team(url, tmp_path, customers=12, now=NOW)
     try:
         advisor, supervisor = team.advisor, team.supervisor
+        passwords.register(advisor.password, supervisor.password)  # made by the run: searched for at the end
         assert (advisor.user.username, supervisor.user.username) == (ADVISOR_LOGIN, SUPERVISOR_LOGIN)
         with advisor.store.read() as session:
             customer = session.scalars(select(Customer).order_by(Customer.account_number)).first()

@@ -20,6 +20,7 @@ from console.server_address import parse_server_url
 from console.settings import settings_path
 from storage.server_login import LoginFailure
 from storage.vocabulary import Role
+from tests.helpers import passwords
 from tests.helpers.login import (
     BadCertificateServer,
     LoginServer,
@@ -32,7 +33,14 @@ from tests.helpers.login import (
 )
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
-PASSWORD = "Tr0ub4dor&3-horse-battery"
+# Every password used here, for the end-of-session search of the files the suite wrote.
+PASSWORD = passwords.register(
+    "Tr0ub4dor&3-horse-battery",
+    "not-it-at-all",
+    "second-password-42",
+    "wrong-password-first",
+    "changed-on-the-server-1",
+)
 pytestmark = pytest.mark.postgres
 
 
@@ -92,7 +100,7 @@ def test_wrong_username_or_password_says_so(
 ) -> None:
     name = login_server.add_user(PASSWORD)
     username = "nobody_here" if wrong in ("user", "both") else name
-    password = {"password": "not-it", "both": "not-it", "empty": ""}.get(wrong, PASSWORD)
+    password = {"password": "not-it-at-all", "both": "not-it-at-all", "empty": ""}.get(wrong, PASSWORD)
     with pytest.raises(SignInError) as caught:
         auth.sign_in(username, password, remember=False)
     expected = "Enter your username and password." if wrong == "empty" else "Wrong username or password."
@@ -168,7 +176,7 @@ def test_an_unreachable_server_offers_offline_unlock_to_the_last_user_only(
     assert (session.username, session.role) == (first, Role.ADVISOR)
 
     with pytest.raises(SignInError, match="Wrong username or password"):
-        down.unlock_offline(first, "not-it")
+        down.unlock_offline(first, "not-it-at-all")
     with pytest.raises(SignInError, match="Only the last person"):
         down.unlock_offline(second, "second-password-42")
 

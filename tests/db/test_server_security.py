@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from storage.server.scram import scram_verifier
 from storage.vocabulary import Role
+from tests.helpers import passwords
 from tests.helpers.central import Central, goodwill_payload
 
 pytestmark = pytest.mark.postgres
@@ -255,11 +257,10 @@ def test_the_first_sync_reads_as_the_caller(central: Central) -> None:
 
 def test_a_login_that_is_not_a_console_user_is_refused(central: Central) -> None:
     name = f"stranger_{uuid.uuid4().hex[:8]}"
-    central.passwords[name] = f"pw-{uuid.uuid4().hex}"
+    central.passwords[name] = passwords.new_password()
+    verifier = scram_verifier(central.passwords[name])  # never the password itself in a statement
     with central.admin.begin() as connection:
-        connection.execute(
-            text(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{central.passwords[name]}' IN ROLE advisor")
-        )
+        connection.exec_driver_sql(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{verifier}' IN ROLE advisor")
     central.roles.append(name)
     with pytest.raises(DBAPIError, match="not a console user"):
         central.pull(central.login(name))

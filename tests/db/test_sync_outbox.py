@@ -14,10 +14,10 @@ from sqlalchemy import select
 from console.clock import ManualClock
 from console.goodwill_rules import GoodwillRuleError
 from console.services.goodwill import GoodwillService
-from console.sync import outbox
+from console.sync import outbox, pull
 from storage import replica
 from storage.location import parse_location
-from storage.models import Customer, Goodwill
+from storage.models import Customer, Goodwill, Promise
 from storage.queries import sync as queries
 from storage.queries import users
 from storage.store import Store, open_store
@@ -160,3 +160,46 @@ def test_what_waits_is_read_by_the_pending_index_not_by_a_scan(sqlite_store: Sto
         for statement, parameters in seen:
             plan = " ".join(row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + statement, parameters))
             assert "ix_sync_outbox_pending" in plan, (statement, plan)
+
+
+def test_a_page_may_name_a_row_that_comes_later_in_it(sqlite_store: Store) -> None:
+    """A closed promise before its follow-up (the follow-up changed again later): the page's unit of
+    work begins with reads, and the foreign keys are still checked only at its commit (a bug the
+    sync state machine found: the pull failed on that page at every sync)."""
+    alex = factories.user("alex")
+    held = factories.customer()
+    with sqlite_store.write() as session:
+        session.add_all([alex, held])
+    first, follow_up = uuid.uuid4(), uuid.uuid4()
+
+    def promise(promise_id: uuid.UUID, status: str, follow: uuid.UUID | None) -> dict[str, object]:
+        return {
+            "id": str(promise_id),
+            "customer_id": str(held.id),
+            "kind": "callback",
+            "owner_id": str(alex.id),
+            "created_at": "2026-11-25T10:00:00+00:00",
+            "due_at": "2026-11-26T10:00:00+00:00",
+            "phone_e164": "+447700900123",
+            "status": status,
+            "follow_up_id": str(follow) if follow else None,
+            "version": 2 if follow else 1,
+        }
+
+    page = {
+        "changes": [
+            {"entity": "promise", "data": promise(first, "not_reachable", follow_up)},
+            {"entity": "promise", "data": promise(follow_up, "open", None)},
+        ],
+        "next_after": 2,
+    }
+    page["changes"].reverse()  # as the change log had them: the follow-up made, then the first closed
+    page["changes"].append(
+        {"entity": "promise", "data": promise(follow_up, "open", None) | {"note": "later"}}
+    )
+    with sqlite_store.write() as session:
+        report = pull.apply_page(session, page=page, now=NOW)
+    assert report.applied == 2
+    with sqlite_store.read() as session:
+        assert session.get_one(Promise, first).follow_up_id == follow_up
+        assert queries.cursor(session) == 2

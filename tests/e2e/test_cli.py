@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from storage.location import StoreLocation
+from tests.helpers import passwords
 
 pytestmark = pytest.mark.slow
 
@@ -90,6 +91,7 @@ def test_corrupt_store_is_left_alone(tmp_path: Path) -> None:
 
 
 def test_unreachable_postgres() -> None:
+    passwords.register("pw-not-shown")
     result = run("db", "upgrade", "--db", "postgresql://advisor:pw-not-shown@127.0.0.1:1/central", timeout=60)
     assert_one_line_error(result, "cannot reach PostgreSQL", "127.0.0.1")
     assert "pw-not-shown" not in result.stderr

@@ -23,6 +23,7 @@ from storage import audit
 from storage.location import StoreLocation
 from storage.server import scram
 from storage.store import Store
+from tests.helpers import passwords
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -112,7 +113,7 @@ def test_server_init_user_add_from_stdin_set_limit_disable(pg_location: StoreLoc
     assert again.returncode == 0, again.stderr
 
     name = f"cli_{uuid.uuid4().hex[:8]}"
-    password = f"Correct horse {uuid.uuid4().hex}"
+    password = passwords.register(f"Correct horse {uuid.uuid4().hex}", "not-the-password")
     try:
         added = run(
             "user",

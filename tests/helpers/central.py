@@ -18,7 +18,7 @@ from storage.models import Case, Offer
 from storage.records import UserRecord
 from storage.server.users import add_user
 from storage.vocabulary import Role, Team
-from tests.helpers import factories
+from tests.helpers import factories, passwords
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 _counter = itertools.count(1)
@@ -54,7 +54,7 @@ class Central:
     ) -> UserRecord:
         name = unique_name(hint or role.value[:3])
         self.roles.append(name)
-        self.passwords[name] = f"pw-{uuid.uuid4().hex}"
+        self.passwords[name] = passwords.new_password()
         return add_user(
             self.admin,
             name,

@@ -28,6 +28,7 @@ from psycopg import sql
 
 from console.server_address import ServerAddress, parse_server_url
 from storage.vocabulary import Role, Team
+from tests.helpers.passwords import password_clause
 
 HBA_MARKER = "# advisor-console tests: passwords for everyone but the superuser"
 
@@ -84,8 +85,8 @@ class LoginServer:
         self.roles.append(name)
         with psycopg.connect(self.admin_uri, autocommit=True) as connection:
             connection.execute(
-                sql.SQL("CREATE ROLE {} {} PASSWORD {}").format(
-                    sql.Identifier(name), sql.SQL("LOGIN" if login else "NOLOGIN"), sql.Literal(password)
+                sql.SQL("CREATE ROLE {} {} {}").format(
+                    sql.Identifier(name), sql.SQL("LOGIN" if login else "NOLOGIN"), password_clause(password)
                 )
             )
             if role is not None:
@@ -112,7 +113,7 @@ class LoginServer:
     def set_password(self, name: str, password: str) -> None:
         with psycopg.connect(self.admin_uri, autocommit=True) as connection:
             connection.execute(
-                sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(name), sql.Literal(password))
+                sql.SQL("ALTER ROLE {} {}").format(sql.Identifier(name), password_clause(password))
             )
 
     def drop_roles(self) -> None:

@@ -23,6 +23,7 @@ from console.server_address import parse_server_url
 from storage.server_login import ServerIdentity
 from storage.store import Store
 from storage.vocabulary import Role
+from tests.helpers import passwords
 from tests.helpers.login import (
     LoginServer,
     MemoryKeyring,
@@ -39,7 +40,7 @@ from widgets.login_dialog import LoginDialog
 from widgets.main_window import MainWindow
 from widgets.status import ConnectivityState, ConnectivityStatus
 
-PASSWORD = "correct-horse-battery-staple-9"
+PASSWORD = passwords.register("correct-horse-battery-staple-9", "not-the-password", "other-password-7")
 pytestmark = pytest.mark.postgres
 
 

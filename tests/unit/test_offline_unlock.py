@@ -13,9 +13,11 @@ import pytest
 from console.offline_unlock import SCRYPT_N, OfflineUnlockCache, OfflineUnlockError
 from storage.server_login import ServerIdentity
 from storage.vocabulary import Role
+from tests.helpers import passwords
 
 SERVER = "postgresql://db:5432/console"
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+passwords.register("s3cret-passphrase", "s3cret-passphrasE")  # searched for at the end
 ASHA = ServerIdentity(uuid.uuid4(), "asha", "Asha Patel", Role.SUPERVISOR)
 
 
