@@ -159,7 +159,9 @@ def timeline(central: Central, customer: uuid.UUID) -> list[str]:
     with central.admin.connect() as connection:
         rows = connection.execute(
             text(
-                "SELECT subject FROM contact_events WHERE customer_id = :c ORDER BY occurred_at, recorded_at"
+                # Acts done at one moment are told apart by the order the server logged them.
+                "SELECT e.subject FROM contact_events e JOIN change_log c ON c.entity_id = e.id"
+                " WHERE e.customer_id = :c AND c.entity = 'contact_event' ORDER BY e.occurred_at, c.seq"
             ),
             {"c": customer},
         )
