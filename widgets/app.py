@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from psycopg.conninfo import make_conninfo
 from PySide6.QtCore import (
     QByteArray,
     QCoreApplication,
@@ -21,25 +20,24 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImageWriter
 from PySide6.QtWidgets import QApplication
 
-from console.auth import Authenticator, Session
 from console.clock import Clock, SystemClock
 from console.services.customers import CustomerService
 from console.services.people import PeopleService
 from console.settings import Settings
-from console.sync.engine import SyncEngine
-from console.sync.remote import connector, conninfo
 from storage.store import Store
 from storage.vocabulary import Role
-from widgets.connectivity import ConnectivityCheck
 from widgets.gc_guard import GuiThreadGarbageCollector
-from widgets.login_dialog import LoginDialog
 from widgets.main_window import MainWindow
 from widgets.status import connectivity_text
-from widgets.sync_link import SyncLink
 from widgets.workbench import Workbench, workbench_for
 
 if TYPE_CHECKING:
+    from console.auth import Authenticator, Session
     from console.demo_team import DemoTeam  # imports the seed (Faker): only demo-team needs it
+    from widgets.sync_link import SyncLink
+
+# Signing in, the sync engine (psycopg) and the login dialog are imported by the functions that use
+# them, only when a central server is configured: a window on a local store starts without them.
 
 APPLICATION_NAME = "Advisor Console"
 
@@ -107,6 +105,8 @@ def build_window(
 def sign_in(authenticator: Authenticator) -> tuple[Session, str] | None:
     """The login dialog, before any window: the session and the password that opened it (kept in
     memory for the sync engine only), or None when the person quits."""
+    from widgets.login_dialog import LoginDialog
+
     application()
     dialog = LoginDialog(authenticator)
     try:
@@ -126,6 +126,12 @@ def attach_sync(
     store does not hold that person (nothing to sync as)."""
     if window.user is None:
         return None
+    from psycopg.conninfo import make_conninfo
+
+    from console.sync.engine import SyncEngine
+    from console.sync.remote import connector
+    from widgets.sync_link import SyncLink
+
     info = make_conninfo(**session.server.connection_keywords())
     connect = connector(info, user=session.username, password=password)
     engine = SyncEngine(store, connect, clock=clock or SystemClock())
@@ -163,6 +169,8 @@ def run_window(
     if signed is not None and authenticator is not None:
         link = attach_sync(window, store, *signed)
         if link is None:
+            from widgets.connectivity import ConnectivityCheck
+
             ConnectivityCheck(window, authenticator, signed[0])
     signed = None
     if profile is not None:
@@ -193,6 +201,10 @@ def run_team(team: DemoTeam, clock: Clock | None = None) -> int:
     syncing with the team's server as its person; returns when both are closed."""
     os.environ.setdefault("QT_API", "pyside6")
     import qasync
+
+    from console.sync.engine import SyncEngine
+    from console.sync.remote import connector, conninfo
+    from widgets.sync_link import SyncLink
 
     app = application()
     clock = clock or SystemClock()
@@ -297,6 +309,8 @@ def render_screenshot(
 
 def render_login_screenshot(authenticator: Authenticator, path: Path, *, message: str | None = None) -> None:
     """Render the login dialog offscreen to a PNG at `path`, with `message` in its error line if given."""
+    from widgets.login_dialog import LoginDialog
+
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     quiet_harmless_qt_messages()
     app = application()
