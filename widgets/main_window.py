@@ -135,12 +135,13 @@ def load_work(
     cases = service.cases(customer_id)
     if workbench is None:
         return CustomerWork(customer_id, cases, [], [], [])
+    promises = workbench.promises.for_customer(customer_id)
     return CustomerWork(
         customer_id,
         cases,
-        workbench.promises.for_customer(customer_id),
+        promises,
         workbench.handoffs.for_customer(customer_id),
-        workbench.cases.needing_update(customer_id),
+        workbench.cases.needing_update_among(cases, promises),  # read once for both
         workbench.offers.present(customer_id, offers_shown),
     )
 

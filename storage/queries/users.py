@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from storage.models import User
+from storage.prepared import built_once, rows
 from storage.records import UserRecord
 
 
@@ -28,9 +30,22 @@ def by_username(session: Session, username: str) -> UserRecord | None:
     return _record(user) if user else None
 
 
+@built_once
+def _by_id_statement() -> Select[*tuple[Any, ...]]:
+    return select(
+        User.id,
+        User.username,
+        User.display_name,
+        User.role,
+        User.team,
+        User.goodwill_limit_pence,
+        User.active,
+    ).where(User.id == bindparam("user_id"))
+
+
 def by_id(session: Session, user_id: uuid.UUID) -> UserRecord | None:
-    user = session.get(User, user_id)
-    return _record(user) if user else None
+    found = rows(session, _by_id_statement(), {"user_id": user_id})
+    return UserRecord(*tuple(found[0])) if found else None
 
 
 def all_active(session: Session) -> list[UserRecord]:
