@@ -81,13 +81,20 @@ def for_customer(session: Session, customer_id: uuid.UUID, *, include_closed: in
     return found
 
 
-def open_for_owner(session: Session, owner_id: uuid.UUID) -> list[PromiseRecord]:
-    return _records(
-        session,
+@built_once
+def _owner_open_statement() -> Select[*tuple[Any, ...]]:
+    return (
         _select()
-        .where(Promise.owner_id == owner_id, Promise.status == PromiseStatus.OPEN)
-        .order_by(Promise.due_at),
+        .where(Promise.owner_id == bindparam("owner_id"), Promise.status == PromiseStatus.OPEN)
+        .order_by(Promise.due_at)
     )
+
+
+def open_for_owner(session: Session, owner_id: uuid.UUID) -> list[PromiseRecord]:
+    """The worklist: read at every start and after every change."""
+    return [
+        PromiseRecord(*tuple(row)) for row in rows(session, _owner_open_statement(), {"owner_id": owner_id})
+    ]
 
 
 def open_due_before(session: Session, moment: datetime) -> list[PromiseRecord]:

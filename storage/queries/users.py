@@ -30,8 +30,8 @@ def by_username(session: Session, username: str) -> UserRecord | None:
     return _record(user) if user else None
 
 
-@built_once
-def _by_id_statement() -> Select[*tuple[Any, ...]]:
+def _columns() -> Select[*tuple[Any, ...]]:
+    """A UserRecord's columns, in its order."""
     return select(
         User.id,
         User.username,
@@ -40,7 +40,12 @@ def _by_id_statement() -> Select[*tuple[Any, ...]]:
         User.team,
         User.goodwill_limit_pence,
         User.active,
-    ).where(User.id == bindparam("user_id"))
+    )
+
+
+@built_once
+def _by_id_statement() -> Select[*tuple[Any, ...]]:
+    return _columns().where(User.id == bindparam("user_id"))
 
 
 def by_id(session: Session, user_id: uuid.UUID) -> UserRecord | None:
@@ -48,5 +53,11 @@ def by_id(session: Session, user_id: uuid.UUID) -> UserRecord | None:
     return UserRecord(*tuple(found[0])) if found else None
 
 
+@built_once
+def _all_active_statement() -> Select[*tuple[Any, ...]]:
+    return _columns().where(User.active).order_by(User.display_name)
+
+
 def all_active(session: Session) -> list[UserRecord]:
-    return [_record(u) for u in session.scalars(select(User).where(User.active).order_by(User.display_name))]
+    """Every active user by display name, read as rows rather than ORM objects (hundreds, at start)."""
+    return [UserRecord(*tuple(row)) for row in rows(session, _all_active_statement(), {})]
