@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
+if TYPE_CHECKING:
+    import holidays  # imported when a calendar is first needed: it costs a tenth of a second at start
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -24,6 +26,8 @@ class WorkingHours:
     def bank_holiday(self, day: date) -> str | None:
         calendar = self._cache.get(day.year)
         if calendar is None:
+            import holidays
+
             calendar = holidays.country_holidays("GB", subdiv=self.subdivision, years=day.year)
             self._cache[day.year] = calendar
         name = calendar.get(day)

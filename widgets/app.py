@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from psycopg.conninfo import make_conninfo
 from PySide6.QtCore import (
     QByteArray,
     QCoreApplication,
@@ -21,26 +20,25 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImageWriter
 from PySide6.QtWidgets import QApplication
 
-from console.auth import Authenticator, Session
 from console.clock import Clock, SystemClock
 from console.services.customers import CustomerService
 from console.services.people import PeopleService
 from console.settings import Settings
-from console.sync.engine import SyncEngine
-from console.sync.remote import connector, conninfo
 from storage.store import Store
 from storage.vocabulary import Role
-from widgets.connectivity import ConnectivityCheck
-from widgets.first_sync_progress import FirstSyncDialog, run_first_sync
 from widgets.gc_guard import GuiThreadGarbageCollector
-from widgets.login_dialog import LoginDialog
 from widgets.main_window import MainWindow
 from widgets.status import connectivity_text
-from widgets.sync_link import SyncLink
 from widgets.workbench import Workbench, workbench_for
 
 if TYPE_CHECKING:
+    from console.auth import Authenticator, Session
     from console.demo_team import DemoTeam  # imports the seed (Faker): only demo-team needs it
+    from console.sync.engine import SyncEngine
+    from widgets.sync_link import SyncLink
+
+# Signing in, the sync engine (psycopg) and the login dialog are imported by the functions that use
+# them, only when a central server is configured: a window on a local store starts without them.
 
 APPLICATION_NAME = "Advisor Console"
 
@@ -109,6 +107,8 @@ def sign_in(authenticator: Authenticator) -> tuple[Session, str] | None:
     """The login dialog, before any window: the session and the password that opened it (kept in
     memory for the sync engine only), or None when the person quits."""
     application()
+    from widgets.login_dialog import LoginDialog
+
     dialog = LoginDialog(authenticator)
     try:
         accepted = dialog.exec() == LoginDialog.DialogCode.Accepted  # no event loop runs yet: exec is safe
@@ -122,6 +122,11 @@ def sign_in(authenticator: Authenticator) -> tuple[Session, str] | None:
 
 def sync_engine(store: Store, session: Session, password: str, clock: Clock | None = None) -> SyncEngine:
     """The sync engine for `store`, connecting as the signed-in person (password in memory only)."""
+    from psycopg.conninfo import make_conninfo
+
+    from console.sync.engine import SyncEngine
+    from console.sync.remote import connector
+
     info = make_conninfo(**session.server.connection_keywords())
     connect = connector(info, user=session.username, password=password)
     return SyncEngine(store, connect, clock=clock or SystemClock())
@@ -132,6 +137,8 @@ def first_sync_first(
 ) -> SyncEngine | None:
     """A new store's first sync, in `firstSyncDialog` before the window (which needs the signed-in
     person's row to act as them): the engine it ran on, or None when no first sync is due."""
+    from widgets.first_sync_progress import FirstSyncDialog, run_first_sync
+
     if not session.online:
         return None
     engine = sync_engine(store, session, password, clock)
@@ -157,6 +164,8 @@ def attach_sync(
     signed-in person; None when the store does not hold that person and no engine is given."""
     if window.user is None and engine is None:
         return None
+    from widgets.sync_link import SyncLink
+
     engine = engine or sync_engine(store, session, password, clock)
     window.show_sign_in(online=session.online, server=session.server.describe())
     return SyncLink(window, engine, server=session.server.describe())
@@ -199,6 +208,8 @@ def run_window(
         if signed is not None and authenticator is not None:
             link = attach_sync(window, store, *signed, engine=engine)
             if link is None:
+                from widgets.connectivity import ConnectivityCheck
+
                 ConnectivityCheck(window, authenticator, signed[0])
         signed = None
         if profile is not None:
@@ -228,6 +239,10 @@ def run_team(team: DemoTeam, clock: Clock | None = None) -> int:
 
     app = application()
     clock = clock or SystemClock()
+    from console.sync.engine import SyncEngine
+    from console.sync.remote import connector, conninfo
+    from widgets.sync_link import SyncLink
+
     windows: list[MainWindow] = []
     links: list[SyncLink] = []
     for member in (team.advisor, team.supervisor):
@@ -330,6 +345,8 @@ def render_screenshot(
 def render_login_screenshot(authenticator: Authenticator, path: Path, *, message: str | None = None) -> None:
     """Render the login dialog offscreen to a PNG at `path`, with `message` in its error line if given."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from widgets.login_dialog import LoginDialog
+
     quiet_harmless_qt_messages()
     app = application()
     dialog = LoginDialog(authenticator)

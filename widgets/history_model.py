@@ -14,7 +14,7 @@ from typing_extensions import override
 
 from console.services.customers import HISTORY_PAGE
 from storage.records import TimelineEntry, TimelineKey
-from storage.vocabulary import Channel
+from storage.vocabulary import Channel, Direction
 from widgets.background import BackgroundReader
 from widgets.icons import channel_icon
 from widgets.table_model import RecordTableModel
@@ -97,6 +97,9 @@ class HistoryModel(RecordTableModel):
         self._generation = 0  # bumped by every reset: a page read for an older one is dropped
         self._fetching_page = False
         self._icons: dict[Channel, QIcon] = {}
+        # A channel's and a direction's words, asked of the translator once per reset, not per row.
+        self._channel_words: dict[Channel, str] = {}
+        self._direction_words: dict[Direction, str] = {}
         self._headers = {
             HistoryColumn.CHANNEL: self.tr("Channel"),
             HistoryColumn.DIRECTION: self.tr("Direction"),
@@ -144,6 +147,8 @@ class HistoryModel(RecordTableModel):
         self._channels = channels
         self._rows = list(first_page) if first_page is not None else []
         self._texts = {}
+        self._channel_words = {}
+        self._direction_words = {}
         self._exhausted = customer_id is None or (
             first_page is not None and len(self._rows) < self._page_size
         )
@@ -211,6 +216,15 @@ class HistoryModel(RecordTableModel):
 
     # -- the table ------------------------------------------------------------------------------
 
+    # The view asks for the counts a few hundred times a frame: answered without building anything.
+    @override
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    @override
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(_COLUMNS)
+
     @override
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
@@ -239,9 +253,15 @@ class HistoryModel(RecordTableModel):
 
     def _text(self, entry: TimelineEntry, column: HistoryColumn) -> str:
         if column is HistoryColumn.CHANNEL:
-            return channel_label(entry.channel)
+            words = self._channel_words.get(entry.channel)
+            if words is None:
+                words = self._channel_words[entry.channel] = channel_label(entry.channel)
+            return words
         if column is HistoryColumn.DIRECTION:
-            return direction_label(entry.direction)
+            words = self._direction_words.get(entry.direction)
+            if words is None:
+                words = self._direction_words[entry.direction] = direction_label(entry.direction)
+            return words
         if column is HistoryColumn.WHEN:
             return local_time(entry.occurred_at)
         if column is HistoryColumn.ADVISOR:

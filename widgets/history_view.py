@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from storage.vocabulary import Channel
+from widgets.gc_guard import GuiThreadGarbageCollector
 from widgets.history_model import HistoryColumn, HistoryModel
 from widgets.text import channel_label
 from widgets.views import HintTableView
@@ -74,6 +75,8 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.view, 1)
 
         self.channel_filter.currentIndexChanged.connect(self._filter_changed)
+        # A full garbage collection waits while the history scrolls (widgets.gc_guard).
+        self.view.verticalScrollBar().valueChanged.connect(GuiThreadGarbageCollector.hold_full_collection)
         model.modelReset.connect(self._update_empty_text)
         model.loading_changed.connect(self._update_empty_text)
         self._update_empty_text()

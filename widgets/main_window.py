@@ -8,6 +8,7 @@ import uuid
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
@@ -55,8 +56,6 @@ from storage.records import (
 )
 from storage.vocabulary import GoodwillState, HandoffStatus, PromiseKind, Role
 from widgets.background import BackgroundReader
-from widgets.board.host import BoardTabs
-from widgets.board.panel import SupervisorBoard
 from widgets.case_actions import CaseActions, CaseHost, weak_call
 from widgets.case_dialogs import OwnershipDialog, OwnershipRequest
 from widgets.case_model import CaseColumn, CaseModel
@@ -80,6 +79,10 @@ from widgets.style import apply_style
 from widgets.ticker import Ticker
 from widgets.views import HintTableView, read_only_rows
 from widgets.workbench import Workbench
+
+if TYPE_CHECKING:  # the board (and QtCharts) is imported only when a supervisor's window builds it
+    from widgets.board.host import BoardTabs
+    from widgets.board.panel import SupervisorBoard
 
 log = logging.getLogger(__name__)
 
@@ -132,12 +135,13 @@ def load_work(
     cases = service.cases(customer_id)
     if workbench is None:
         return CustomerWork(customer_id, cases, [], [], [])
+    promises = workbench.promises.for_customer(customer_id)
     return CustomerWork(
         customer_id,
         cases,
-        workbench.promises.for_customer(customer_id),
+        promises,
         workbench.handoffs.for_customer(customer_id),
-        workbench.cases.needing_update(customer_id),
+        workbench.cases.needing_update_among(cases, promises),  # read once for both
         workbench.offers.present(customer_id, offers_shown),
     )
 
@@ -403,6 +407,9 @@ class MainWindow(QMainWindow):
 
     def _install_board(self, workbench: Workbench, clock: Clock) -> SupervisorBoard:
         """The supervisor's board in a tab shown first, the customer pane in the next (widgets.board)."""
+        from widgets.board.host import BoardTabs
+        from widgets.board.panel import SupervisorBoard
+
         board = SupervisorBoard(workbench, self.reader, clock, self._zone, self.approval_panel)
         customer_pane = self.takeCentralWidget()
         assert customer_pane is not None

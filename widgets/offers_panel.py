@@ -31,6 +31,18 @@ class OfferColumn(IntEnum):
     PRICE = 1
 
 
+_COLUMNS = tuple(OfferColumn)
+_ANSWERED = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+    }
+)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
 class OfferModel(RecordTableModel):
     """A handful of offers: the whole list is held."""
 
@@ -51,18 +63,20 @@ class OfferModel(RecordTableModel):
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
+        if role not in _ANSWERED:
+            return None  # the rows size to their contents: Qt asks every role of every cell, often
         offer = self.offer_at(index.row()) if index.isValid() else None
-        if offer is None or not 0 <= index.column() < len(OfferColumn):
+        column = index.column()
+        if offer is None or not 0 <= column < len(_COLUMNS):
             return None
-        column = OfferColumn(index.column())
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            if column is OfferColumn.TITLE:
+        if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.AccessibleTextRole:
+            if column == OfferColumn.TITLE:
                 return offer.title
             return format_pence(offer.monthly_price_pence)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{offer.title}: {offer.description}"
-        if role == Qt.ItemDataRole.TextAlignmentRole and column is OfferColumn.PRICE:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if column == OfferColumn.PRICE:  # the alignment
+            return _RIGHT
         return None
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from console.board.measures import BoardService
 from console.clock import Clock
 from console.services.cases import CaseService
 from console.services.compensation import CompensationService
@@ -16,6 +17,9 @@ from console.services.promises import PromiseService
 from console.settings import Settings
 from storage.records import UserRecord
 from storage.store import Store
+
+if TYPE_CHECKING:
+    from console.board.measures import BoardService
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,15 @@ class Workbench:
     offers: OfferService
     goodwill: GoodwillService
     compensation: CompensationService
-    board: BoardService
+    store: Store
+    clock: Clock
+
+    @cached_property
+    def board(self) -> BoardService:
+        """The supervisor's board measures, built (and their queries imported) on first use."""
+        from console.board.measures import BoardService
+
+        return BoardService(self.store, self.clock)
 
 
 def workbench_for(
@@ -46,5 +58,6 @@ def workbench_for(
         offers=OfferService(store, clock, user, settings.complaint_offer_pause),
         goodwill=GoodwillService(store, clock, user),
         compensation=CompensationService(store, clock, user),
-        board=BoardService(store, clock),
+        store=store,
+        clock=clock,
     )

@@ -8,6 +8,7 @@ customer's timeline (a letter when the customer is written to), promises made or
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from enum import Enum
 from typing import Any
@@ -30,7 +31,7 @@ from storage.queries import cases as queries
 from storage.queries import customers as customer_queries
 from storage.queries import promises as promise_queries
 from storage.queries import users as user_queries
-from storage.records import CaseSummary, FeedbackScores, UserRecord
+from storage.records import CaseSummary, FeedbackScores, PromiseRecord, UserRecord
 from storage.store import Store
 from storage.vocabulary import (
     CaseKind,
@@ -183,11 +184,19 @@ class CaseService:
         now = self._clock.now()
         with self._store.read() as session:
             cases = customer_queries.cases_for(session, customer_id)
-            promised = {
-                p.case_id
-                for p in promise_queries.for_customer(session, customer_id, include_closed=0)
-                if p.kind is PromiseKind.PROGRESS_UPDATE
-            }
+            promises = promise_queries.for_customer(session, customer_id, include_closed=0)
+        return self.needing_update_among(cases, promises, now)
+
+    def needing_update_among(
+        self, cases: Sequence[CaseSummary], promises: Sequence[PromiseRecord], now: datetime | None = None
+    ) -> list[CaseSummary]:
+        """`needing_update` from one customer's cases and promises already read (the pane has both)."""
+        now = now or self._clock.now()
+        promised = {
+            p.case_id
+            for p in promises
+            if p.status is PromiseStatus.OPEN and p.kind is PromiseKind.PROGRESS_UPDATE
+        }
         return [c for c in cases if needs_progress_update(c, now, update_promised=c.id in promised)]
 
     # -- resolution and confirmation --------------------------------------------------------------

@@ -6,7 +6,19 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, case, func, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from storage.models import (
@@ -17,6 +29,7 @@ from storage.models import (
     CustomerPhone,
     User,
 )
+from storage.prepared import built_once, rows
 from storage.records import (
     CaseSummary,
     CustomerMatch,
@@ -81,7 +94,7 @@ def _matches(session: Session, statement: Select[Any], limit: int) -> list[Custo
     return out
 
 
-def _live(statement: Select[Any]) -> Select[Any]:
+def _live(statement: Select[Any]) -> Select[*tuple[Any, ...]]:
     return statement.where(Customer.deleted.is_(False))
 
 
@@ -154,68 +167,108 @@ def customer_id_for_account(session: Session, account_number: str) -> uuid.UUID 
     return session.scalar(select(Customer.id).where(Customer.account_number == account_number))
 
 
-def profile(session: Session, customer_id: uuid.UUID) -> CustomerProfile | None:
-    row = session.execute(
-        select(Customer, _OWNER.display_name)
-        .outerjoin(_OWNER, _OWNER.id == Customer.account_owner_id)
-        .where(Customer.id == customer_id)
-    ).first()
-    if row is None:
-        return None
-    customer, owner_name = row
-    phones = tuple(
-        session.scalars(
-            select(CustomerPhone.e164)
-            .where(CustomerPhone.customer_id == customer_id)
-            .order_by(CustomerPhone.is_primary.desc(), CustomerPhone.e164)
+@built_once
+def _profile_statement() -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            Customer.id,
+            Customer.account_number,
+            Customer.title,
+            Customer.given_name,
+            Customer.family_name,
+            Customer.email,
+            Customer.address_line,
+            Customer.town,
+            Customer.postcode,
+            Customer.vulnerable,
+            Customer.vulnerability_note,
+            Customer.marketing_consent,
+            Customer.preferred_channel,
+            Customer.customer_since,
+            _OWNER.display_name,
         )
+        .outerjoin(_OWNER, _OWNER.id == Customer.account_owner_id)
+        .where(Customer.id == bindparam("customer_id"))
     )
+
+
+@built_once
+def _phones_statement() -> Select[*tuple[Any, ...]]:
+    return (
+        select(CustomerPhone.e164)
+        .where(CustomerPhone.customer_id == bindparam("customer_id"))
+        .order_by(CustomerPhone.is_primary.desc(), CustomerPhone.e164)
+    )
+
+
+@built_once
+def _owner_changes_statement() -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            AccountOwnerChange.changed_at,
+            _GIVER.display_name,
+            _TAKER.display_name,
+            AccountOwnerChange.note,
+        )
+        .outerjoin(_GIVER, _GIVER.id == AccountOwnerChange.from_user_id)
+        .join(_TAKER, _TAKER.id == AccountOwnerChange.to_user_id)
+        .where(AccountOwnerChange.customer_id == bindparam("customer_id"))
+        .order_by(AccountOwnerChange.changed_at.desc())
+        .limit(5)
+    )
+
+
+def profile(session: Session, customer_id: uuid.UUID) -> CustomerProfile | None:
+    params = {"customer_id": customer_id}
+    found = rows(session, _profile_statement(), params)
+    if not found:
+        return None
+    (
+        id_,
+        account_number,
+        title,
+        given_name,
+        family_name,
+        email,
+        address_line,
+        town,
+        postcode,
+        vulnerable,
+        vulnerability_note,
+        marketing_consent,
+        preferred_channel,
+        customer_since,
+        owner_name,
+    ) = found[0]
+    phones = tuple(row[0] for row in rows(session, _phones_statement(), params))
     changes = tuple(
         OwnerChange(changed_at, from_name, to_name, note)
-        for changed_at, from_name, to_name, note in session.execute(
-            select(
-                AccountOwnerChange.changed_at,
-                _GIVER.display_name,
-                _TAKER.display_name,
-                AccountOwnerChange.note,
-            )
-            .outerjoin(_GIVER, _GIVER.id == AccountOwnerChange.from_user_id)
-            .join(_TAKER, _TAKER.id == AccountOwnerChange.to_user_id)
-            .where(AccountOwnerChange.customer_id == customer_id)
-            .order_by(AccountOwnerChange.changed_at.desc())
-            .limit(5)
-        )
+        for changed_at, from_name, to_name, note in rows(session, _owner_changes_statement(), params)
     )
     return CustomerProfile(
-        id=customer.id,
-        account_number=customer.account_number,
-        title=customer.title,
-        given_name=customer.given_name,
-        family_name=customer.family_name,
-        email=customer.email,
+        id=id_,
+        account_number=account_number,
+        title=title,
+        given_name=given_name,
+        family_name=family_name,
+        email=email,
         phones=phones,
-        address_line=customer.address_line,
-        town=customer.town,
-        postcode=customer.postcode,
-        vulnerable=customer.vulnerable,
-        vulnerability_note=customer.vulnerability_note,
-        marketing_consent=customer.marketing_consent,
-        preferred_channel=customer.preferred_channel,
-        customer_since=customer.customer_since,
+        address_line=address_line,
+        town=town,
+        postcode=postcode,
+        vulnerable=vulnerable,
+        vulnerability_note=vulnerability_note,
+        marketing_consent=marketing_consent,
+        preferred_channel=preferred_channel,
+        customer_since=customer_since,
         account_owner=owner_name,
         owner_changes=changes,
     )
 
 
-def history_page(
-    session: Session,
-    customer_id: uuid.UUID,
-    *,
-    channels: frozenset[Channel] | None = None,
-    after: TimelineKey | None = None,
-    limit: int = 200,
-) -> list[TimelineEntry]:
-    """Newest first, by keyset: page N costs the same as page 1, whatever the history's length."""
+@built_once
+def _history_statement(filtered: bool, paged: bool) -> Select[*tuple[Any, ...]]:
+    """A history page's select; `filtered`: only the channels given, `paged`: after a keyset."""
     statement = (
         select(
             ContactEvent.id,
@@ -229,17 +282,39 @@ def history_page(
         )
         .outerjoin(User, User.id == ContactEvent.advisor_id)
         .outerjoin(Case, Case.id == ContactEvent.case_id)
-        .where(ContactEvent.customer_id == customer_id)
+        .where(ContactEvent.customer_id == bindparam("customer_id"))
         .order_by(ContactEvent.occurred_at.desc(), ContactEvent.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
     )
-    if channels is not None:
-        statement = statement.where(ContactEvent.channel.in_(sorted(channels)))
-    if after is not None:
+    if filtered:
+        statement = statement.where(ContactEvent.channel.in_(bindparam("channels", expanding=True)))
+    if paged:
         statement = statement.where(
-            tuple_(ContactEvent.occurred_at, ContactEvent.id) < tuple_(after.occurred_at, after.id)
+            tuple_(ContactEvent.occurred_at, ContactEvent.id)
+            < tuple_(
+                bindparam("after_at", type_=ContactEvent.occurred_at.type),
+                bindparam("after_id", type_=ContactEvent.id.type),
+            )
         )
-    return [TimelineEntry(*row) for row in session.execute(statement)]
+    return statement
+
+
+def history_page(
+    session: Session,
+    customer_id: uuid.UUID,
+    *,
+    channels: frozenset[Channel] | None = None,
+    after: TimelineKey | None = None,
+    limit: int = 200,
+) -> list[TimelineEntry]:
+    """Newest first, by keyset: page N costs the same as page 1, whatever the history's length."""
+    params: dict[str, Any] = {"customer_id": customer_id, "limit": limit}
+    if channels is not None:
+        params["channels"] = sorted(channels)
+    if after is not None:
+        params["after_at"], params["after_id"] = after.occurred_at, after.id
+    statement = _history_statement(channels is not None, after is not None)
+    return [TimelineEntry(*row) for row in rows(session, statement, params)]
 
 
 OPEN_STATUSES = [status for status in CaseStatus if status.is_open]
@@ -277,19 +352,25 @@ def case_select() -> Select[*tuple[Any, ...]]:
     ).outerjoin(User, User.id == Case.owner_id)
 
 
-def cases_for(session: Session, customer_id: uuid.UUID) -> list[CaseSummary]:
-    """Open cases first (oldest first: the longest-waiting problem on top), then the rest, newest first."""
+@built_once
+def _cases_statement() -> Select[*tuple[Any, ...]]:
     is_open = Case.status.in_(OPEN_STATUSES)
-    statement = (
+    return (
         case_select()
-        .where(Case.customer_id == customer_id)
+        .where(Case.customer_id == bindparam("customer_id"))
         .order_by(
             case((is_open, 0), else_=1),
             case((is_open, Case.opened_at), else_=None),
             Case.opened_at.desc(),
         )
     )
-    return [CaseSummary(*tuple(row)) for row in session.execute(statement)]
+
+
+def cases_for(session: Session, customer_id: uuid.UUID) -> list[CaseSummary]:
+    """Open cases first (oldest first: the longest-waiting problem on top), then the rest, newest first."""
+    return [
+        CaseSummary(*tuple(row)) for row in rows(session, _cases_statement(), {"customer_id": customer_id})
+    ]
 
 
 def case_by_id(session: Session, case_id: uuid.UUID) -> CaseSummary | None:

@@ -8,10 +8,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Integer, Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Case, Customer, Goodwill, User
+from storage.prepared import built_once, rows
 from storage.records import GoodwillRecord
 from storage.vocabulary import Authorisation, GoodwillState
 
@@ -67,14 +68,32 @@ def get(session: Session, goodwill_id: uuid.UUID) -> GoodwillRecord | None:
     return found[0] if found else None
 
 
+@built_once
+def _customer_statement() -> Select[*tuple[Any, ...]]:
+    return (
+        _select()
+        .where(Goodwill.customer_id == bindparam("customer_id"))
+        .order_by(Goodwill.requested_at.desc(), Goodwill.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
 def for_customer(session: Session, customer_id: uuid.UUID, *, limit: int = 50) -> list[GoodwillRecord]:
     """The customer's requests, newest first."""
-    return _records(
-        session,
-        _select()
-        .where(Goodwill.customer_id == customer_id)
-        .order_by(Goodwill.requested_at.desc(), Goodwill.id.desc())
-        .limit(limit),
+    params = {"customer_id": customer_id, "limit": limit}
+    return [GoodwillRecord(*tuple(row)) for row in rows(session, _customer_statement(), params)]
+
+
+@built_once
+def _month_totals_statement() -> Select[*tuple[Any, ...]]:
+    return (
+        select(Goodwill.requested_by, func.coalesce(func.sum(Goodwill.amount_pence), 0))
+        .where(
+            Goodwill.requested_by.in_(bindparam("user_ids", expanding=True)),
+            Goodwill.state == GoodwillState.APPROVED,
+            Goodwill.requested_at >= bindparam("since", type_=Goodwill.requested_at.type),
+        )
+        .group_by(Goodwill.requested_by)
     )
 
 
@@ -82,16 +101,8 @@ def month_totals(session: Session, user_ids: set[uuid.UUID], since: datetime) ->
     """Approved amounts each user requested since `since` (the start of the month)."""
     if not user_ids:
         return {}
-    rows = session.execute(
-        select(Goodwill.requested_by, func.coalesce(func.sum(Goodwill.amount_pence), 0))
-        .where(
-            Goodwill.requested_by.in_(user_ids),
-            Goodwill.state == GoodwillState.APPROVED,
-            Goodwill.requested_at >= since,
-        )
-        .group_by(Goodwill.requested_by)
-    )
-    return {user_id: int(total) for user_id, total in rows}
+    params = {"user_ids": list(user_ids), "since": since}
+    return {user_id: int(total) for user_id, total in rows(session, _month_totals_statement(), params)}
 
 
 def month_total(session: Session, user_id: uuid.UUID, since: datetime) -> int:
@@ -111,27 +122,32 @@ def pending(session: Session, since: datetime, *, limit: int = 500) -> list[Good
     return [dataclasses.replace(r, requester_month_pence=totals.get(r.requested_by, 0)) for r in found]
 
 
-def decided_since(
-    session: Session, requester_id: uuid.UUID, since: datetime, *, limit: int = 50
-) -> list[GoodwillRecord]:
-    """`requester_id`'s requests a supervisor approved or rejected since `since`, oldest decision first
-    (requests given at once within the requester's own limit are not decisions anyone waits for)."""
+@built_once
+def _decided_since_statement() -> Select[*tuple[Any, ...]]:
     decided = func.coalesce(Goodwill.second_decided_at, Goodwill.decided_at)
-    return _records(
-        session,
+    return (
         _select()
         .where(
-            Goodwill.requested_by == requester_id,
+            Goodwill.requested_by == bindparam("requester_id"),
             Goodwill.state.in_((GoodwillState.APPROVED, GoodwillState.REJECTED)),
             or_(
                 Goodwill.authorisation.is_(None),
                 Goodwill.authorisation != Authorisation.SELF_WITHIN_LIMIT,
             ),
-            decided >= since,
+            decided >= bindparam("since", type_=Goodwill.decided_at.type),
         )
         .order_by(decided, Goodwill.id)
-        .limit(limit),
+        .limit(bindparam("limit", type_=Integer))
     )
+
+
+def decided_since(
+    session: Session, requester_id: uuid.UUID, since: datetime, *, limit: int = 50
+) -> list[GoodwillRecord]:
+    """`requester_id`'s requests a supervisor approved or rejected since `since`, oldest decision first
+    (requests given at once within the requester's own limit are not decisions anyone waits for)."""
+    params = {"requester_id": requester_id, "since": since, "limit": limit}
+    return [GoodwillRecord(*tuple(row)) for row in rows(session, _decided_since_statement(), params)]
 
 
 def decide(

@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Case, Handoff, User
+from storage.prepared import built_once, rows
 from storage.records import HandoffRecord
 from storage.vocabulary import HandoffStatus
 
@@ -53,10 +54,17 @@ def get(session: Session, handoff_id: uuid.UUID) -> HandoffRecord | None:
     return found[0] if found else None
 
 
+@built_once
+def _customer_statement() -> Select[*tuple[Any, ...]]:
+    return (
+        _select().where(Handoff.customer_id == bindparam("customer_id")).order_by(Handoff.created_at.desc())
+    )
+
+
 def for_customer(session: Session, customer_id: uuid.UUID) -> list[HandoffRecord]:
     """Live ones first (by acknowledge-by), then finished ones, newest first."""
-    statement = _select().where(Handoff.customer_id == customer_id).order_by(Handoff.created_at.desc())
-    records = _records(session, statement)
+    statement = _customer_statement()
+    records = [HandoffRecord(*tuple(row)) for row in rows(session, statement, {"customer_id": customer_id})]
     live = sorted(
         (h for h in records if h.status in (HandoffStatus.AWAITING_ACK, HandoffStatus.ACKNOWLEDGED)),
         key=lambda h: h.acknowledge_by,

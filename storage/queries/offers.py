@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Case, Customer, Offer, OfferImpression, User
+from storage.prepared import built_once, rows
 from storage.records import ImpressionViolation, OfferRecord, SuppressorCase, SuppressorFacts
 from storage.vocabulary import CaseStatus
 
@@ -21,24 +22,25 @@ def _rows(session: Session, statement: Select[*tuple[Any, ...]]) -> list[tuple[A
     return [tuple(row) for row in session.execute(statement)]
 
 
+@built_once
+def _facts_statement(lock: bool) -> Select[*tuple[Any, ...]]:
+    statement = select(Customer.id, Customer.vulnerable, Customer.marketing_consent).where(
+        Customer.id == bindparam("customer_id")
+    )
+    return statement.with_for_update() if lock else statement
+
+
 def facts(session: Session, customer_id: uuid.UUID, *, lock: bool = False) -> SuppressorFacts | None:
     """The customer's flags; `lock` holds the customer row (PostgreSQL) until the transaction ends, so
     a writer that changes the customer's cases under the same lock cannot slip in between."""
-    statement = select(Customer.id, Customer.vulnerable, Customer.marketing_consent).where(
-        Customer.id == customer_id
-    )
-    if lock:
-        statement = statement.with_for_update()
-    rows = _rows(session, statement)
-    return SuppressorFacts(*rows[0]) if rows else None
+    found = rows(session, _facts_statement(lock), {"customer_id": customer_id})
+    return SuppressorFacts(*found[0]) if found else None
 
 
-def suppressor_cases(
-    session: Session, customer_id: uuid.UUID, complaints_ended_since: datetime
-) -> list[SuppressorCase]:
-    """Every case not closed, and formal complaints that ended since `complaints_ended_since`."""
+@built_once
+def _suppressor_cases_statement() -> Select[*tuple[Any, ...]]:
     ended = func.coalesce(Case.closed_at, Case.resolved_at)
-    statement = (
+    return (
         select(
             Case.kind,
             Case.status,
@@ -50,15 +52,25 @@ def suppressor_cases(
             Case.reference,
         )
         .where(
-            Case.customer_id == customer_id,
+            Case.customer_id == bindparam("customer_id"),
             or_(
                 Case.status != CaseStatus.CLOSED,
-                and_(Case.formal_complaint.is_(True), ended >= complaints_ended_since),
+                and_(
+                    Case.formal_complaint.is_(True),
+                    ended >= bindparam("ended_since", type_=Case.closed_at.type),
+                ),
             ),
         )
         .order_by(Case.opened_at)
     )
-    return [SuppressorCase(*row) for row in _rows(session, statement)]
+
+
+def suppressor_cases(
+    session: Session, customer_id: uuid.UUID, complaints_ended_since: datetime
+) -> list[SuppressorCase]:
+    """Every case not closed, and formal complaints that ended since `complaints_ended_since`."""
+    params = {"customer_id": customer_id, "ended_since": complaints_ended_since}
+    return [SuppressorCase(*row) for row in rows(session, _suppressor_cases_statement(), params)]
 
 
 def active_offers(session: Session) -> list[OfferRecord]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from storage.models import User
+from storage.prepared import built_once, rows
 from storage.records import UserRecord
 
 
@@ -28,10 +30,34 @@ def by_username(session: Session, username: str) -> UserRecord | None:
     return _record(user) if user else None
 
 
+def _columns() -> Select[*tuple[Any, ...]]:
+    """A UserRecord's columns, in its order."""
+    return select(
+        User.id,
+        User.username,
+        User.display_name,
+        User.role,
+        User.team,
+        User.goodwill_limit_pence,
+        User.active,
+    )
+
+
+@built_once
+def _by_id_statement() -> Select[*tuple[Any, ...]]:
+    return _columns().where(User.id == bindparam("user_id"))
+
+
 def by_id(session: Session, user_id: uuid.UUID) -> UserRecord | None:
-    user = session.get(User, user_id)
-    return _record(user) if user else None
+    found = rows(session, _by_id_statement(), {"user_id": user_id})
+    return UserRecord(*tuple(found[0])) if found else None
+
+
+@built_once
+def _all_active_statement() -> Select[*tuple[Any, ...]]:
+    return _columns().where(User.active).order_by(User.display_name)
 
 
 def all_active(session: Session) -> list[UserRecord]:
-    return [_record(u) for u in session.scalars(select(User).where(User.active).order_by(User.display_name))]
+    """Every active user by display name, read as rows rather than ORM objects (hundreds, at start)."""
+    return [UserRecord(*tuple(row)) for row in rows(session, _all_active_statement(), {})]

@@ -1,0 +1,38 @@
+"""Statements built once, with bound parameters, for the reads that run every time a customer is opened.
+
+Building a select costs SQLAlchemy about a millisecond (coercing each column and clause, then the
+cache key), ten times what SQLite takes to answer it at a million customers. A statement built once
+(`@built_once` on a function returning it, with `bindparam` for what varies) is compiled once too:
+SQLAlchemy's compiled cache finds it by its memoized key. `rows` runs it on the session's connection,
+as Core: plain rows, without the ORM's result machinery the column-only selects do not need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+from typing import Any, ParamSpec, TypeVar, cast
+
+from sqlalchemy import Executable, Row
+from sqlalchemy.orm import Session
+
+Statement = TypeVar("Statement", bound=Executable)
+Options = ParamSpec("Options")
+
+
+def built_once(build: Callable[Options, Statement]) -> Callable[Options, Statement]:
+    """Decorator: `build` runs once for each set of (hashable) options; later calls return the same
+    statement."""
+    return cast(Callable[Options, Statement], cache(build))
+
+
+def rows(
+    session: Session, statement: Executable, params: Mapping[str, Any]
+) -> Sequence[Row[*tuple[Any, ...]]]:
+    """Every row of `statement` for `params`, read in the session's transaction.
+
+    The session's pending changes are flushed first, as its own `execute` would (autoflush).
+    """
+    if session.autoflush:
+        session.flush()  # returns at once when nothing is pending
+    return session.connection().execute(statement, dict(params)).all()
