@@ -95,7 +95,7 @@ def test_the_board_answers_who_breaks_a_promise_within_the_hour(
     states = sorted(board.risk_model.index(r, 0).data() for r in range(2))
     assert states == ["At risk", "Broken"]
     summary = board.summary.text()
-    assert "1 promise will break in the next hour" in summary and "Jo Okafor" in summary
+    assert "1 promise will break in the next hour unless someone acts (owner: Jo Okafor)." in summary
     assert "1 already broken" in summary
     for model in (board.risk_model, board.handoff_model, board.cause_model, board.advisor_model):
         qtmodeltester.check(model)

@@ -464,7 +464,10 @@ class SupervisorBoard(QWidget):
         promises = board.promises
         if promises.at_risk_total:
             owners = promises.at_risk_owners
-            who = ", ".join(f"{name} {count}" for name, count in owners[:4])
+            # "Alex Advisor" for one promise; "Alex Advisor (3), Kim Lee (1)" when counts tell something.
+            who = ", ".join(
+                name if promises.at_risk_total == 1 else f"{name} ({count})" for name, count in owners[:4]
+            )
             more = len(owners) - 4
             if more > 0:
                 who += self.tr(" and %1 more").replace("%1", str(more))
