@@ -43,7 +43,7 @@ from console.services.goodwill import (
     decision_words,
     state_words,
 )
-from console.services.offers import OfferView
+from console.services.offers import OffersPausedError, OfferView
 from console.services.promises import PromiseConflictError
 from storage.records import (
     CaseSummary,
@@ -102,6 +102,7 @@ class LoadedCustomer:
     promises: list[PromiseRecord] = field(default_factory=list)
     handoffs: list[HandoffRecord] = field(default_factory=list)
     needing_update: list[CaseSummary] = field(default_factory=list)
+    # Not yet recorded as impressions: the window records them right after painting the pane.
     offers: OfferView | None = None
     goodwill: GoodwillView | None = None  # read in the same trip when the window has a workbench
 
@@ -130,8 +131,13 @@ def load_work(
     workbench: Workbench | None,
     customer_id: uuid.UUID,
     offers_shown: frozenset[uuid.UUID] = frozenset(),
+    *,
+    record_offers: bool = True,
 ) -> CustomerWork:
-    """`offers_shown`: offers already on screen (and recorded) in this opening of the customer."""
+    """`offers_shown`: offers already on screen (and recorded) in this opening of the customer.
+
+    Without `record_offers` the offers are only read (an opening: recorded once the pane is painted).
+    """
     cases = service.cases(customer_id)
     if workbench is None:
         return CustomerWork(customer_id, cases, [], [], [])
@@ -142,14 +148,16 @@ def load_work(
         promises,
         workbench.handoffs.for_customer(customer_id),
         workbench.cases.needing_update_among(cases, promises),  # read once for both
-        workbench.offers.present(customer_id, offers_shown),
+        workbench.offers.present(customer_id, offers_shown)
+        if record_offers
+        else workbench.offers.for_customer(customer_id),
     )
 
 
 def load_customer(
     service: CustomerService, profile: CustomerProfile, workbench: Workbench | None = None
 ) -> LoadedCustomer:
-    work = load_work(service, workbench, profile.id)
+    work = load_work(service, workbench, profile.id, record_offers=False)
     return LoadedCustomer(
         profile,
         work.cases,
@@ -197,6 +205,8 @@ class MainWindow(QMainWindow):
     promises_announced = Signal(object)
     # The goodwill panel (and, for supervisors, the approval queue) was re-read: carries a GoodwillView.
     goodwill_loaded = Signal(object)
+    # The offers an opening showed were recorded as impressions (after the pane): carries how many.
+    offer_impressions_recorded = Signal(int)
     # A supervisor decided one of the user's goodwill requests and the user was told: carries the words.
     goodwill_decision_announced = Signal(str)
     # F5: the user asks to sync now (the sync engine listens; until it exists, connectivity is rechecked).
@@ -634,7 +644,17 @@ class MainWindow(QMainWindow):
     def open_customer_now(self, profile: CustomerProfile) -> None:
         """Open a customer on the calling thread: for screenshots and start-up with a known account."""
         self._open_ticket += 1
-        self.show_loaded(load_customer(self._service, profile, self._workbench))
+        loaded = load_customer(self._service, profile, self._workbench)
+        self.show_loaded(loaded, record_offers=False)
+        view = loaded.offers
+        if view is not None and view.offers and self._workbench is not None:
+            ticket, offers = self._open_ticket, self._workbench.offers
+            try:
+                recorded = offers.record_impressions(profile.id, [offer.id for offer in view.offers])
+            except Exception as error:  # said in the panel and the log, as when recorded on the worker
+                self._offers_not_recorded(ticket, view, error)
+            else:
+                self.offer_impressions_recorded.emit(recorded)
         self.load_goodwill_now()
 
     def _opened(self, ticket: int, loaded: LoadedCustomer) -> None:
@@ -652,7 +672,8 @@ class MainWindow(QMainWindow):
     def _history_failed(self, reason: str) -> None:
         self.statusBar().showMessage(self.tr("Could not read more of the history: %1").replace("%1", reason))
 
-    def show_loaded(self, loaded: LoadedCustomer) -> None:
+    def show_loaded(self, loaded: LoadedCustomer, *, record_offers: bool = True) -> None:
+        """Show a customer just read; then (unless told not to) record its offers shown, on the worker."""
         profile = loaded.profile
         self._work_ticket += 1  # a re-read for the previous customer must not land on this one
         self.header.show_profile(profile)
@@ -678,7 +699,41 @@ class MainWindow(QMainWindow):
             self._last_goodwill_refresh = self._clock.now()
             self._goodwill_came_with_customer = True
             self._show_goodwill(loaded.goodwill)
+        if record_offers:
+            self._record_offers_shown(loaded.offers)
         self.customer_opened.emit(profile)
+
+    def _record_offers_shown(self, view: OfferView | None) -> None:
+        """Record the offers this opening put on screen, on the worker, after the pane is shown.
+
+        The write (a durable transaction: an fsync) used to be inside the opening's read, a third of
+        its time for a customer with offers. Every offer shown is still recorded once per opening;
+        should the suppressor forbid it by then, or the write fail, the offers leave the screen and
+        the advisor is told why (a failure is also logged).
+        """
+        if view is None or not view.offers or self._workbench is None:
+            return
+        ticket, offers = self._open_ticket, self._workbench.offers
+        customer_id, offer_ids = view.customer_id, [offer.id for offer in view.offers]
+        self.reader.submit(
+            lambda: offers.record_impressions(customer_id, offer_ids),
+            self.offer_impressions_recorded.emit,
+            lambda error: self._offers_not_recorded(ticket, view, error),
+        )
+
+    def _offers_not_recorded(self, ticket: int, view: OfferView, error: BaseException) -> None:
+        if not isinstance(error, OffersPausedError):
+            log.warning("recording the offers shown failed: %s", error)
+        profile = self.current_profile
+        if ticket != self._open_ticket or profile is None or profile.id != view.customer_id:
+            return  # another customer is on screen now
+        self._offers_shown.difference_update(offer.id for offer in view.offers)
+        if isinstance(error, OffersPausedError):
+            self.offers_panel.show_view(OfferView(view.customer_id, error.decision, ()))
+            return
+        message = self.tr("Could not record the offers shown: %1").replace("%1", _first_line(error))
+        self.offers_panel.clear(message)
+        self.statusBar().showMessage(message)
 
     def _show_work(self, work: CustomerWork) -> None:
         now = self._clock.now()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select, update
 
@@ -19,7 +20,7 @@ from storage.vocabulary import CaseStatus, Confirmation
 from tests.helpers import factories
 from tests.ui.support import NOW
 from tests.ui.work_support import LATE_CASE, TOM_ACCOUNT, ZOE_ACCOUNT, cell, open_account, settle, work_window
-from widgets.main_window import MainWindow
+from widgets.main_window import MainWindow, load_customer
 from widgets.offers_panel import OfferColumn
 
 
@@ -139,3 +140,72 @@ def test_banner_names_every_rule(qtbot: QtBot, work_store: Store, clock: ManualC
     text = window.offers_panel.banner.text()
     assert text.startswith("Offers paused: 1 open problem (Broadband fault, opened 3 days ago)")
     assert "customer is marked vulnerable" in text and text.endswith("no marketing consent")
+
+
+def allowed_tom(store: Store) -> OfferService:
+    """Tom's billing problem fixed and confirmed: his two offers may be shown."""
+    offers = add_offers_and_consent(store)
+    set_late_case(
+        store, status=CaseStatus.CLOSED, resolved_at=NOW, closed_at=NOW, confirmation=Confirmation.CONFIRMED
+    )
+    return offers
+
+
+def test_an_opening_records_each_offer_shown_once_after_the_pane_is_shown(
+    qtbot: QtBot, work_store: Store, clock: ManualClock
+) -> None:
+    offers = allowed_tom(work_store)
+    tom_id = CustomerService(work_store).find_account(TOM_ACCOUNT).id
+    window = work_window(qtbot, work_store, clock)
+    with qtbot.waitSignal(window.offer_impressions_recorded, timeout=5000) as recorded:
+        open_account(qtbot, window, TOM_ACCOUNT)
+    assert recorded.args == [2]
+    assert window.offers_panel.model.rowCount() == 2 and offers.impressions(tom_id) == 2
+    refresh(qtbot, window)  # the same opening: the offers on screen are not recorded again
+    assert offers.impressions(tom_id) == 2
+    window.open_customer_now(window.service.profile(tom_id))  # a screenshot's opening records at once
+    assert offers.impressions(tom_id) == 4
+    assert offers.suppressor_report() == []
+
+
+def test_offers_leave_the_screen_when_a_problem_opens_before_they_are_recorded(
+    qtbot: QtBot, work_store: Store, clock: ManualClock
+) -> None:
+    offers = allowed_tom(work_store)
+    tom_id = CustomerService(work_store).find_account(TOM_ACCOUNT).id
+    window = work_window(qtbot, work_store, clock)
+    assert window.workbench is not None
+    loaded = load_customer(window.service, window.service.profile(tom_id), window.workbench)
+    assert loaded.offers is not None and len(loaded.offers.offers) == 2  # read, not yet recorded
+    assert offers.impressions(tom_id) == 0
+    set_late_case(work_store, status=CaseStatus.OPEN, resolved_at=None, closed_at=None)
+    window.show_loaded(loaded)  # shown, then recorded on the worker: the suppressor now refuses
+    settle(qtbot, window)
+    assert window.offers_panel.suppressed and window.offers_panel.model.rowCount() == 0
+    assert window.offers_panel.banner.text().startswith("Offers paused: 1 open problem (Billing")
+    assert offers.impressions(tom_id) == 0
+    refresh(qtbot, window)
+    assert offers.impressions(tom_id) == 0 and offers.suppressor_report() == []
+
+
+def test_offers_leave_the_screen_and_the_advisor_is_told_when_recording_fails(
+    qtbot: QtBot,
+    work_store: Store,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    allowed_tom(work_store)
+    window = work_window(qtbot, work_store, clock)
+    assert window.workbench is not None
+
+    def disk_full(_customer_id: object, _offer_ids: object) -> int:
+        raise OSError("database or disk is full")
+
+    monkeypatch.setattr(window.workbench.offers, "record_impressions", disk_full)
+    open_account(qtbot, window, TOM_ACCOUNT)
+    assert window.offers_panel.model.rowCount() == 0 and not window.offers_panel.suppressed
+    assert (
+        window.statusBar().currentMessage() == "Could not record the offers shown: database or disk is full"
+    )
+    assert "recording the offers shown failed: database or disk is full" in caplog.text
