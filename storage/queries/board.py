@@ -188,7 +188,7 @@ def contact_log(session: Session, bounds: Sequence[datetime], start: datetime, e
     first_channel: dict[tuple[int, Any], Any] = {}
     multichannel: set[tuple[int, Any]] = set()
     # Core, not the ORM: plain tuples, nothing converted per row.
-    for case_id, advisor, channel, code, seconds in session.connection().execute(statement):
+    for case_id, advisor, channel, code, seconds in session.connection().execute(statement).all():
         before = previous.get(case_id)
         previous[case_id] = seconds
         if code < 0:
