@@ -210,8 +210,11 @@ class ContactCounts:
 
 def contact_counts(session: Session, period: Period) -> ContactCounts:
     """The contact log's counts over the weeks the period touches (which cover the period)."""
-    log = sql.contact_log(session, period.weeks(), period.start, period.end)
-    return ContactCounts(log.tallies, log.multichannel)
+    bounds = period.weeks()
+    return ContactCounts(
+        sql.contact_tallies(session, bounds, period.start, period.end),
+        sql.multichannel_cases_by_week(session, bounds),
+    )
 
 
 @dataclass(frozen=True)

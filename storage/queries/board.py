@@ -22,7 +22,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Float,
-    String,
     and_,
     case,
     distinct,
@@ -32,7 +31,6 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    type_coerce,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
@@ -144,79 +142,6 @@ def contact_tallies(
         ContactTally(int(w), advisor, bool(inside), int(n), int(repeats))
         for w, advisor, inside, n, repeats in session.execute(statement)
     ]
-
-
-@dataclass(frozen=True)
-class ContactLog:
-    """The contact log's counts over the board's weeks, from one pass: `tallies` as `contact_tallies`
-    gives them, and `multichannel` as `multichannel_cases_by_week` does."""
-
-    tallies: list[ContactTally]
-    multichannel: dict[int, int]
-
-
-def contact_log(session: Session, bounds: Sequence[datetime], start: datetime, end: datetime) -> ContactLog:
-    """`contact_tallies` and `multichannel_cases_by_week` at once, counted in Python over one read of
-    the customer contacts from seven days before the weeks to their end, in time order (the partial
-    index's own order: no sort, no temporary table), each row four plain values and two small ints.
-
-    Repeats: each case's previous customer contact is remembered as the rows go by (their seconds
-    computed in SQL, as `contact_tallies` computes them, so that 'at most seven days' means the same).
-    Ties in time on one case are ordered by the index (channel, advisor), as LAG may order them."""
-    # Which week (-1: before the weeks, read only as earlier contacts), times two, plus one inside
-    # [start, end): one small int per row for both splits.
-    bucket = case(
-        (ContactEvent.occurred_at < bounds[0], -2), else_=week_of(ContactEvent.occurred_at, bounds) * 2
-    ) + case((_in(ContactEvent.occurred_at, start, end), 1), else_=0)
-    statement = (
-        select(
-            type_coerce(ContactEvent.case_id, String),
-            type_coerce(ContactEvent.advisor_id, String),
-            type_coerce(ContactEvent.channel, String),
-            bucket,
-            epoch_seconds(ContactEvent.occurred_at),
-        )
-        .where(
-            is_customer_contact(ContactEvent),
-            _in(ContactEvent.occurred_at, bounds[0] - REPEAT_WINDOW, bounds[-1]),
-        )
-        .order_by(ContactEvent.occurred_at)
-    )
-    window = REPEAT_WINDOW.total_seconds()
-    previous: dict[Any, float] = {}
-    tallies: dict[tuple[int, Any], list[int]] = {}
-    first_channel: dict[tuple[int, Any], Any] = {}
-    multichannel: set[tuple[int, Any]] = set()
-    # Core, not the ORM: plain tuples, nothing converted per row.
-    for case_id, advisor, channel, code, seconds in session.connection().execute(statement).all():
-        before = previous.get(case_id)
-        previous[case_id] = seconds
-        if code < 0:
-            continue
-        tally = tallies.get((code, advisor))
-        if tally is None:
-            tally = tallies[code, advisor] = [0, 0]
-        tally[0] += 1
-        if before is not None and seconds - before <= window:
-            tally[1] += 1
-        key = (code >> 1, case_id)
-        if first_channel.setdefault(key, channel) != channel:
-            multichannel.add(key)
-    weeks: dict[int, int] = {}
-    for week, _case in multichannel:
-        weeks[week] = weeks.get(week, 0) + 1
-    return ContactLog(
-        [
-            ContactTally(code >> 1, _uuid(advisor), bool(code & 1), n, repeats)
-            for (code, advisor), (n, repeats) in tallies.items()
-        ],
-        weeks,
-    )
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    """A UUID read as plain text (SQLite) or as a UUID (PostgreSQL)."""
-    return value if value is None or isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def promise_deadline() -> ColumnElement[datetime]:
