@@ -646,15 +646,7 @@ class MainWindow(QMainWindow):
         self._open_ticket += 1
         loaded = load_customer(self._service, profile, self._workbench)
         self.show_loaded(loaded, record_offers=False)
-        view = loaded.offers
-        if view is not None and view.offers and self._workbench is not None:
-            ticket, offers = self._open_ticket, self._workbench.offers
-            try:
-                recorded = offers.record_impressions(profile.id, [offer.id for offer in view.offers])
-            except Exception as error:  # said in the panel and the log, as when recorded on the worker
-                self._offers_not_recorded(ticket, view, error)
-            else:
-                self.offer_impressions_recorded.emit(recorded)
+        self._record_offers_shown(loaded.offers, at_once=True)
         self.load_goodwill_now()
 
     def _opened(self, ticket: int, loaded: LoadedCustomer) -> None:
@@ -703,8 +695,9 @@ class MainWindow(QMainWindow):
             self._record_offers_shown(loaded.offers)
         self.customer_opened.emit(profile)
 
-    def _record_offers_shown(self, view: OfferView | None) -> None:
-        """Record the offers this opening put on screen, on the worker, after the pane is shown.
+    def _record_offers_shown(self, view: OfferView | None, *, at_once: bool = False) -> None:
+        """Record the offers this opening put on screen, on the worker (or `at_once`, on the calling
+        thread: screenshots and start-up), after the pane is shown.
 
         The write (a durable transaction: an fsync) used to be inside the opening's read, a third of
         its time for a customer with offers. Every offer shown is still recorded once per opening;
@@ -715,11 +708,22 @@ class MainWindow(QMainWindow):
             return
         ticket, offers = self._open_ticket, self._workbench.offers
         customer_id, offer_ids = view.customer_id, [offer.id for offer in view.offers]
-        self.reader.submit(
-            lambda: offers.record_impressions(customer_id, offer_ids),
-            self.offer_impressions_recorded.emit,
-            lambda error: self._offers_not_recorded(ticket, view, error),
-        )
+
+        def record() -> int:
+            return offers.record_impressions(customer_id, offer_ids)
+
+        def failed(error: BaseException) -> None:
+            self._offers_not_recorded(ticket, view, error)
+
+        if not at_once:
+            self.reader.submit(record, self.offer_impressions_recorded.emit, failed)
+            return
+        try:
+            recorded = record()
+        except Exception as error:  # said in the panel and the log, as when recorded on the worker
+            failed(error)
+        else:
+            self.offer_impressions_recorded.emit(recorded)
 
     def _offers_not_recorded(self, ticket: int, view: OfferView, error: BaseException) -> None:
         if not isinstance(error, OffersPausedError):

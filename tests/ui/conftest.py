@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from console.clock import ManualClock
@@ -71,3 +73,21 @@ def work_data(tmp_path: Path) -> Iterator[WorkData]:
 @pytest.fixture
 def work_store(work_data: WorkData) -> Store:
     return work_data.store
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync loop riding on Qt's event processing, so tasks run inside qtbot.waitSignal/waitUntil."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        asyncio.set_event_loop(None)
+        # A loop that rides on Qt's cannot be closed; end the executor threads asyncio.to_thread ran
+        # local reads on (qasync keeps it private), or Qt warns that a QThread died running.
+        executor = getattr(loop, "_QEventLoop__default_executor", None)
+        if executor is not None:
+            executor.shutdown(wait=True)

@@ -6,7 +6,6 @@ No sleeps: every wait is on a signal or a condition."""
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -57,23 +56,6 @@ def office(central: Central, tmp_path: Path) -> Iterator[Office]:
         yield Office(Workstation(store, advisor, ManualClock(NOW), central), CUSTOMERS)
     finally:
         store.close()
-
-
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
-    """A qasync loop riding on Qt's event processing, so tasks run inside qtbot.waitSignal/waitUntil."""
-    os.environ.setdefault("QT_API", "pyside6")
-    import qasync
-
-    loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(loop)
-    try:
-        yield loop
-    finally:
-        asyncio.set_event_loop(None)
-        executor = getattr(loop, "_QEventLoop__default_executor", None)
-        if executor is not None:
-            executor.shutdown(wait=True)
 
 
 def customers_held(station: Workstation) -> int:

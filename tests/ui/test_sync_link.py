@@ -6,14 +6,12 @@ waiting, and a rejected change listed under syncProblems. No sleeps: every wait 
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from console.auth import Connectivity, Session
@@ -56,25 +54,6 @@ def team(central: Central, tmp_path: Path) -> Iterator[Team]:
     finally:
         alex.store.close()
         sam.store.close()
-
-
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
-    """A qasync loop riding on Qt's event processing, so tasks run inside qtbot.waitSignal/waitUntil."""
-    os.environ.setdefault("QT_API", "pyside6")
-    import qasync
-
-    loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(loop)
-    try:
-        yield loop
-    finally:
-        asyncio.set_event_loop(None)
-        # A loop that rides on Qt's cannot be closed; end the executor threads asyncio.to_thread ran
-        # local reads on (qasync keeps it private), or Qt warns that a QThread died running.
-        executor = getattr(loop, "_QEventLoop__default_executor", None)
-        if executor is not None:
-            executor.shutdown(wait=True)
 
 
 class Links:
