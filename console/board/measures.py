@@ -4,10 +4,12 @@ records (counts turned into rates here; the SQL is in storage/queries/board.py).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -335,8 +337,37 @@ def advisor_rows(counts: Sequence[sql.AdvisorCounts], contacts: ContactCounts) -
     return result
 
 
+# The board's reads, longest first at a million customers (so two connections finish together):
+# each runs in its own read transaction. Names are for the results; `BoardService.read` joins them.
+BoardReads = dict[str, Callable[[Session], Any]]
+
+
+def board_reads(period: Period, now: datetime) -> BoardReads:
+    bounds = period.weeks()
+    start, end = period.start, period.end
+    reads: BoardReads = {
+        "tallies": lambda s: sql.contact_tallies(s, bounds, start, end),
+        "multichannel": lambda s: sql.multichannel_cases_by_week(s, bounds),
+    }
+    for index, part in enumerate(sql.ADVISOR_COUNT_PARTS):
+        reads[f"advisor part {index}"] = partial(
+            sql.advisor_count_part, part=part, start=start, end=end, now=now
+        )
+    reads |= {
+        "promises": lambda s: promises_at_risk(s, now),
+        "iceberg": lambda s: iceberg_counts(s, period, now),
+        "late handoffs": lambda s: late_handoffs_by_team(s, now),
+        "root causes": lambda s: root_cause_pareto(s, period),
+        "advisors": sql.active_advisors,
+    }
+    return reads
+
+
 class BoardService:
     """Reads the board for a supervisor; the clock says what 'now' is."""
+
+    # Two: the store's reads run on two cores (SQLite and PostgreSQL alike); more only queue.
+    CONNECTIONS = 2
 
     def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
@@ -348,30 +379,27 @@ class BoardService:
     def read(self, period: Period) -> Board:
         """Every measure of the board for `period`, all as of one `now`.
 
-        The contact log's counts (a third to a half of the work) are read on a second connection
-        while this one reads the rest: on SQLite and PostgreSQL alike the two run on two cores. Each
-        read is one transaction; a write landing between their starts shows in one and not yet in
-        the other, as it would a moment later in both."""
+        The measures are read as separate reads shared out between two connections, each read one
+        transaction: a write landing between their starts shows in one and not yet in another, as
+        it would a moment later in all of them."""
         now = self._clock.now()
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="board-contacts") as pool:
-            contacts = pool.submit(self._contact_counts, period)
-            with self._store.read() as session:
-                promises = promises_at_risk(session, now)
-                late = late_handoffs_by_team(session, now)
-                causes = root_cause_pareto(session, period)
-                counts = sql.advisor_counts(session, period.start, period.end, now)
-                weeks = iceberg_counts(session, period, now)
-            read = contacts.result()
+        reads = board_reads(period, now)
+        with ThreadPoolExecutor(max_workers=self.CONNECTIONS, thread_name_prefix="board-read") as pool:
+            futures = {name: pool.submit(self._read, read) for name, read in reads.items()}
+            done = {name: future.result() for name, future in futures.items()}
+        contacts = ContactCounts(done["tallies"], done["multichannel"])
+        parts = [done[f"advisor part {index}"] for index in range(len(sql.ADVISOR_COUNT_PARTS))]
+        counts = sql.combine_advisor_counts(done["advisors"], parts)
         return Board(
             now,
             period,
-            promises,
-            late,
-            iceberg_weeks(period, weeks, read),
-            causes,
-            advisor_rows(counts, read),
+            done["promises"],
+            done["late handoffs"],
+            iceberg_weeks(period, done["iceberg"], contacts),
+            done["root causes"],
+            advisor_rows(counts, contacts),
         )
 
-    def _contact_counts(self, period: Period) -> ContactCounts:
+    def _read(self, read: Callable[[Session], Any]) -> Any:
         with self._store.read() as session:
-            return contact_counts(session, period)
+            return read(session)

@@ -2,7 +2,7 @@
 
 from storage.models.base import Base
 from storage.models.cases import Case, CaseOwnerChange, Handoff, Promise
-from storage.models.contact import ContactEvent
+from storage.models.contact import ContactEvent, CustomerContact
 from storage.models.money import Feedback, Goodwill, Offer, OfferImpression
 from storage.models.people import AccountOwnerChange, Customer, CustomerPhone, User
 from storage.models.system import (
@@ -24,6 +24,7 @@ __all__ = [
     "ChangeLog",
     "ContactEvent",
     "Customer",
+    "CustomerContact",
     "CustomerPhone",
     "Feedback",
     "Goodwill",

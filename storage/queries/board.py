@@ -5,7 +5,9 @@ them for the use case and turns counts into percentages and words.
 Conventions shared by every query here:
 - a *customer contact* is a contact event with a case, inbound, on any channel but `system`;
 - a *repeat contact* is a customer contact with another customer contact on the same case in the
-  seven days before it (its previous one, in time order, at most seven days earlier);
+  seven days before it (its previous one, in time order, at most seven days earlier); each customer
+  contact carries that mark in `customer_contacts`, kept by a trigger as the log grows (migration
+  0011_customer_contacts has the rule);
 - a promise's *deadline* is the end of its window if it has one, else its due time; it was *kept*
   when it was ended with an outcome at or before the deadline (a rescheduling counts only when the
   customer was told the new time); it is *broken* once the deadline has passed without that.
@@ -14,9 +16,9 @@ Conventions shared by every query here:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -39,8 +41,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from storage.models import (
     Case,
-    ContactEvent,
     Customer,
+    CustomerContact,
     Feedback,
     Goodwill,
     Handoff,
@@ -52,16 +54,12 @@ from storage.queries.offers import case_open_at
 from storage.vocabulary import (
     Authorisation,
     CaseStatus,
-    Channel,
-    Direction,
     GoodwillState,
     HandoffStatus,
     PromiseStatus,
     Role,
     Team,
 )
-
-REPEAT_WINDOW = timedelta(days=7)
 
 
 class epoch_seconds(FunctionElement[float]):  # noqa: N801 (a SQL function: named like one)
@@ -86,17 +84,6 @@ def _epoch_postgresql(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) 
 # -- shared definitions ------------------------------------------------------------------------------
 
 
-def is_customer_contact(event: Any) -> ColumnElement[bool]:
-    """`event` (ContactEvent or an alias) is a customer contact: inbound, about a case, not system."""
-    # Literal constants, not bound parameters: so the planner can match the partial index
-    # ix_contact_events_customer_contacts, whose condition says the same (storage/models/contact.py).
-    return and_(
-        event.case_id.is_not(None),
-        event.direction == literal_column(f"'{Direction.INBOUND.value}'"),
-        event.channel != literal_column(f"'{Channel.SYSTEM.value}'"),
-    )
-
-
 @dataclass(frozen=True)
 class ContactTally:
     """Customer contacts one advisor took in one week of the board's weeks, and how many were repeats;
@@ -113,30 +100,21 @@ def contact_tallies(
     session: Session, bounds: Sequence[datetime], start: datetime, end: datetime
 ) -> list[ContactTally]:
     """Customer contacts in the weeks `bounds` (n+1 instants), per week, advisor and whether inside
-    [start, end) (which the weeks cover): how many, and how many were repeats (the case's previous
-    customer contact, even one before the weeks, was at most seven days earlier). One pass over the
-    contacts with LAG serves both the iceberg's weeks and the per-advisor measures."""
-    seconds = epoch_seconds(ContactEvent.occurred_at).label("seconds")
-    contacts = (
-        select(ContactEvent.case_id, ContactEvent.advisor_id, ContactEvent.occurred_at, seconds)
-        .where(
-            is_customer_contact(ContactEvent),
-            _in(ContactEvent.occurred_at, bounds[0] - REPEAT_WINDOW, bounds[-1]),
-        )
-        .subquery()
-    )
-    # Seconds since the case's previous customer contact (NULL for its first).
-    gap = contacts.c.seconds - func.lag(contacts.c.seconds).over(
-        partition_by=contacts.c.case_id, order_by=contacts.c.occurred_at
-    )
-    windowed = select(contacts.c.advisor_id, contacts.c.occurred_at, gap.label("gap")).subquery()
-    week = week_of(windowed.c.occurred_at, bounds)
-    in_period = case((_in(windowed.c.occurred_at, start, end), 1), else_=0)
-    repeat = case((windowed.c.gap <= REPEAT_WINDOW.total_seconds(), 1), else_=0)
+    [start, end) (which the weeks cover): how many, and how many were repeats. One range of
+    `customer_contacts` serves both the iceberg's weeks and the per-advisor measures."""
+    contact = CustomerContact
+    week = week_of(contact.occurred_at, bounds)
+    in_period = case((_in(contact.occurred_at, start, end), 1), else_=0)
     statement = (
-        select(week, windowed.c.advisor_id, in_period, func.count(), func.sum(repeat))
-        .where(windowed.c.occurred_at >= bounds[0])
-        .group_by(week, windowed.c.advisor_id, in_period)
+        select(
+            week,
+            contact.advisor_id,
+            in_period,
+            func.count(),
+            func.sum(case((contact.is_repeat, 1), else_=0)),
+        )
+        .where(_in(contact.occurred_at, bounds[0], bounds[-1]))
+        .group_by(week, contact.advisor_id, in_period)
     )
     return [
         ContactTally(int(w), advisor, bool(inside), int(n), int(repeats))
@@ -310,12 +288,13 @@ def missed_handoffs_by_week(session: Session, bounds: Sequence[datetime], now: d
 
 def multichannel_cases_by_week(session: Session, bounds: Sequence[datetime]) -> dict[int, int]:
     """Cases the customer contacted about on two or more channels within one week, by that week."""
-    week = week_of(ContactEvent.occurred_at, bounds).label("week")
+    contact = CustomerContact
+    week = week_of(contact.occurred_at, bounds).label("week")
     per_case = (
-        select(week, ContactEvent.case_id)
-        .where(_in(ContactEvent.occurred_at, bounds[0], bounds[-1]), is_customer_contact(ContactEvent))
-        .group_by(week, ContactEvent.case_id)
-        .having(func.count(distinct(ContactEvent.channel)) >= 2)
+        select(week, contact.case_id)
+        .where(_in(contact.occurred_at, bounds[0], bounds[-1]))
+        .group_by(week, contact.case_id)
+        .having(func.count(distinct(contact.channel)) >= 2)
         .subquery()
     )
     return _counts(session, select(per_case.c.week, func.count()).group_by(per_case.c.week))
@@ -381,9 +360,9 @@ def first_contact_counts(start: datetime, end: datetime) -> Any:
 
     Two index look-ups per resolved case (its first customer contact; whether there is a second), in
     a materialised step so that SQLite does not repeat them for the grouping; both follow the partial
-    index of a case's customer contacts in time order, which is also what makes SQLite choose it."""
-    contact = aliased(ContactEvent, name="contact")
-    of_the_case = and_(contact.case_id == Case.id, is_customer_contact(contact))
+    index of a case's customer contacts in time order (`customer_contacts`)."""
+    contact = aliased(CustomerContact, name="contact")
+    of_the_case = contact.case_id == Case.id
     first_advisor = (
         select(contact.advisor_id).where(of_the_case).order_by(contact.occurred_at).limit(1).scalar_subquery()
     )
@@ -433,6 +412,100 @@ class AdvisorCounts:
     offers_while_open: int = 0
 
 
+# Each part of the per-advisor counts: a statement for [start, end) as of `now` whose rows are an
+# advisor's id and then the values of the named AdvisorCounts fields.
+CountStatement = Callable[[datetime, datetime, datetime], Any]
+
+
+@dataclass(frozen=True)
+class AdvisorCountPart:
+    fields: tuple[str, ...]
+    statement: CountStatement
+
+
+def _promises_due(start: datetime, end: datetime, now: datetime) -> Any:
+    return (
+        select(Promise.owner_id, func.count(), func.sum(case((promise_kept(), 1), else_=0)))
+        .where(deadline_in(start, min(end, now)))
+        .group_by(Promise.owner_id)
+    )
+
+
+def _handoffs_acknowledged(start: datetime, end: datetime, _now: datetime) -> Any:
+    return (
+        select(
+            Handoff.acknowledged_by,
+            func.count(),
+            func.sum(epoch_seconds(Handoff.acknowledged_at) - epoch_seconds(Handoff.created_at)),
+        )
+        .where(_in(Handoff.acknowledged_at, start, end))
+        .group_by(Handoff.acknowledged_by)
+    )
+
+
+def _goodwill_approved(start: datetime, end: datetime, _now: datetime) -> Any:
+    return (
+        select(
+            Goodwill.requested_by,
+            func.sum(Goodwill.amount_pence),
+            func.count(),
+            func.sum(case((Goodwill.authorisation != Authorisation.SELF_WITHIN_LIMIT, 1), else_=0)),
+        )
+        .where(Goodwill.state == GoodwillState.APPROVED, _in(Goodwill.requested_at, start, end))
+        .group_by(Goodwill.requested_by)
+    )
+
+
+def _offers_while_open(start: datetime, end: datetime, _now: datetime) -> Any:
+    return (
+        select(OfferImpression.advisor_id, func.count(distinct(OfferImpression.id)))
+        .join(
+            Case,
+            and_(Case.customer_id == OfferImpression.customer_id, case_open_at(OfferImpression.shown_at)),
+        )
+        .where(_in(OfferImpression.shown_at, start, end))
+        .group_by(OfferImpression.advisor_id)
+    )
+
+
+# The parts, as `advisor_counts` documents them; each can be read on its own connection.
+ADVISOR_COUNT_PARTS = (
+    AdvisorCountPart(("promises_due", "promises_kept"), _promises_due),
+    AdvisorCountPart(
+        ("cases_resolved", "resolved_first_contact"),
+        lambda start, end, _now: first_contact_counts(start, end),
+    ),
+    AdvisorCountPart(("handoffs_acknowledged", "acknowledge_seconds_total"), _handoffs_acknowledged),
+    AdvisorCountPart(("goodwill_pence", "goodwill_count", "goodwill_over_limit"), _goodwill_approved),
+    AdvisorCountPart(("offers_while_open",), _offers_while_open),
+)
+
+PartCounts = dict[uuid.UUID, dict[str, Any]]
+
+
+def active_advisors(session: Session) -> list[tuple[uuid.UUID, str, Team, int]]:
+    """Active advisors by name: id, name, team, goodwill limit."""
+    return [
+        (row[0], row[1], row[2], row[3])
+        for row in session.execute(
+            select(User.id, User.display_name, User.team, User.goodwill_limit_pence)
+            .where(User.role == Role.ADVISOR, User.active.is_(True))
+            .order_by(User.display_name, User.id)
+        )
+    ]
+
+
+def advisor_count_part(
+    session: Session, part: AdvisorCountPart, start: datetime, end: datetime, now: datetime
+) -> PartCounts:
+    """One part's values per advisor id (any user the rows name; `combine_advisor_counts` keeps the
+    active advisors)."""
+    return {
+        user_id: dict(zip(part.fields, values, strict=True))
+        for user_id, *values in session.execute(part.statement(start, end, now))
+    }
+
+
 def advisor_counts(session: Session, start: datetime, end: datetime, now: datetime) -> list[AdvisorCounts]:
     """Per active advisor, for [start, end) (contacts and repeats come from `with_contacts`):
 
@@ -446,73 +519,21 @@ def advisor_counts(session: Session, start: datetime, end: datetime, now: dateti
       period (amount, number, and how many needed a supervisor because they were above their limit);
     - offers_while_open: offers shown by them in the period while that customer had a case open.
     """
-    advisors = session.execute(
-        select(User.id, User.display_name, User.team, User.goodwill_limit_pence)
-        .where(User.role == Role.ADVISOR, User.active.is_(True))
-        .order_by(User.display_name, User.id)
-    ).all()
-    found: dict[uuid.UUID, dict[str, Any]] = {row[0]: {} for row in advisors}
+    parts = [advisor_count_part(session, part, start, end, now) for part in ADVISOR_COUNT_PARTS]
+    return combine_advisor_counts(active_advisors(session), parts)
 
-    def merge(statement: Any, *names: str) -> None:
-        for user_id, *values in session.execute(statement):
-            if user_id in found:
-                found[user_id].update(zip(names, values, strict=True))
 
-    merge(
-        select(Promise.owner_id, func.count(), func.sum(case((promise_kept(), 1), else_=0)))
-        .where(deadline_in(start, min(end, now)))
-        .group_by(Promise.owner_id),
-        "promises_due",
-        "promises_kept",
-    )
-
-    merge(first_contact_counts(start, end), "cases_resolved", "resolved_first_contact")
-
-    merge(
-        select(
-            Handoff.acknowledged_by,
-            func.count(),
-            func.sum(epoch_seconds(Handoff.acknowledged_at) - epoch_seconds(Handoff.created_at)),
-        )
-        .where(_in(Handoff.acknowledged_at, start, end))
-        .group_by(Handoff.acknowledged_by),
-        "handoffs_acknowledged",
-        "acknowledge_seconds_total",
-    )
-
-    merge(
-        select(
-            Goodwill.requested_by,
-            func.sum(Goodwill.amount_pence),
-            func.count(),
-            func.sum(case((Goodwill.authorisation != Authorisation.SELF_WITHIN_LIMIT, 1), else_=0)),
-        )
-        .where(Goodwill.state == GoodwillState.APPROVED, _in(Goodwill.requested_at, start, end))
-        .group_by(Goodwill.requested_by),
-        "goodwill_pence",
-        "goodwill_count",
-        "goodwill_over_limit",
-    )
-
-    merge(
-        select(OfferImpression.advisor_id, func.count(distinct(OfferImpression.id)))
-        .join(
-            Case,
-            and_(Case.customer_id == OfferImpression.customer_id, case_open_at(OfferImpression.shown_at)),
-        )
-        .where(_in(OfferImpression.shown_at, start, end))
-        .group_by(OfferImpression.advisor_id),
-        "offers_while_open",
-    )
-
+def combine_advisor_counts(
+    advisors: Sequence[tuple[uuid.UUID, str, Team, int]], parts: Sequence[PartCounts]
+) -> list[AdvisorCounts]:
+    """The active advisors' counts from the parts read (a count nobody had stays 0)."""
     result = []
     for user_id, name, team, limit in advisors:
-        values = {key: value for key, value in found[user_id].items() if value is not None}
-        if "acknowledge_seconds_total" in values:
-            values["acknowledge_seconds_total"] = float(values["acknowledge_seconds_total"])
+        values: dict[str, Any] = {}
+        for part in parts:
+            values.update((key, value) for key, value in part.get(user_id, {}).items() if value is not None)
         for key, value in values.items():
-            if key != "acknowledge_seconds_total":
-                values[key] = int(value)
+            values[key] = float(value) if key == "acknowledge_seconds_total" else int(value)
         result.append(AdvisorCounts(user_id, name, team, limit, **values))
     return result
 
