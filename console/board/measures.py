@@ -219,12 +219,17 @@ def contact_counts(session: Session, period: Period) -> ContactCounts:
     )
 
 
+def deadline_tallies(session: Session, period: Period, now: datetime) -> list[sql.DeadlineTally]:
+    """Promise deadlines passed over the weeks the period touches, per week and owner: the iceberg's
+    broken promises and the advisors' promises kept."""
+    return sql.promise_deadline_tallies(session, period.weeks(), period.start, period.end, now)
+
+
 @dataclass(frozen=True)
 class IcebergCounts:
-    """The iceberg's weekly counts that come from cases, promises and handoffs (week index: count)."""
+    """The iceberg's weekly counts that come from cases and handoffs (week index: count)."""
 
     formal_complaints: dict[int, int]
-    broken_promises: dict[int, int]
     reopened_cases: dict[int, int]
     missed_handoffs: dict[int, int]
 
@@ -233,7 +238,6 @@ def iceberg_counts(session: Session, period: Period, now: datetime) -> IcebergCo
     bounds = period.weeks()
     return IcebergCounts(
         sql.formal_complaints_by_week(session, bounds),
-        sql.broken_promises_by_week(session, bounds, now),
         sql.reopened_cases_by_week(session, bounds),
         sql.missed_handoffs_by_week(session, bounds, now),
     )
@@ -244,20 +248,28 @@ def iceberg(session: Session, period: Period, now: datetime) -> list[IcebergWeek
     week flagged formal) beside the silent signals: repeat contacts within 7 days about the same case,
     broken promises (deadline that week, not kept), cases reopened (by last update), handoffs not
     acknowledged by their deadline, and cases contacted about on two or more channels that week."""
-    return iceberg_weeks(period, iceberg_counts(session, period, now), contact_counts(session, period))
+    return iceberg_weeks(
+        period,
+        iceberg_counts(session, period, now),
+        contact_counts(session, period),
+        deadline_tallies(session, period, now),
+    )
 
 
-def iceberg_weeks(period: Period, counts: IcebergCounts, contacts: ContactCounts) -> list[IcebergWeek]:
-    """The iceberg's weeks from its two halves of counts."""
+def iceberg_weeks(
+    period: Period, counts: IcebergCounts, contacts: ContactCounts, deadlines: Sequence[sql.DeadlineTally]
+) -> list[IcebergWeek]:
+    """The iceberg's weeks from its counts read apart."""
     bounds = period.weeks()
     repeats = sql.repeat_contacts_by_week(contacts.tallies)
+    broken = sql.broken_promises_by_week(deadlines)
     return [
         IcebergWeek(
             bounds[i],
             bounds[i + 1],
             counts.formal_complaints.get(i, 0),
             repeats.get(i, 0),
-            counts.broken_promises.get(i, 0),
+            broken.get(i, 0),
             counts.reopened_cases.get(i, 0),
             counts.missed_handoffs.get(i, 0),
             contacts.multichannel_cases.get(i, 0),
@@ -303,13 +315,15 @@ def advisor_measures(session: Session, period: Period, now: datetime) -> list[Ad
     goodwill they asked for against their per-payment limit, and offers shown by them while the
     customer had a case open (must be zero)."""
     counts = sql.advisor_counts(session, period.start, period.end, now)
-    return advisor_rows(counts, contact_counts(session, period))
+    return advisor_rows(counts, contact_counts(session, period), deadline_tallies(session, period, now))
 
 
-def advisor_rows(counts: Sequence[sql.AdvisorCounts], contacts: ContactCounts) -> list[AdvisorMeasures]:
-    """The advisors' measures from their counts and the contact log's tallies."""
+def advisor_rows(
+    counts: Sequence[sql.AdvisorCounts], contacts: ContactCounts, deadlines: Sequence[sql.DeadlineTally]
+) -> list[AdvisorMeasures]:
+    """The advisors' measures from their counts, the contact tallies and the deadline tallies."""
     result = []
-    for c in sql.with_contacts(counts, contacts.tallies):
+    for c in sql.with_deadlines(sql.with_contacts(counts, contacts.tallies), deadlines):
         result.append(
             AdvisorMeasures(
                 c.user_id,
@@ -348,6 +362,7 @@ def board_reads(period: Period, now: datetime) -> BoardReads:
     reads: BoardReads = {
         "tallies": lambda s: sql.contact_tallies(s, bounds, start, end),
         "multichannel": lambda s: sql.multichannel_cases_by_week(s, bounds),
+        "deadlines": lambda s: deadline_tallies(s, period, now),
     }
     for index, part in enumerate(sql.ADVISOR_COUNT_PARTS):
         reads[f"advisor part {index}"] = partial(
@@ -395,9 +410,9 @@ class BoardService:
             period,
             done["promises"],
             done["late handoffs"],
-            iceberg_weeks(period, done["iceberg"], contacts),
+            iceberg_weeks(period, done["iceberg"], contacts, done["deadlines"]),
             done["root causes"],
-            advisor_rows(counts, contacts),
+            advisor_rows(counts, contacts, done["deadlines"]),
         )
 
     def _read(self, read: Callable[[Session], Any]) -> Any:

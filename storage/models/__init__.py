@@ -2,7 +2,7 @@
 
 from storage.models.base import Base
 from storage.models.cases import Case, CaseOwnerChange, Handoff, Promise
-from storage.models.contact import ContactEvent, CustomerContact
+from storage.models.contact import AdvisorContactTally, ContactEvent, CustomerContact
 from storage.models.money import Feedback, Goodwill, Offer, OfferImpression
 from storage.models.people import AccountOwnerChange, Customer, CustomerPhone, User
 from storage.models.system import (
@@ -17,6 +17,7 @@ from storage.models.system import (
 
 __all__ = [
     "AccountOwnerChange",
+    "AdvisorContactTally",
     "AuditEntry",
     "Base",
     "Case",

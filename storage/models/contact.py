@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, enum_column, uuid_pk
@@ -37,20 +37,22 @@ class ContactEvent(Base):
 
 
 class CustomerContact(Base):
-    """The customer contacts of the contact log, each marked whether it was a repeat: derived data,
-    written only by the trigger on contact_events (migration 0011_customer_contacts, where the rule
-    is), never by the application.
+    """The customer contacts of the contact log, each marked: derived data, written only by the
+    trigger on contact_events (migration 0011_customer_contacts, where the rules are), never by the
+    application.
 
-    A contact is a *repeat* when the case had another customer contact in the seven days before it
-    (ties in time ordered by event id). Inserting a contact can only turn later ones into repeats,
-    never back, so the trigger keeps every mark right whatever order the log's rows arrive in (a
-    sync pulls other workstations' contacts late). The board reads its contact measures here: one
-    range of this table, in time order, instead of a window over the log."""
+    - `is_repeat`: the case had another customer contact in the 168 hours before it (ties in time
+      ordered by event id);
+    - `other_channel_nearby`: the case had a customer contact on another channel within 192 hours
+      either side: every contact of a case contacted on two channels in one week has it.
+
+    Inserting a contact can only turn marks on, never off, so the trigger keeps every mark right
+    whatever order the log's rows arrive in (a sync pulls other workstations' contacts late)."""
 
     __tablename__ = "customer_contacts"
     __table_args__ = (
-        # A case's customer contacts in time order: the trigger's look-ups, and first contacts.
-        Index("ix_customer_contacts_case", "case_id", "occurred_at", "event_id", "advisor_id"),
+        # A case's customer contacts in time order: the triggers' look-ups, and first contacts.
+        Index("ix_customer_contacts_case", "case_id", "occurred_at", "event_id", "advisor_id", "channel"),
         {"sqlite_with_rowid": False},
     )
 
@@ -60,3 +62,25 @@ class CustomerContact(Base):
     advisor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"))
     is_repeat: Mapped[bool] = mapped_column(Boolean)
+    other_channel_nearby: Mapped[bool] = mapped_column(Boolean)
+
+
+# The advisor_id of the tallies of customer contacts that no advisor took.
+NO_ADVISOR = uuid.UUID(int=0)
+
+
+class AdvisorContactTally(Base):
+    """Customer contacts and how many were repeats, per advisor (NO_ADVISOR: none) and bucket:
+    derived data, kept by triggers on customer_contacts (migration 0011_customer_contacts).
+
+    A bucket is a UTC day split at 23:00, [00:00, 23:00) and [23:00, 24:00), starting at
+    `starts_at`: every UK midnight (00:00 UTC in winter, 23:00 UTC in summer) starts a bucket, so
+    a period of whole UK days is a run of whole buckets."""
+
+    __tablename__ = "advisor_contact_tallies"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    advisor_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    contacts: Mapped[int] = mapped_column(Integer)
+    repeats: Mapped[int] = mapped_column(Integer)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -29,7 +29,6 @@ from sqlalchemy import (
     distinct,
     func,
     literal_column,
-    not_,
     or_,
     select,
     true,
@@ -40,6 +39,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from storage.models import (
+    AdvisorContactTally,
     Case,
     Customer,
     CustomerContact,
@@ -50,6 +50,7 @@ from storage.models import (
     Promise,
     User,
 )
+from storage.models.contact import NO_ADVISOR
 from storage.queries.offers import case_open_at
 from storage.vocabulary import (
     Authorisation,
@@ -100,25 +101,61 @@ def contact_tallies(
     session: Session, bounds: Sequence[datetime], start: datetime, end: datetime
 ) -> list[ContactTally]:
     """Customer contacts in the weeks `bounds` (n+1 instants), per week, advisor and whether inside
-    [start, end) (which the weeks cover): how many, and how many were repeats. One range of
-    `customer_contacts` serves both the iceberg's weeks and the per-advisor measures."""
-    contact = CustomerContact
-    week = week_of(contact.occurred_at, bounds)
-    in_period = case((_in(contact.occurred_at, start, end), 1), else_=0)
+    [start, end) (which the weeks cover): how many, and how many were repeats. One range of the
+    per-bucket tallies serves both the iceberg's weeks and the per-advisor measures; every bound
+    must be a UK midnight (a bucket's start)."""
+    for bound in (*bounds, start, end):
+        if not starts_a_bucket(bound):
+            raise ValueError(f"{bound:%Y-%m-%d %H:%M:%S} UTC is not a UK midnight")
+    tally = AdvisorContactTally
+    week = week_of(tally.starts_at, bounds)
+    in_period = case((_in(tally.starts_at, start, end), 1), else_=0)
     statement = (
-        select(
-            week,
-            contact.advisor_id,
-            in_period,
-            func.count(),
-            func.sum(case((contact.is_repeat, 1), else_=0)),
-        )
-        .where(_in(contact.occurred_at, bounds[0], bounds[-1]))
-        .group_by(week, contact.advisor_id, in_period)
+        select(week, tally.advisor_id, in_period, func.sum(tally.contacts), func.sum(tally.repeats))
+        .where(_in(tally.starts_at, bounds[0], bounds[-1]))
+        .group_by(week, tally.advisor_id, in_period)
     )
     return [
-        ContactTally(int(w), advisor, bool(inside), int(n), int(repeats))
+        ContactTally(int(w), None if advisor == NO_ADVISOR else advisor, bool(inside), int(n), int(repeats))
         for w, advisor, inside, n, repeats in session.execute(statement)
+    ]
+
+
+def starts_a_bucket(moment: datetime) -> bool:
+    """Whether `moment` starts one of advisor_contact_tallies' buckets: 00:00 or 23:00 UTC."""
+    utc = moment.astimezone(UTC)
+    return utc.hour in (0, 23) and (utc.minute, utc.second, utc.microsecond) == (0, 0, 0)
+
+
+@dataclass(frozen=True)
+class DeadlineTally:
+    """Promises one advisor owns whose deadline fell in one week of the board's weeks and has passed,
+    and how many of those were kept; `in_period` says whether the deadline fell in the period."""
+
+    week: int
+    owner_id: uuid.UUID
+    in_period: bool
+    due: int
+    kept: int
+
+
+def promise_deadline_tallies(
+    session: Session, bounds: Sequence[datetime], start: datetime, end: datetime, now: datetime
+) -> list[DeadlineTally]:
+    """Promises whose deadline fell in the weeks `bounds` before `now`, per week, owner and whether
+    inside [start, end): how many, and how many were kept. One range of the deadline index serves
+    the iceberg's broken promises and the advisors' promises kept."""
+    deadline = promise_deadline()
+    week = week_of(deadline, bounds)
+    in_period = case((_in(deadline, start, end), 1), else_=0)
+    statement = (
+        select(week, Promise.owner_id, in_period, func.count(), func.sum(case((promise_kept(), 1), else_=0)))
+        .where(deadline_in(bounds[0], min(bounds[-1], now)))
+        .group_by(week, Promise.owner_id, in_period)
+    )
+    return [
+        DeadlineTally(int(w), owner, bool(inside), int(due), int(kept))
+        for w, owner, inside, due, kept in session.execute(statement)
     ]
 
 
@@ -248,15 +285,13 @@ def repeat_contacts_by_week(tallies: Sequence[ContactTally]) -> dict[int, int]:
     return weeks
 
 
-def broken_promises_by_week(session: Session, bounds: Sequence[datetime], now: datetime) -> dict[int, int]:
-    """Promises whose deadline fell in the week (and before `now`) and that were not kept."""
-    week = week_of(promise_deadline(), bounds)
-    return _counts(
-        session,
-        select(week, func.count())
-        .where(deadline_in(bounds[0], min(bounds[-1], now)), not_(promise_kept()))
-        .group_by(week),
-    )
+def broken_promises_by_week(tallies: Sequence[DeadlineTally]) -> dict[int, int]:
+    """Promises whose deadline fell in the week (and before `now`) and that were not kept, from
+    `promise_deadline_tallies` over the weeks."""
+    weeks: dict[int, int] = {}
+    for tally in tallies:
+        weeks[tally.week] = weeks.get(tally.week, 0) + tally.due - tally.kept
+    return weeks
 
 
 def reopened_cases_by_week(session: Session, bounds: Sequence[datetime]) -> dict[int, int]:
@@ -292,7 +327,8 @@ def multichannel_cases_by_week(session: Session, bounds: Sequence[datetime]) -> 
     week = week_of(contact.occurred_at, bounds).label("week")
     per_case = (
         select(week, contact.case_id)
-        .where(_in(contact.occurred_at, bounds[0], bounds[-1]))
+        # Only contacts with another channel nearby can be one of two channels in a week.
+        .where(_in(contact.occurred_at, bounds[0], bounds[-1]), contact.other_channel_nearby.is_(True))
         .group_by(week, contact.case_id)
         .having(func.count(distinct(contact.channel)) >= 2)
         .subquery()
@@ -423,14 +459,6 @@ class AdvisorCountPart:
     statement: CountStatement
 
 
-def _promises_due(start: datetime, end: datetime, now: datetime) -> Any:
-    return (
-        select(Promise.owner_id, func.count(), func.sum(case((promise_kept(), 1), else_=0)))
-        .where(deadline_in(start, min(end, now)))
-        .group_by(Promise.owner_id)
-    )
-
-
 def _handoffs_acknowledged(start: datetime, end: datetime, _now: datetime) -> Any:
     return (
         select(
@@ -470,7 +498,6 @@ def _offers_while_open(start: datetime, end: datetime, _now: datetime) -> Any:
 
 # The parts, as `advisor_counts` documents them; each can be read on its own connection.
 ADVISOR_COUNT_PARTS = (
-    AdvisorCountPart(("promises_due", "promises_kept"), _promises_due),
     AdvisorCountPart(
         ("cases_resolved", "resolved_first_contact"),
         lambda start, end, _now: first_contact_counts(start, end),
@@ -507,7 +534,8 @@ def advisor_count_part(
 
 
 def advisor_counts(session: Session, start: datetime, end: datetime, now: datetime) -> list[AdvisorCounts]:
-    """Per active advisor, for [start, end) (contacts and repeats come from `with_contacts`):
+    """Per active advisor, for [start, end) (contacts and repeats come from `with_contacts`, promises
+    due and kept from `with_deadlines`):
 
     - promises_due / promises_kept: promises they own whose deadline fell in the period before `now`,
       and how many of those were kept;
@@ -550,6 +578,23 @@ def with_contacts(counts: Sequence[AdvisorCounts], tallies: Sequence[ContactTall
     return [
         replace(row, contacts=contacts[row.user_id][0], repeat_contacts=contacts[row.user_id][1])
         if row.user_id in contacts
+        else row
+        for row in counts
+    ]
+
+
+def with_deadlines(counts: Sequence[AdvisorCounts], tallies: Sequence[DeadlineTally]) -> list[AdvisorCounts]:
+    """`counts` with promises_due / promises_kept filled in: promises each advisor owns whose deadline
+    fell in the period before now, and how many were kept (from `promise_deadline_tallies`)."""
+    promises: dict[uuid.UUID, list[int]] = {}
+    for tally in tallies:
+        if tally.in_period:
+            both = promises.setdefault(tally.owner_id, [0, 0])
+            both[0] += tally.due
+            both[1] += tally.kept
+    return [
+        replace(row, promises_due=promises[row.user_id][0], promises_kept=promises[row.user_id][1])
+        if row.user_id in promises
         else row
         for row in counts
     ]

@@ -1,7 +1,9 @@
-"""`customer_contacts`, the repeat marks a trigger keeps as the contact log grows, on SQLite and
-PostgreSQL: whatever order contacts arrive in, each mark equals the definition (the case's previous
-customer contact, in time and then event-id order, at most 168 hours earlier); the migration's
-backfill gives the same marks; the edges of the window are exact, across a clock change too."""
+"""`customer_contacts` and `advisor_contact_tallies`, which triggers keep as the contact log grows,
+on SQLite and PostgreSQL: whatever order contacts arrive in, each mark equals its definition (a
+repeat: the case's previous customer contact, in time and then event-id order, at most 168 hours
+earlier; another channel within 192 hours either side), and the tallies equal the contacts counted
+per advisor and bucket; the migration's backfill gives the same; the window's edges are exact,
+across a clock change too; every UK midnight starts a bucket."""
 
 from __future__ import annotations
 
@@ -15,8 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
+from console.board.periods import midnight
 from storage import migrate
-from storage.models import ContactEvent, CustomerContact
+from storage.models import AdvisorContactTally, ContactEvent, CustomerContact
+from storage.models.contact import NO_ADVISOR
+from storage.queries.board import starts_a_bucket
 from storage.store import Store
 from storage.vocabulary import Channel, Direction
 from tests.helpers import factories as f
@@ -24,6 +29,7 @@ from tests.helpers import factories as f
 pytestmark = pytest.mark.postgres
 
 WINDOW = timedelta(hours=168)
+NEARBY = timedelta(hours=192)
 # Sunday 29 March 2026, 01:00 UTC: the UK's clocks go forward, so 7 calendar days in London that
 # straddle it are 167 hours.
 CLOCKS_GO_FORWARD = datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
@@ -32,6 +38,7 @@ CLOCKS_GO_FORWARD = datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
 @dataclass(frozen=True)
 class Drawn:
     case: int | None
+    advisor: bool
     hours: int
     microsecond: int
     channel: Channel
@@ -51,6 +58,58 @@ def expected_marks(events: list[ContactEvent]) -> dict[uuid.UUID, bool]:
         for previous, event in zip([None, *contacts], contacts, strict=False):
             marks[event.id] = previous is not None and event.occurred_at - previous.occurred_at <= WINDOW
     return marks
+
+
+def expected_nearby(events: list[ContactEvent]) -> dict[uuid.UUID, bool]:
+    """Per customer contact: another customer contact of the case, on another channel, within 192
+    hours either side."""
+    contacts = [e for e in events if e.id in expected_marks(events)]
+    return {
+        e.id: any(
+            o.case_id == e.case_id and o.channel != e.channel and abs(o.occurred_at - e.occurred_at) <= NEARBY
+            for o in contacts
+        )
+        for e in contacts
+    }
+
+
+def bucket(moment: datetime) -> datetime:
+    day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day.replace(hour=23) if moment.hour == 23 else day
+
+
+def tallies_match_the_contacts(store: Store) -> None:
+    """The whole tallies table equals the customer contacts counted per bucket and advisor."""
+    with store.read() as session:
+        counted: dict[tuple[datetime, uuid.UUID], list[int]] = {}
+        for occurred_at, advisor, repeat in session.execute(
+            select(CustomerContact.occurred_at, CustomerContact.advisor_id, CustomerContact.is_repeat)
+        ):
+            both = counted.setdefault((bucket(occurred_at), advisor or NO_ADVISOR), [0, 0])
+            both[0] += 1
+            both[1] += int(repeat)
+        tallies = {
+            (starts_at, advisor): [contacts, repeats]
+            for starts_at, advisor, contacts, repeats in session.execute(
+                select(
+                    AdvisorContactTally.starts_at,
+                    AdvisorContactTally.advisor_id,
+                    AdvisorContactTally.contacts,
+                    AdvisorContactTally.repeats,
+                )
+            )
+        }
+    assert tallies == counted
+
+
+def stored_nearby(store: Store, ids: list[uuid.UUID]) -> dict[uuid.UUID, bool]:
+    with store.read() as session:
+        rows = session.execute(
+            select(CustomerContact.event_id, CustomerContact.other_channel_nearby).where(
+                CustomerContact.event_id.in_(ids)
+            )
+        )
+        return {event_id: bool(nearby) for event_id, nearby in rows}
 
 
 def stored_marks(store: Store, ids: list[uuid.UUID]) -> dict[uuid.UUID, bool]:
@@ -84,8 +143,11 @@ def contact(customer: Any, advisor: Any, case: Any, when: datetime, **extra: Any
 drawn = st.builds(
     Drawn,
     case=st.one_of(st.none(), st.integers(0, 2), st.integers(0, 2)),
+    advisor=st.sampled_from([True, True, True, False]),
     # Near and on the window's edges, and ties, more often than chance would give them.
-    hours=st.one_of(st.sampled_from([0, 1, 24, 167, 168, 169, 192, 335, 336, 337]), st.integers(0, 700)),
+    hours=st.one_of(
+        st.sampled_from([0, 1, 22, 23, 24, 167, 168, 169, 192, 193, 335, 336, 337]), st.integers(0, 700)
+    ),
     microsecond=st.sampled_from([0, 0, 1, 999_999]),
     channel=st.sampled_from([Channel.PHONE, Channel.PHONE, Channel.EMAIL, Channel.CHAT, Channel.SYSTEM]),
     direction=st.sampled_from([Direction.INBOUND, Direction.INBOUND, Direction.INBOUND, Direction.OUTBOUND]),
@@ -98,13 +160,13 @@ def test_every_mark_equals_the_definition_whatever_the_arrival_order(
     any_store: Store, contacts: list[Drawn], batches: list[int]
 ) -> None:
     """Contacts arrive in any order, in batches of any size (as syncs bring them): the marks equal
-    the definition over the whole log."""
+    their definitions over the whole log, and the tallies the contacts counted."""
     advisor, customer, cases = seed_people(any_store, 3)
     base = CLOCKS_GO_FORWARD - timedelta(hours=200)
     events = []
     for d in contacts:
         when = base + timedelta(hours=d.hours, microseconds=d.microsecond)
-        event = f.event(customer, when, d.channel, advisor=advisor.id, case_id=None)
+        event = f.event(customer, when, d.channel, advisor=advisor.id if d.advisor else None, case_id=None)
         event.case_id = cases[d.case].id if d.case is not None else None
         event.direction = d.direction
         events.append(event)
@@ -117,6 +179,8 @@ def test_every_mark_equals_the_definition_whatever_the_arrival_order(
         start += size
     expected = expected_marks(events)
     assert stored_marks(any_store, [e.id for e in events]) == expected
+    assert stored_nearby(any_store, [e.id for e in events]) == expected_nearby(events)
+    tallies_match_the_contacts(any_store)
 
 
 def test_the_backfill_gives_the_marks_the_trigger_gives(any_store: Store) -> None:
@@ -137,6 +201,8 @@ def test_the_backfill_gives_the_marks_the_trigger_gives(any_store: Store) -> Non
     migrate.upgrade(any_store.engine)
     marks = stored_marks(any_store, [e.id for e in events])
     assert marks == expected_marks(events)
+    assert stored_nearby(any_store, [e.id for e in events]) == expected_nearby(events)
+    tallies_match_the_contacts(any_store)
     assert [marks.get(e.id) for e in events[:3]] == [False, True, False]
     assert sorted(marks[e.id] for e in events[3:5]) == [False, True]
     assert events[5].id not in marks
@@ -185,3 +251,13 @@ def test_a_contact_arriving_late_marks_the_later_ones(any_store: Store) -> None:
     with any_store.write() as session:
         session.add(first)
     assert stored_marks(any_store, [first.id, edge.id]) == {first.id: False, edge.id: True}
+    tallies_match_the_contacts(any_store)
+
+
+def test_every_uk_midnight_starts_a_bucket() -> None:
+    """00:00 UK is 00:00 UTC in winter and 23:00 UTC in summer: both start a bucket, every day."""
+    day = datetime(2026, 1, 1).date()
+    while day.year == 2026:
+        assert starts_a_bucket(midnight(day)), day
+        day += timedelta(days=1)
+    assert not starts_a_bucket(datetime(2026, 6, 1, 1, 0, tzinfo=UTC))
