@@ -351,7 +351,7 @@ def advisor_rows(
     return result
 
 
-# The board's reads, longest first at a million customers (so two connections finish together):
+# The board's reads, about longest first at a million customers (so two connections finish together):
 # each runs in its own read transaction. Names are for the results; `BoardService.read` joins them.
 BoardReads = dict[str, Callable[[Session], Any]]
 
@@ -360,19 +360,19 @@ def board_reads(period: Period, now: datetime) -> BoardReads:
     bounds = period.weeks()
     start, end = period.start, period.end
     reads: BoardReads = {
-        "tallies": lambda s: sql.contact_tallies(s, bounds, start, end),
-        "multichannel": lambda s: sql.multichannel_cases_by_week(s, bounds),
         "deadlines": lambda s: deadline_tallies(s, period, now),
+        "multichannel": lambda s: sql.multichannel_cases_by_week(s, bounds),
+        "promises": lambda s: promises_at_risk(s, now),
     }
     for index, part in enumerate(sql.ADVISOR_COUNT_PARTS):
         reads[f"advisor part {index}"] = partial(
             sql.advisor_count_part, part=part, start=start, end=end, now=now
         )
     reads |= {
-        "promises": lambda s: promises_at_risk(s, now),
-        "iceberg": lambda s: iceberg_counts(s, period, now),
         "late handoffs": lambda s: late_handoffs_by_team(s, now),
         "root causes": lambda s: root_cause_pareto(s, period),
+        "tallies": lambda s: sql.contact_tallies(s, bounds, start, end),
+        "iceberg": lambda s: iceberg_counts(s, period, now),
         "advisors": sql.active_advisors,
     }
     return reads

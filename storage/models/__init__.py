@@ -2,7 +2,7 @@
 
 from storage.models.base import Base
 from storage.models.cases import Case, CaseOwnerChange, Handoff, Promise
-from storage.models.contact import AdvisorContactTally, ContactEvent, CustomerContact
+from storage.models.contact import AdvisorContactTally, CaseContactCount, ContactEvent, CustomerContact
 from storage.models.money import Feedback, Goodwill, Offer, OfferImpression
 from storage.models.people import AccountOwnerChange, Customer, CustomerPhone, User
 from storage.models.system import (
@@ -21,6 +21,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Case",
+    "CaseContactCount",
     "CaseOwnerChange",
     "ChangeLog",
     "ContactEvent",

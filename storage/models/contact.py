@@ -84,3 +84,18 @@ class AdvisorContactTally(Base):
     advisor_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     contacts: Mapped[int] = mapped_column(Integer)
     repeats: Mapped[int] = mapped_column(Integer)
+
+
+class CaseContactCount(Base):
+    """Per case: its first customer contact (time, event, advisor; ties in time ordered by event id)
+    and how many customer contacts it has. Derived data, kept by a trigger on customer_contacts
+    (migration 0011_customer_contacts): first-contact resolution reads one row per resolved case."""
+
+    __tablename__ = "case_contact_counts"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_event_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    first_advisor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    contacts: Mapped[int] = mapped_column(Integer)

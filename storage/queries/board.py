@@ -28,7 +28,6 @@ from sqlalchemy import (
     case,
     distinct,
     func,
-    literal_column,
     or_,
     select,
     true,
@@ -41,6 +40,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from storage.models import (
     AdvisorContactTally,
     Case,
+    CaseContactCount,
     Customer,
     CustomerContact,
     Feedback,
@@ -392,37 +392,14 @@ def root_causes(session: Session, start: datetime, end: datetime) -> list[RootCa
 
 def first_contact_counts(start: datetime, end: datetime) -> Any:
     """Per advisor (first column): cases resolved in [start, end) whose first customer contact they
-    took, and how many of those had no other customer contact.
-
-    Two index look-ups per resolved case (its first customer contact; whether there is a second), in
-    a materialised step so that SQLite does not repeat them for the grouping; both follow the partial
-    index of a case's customer contacts in time order (`customer_contacts`)."""
-    contact = aliased(CustomerContact, name="contact")
-    of_the_case = contact.case_id == Case.id
-    first_advisor = (
-        select(contact.advisor_id).where(of_the_case).order_by(contact.occurred_at).limit(1).scalar_subquery()
-    )
-    first_two = (
-        select(literal_column("1").label("one"))
-        .where(of_the_case)
-        .order_by(contact.occurred_at)
-        .limit(2)
-        .correlate(Case)
-        .subquery()
-    )
-    resolved = (
-        select(
-            first_advisor.label("advisor_id"),
-            select(func.count()).select_from(first_two).scalar_subquery().label("contacts"),
-        )
-        .where(_in(Case.resolved_at, start, end))
-        .cte("resolved")
-        .prefix_with("MATERIALIZED")
-    )
+    took, and how many of those had no other customer contact: a look-up per resolved case in the
+    per-case counts (`case_contact_counts`)."""
+    counted = CaseContactCount
     return (
-        select(resolved.c.advisor_id, func.count(), func.sum(case((resolved.c.contacts == 1, 1), else_=0)))
-        .where(resolved.c.advisor_id.is_not(None))
-        .group_by(resolved.c.advisor_id)
+        select(counted.first_advisor_id, func.count(), func.sum(case((counted.contacts == 1, 1), else_=0)))
+        .join(Case, Case.id == counted.case_id)
+        .where(_in(Case.resolved_at, start, end), counted.first_advisor_id.is_not(None))
+        .group_by(counted.first_advisor_id)
     )
 
 
@@ -498,13 +475,13 @@ def _offers_while_open(start: datetime, end: datetime, _now: datetime) -> Any:
 
 # The parts, as `advisor_counts` documents them; each can be read on its own connection.
 ADVISOR_COUNT_PARTS = (
+    AdvisorCountPart(("offers_while_open",), _offers_while_open),
     AdvisorCountPart(
         ("cases_resolved", "resolved_first_contact"),
         lambda start, end, _now: first_contact_counts(start, end),
     ),
     AdvisorCountPart(("handoffs_acknowledged", "acknowledge_seconds_total"), _handoffs_acknowledged),
     AdvisorCountPart(("goodwill_pence", "goodwill_count", "goodwill_over_limit"), _goodwill_approved),
-    AdvisorCountPart(("offers_while_open",), _offers_while_open),
 )
 
 PartCounts = dict[uuid.UUID, dict[str, Any]]

@@ -1,9 +1,10 @@
-"""`customer_contacts` and `advisor_contact_tallies`, which triggers keep as the contact log grows,
-on SQLite and PostgreSQL: whatever order contacts arrive in, each mark equals its definition (a
-repeat: the case's previous customer contact, in time and then event-id order, at most 168 hours
-earlier; another channel within 192 hours either side), and the tallies equal the contacts counted
-per advisor and bucket; the migration's backfill gives the same; the window's edges are exact,
-across a clock change too; every UK midnight starts a bucket."""
+"""`customer_contacts`, `advisor_contact_tallies` and `case_contact_counts`, which triggers keep as
+the contact log grows, on SQLite and PostgreSQL: whatever order contacts arrive in, each mark equals
+its definition (a repeat: the case's previous customer contact, in time and then event-id order, at
+most 168 hours earlier; another channel within 192 hours either side), the tallies equal the contacts
+counted per advisor and bucket, and each case's count and first contact equal its contacts'; the
+migration's backfill gives the same; the window's edges are exact, across a clock change too; every
+UK midnight starts a bucket."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from sqlalchemy import select, text
 
 from console.board.periods import midnight
 from storage import migrate
-from storage.models import AdvisorContactTally, ContactEvent, CustomerContact
+from storage.models import AdvisorContactTally, CaseContactCount, ContactEvent, CustomerContact
 from storage.models.contact import NO_ADVISOR
 from storage.queries.board import starts_a_bucket
 from storage.store import Store
@@ -100,6 +101,36 @@ def tallies_match_the_contacts(store: Store) -> None:
             )
         }
     assert tallies == counted
+    case_counts_match_the_contacts(store)
+
+
+def case_counts_match_the_contacts(store: Store) -> None:
+    """Every case's count and first contact (time, then event id) equal its customer contacts'."""
+    with store.read() as session:
+        cases: dict[uuid.UUID, list[Any]] = {}
+        for case_id, occurred_at, event_id, advisor in session.execute(
+            select(
+                CustomerContact.case_id,
+                CustomerContact.occurred_at,
+                CustomerContact.event_id,
+                CustomerContact.advisor_id,
+            )
+        ):
+            cases.setdefault(case_id, []).append((occurred_at, event_id, advisor))
+        expected = {case_id: (*min(contacts), len(contacts)) for case_id, contacts in cases.items()}
+        stored = {
+            case_id: (first_at, event_id, advisor, n)
+            for case_id, first_at, event_id, advisor, n in session.execute(
+                select(
+                    CaseContactCount.case_id,
+                    CaseContactCount.first_at,
+                    CaseContactCount.first_event_id,
+                    CaseContactCount.first_advisor_id,
+                    CaseContactCount.contacts,
+                )
+            )
+        }
+    assert stored == expected
 
 
 def stored_nearby(store: Store, ids: list[uuid.UUID]) -> dict[uuid.UUID, bool]:

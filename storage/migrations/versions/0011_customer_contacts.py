@@ -1,5 +1,5 @@
-"""customer_contacts and advisor_contact_tallies: the contact log's customer contacts, marked, and
-counted per advisor and time bucket, kept by triggers as the log grows
+"""customer_contacts, advisor_contact_tallies, case_contact_counts: the contact log's customer
+contacts, marked, counted per advisor and time bucket and per case, kept by triggers as the log grows
 
 Revision ID: 0011_customer_contacts
 Revises: 0010_outbox_pending
@@ -17,7 +17,9 @@ contact enters the log:
   contacted on two channels in one week has it: the board groups only those);
 - `advisor_contact_tallies`: customer contacts and repeats per advisor and bucket, a bucket being a
   UTC day split at 23:00 ([00:00, 23:00) and [23:00, 24:00)), so that every UK midnight (00:00 or
-  23:00 UTC) is a bucket's start and a period's contacts are whole buckets.
+  23:00 UTC) is a bucket's start and a period's contacts are whole buckets;
+- `case_contact_counts`: per case, its first customer contact (time, event, advisor; ties in time
+  ordered by event id) and how many it has: first-contact resolution reads one row per resolved case.
 
 An inserted contact can also make the case's later contacts repeats, and nearby ones on other
 channels flagged (a sync brings other workstations' contacts late and out of order); the log is
@@ -106,6 +108,25 @@ BEGIN
       AND advisor_id = COALESCE(NEW.advisor_id, '{NO_ADVISOR}');
 END
 """,
+    """
+CREATE TRIGGER customer_contacts_case_counted AFTER INSERT ON customer_contacts
+BEGIN
+    INSERT OR IGNORE INTO case_contact_counts (case_id, first_at, first_event_id, first_advisor_id, contacts)
+    VALUES (NEW.case_id, NEW.occurred_at, NEW.event_id, NEW.advisor_id, 0);
+    UPDATE case_contact_counts SET
+        contacts = contacts + 1,
+        first_advisor_id = CASE WHEN NEW.occurred_at < first_at
+            OR (NEW.occurred_at = first_at AND NEW.event_id < first_event_id)
+            THEN NEW.advisor_id ELSE first_advisor_id END,
+        first_event_id = CASE WHEN NEW.occurred_at < first_at
+            OR (NEW.occurred_at = first_at AND NEW.event_id < first_event_id)
+            THEN NEW.event_id ELSE first_event_id END,
+        first_at = CASE WHEN NEW.occurred_at < first_at
+            OR (NEW.occurred_at = first_at AND NEW.event_id < first_event_id)
+            THEN NEW.occurred_at ELSE first_at END
+    WHERE case_id = NEW.case_id;
+END
+""",
     f"""
 CREATE TRIGGER customer_contacts_repeat_tallied AFTER UPDATE OF is_repeat ON customer_contacts
 WHEN NEW.is_repeat AND NOT OLD.is_repeat
@@ -157,6 +178,20 @@ BEGIN
                 1, NEW.is_repeat::int)
         ON CONFLICT (starts_at, advisor_id)
         DO UPDATE SET contacts = tally.contacts + 1, repeats = tally.repeats + EXCLUDED.repeats;
+        INSERT INTO case_contact_counts AS counted
+            (case_id, first_at, first_event_id, first_advisor_id, contacts)
+        VALUES (NEW.case_id, NEW.occurred_at, NEW.event_id, NEW.advisor_id, 1)
+        ON CONFLICT (case_id) DO UPDATE SET
+            contacts = counted.contacts + 1,
+            first_advisor_id = CASE WHEN (EXCLUDED.first_at, EXCLUDED.first_event_id)
+                < (counted.first_at, counted.first_event_id)
+                THEN EXCLUDED.first_advisor_id ELSE counted.first_advisor_id END,
+            first_event_id = CASE WHEN (EXCLUDED.first_at, EXCLUDED.first_event_id)
+                < (counted.first_at, counted.first_event_id)
+                THEN EXCLUDED.first_event_id ELSE counted.first_event_id END,
+            first_at = CASE WHEN (EXCLUDED.first_at, EXCLUDED.first_event_id)
+                < (counted.first_at, counted.first_event_id)
+                THEN EXCLUDED.first_at ELSE counted.first_at END;
     ELSIF NEW.is_repeat AND NOT OLD.is_repeat THEN
         UPDATE advisor_contact_tallies SET repeats = repeats + 1
         WHERE starts_at = {postgresql_bucket("NEW.occurred_at")}
@@ -192,6 +227,15 @@ FROM (
     FROM contact_events WHERE {customer_contact}
 ) AS contacts
 """
+BACKFILL_CASE_COUNTS = """
+INSERT INTO case_contact_counts (case_id, first_at, first_event_id, first_advisor_id, contacts)
+SELECT case_id, occurred_at, event_id, advisor_id, contacts FROM (
+    SELECT case_id, occurred_at, event_id, advisor_id,
+           ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY occurred_at, event_id) AS place,
+           COUNT(*) OVER (PARTITION BY case_id) AS contacts
+    FROM customer_contacts
+) AS ranked WHERE place = 1
+"""
 BACKFILL_TALLIES = """
 INSERT INTO advisor_contact_tallies (starts_at, advisor_id, contacts, repeats)
 SELECT {bucket}, COALESCE(advisor_id, {no_advisor}), count(*), sum(CASE WHEN is_repeat THEN 1 ELSE 0 END)
@@ -226,6 +270,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("starts_at", "advisor_id", name=op.f("pk_advisor_contact_tallies")),
         sqlite_with_rowid=False,
     )
+    op.create_table(
+        "case_contact_counts",
+        sa.Column("case_id", sa.Uuid(), nullable=False),
+        sa.Column("first_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("first_event_id", sa.Uuid(), nullable=False),
+        sa.Column("first_advisor_id", sa.Uuid(), nullable=True),
+        sa.Column("contacts", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("case_id", name=op.f("pk_case_contact_counts")),
+        sqlite_with_rowid=False,
+    )
     if sqlite:
         op.execute(
             BACKFILL_CONTACTS.format(
@@ -250,6 +304,7 @@ def upgrade() -> None:
         op.execute(
             BACKFILL_TALLIES.format(bucket=postgresql_bucket("occurred_at"), no_advisor=f"'{NO_ADVISOR}'::uuid")
         )
+    op.execute(BACKFILL_CASE_COUNTS)
     op.create_index(
         "ix_customer_contacts_case",
         "customer_contacts",
@@ -277,7 +332,8 @@ def downgrade() -> None:
         postgresql_where=sa.text(CUSTOMER_CONTACT),
     )
     if op.get_bind().dialect.name == "sqlite":
-        for trigger in ("contact_events_customer_contact", "customer_contacts_tallied", "customer_contacts_repeat_tallied"):
+        for trigger in ("contact_events_customer_contact", "customer_contacts_tallied", "customer_contacts_repeat_tallied",
+            "customer_contacts_case_counted"):
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     else:
         op.execute("DROP TRIGGER IF EXISTS contact_events_customer_contact ON contact_events")
@@ -285,5 +341,6 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS customer_contact_noted()")
         op.execute("DROP FUNCTION IF EXISTS customer_contact_tallied()")
     op.drop_index("ix_customer_contacts_case", "customer_contacts")
+    op.drop_table("case_contact_counts")
     op.drop_table("advisor_contact_tallies")
     op.drop_table("customer_contacts")
