@@ -236,7 +236,7 @@ class SyncLink(QObject):
             window.refresh_goodwill()
             window.refresh_worklist()
             if window.board is not None:
-                window.board.refresh()
+                window.board.data_arrived()
         if summary.rejected or summary.conflicts:
             self._spawn(self._load_problems())
         self.synced.emit(summary)

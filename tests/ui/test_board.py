@@ -21,6 +21,7 @@ from tests.ui.work_support import LONDON, TOM_ACCOUNT, make_promise, settle, wor
 from widgets.app import build_window
 from widgets.board.charts import IcebergChart, ParetoChart
 from widgets.board.models import SORT_ROLE, AdvisorColumn
+from widgets.board.panel import ARRIVALS_SHOWN_WITHIN
 from widgets.board.reassign_dialog import ReassignDialog
 from widgets.main_window import MainWindow
 
@@ -121,6 +122,39 @@ def test_new_data_reaches_the_board_without_a_restart(
     with qtbot.waitSignal(board.loaded, timeout=5000):
         window.change_saved.emit("saved elsewhere in this window")
     assert board.risk_model.rowCount() == 2
+
+
+def test_a_sync_that_brings_changes_reaches_the_board_within_seconds(
+    qtbot: QtBot, work_store: Store, clock: ManualClock
+) -> None:
+    """Pulls of a busy team come every few seconds: the board re-reads for them at most once every
+    ARRIVALS_SHOWN_WITHIN, on the ticker, and one read shows all that arrived meanwhile."""
+    window = supervisor(qtbot, work_store, clock)
+    board = window.board
+    assert board is not None and board.risk_model.rowCount() == 0
+    make_promise(work_store, clock, TOM_ACCOUNT, timedelta(minutes=30), username="jo")  # pulled
+    clock.advance(timedelta(seconds=1))
+    reads: list[object] = []
+    board.loaded.connect(reads.append)
+    board.data_arrived()
+    make_promise(work_store, clock, STORY_ACCOUNT, timedelta(minutes=30), username="jo")  # pulled
+    board.data_arrived()
+    clock.advance(timedelta(seconds=2))
+    window.tick()
+    settle(qtbot, window)
+    assert reads == [] and board.risk_model.rowCount() == 0
+    clock.advance(ARRIVALS_SHOWN_WITHIN)
+    with qtbot.waitSignal(board.loaded, timeout=5000):
+        window.tick()
+    assert board.risk_model.rowCount() == 2
+    settle(qtbot, window)
+    window.tick()
+    settle(qtbot, window)
+    assert len(reads) == 1
+    # Long after the last read, an arrival is read at once.
+    clock.advance(ARRIVALS_SHOWN_WITHIN)
+    with qtbot.waitSignal(board.loaded, timeout=5000):
+        board.data_arrived()
 
 
 def test_reassign_a_broken_promise_with_a_note(qtbot: QtBot, work_store: Store, clock: ManualClock) -> None:

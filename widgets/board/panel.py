@@ -55,6 +55,9 @@ log = logging.getLogger(__name__)
 
 # Besides every saved change, the board re-reads itself this often (data from other workstations).
 BOARD_REFRESH_EVERY = timedelta(seconds=30)
+# Data arriving by sync is shown at most this long after the last read began: a busy team's pulls
+# come every few seconds, and a read of a month costs about a second of the two cores.
+ARRIVALS_SHOWN_WITHIN = timedelta(seconds=5)
 DEFAULT_PERIOD = PeriodKind.THIS_MONTH
 
 
@@ -138,6 +141,7 @@ class SupervisorBoard(QWidget):
         self._board: Board | None = None
         self._reading = False
         self._again = False
+        self._arrived = False
         self._last_read: datetime | None = None
         self._colleagues: list[UserRecord] = []
         self._dialog: ReassignDialog | None = None
@@ -372,6 +376,7 @@ class SupervisorBoard(QWidget):
             self._again = True
             return
         self._reading = True
+        self._arrived = False
         self._last_read = self._clock.now()
         service, chosen, people = self._service, self._period, self._workbench.people
         self.status.setText(self.tr("Reading…"))
@@ -388,10 +393,24 @@ class SupervisorBoard(QWidget):
     def data_changed(self, *_: object) -> None:
         self.refresh()
 
+    def data_arrived(self) -> None:
+        """A sync brought changes: re-read now, or on the tick once ARRIVALS_SHOWN_WITHIN has passed
+        since the last read began (arrivals meanwhile are shown by that one read)."""
+        if self._last_read is None or self._clock.now() - self._last_read >= ARRIVALS_SHOWN_WITHIN:
+            self.refresh()
+        else:
+            self._arrived = True
+
     def tick(self, now: datetime) -> None:
-        """The shared ticker: countdowns move every second; the whole board is re-read every 30 s."""
+        """The shared ticker: countdowns move every second; the whole board is re-read every 30 s,
+        and within ARRIVALS_SHOWN_WITHIN of a sync that brought changes."""
         self.risk_model.tick(now)
-        if self._last_read is None or now - self._last_read >= BOARD_REFRESH_EVERY:
+        last = self._last_read
+        if (
+            last is None
+            or now - last >= BOARD_REFRESH_EVERY
+            or (self._arrived and now - last >= ARRIVALS_SHOWN_WITHIN)
+        ):
             self.refresh()
 
     def _read(self, result: tuple[Board, list[UserRecord]]) -> None:
