@@ -1,5 +1,6 @@
 """promise.create, promise.complete and contact.add through api.apply_mutation: the promise rules
-judged at the time the advisor acted, one outcome per promise, and contacts as append-only facts."""
+judged at the time the advisor acted, one outcome per promise, contacts as append-only facts, and
+the board's derived tables kept by the server's own inserts."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from console.ids import new_id
@@ -112,3 +113,38 @@ def test_contacts_are_facts_sent_twice_kept_once(central: Central) -> None:
     assert bad["state"] == "rejected" and "channel must be one of" in bad["reason"]
     with Session(central.admin) as session:
         assert len(session.scalars(select(ContactEvent)).all()) == 1
+
+
+def test_a_customer_contact_sent_to_the_server_reaches_the_boards_tables(central: Central) -> None:
+    """The board's triggers run inside the api functions (search_path pg_catalog, pg_temp): a
+    customer contact about a case is marked, tallied and counted there too."""
+    advisor = central.login(central.add_user(Role.ADVISOR, 0))
+    customer = central.customer()
+    case_id = str(central.case(customer)["id"])
+    sent = []
+    for minutes, channel in ((30, "phone"), (5, "email")):
+        event = {
+            "id": str(new_id()),
+            "customer_id": str(customer),
+            "case_id": case_id,
+            "channel": channel,
+            "direction": "inbound",
+            "occurred_at": (NOW - timedelta(minutes=minutes)).isoformat(),
+            "summary": "Customer asked again about the engineer",
+        }
+        assert central.apply(advisor, "contact.add", event)["state"] == "accepted"
+        sent.append(event["id"])
+    with central.admin.connect() as connection:
+        marks = connection.execute(
+            text(
+                "SELECT event_id::text, is_repeat, other_channel_nearby FROM customer_contacts "
+                "WHERE case_id = :case ORDER BY occurred_at"
+            ),
+            {"case": case_id},
+        ).all()
+        counted = connection.execute(
+            text("SELECT first_event_id::text, contacts FROM case_contact_counts WHERE case_id = :case"),
+            {"case": case_id},
+        ).one()
+    assert [tuple(row) for row in marks] == [(sent[0], False, True), (sent[1], True, True)]
+    assert tuple(counted) == (sent[0], 2)

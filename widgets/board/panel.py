@@ -386,6 +386,7 @@ class SupervisorBoard(QWidget):
 
     def load_now(self) -> None:
         """Read and show on the calling thread: for screenshots and the benchmark."""
+        self._arrived = False
         self._last_read = self._clock.now()
         self._colleagues = self._workbench.people.colleagues()
         self.show_board(self._service.read(self._period))

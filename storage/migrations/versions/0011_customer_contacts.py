@@ -51,7 +51,7 @@ NO_ADVISOR = "00000000000000000000000000000000"  # advisor_contact_tallies' key 
 def sqlite_shift(column: str, days: str) -> str:
     """SQLite keeps UTC timestamps as 'YYYY-MM-DD HH:MM:SS.ffffff': shift the date and time by whole
     days and keep the fraction, so that comparisons stay exact text comparisons."""
-    return f"(strftime('%Y-%m-%d %H:%M:%S', {column}, '{days} days') || substr({column}, 20))"
+    return f"(strftime('%Y-%m-%d %H:%M:%S', {column}, '{days} days') || substr({column} || '.000000', 20, 7))"
 
 
 def sqlite_bucket(column: str) -> str:
@@ -139,30 +139,33 @@ END
 )
 
 # '168 hours', not '7 days': a day interval follows the session's time zone across a clock change.
+# The functions name their tables with the schema and set their own search_path: the server's api
+# functions, whose inserts fire them, run with search_path = pg_catalog, pg_temp.
 POSTGRESQL_FUNCTIONS = (
     """
-CREATE OR REPLACE FUNCTION customer_contact_noted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION customer_contact_noted() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     -- Two contacts on one case committed at once would not see each other: take turns per case.
-    PERFORM 1 FROM cases WHERE id = NEW.case_id FOR NO KEY UPDATE;
-    INSERT INTO customer_contacts
+    PERFORM 1 FROM public.cases WHERE id = NEW.case_id FOR NO KEY UPDATE;
+    INSERT INTO public.customer_contacts
         (occurred_at, event_id, case_id, advisor_id, channel, is_repeat, other_channel_nearby)
     VALUES (NEW.occurred_at, NEW.id, NEW.case_id, NEW.advisor_id, NEW.channel,
         EXISTS (
-            SELECT 1 FROM customer_contacts AS earlier
+            SELECT 1 FROM public.customer_contacts AS earlier
             WHERE earlier.case_id = NEW.case_id
               AND earlier.occurred_at >= NEW.occurred_at - interval '168 hours'
               AND (earlier.occurred_at, earlier.event_id) < (NEW.occurred_at, NEW.id)),
         EXISTS (
-            SELECT 1 FROM customer_contacts AS nearby
+            SELECT 1 FROM public.customer_contacts AS nearby
             WHERE nearby.case_id = NEW.case_id AND nearby.channel <> NEW.channel
               AND nearby.occurred_at BETWEEN NEW.occurred_at - interval '192 hours'
                                          AND NEW.occurred_at + interval '192 hours'));
-    UPDATE customer_contacts SET is_repeat = true
+    UPDATE public.customer_contacts SET is_repeat = true
     WHERE case_id = NEW.case_id AND NOT is_repeat
       AND occurred_at <= NEW.occurred_at + interval '168 hours'
       AND (occurred_at, event_id) > (NEW.occurred_at, NEW.id);
-    UPDATE customer_contacts SET other_channel_nearby = true
+    UPDATE public.customer_contacts SET other_channel_nearby = true
     WHERE case_id = NEW.case_id AND NOT other_channel_nearby AND channel <> NEW.channel
       AND occurred_at BETWEEN NEW.occurred_at - interval '192 hours'
                           AND NEW.occurred_at + interval '192 hours';
@@ -170,15 +173,16 @@ BEGIN
 END $$
 """,
     f"""
-CREATE OR REPLACE FUNCTION customer_contact_tallied() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION customer_contact_tallied() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO advisor_contact_tallies AS tally (starts_at, advisor_id, contacts, repeats)
+        INSERT INTO public.advisor_contact_tallies AS tally (starts_at, advisor_id, contacts, repeats)
         VALUES ({postgresql_bucket("NEW.occurred_at")}, COALESCE(NEW.advisor_id, '{NO_ADVISOR}'::uuid),
                 1, NEW.is_repeat::int)
         ON CONFLICT (starts_at, advisor_id)
         DO UPDATE SET contacts = tally.contacts + 1, repeats = tally.repeats + EXCLUDED.repeats;
-        INSERT INTO case_contact_counts AS counted
+        INSERT INTO public.case_contact_counts AS counted
             (case_id, first_at, first_event_id, first_advisor_id, contacts)
         VALUES (NEW.case_id, NEW.occurred_at, NEW.event_id, NEW.advisor_id, 1)
         ON CONFLICT (case_id) DO UPDATE SET
@@ -193,7 +197,7 @@ BEGIN
                 < (counted.first_at, counted.first_event_id)
                 THEN EXCLUDED.first_at ELSE counted.first_at END;
     ELSIF NEW.is_repeat AND NOT OLD.is_repeat THEN
-        UPDATE advisor_contact_tallies SET repeats = repeats + 1
+        UPDATE public.advisor_contact_tallies SET repeats = repeats + 1
         WHERE starts_at = {postgresql_bucket("NEW.occurred_at")}
           AND advisor_id = COALESCE(NEW.advisor_id, '{NO_ADVISOR}'::uuid);
     END IF;
@@ -245,6 +249,10 @@ FROM customer_contacts GROUP BY 1, 2
 
 def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
+    if not sqlite:
+        # No contact may land between the backfill's snapshot and the triggers' creation (SQLite's
+        # first CREATE TABLE already takes the one write lock).
+        op.execute("LOCK TABLE contact_events IN SHARE ROW EXCLUSIVE MODE")
     op.create_table(
         "customer_contacts",
         sa.Column("occurred_at", storage.types.UTCDateTime(timezone=True), nullable=False),
