@@ -8,6 +8,8 @@ UK midnight starts a bucket."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -292,3 +294,39 @@ def test_every_uk_midnight_starts_a_bucket() -> None:
         assert starts_a_bucket(midnight(day)), day
         day += timedelta(days=1)
     assert not starts_a_bucket(datetime(2026, 6, 1, 1, 0, tzinfo=UTC))
+
+
+def test_two_contacts_of_one_case_committed_at_once_see_each_other(pg_store: Store) -> None:
+    """PostgreSQL: a contact written while another transaction holds an earlier one of the same case
+    waits for it (the trigger takes turns per case), so the later one is still marked a repeat."""
+    advisor, customer, (k1,) = seed_people(pg_store, 1)
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    earlier = contact(customer, advisor, k1, start)
+    later = contact(customer, advisor, k1, start + timedelta(hours=2))
+    done = threading.Event()
+
+    def write_later() -> None:
+        with pg_store.write() as session:
+            session.add(later)
+        done.set()
+
+    with pg_store.write() as session:
+        session.add(earlier)
+        session.flush()  # the trigger has run and holds the case's turn until this commits
+        writer = threading.Thread(target=write_later)
+        writer.start()
+        # Until the second writer is seen waiting for the first (or, without the turn, has finished).
+        with pg_store.engine.connect() as watcher:
+            for _ in range(1000):
+                waiting = watcher.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
+                    )
+                ).scalar_one()
+                if waiting or done.is_set():
+                    break
+                time.sleep(0.01)
+    writer.join(timeout=30)
+    assert done.is_set()
+    assert stored_marks(pg_store, [earlier.id, later.id]) == {earlier.id: False, later.id: True}

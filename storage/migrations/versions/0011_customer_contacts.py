@@ -147,7 +147,8 @@ CREATE OR REPLACE FUNCTION customer_contact_noted() RETURNS trigger LANGUAGE plp
 SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     -- Two contacts on one case committed at once would not see each other: take turns per case.
-    PERFORM 1 FROM public.cases WHERE id = NEW.case_id FOR NO KEY UPDATE;
+    -- An advisory lock (class 11, then the case), not the case's row: case updates do not wait.
+    PERFORM pg_advisory_xact_lock(11, hashtext(NEW.case_id::text));
     INSERT INTO public.customer_contacts
         (occurred_at, event_id, case_id, advisor_id, channel, is_repeat, other_channel_nearby)
     VALUES (NEW.occurred_at, NEW.id, NEW.case_id, NEW.advisor_id, NEW.channel,
