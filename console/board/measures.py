@@ -202,9 +202,9 @@ def late_handoffs_by_team(session: Session, now: datetime) -> list[TeamLateHando
 
 @dataclass(frozen=True)
 class ContactCounts:
-    """What the board reads from the contact log itself (the largest table), apart from the other
-    measures so that it can be read on a second connection meanwhile: customer contacts and repeats
-    per advisor and week, and per week the cases contacted about on two or more channels."""
+    """What the board counts of the contact log (from the tables its triggers keep): customer
+    contacts and repeats per advisor and week, and per week the cases contacted about on two or
+    more channels."""
 
     tallies: list[sql.ContactTally]
     multichannel_cases: dict[int, int]

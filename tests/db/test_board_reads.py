@@ -1,6 +1,6 @@
-"""The board's reads at their edges, on SQLite and PostgreSQL: one pass over the contact log serves
-the iceberg's weeks and the period, first contacts before the period, the two-connection read equal
-to each measure read alone; and on SQLite, that no statement reads a whole table."""
+"""The board's reads at their edges, on SQLite and PostgreSQL: one read of the contact tallies serves
+the iceberg's weeks and the period, first contacts before the period, the read shared out on two
+connections equal to each measure read alone; and on SQLite, that no statement reads a whole table."""
 
 from __future__ import annotations
 
