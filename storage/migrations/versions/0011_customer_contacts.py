@@ -51,7 +51,7 @@ NO_ADVISOR = "00000000000000000000000000000000"  # advisor_contact_tallies' key 
 def sqlite_shift(column: str, days: str) -> str:
     """SQLite keeps UTC timestamps as 'YYYY-MM-DD HH:MM:SS.ffffff': shift the date and time by whole
     days and keep the fraction, so that comparisons stay exact text comparisons."""
-    return f"(strftime('%Y-%m-%d %H:%M:%S', {column}, '{days} days') || substr({column} || '.000000', 20, 7))"
+    return f"(strftime('%Y-%m-%d %H:%M:%S', {column}, '{days} days') || substr({column}, 20))"
 
 
 def sqlite_bucket(column: str) -> str:
@@ -148,6 +148,7 @@ SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     -- Two contacts on one case committed at once would not see each other: take turns per case.
     -- An advisory lock (class 11, then the case), not the case's row: case updates do not wait.
+    -- It suffices at READ COMMITTED (the server's level): each statement below sees the other's row.
     PERFORM pg_advisory_xact_lock(11, hashtext(NEW.case_id::text));
     INSERT INTO public.customer_contacts
         (occurred_at, event_id, case_id, advisor_id, channel, is_repeat, other_channel_nearby)
@@ -252,8 +253,10 @@ def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     if not sqlite:
         # No contact may land between the backfill's snapshot and the triggers' creation (SQLite's
-        # first CREATE TABLE already takes the one write lock).
-        op.execute("LOCK TABLE contact_events IN SHARE ROW EXCLUSIVE MODE")
+        # first CREATE TABLE already takes the one write lock). ACCESS EXCLUSIVE at once, as the
+        # DROP INDEX at the end needs it: a weaker lock first deadlocks with a client that read the
+        # log and then waits to insert into it.
+        op.execute("LOCK TABLE contact_events IN ACCESS EXCLUSIVE MODE")
     op.create_table(
         "customer_contacts",
         sa.Column("occurred_at", storage.types.UTCDateTime(timezone=True), nullable=False),
