@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -137,6 +137,9 @@ class DeadlineTally:
     in_period: bool
     due: int
     kept: int
+
+
+Tally = TypeVar("Tally", ContactTally, DeadlineTally)
 
 
 def promise_deadline_tallies(
@@ -279,18 +282,19 @@ def formal_complaints_by_week(session: Session, bounds: Sequence[datetime]) -> d
 def repeat_contacts_by_week(tallies: Sequence[ContactTally]) -> dict[int, int]:
     """Repeat contacts (a customer contact within seven days of an earlier one on the same case),
     by the week of the repeat, from `contact_tallies` over the weeks."""
-    weeks: dict[int, int] = {}
-    for tally in tallies:
-        weeks[tally.week] = weeks.get(tally.week, 0) + tally.repeats
-    return weeks
+    return _by_week(tallies, lambda tally: tally.repeats)
 
 
 def broken_promises_by_week(tallies: Sequence[DeadlineTally]) -> dict[int, int]:
     """Promises whose deadline fell in the week (and before `now`) and that were not kept, from
     `promise_deadline_tallies` over the weeks."""
+    return _by_week(tallies, lambda tally: tally.due - tally.kept)
+
+
+def _by_week(tallies: Sequence[Tally], value: Callable[[Tally], int]) -> dict[int, int]:
     weeks: dict[int, int] = {}
     for tally in tallies:
-        weeks[tally.week] = weeks.get(tally.week, 0) + tally.due - tally.kept
+        weeks[tally.week] = weeks.get(tally.week, 0) + value(tally)
     return weeks
 
 
@@ -546,32 +550,35 @@ def combine_advisor_counts(
 def with_contacts(counts: Sequence[AdvisorCounts], tallies: Sequence[ContactTally]) -> list[AdvisorCounts]:
     """`counts` with contacts / repeat_contacts filled in: the customer contacts each advisor took in
     the period, and how many were repeats (from `contact_tallies` over weeks covering the period)."""
-    contacts: dict[uuid.UUID | None, list[int]] = {}
-    for tally in tallies:
-        if tally.in_period:
-            both = contacts.setdefault(tally.advisor_id, [0, 0])
-            both[0] += tally.contacts
-            both[1] += tally.repeats
-    return [
-        replace(row, contacts=contacts[row.user_id][0], repeat_contacts=contacts[row.user_id][1])
-        if row.user_id in contacts
-        else row
-        for row in counts
-    ]
+    return _with_period_totals(
+        counts,
+        [(t.advisor_id, t.contacts, t.repeats) for t in tallies if t.in_period],
+        "contacts",
+        "repeat_contacts",
+    )
 
 
 def with_deadlines(counts: Sequence[AdvisorCounts], tallies: Sequence[DeadlineTally]) -> list[AdvisorCounts]:
     """`counts` with promises_due / promises_kept filled in: promises each advisor owns whose deadline
     fell in the period before now, and how many were kept (from `promise_deadline_tallies`)."""
-    promises: dict[uuid.UUID, list[int]] = {}
-    for tally in tallies:
-        if tally.in_period:
-            both = promises.setdefault(tally.owner_id, [0, 0])
-            both[0] += tally.due
-            both[1] += tally.kept
-    return [
-        replace(row, promises_due=promises[row.user_id][0], promises_kept=promises[row.user_id][1])
-        if row.user_id in promises
-        else row
-        for row in counts
-    ]
+    return _with_period_totals(
+        counts,
+        [(t.owner_id, t.due, t.kept) for t in tallies if t.in_period],
+        "promises_due",
+        "promises_kept",
+    )
+
+
+def _with_period_totals(
+    counts: Sequence[AdvisorCounts],
+    rows: Sequence[tuple[uuid.UUID | None, int, int]],
+    first: str,
+    second: str,
+) -> list[AdvisorCounts]:
+    """`counts` with the fields `first` and `second` set to each advisor's sums of `rows`."""
+    totals: dict[uuid.UUID | None, dict[str, Any]] = {}
+    for who, a, b in rows:
+        both = totals.setdefault(who, {first: 0, second: 0})
+        both[first] += a
+        both[second] += b
+    return [replace(row, **totals[row.user_id]) if row.user_id in totals else row for row in counts]
