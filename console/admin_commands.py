@@ -9,12 +9,12 @@ import sys
 from typing import TextIO
 
 from console.money import AmountError, format_pence, parse_limit
+from domain.records import UserRecord
+from domain.vocabulary import Role, Team
 from storage import audit
 from storage.errors import StoreError
 from storage.location import StoreLocation, parse_location
-from storage.records import UserRecord
 from storage.store import open_store
-from storage.vocabulary import Role, Team
 
 MIN_PASSWORD = 8
 

@@ -12,7 +12,7 @@ from importlib.resources import files
 from string import Template
 from typing import Any
 
-from storage.records import CaseSummary, CustomerProfile
+from domain.records import CaseSummary, CustomerProfile
 
 TEMPLATE = files("resources").joinpath("letters", "adr_letter.toml")
 

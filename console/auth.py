@@ -16,8 +16,8 @@ from console.clock import Clock
 from console.credentials import CredentialStore, KeyringStatus
 from console.offline_unlock import OfflineUnlockCache, OfflineUnlockError
 from console.server_address import ServerAddress
+from domain.vocabulary import Role
 from storage.server_login import LoginFailure, ServerIdentity, ServerLoginError, server_reachable, sign_in
-from storage.vocabulary import Role
 
 log = logging.getLogger(__name__)
 

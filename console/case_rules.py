@@ -11,8 +11,8 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from storage.records import CaseSummary
-from storage.vocabulary import CaseStatus, Confirmation
+from domain.records import CaseSummary
+from domain.vocabulary import CaseStatus, Confirmation
 
 MAX_NOTE = 2_000
 MAX_CATEGORY = 60

@@ -14,7 +14,7 @@ from typing import Any
 
 from console.money import AmountError, format_pence, parse_pounds
 from console.working_time import LONDON, WorkingHours
-from storage.vocabulary import CaseKind
+from domain.vocabulary import CaseKind
 
 SCHEME_FILE = "compensation_scheme.toml"
 MAX_DELAY_DAYS = 365

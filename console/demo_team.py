@@ -14,13 +14,13 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
+from domain.records import UserRecord
+from domain.vocabulary import Role, Team
 from storage.location import StoreLocation, parse_location
 from storage.models import User
-from storage.records import UserRecord
 from storage.server import init_server
 from storage.server.users import add_user
 from storage.store import Store, open_store
-from storage.vocabulary import Role, Team
 
 DEMO_CUSTOMERS = 200
 # Login names must not be the group roles (`advisor`, `supervisor`): see console/admin_commands.py.

@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from storage.records import UserRecord
-from storage.vocabulary import Authorisation, GoodwillState, Role
+from domain.records import UserRecord
+from domain.vocabulary import Authorisation, GoodwillState, Role
 
 MAX_REASON = 2_000
 

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from console.working_time import WorkingHours
-from storage.records import HandoffRecord
-from storage.vocabulary import HandoffStatus, Role, Team
+from domain.records import HandoffRecord
+from domain.vocabulary import HandoffStatus, Role, Team
 
 # Working time the receiving team has to acknowledge a handoff (not to finish it).
 ACKNOWLEDGE_WITHIN = {

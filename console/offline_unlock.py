@@ -25,8 +25,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from domain.vocabulary import Role
 from storage.server_login import ServerIdentity
-from storage.vocabulary import Role
 
 FORMAT_VERSION = 1
 # scrypt cost: about 16 MiB and a few tens of milliseconds per guess on a workstation (RFC 7914's

@@ -8,8 +8,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from console.working_time import local_to_utc
-from storage.records import UserRecord
-from storage.vocabulary import PromiseKind, PromiseStatus, Role
+from domain.records import UserRecord
+from domain.vocabulary import PromiseKind, PromiseStatus, Role
 
 DEFAULT_DUE_SOON = timedelta(minutes=15)
 MAX_NOTE = 2_000

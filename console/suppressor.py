@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from storage.records import SuppressorCase, SuppressorFacts
-from storage.vocabulary import CaseKind, CaseStatus, Confirmation
+from domain.records import SuppressorCase, SuppressorFacts
+from domain.vocabulary import CaseKind, CaseStatus, Confirmation
 
 DEFAULT_COMPLAINT_COOLDOWN = timedelta(days=14)
 

@@ -18,7 +18,7 @@ from enum import StrEnum
 import psycopg
 from psycopg.conninfo import make_conninfo
 
-from storage.vocabulary import Role
+from domain.vocabulary import Role
 
 log = logging.getLogger(__name__)
 

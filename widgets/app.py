@@ -24,8 +24,8 @@ from console.clock import Clock, SystemClock
 from console.services.customers import CustomerService
 from console.services.people import PeopleService
 from console.settings import Settings
+from domain.vocabulary import Role
 from storage.store import Store
-from storage.vocabulary import Role
 from widgets.gc_guard import GuiThreadGarbageCollector
 from widgets.main_window import MainWindow
 from widgets.status import connectivity_text

@@ -20,8 +20,8 @@ from console.adr_letter import Letter
 from console.case_rules import CaseRuleError, adr_letter_due
 from console.clock import Clock
 from console.promise_rules import PromiseRuleError
-from storage.records import CaseSummary
-from storage.vocabulary import CaseStatus, Confirmation
+from domain.records import CaseSummary
+from domain.vocabulary import CaseStatus, Confirmation
 from widgets.background import BackgroundReader
 from widgets.dialog_parts import SaveDialog
 from widgets.resolve_dialogs import (

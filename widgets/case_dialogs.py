@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 from typing_extensions import override
 
-from storage.records import CaseSummary, UserRecord
+from domain.records import CaseSummary, UserRecord
 from widgets.dialog_parts import ErrorLabel, SaveDialog, button_box, colleague_combo, note_edit
 
 

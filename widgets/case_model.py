@@ -11,8 +11,8 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from typing_extensions import override
 
 from console.clock import Clock
-from storage.records import CaseSummary
-from storage.vocabulary import CaseStatus, Confirmation
+from domain.records import CaseSummary
+from domain.vocabulary import CaseStatus, Confirmation
 from widgets.table_model import RecordTableModel
 from widgets.text import age, local_time, one_line, status_label
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QWidget
 
 from console.clock import Clock
 from console.compensation import FactsError, SchemeError, ServiceFacts, Suggestion
-from storage.records import CaseServiceDates, CaseSummary
+from domain.records import CaseServiceDates, CaseSummary
 from widgets.background import BackgroundReader
 from widgets.goodwill_dialogs import GoodwillDialog
 from widgets.service_dates_dialog import ServiceDatesDialog

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
 
 from console.normalise import format_phone
-from storage.records import CustomerProfile, OwnerChange
+from domain.records import CustomerProfile, OwnerChange
 from widgets.text import channel_label, long_date, yes_no
 
 

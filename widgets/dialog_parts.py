@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.working_time import local_to_utc
-from storage.records import CaseSummary, UserRecord
+from domain.records import CaseSummary, UserRecord
 
 DATE_TIME_FORMAT = "ddd dd MMM yyyy HH:mm"
 

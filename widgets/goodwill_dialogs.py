@@ -18,8 +18,8 @@ from typing_extensions import override
 from console.compensation import Suggestion
 from console.money import format_pence
 from console.services.goodwill import KIND_WORDS, REASON_CATEGORIES
-from storage.records import CaseSummary, GoodwillRecord
-from storage.vocabulary import GoodwillKind
+from domain.records import CaseSummary, GoodwillRecord
+from domain.vocabulary import GoodwillKind
 from widgets.compensation_box import RULE_CATEGORIES, SuggestionBox
 from widgets.dialog_parts import ErrorLabel, SaveDialog, button_box, note_edit, open_case_combo
 

@@ -25,8 +25,8 @@ from typing_extensions import override
 
 from console.money import format_pence
 from console.services.goodwill import KIND_WORDS, state_words
-from storage.records import GoodwillRecord
-from storage.vocabulary import GoodwillState
+from domain.records import GoodwillRecord
+from domain.vocabulary import GoodwillState
 from widgets.table_model import RecordTableModel
 from widgets.views import HintTableView, read_only_rows
 from widgets.workbench import Workbench

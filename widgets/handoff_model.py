@@ -12,7 +12,7 @@ from PySide6.QtGui import QFont
 from typing_extensions import override
 
 from console.handoff_rules import HandoffState, handoff_state
-from storage.records import HandoffRecord
+from domain.records import HandoffRecord
 from widgets.promise_text import handoff_brush, handoff_kind_label, short_time, team_label
 from widgets.table_model import RecordTableModel
 from widgets.text import age, one_line

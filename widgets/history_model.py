@@ -13,8 +13,8 @@ from PySide6.QtGui import QIcon
 from typing_extensions import override
 
 from console.services.customers import HISTORY_PAGE
-from storage.records import TimelineEntry, TimelineKey
-from storage.vocabulary import Channel, Direction
+from domain.records import TimelineEntry, TimelineKey
+from domain.vocabulary import Channel, Direction
 from widgets.background import BackgroundReader
 from widgets.icons import channel_icon
 from widgets.table_model import RecordTableModel

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storage.vocabulary import Channel
+from domain.vocabulary import Channel
 from widgets.gc_guard import GuiThreadGarbageCollector
 from widgets.history_model import HistoryColumn, HistoryModel
 from widgets.text import channel_label

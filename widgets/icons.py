@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-from storage.vocabulary import Channel
+from domain.vocabulary import Channel
 
 
 def icon_path(name: str) -> Path:

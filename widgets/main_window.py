@@ -45,7 +45,7 @@ from console.services.goodwill import (
 )
 from console.services.offers import OffersPausedError, OfferView
 from console.services.promises import PromiseConflictError
-from storage.records import (
+from domain.records import (
     CaseSummary,
     CustomerProfile,
     GoodwillRecord,
@@ -54,7 +54,7 @@ from storage.records import (
     TimelineEntry,
     UserRecord,
 )
-from storage.vocabulary import GoodwillState, HandoffStatus, PromiseKind, Role
+from domain.vocabulary import GoodwillState, HandoffStatus, PromiseKind, Role
 from widgets.background import BackgroundReader
 from widgets.case_actions import CaseActions, CaseHost, weak_call
 from widgets.case_dialogs import OwnershipDialog, OwnershipRequest

@@ -21,7 +21,7 @@ from typing_extensions import override
 
 from console.money import format_pence
 from console.services.offers import OfferView
-from storage.records import OfferRecord
+from domain.records import OfferRecord
 from widgets.table_model import RecordTableModel
 from widgets.views import HintTableView, read_only_rows
 

@@ -32,8 +32,8 @@ from typing_extensions import override
 from console.clock import Clock
 from console.normalise import format_phone
 from console.promise_rules import Outcome, countdown, quick_picks
-from storage.records import CaseSummary, PromiseRecord
-from storage.vocabulary import PromiseKind, PromiseStatus
+from domain.records import CaseSummary, PromiseRecord
+from domain.vocabulary import PromiseKind, PromiseStatus
 from widgets.dialog_parts import (
     ErrorLabel,
     SaveDialog,

@@ -28,7 +28,7 @@ from typing_extensions import override
 
 from console.normalise import format_phone
 from console.promise_rules import DEFAULT_DUE_SOON, Urgency, countdown, urgency
-from storage.records import PromiseRecord
+from domain.records import PromiseRecord
 from widgets.promise_text import (
     GREY_BRUSH,
     clock_time,

@@ -11,7 +11,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from console.handoff_rules import HandoffState
 from console.promise_rules import Urgency
-from storage.vocabulary import HandoffKind, PromiseKind, PromiseStatus, Team
+from domain.vocabulary import HandoffKind, PromiseKind, PromiseStatus, Team
 
 # Text colours with a contrast above 4.5:1 on white and on the alternate row grey. The state is
 # always written out too: colour only repeats what the words say.

@@ -33,7 +33,7 @@ from typing_extensions import override
 
 from console.normalise import format_phone
 from console.services.customers import SEARCH_LIMIT
-from storage.records import CustomerMatch
+from domain.records import CustomerMatch
 from widgets.background import BackgroundReader
 from widgets.views import HintListView
 

@@ -32,7 +32,7 @@ from console.compensation import (
     MAX_DELAY_REASON,
     ServiceFacts,
 )
-from storage.records import CaseServiceDates
+from domain.records import CaseServiceDates
 from widgets.dialog_parts import ErrorLabel, SaveDialog, button_box, date_time_edit, edit_moment
 
 DATE_FORMAT = "ddd dd MMM yyyy"

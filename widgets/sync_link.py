@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from console.money import format_pence
 from console.sync.engine import Mode, SyncEngine, SyncState, SyncSummary
-from storage.records import OutboxRecord
-from storage.vocabulary import MutationState
+from domain.records import OutboxRecord
+from domain.vocabulary import MutationState
 from widgets.first_sync_progress import FirstSyncProgress
 from widgets.main_window import MainWindow
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QCoreApplication
 
-from storage.vocabulary import CaseStatus, Channel, Direction
+from domain.vocabulary import CaseStatus, Channel, Direction
 
 
 def _t(text: str, context: str = "Display") -> str:

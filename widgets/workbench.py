@@ -15,7 +15,7 @@ from console.services.offers import OfferService
 from console.services.people import PeopleService
 from console.services.promises import PromiseService
 from console.settings import Settings
-from storage.records import UserRecord
+from domain.records import UserRecord
 from storage.store import Store
 
 if TYPE_CHECKING:

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from console.board.periods import Period
 from console.clock import Clock
+from domain.records import PromiseRecord
+from domain.vocabulary import Team
 from storage.queries import board as sql
 from storage.queries import promises as promise_queries
-from storage.records import PromiseRecord
 from storage.store import Store
-from storage.vocabulary import Team
 
 AT_RISK_HORIZON = timedelta(hours=1)
 # Rows listed of each kind (at risk, broken); the totals count them all.

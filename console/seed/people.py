@@ -12,7 +12,7 @@ from typing import NamedTuple
 from console.seed import pools
 from console.seed.phrases import VULNERABILITY_NOTES
 from console.seed.rows import DAY, YEAR, Row, Rows, at, day_of, new_id, owner_change_row
-from storage.vocabulary import Channel, PhoneKind, Role, Team
+from domain.vocabulary import Channel, PhoneKind, Role, Team
 
 
 class FixedUser(NamedTuple):

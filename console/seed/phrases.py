@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from storage.vocabulary import CaseKind, Channel, Direction, GoodwillKind, PromiseKind
+from domain.vocabulary import CaseKind, Channel, Direction, GoodwillKind, PromiseKind
 
 
 class Line(NamedTuple):

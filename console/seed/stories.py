@@ -29,7 +29,7 @@ from console.seed.rows import (
     owner_change_row,
     promise_row,
 )
-from storage.vocabulary import (
+from domain.vocabulary import (
     Authorisation,
     CaseKind,
     CaseStatus,

@@ -27,7 +27,7 @@ from console.seed.rows import (
     in_hours,
     promise_row,
 )
-from storage.vocabulary import (
+from domain.vocabulary import (
     Authorisation,
     CaseKind,
     CaseStatus,

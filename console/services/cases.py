@@ -25,15 +25,8 @@ from console.promise_rules import PromiseRuleError
 from console.services.events import console_event
 from console.services.promises import add_promise
 from console.sync import outbox
-from storage import audit
-from storage.models import Case, CaseOwnerChange, ContactEvent, Feedback
-from storage.queries import cases as queries
-from storage.queries import customers as customer_queries
-from storage.queries import promises as promise_queries
-from storage.queries import users as user_queries
-from storage.records import CaseSummary, FeedbackScores, PromiseRecord, UserRecord
-from storage.store import Store
-from storage.vocabulary import (
+from domain.records import CaseSummary, FeedbackScores, PromiseRecord, UserRecord
+from domain.vocabulary import (
     CaseKind,
     CaseStatus,
     Channel,
@@ -43,6 +36,13 @@ from storage.vocabulary import (
     PromiseStatus,
     Severity,
 )
+from storage import audit
+from storage.models import Case, CaseOwnerChange, ContactEvent, Feedback
+from storage.queries import cases as queries
+from storage.queries import customers as customer_queries
+from storage.queries import promises as promise_queries
+from storage.queries import users as user_queries
+from storage.store import Store
 
 # The promises that stand for "we will check with the customer" on a resolved case.
 CHECK_KINDS = (PromiseKind.CALLBACK, PromiseKind.PROGRESS_UPDATE)

@@ -20,9 +20,9 @@ from console.compensation import (
 from console.services.events import console_event
 from console.sync import outbox
 from console.working_time import WorkingHours
+from domain.records import CaseServiceDates, UserRecord
 from storage import audit
 from storage.queries import service_dates as queries
-from storage.records import CaseServiceDates, UserRecord
 from storage.store import Store
 
 

@@ -7,10 +7,10 @@ import uuid
 from sqlalchemy.orm import Session
 
 from console.search import Probe, ProbeKind, plan_search
+from domain.records import CaseSummary, CustomerMatch, CustomerProfile, TimelineEntry, TimelineKey
+from domain.vocabulary import Channel
 from storage.queries import customers as queries
-from storage.records import CaseSummary, CustomerMatch, CustomerProfile, TimelineEntry, TimelineKey
 from storage.store import Store
-from storage.vocabulary import Channel
 
 SEARCH_LIMIT = 50
 HISTORY_PAGE = 200

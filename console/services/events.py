@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from console.ids import new_id
 from console.sync import outbox
+from domain.records import UserRecord
+from domain.vocabulary import Channel, Direction
 from storage.models import ContactEvent
-from storage.records import UserRecord
-from storage.vocabulary import Channel, Direction
 
 
 def console_event(

@@ -22,13 +22,13 @@ from console.money import format_pence, parse_pounds
 from console.services.events import console_event
 from console.sync import outbox
 from console.working_time import LONDON, local_to_utc
+from domain.records import GoodwillRecord, UserRecord
+from domain.vocabulary import Authorisation, GoodwillKind, GoodwillState, Role
 from storage import audit
 from storage.models import Goodwill
 from storage.queries import goodwill as queries
 from storage.queries import users
-from storage.records import GoodwillRecord, UserRecord
 from storage.store import Store
-from storage.vocabulary import Authorisation, GoodwillKind, GoodwillState, Role
 
 KIND_WORDS = {
     GoodwillKind.GOODWILL_CREDIT: "goodwill credit",

@@ -11,11 +11,11 @@ from console.ids import new_id
 from console.services.events import console_event
 from console.sync import outbox
 from console.working_time import WorkingHours
+from domain.records import HandoffRecord, UserRecord
+from domain.vocabulary import HandoffKind, HandoffStatus, Team
 from storage.models import Handoff
 from storage.queries import handoffs as queries
-from storage.records import HandoffRecord, UserRecord
 from storage.store import Store
-from storage.vocabulary import HandoffKind, HandoffStatus, Team
 
 TEAM_WORDS = {team: team.value.replace("_", " ") for team in Team}
 

@@ -13,8 +13,8 @@ from console.clock import Clock
 from console.ids import new_id
 from console.suppressor import DEFAULT_COMPLAINT_COOLDOWN, OfferDecision, decide_offers
 from console.sync import outbox
+from domain.records import ImpressionViolation, OfferRecord, UserRecord
 from storage.queries import offers as queries
-from storage.records import ImpressionViolation, OfferRecord, UserRecord
 from storage.store import Store
 
 

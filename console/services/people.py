@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from domain.records import UserRecord
 from storage.queries import users as queries
-from storage.records import UserRecord
 from storage.store import Store
 
 

@@ -23,13 +23,13 @@ from console.promise_rules import (
 )
 from console.services.events import add_console_event, console_event
 from console.sync import outbox
+from domain.records import PromiseRecord, UserRecord
+from domain.vocabulary import PromiseKind, PromiseStatus
 from storage import audit
 from storage.models import Promise
 from storage.queries import promises as queries
 from storage.queries import users
-from storage.records import PromiseRecord, UserRecord
 from storage.store import Store
-from storage.vocabulary import PromiseKind, PromiseStatus
 
 KIND_WORDS = {
     PromiseKind.CALLBACK: "callback",

@@ -19,11 +19,11 @@ from console.sync import pull as pulling
 from console.sync import push as pushing
 from console.sync.push import RetryPolicy, ServerUnreachableError, Sleep, run_local
 from console.sync.remote import Connect, PermanentRefusalError, ServerLink, first_line, is_transient, notices
+from domain.records import OutboxRecord
+from domain.vocabulary import MutationState
 from storage.queries import first_sync as first_sync_queries
 from storage.queries import sync as queries
-from storage.records import OutboxRecord
 from storage.store import Store
-from storage.vocabulary import MutationState
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from console.clock import Clock
 from console.sync.push import Progress, RetryPolicy, Sleep, run_local, with_retries
 from console.sync.remote import ServerLink
+from domain.records import SnapshotRecord
 from storage import replica
 from storage.queries import first_sync as places
 from storage.queries import sync as queries
-from storage.records import SnapshotRecord
 from storage.store import Store
 
 PAGE_SIZE = 1000

@@ -19,11 +19,11 @@ from psycopg import errors
 from sqlalchemy.orm import Session
 
 from console.sync.remote import PermanentRefusalError, ServerLink, first_line, is_transient
+from domain.records import OutboxRecord
+from domain.vocabulary import MutationState
 from storage import replica
 from storage.queries import sync as queries
-from storage.records import OutboxRecord
 from storage.store import Store
-from storage.vocabulary import MutationState
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

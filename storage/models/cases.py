@@ -20,9 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base, enum_column, uuid_pk
-from storage.types import UTCDateTime
-from storage.vocabulary import (
+from domain.vocabulary import (
     CaseKind,
     CaseStatus,
     Confirmation,
@@ -33,6 +31,8 @@ from storage.vocabulary import (
     Severity,
     Team,
 )
+from storage.models.base import Base, enum_column, uuid_pk
+from storage.types import UTCDateTime
 
 
 class Case(Base):

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.vocabulary import Channel, Direction
 from storage.models.base import Base, enum_column, uuid_pk
 from storage.types import UTCDateTime
-from storage.vocabulary import Channel, Direction
 
 # A customer contact: inbound, about a case, not a system event (the board's measures count these).
 CUSTOMER_CONTACT = "case_id IS NOT NULL AND direction = 'inbound' AND channel <> 'system'"

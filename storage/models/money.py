@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.vocabulary import Authorisation, GoodwillKind, GoodwillState
 from storage.models.base import Base, enum_column, uuid_pk
 from storage.types import UTCDateTime
-from storage.vocabulary import Authorisation, GoodwillKind, GoodwillState
 
 
 class Goodwill(Base):

@@ -8,9 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.vocabulary import Channel, PhoneKind, Role, Team
 from storage.models.base import Base, enum_column, uuid_pk
 from storage.types import UTCDateTime, search_key
-from storage.vocabulary import Channel, PhoneKind, Role, Team
 
 
 class User(Base):

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.vocabulary import MutationState
 from storage.models.base import Base, enum_column
 from storage.types import UTCDateTime
-from storage.vocabulary import MutationState
 
 PENDING = "state = 'pending'"
 

@@ -37,6 +37,15 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from domain.vocabulary import (
+    Authorisation,
+    CaseStatus,
+    GoodwillState,
+    HandoffStatus,
+    PromiseStatus,
+    Role,
+    Team,
+)
 from storage.models import (
     AdvisorContactTally,
     Case,
@@ -52,15 +61,6 @@ from storage.models import (
 )
 from storage.models.contact import NO_ADVISOR
 from storage.queries.offers import case_open_at
-from storage.vocabulary import (
-    Authorisation,
-    CaseStatus,
-    GoodwillState,
-    HandoffStatus,
-    PromiseStatus,
-    Role,
-    Team,
-)
 
 
 class epoch_seconds(FunctionElement[float]):  # noqa: N801 (a SQL function: named like one)

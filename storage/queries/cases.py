@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from domain.records import FeedbackScores
+from domain.vocabulary import PromiseKind, PromiseStatus
 from storage.models import Case, CustomerPhone, Feedback, Promise
-from storage.records import FeedbackScores
-from storage.vocabulary import PromiseKind, PromiseStatus
 
 
 def apply(

@@ -21,6 +21,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
+from domain.records import (
+    CaseSummary,
+    CustomerMatch,
+    CustomerProfile,
+    OwnerChange,
+    TimelineEntry,
+    TimelineKey,
+)
+from domain.vocabulary import CaseStatus, Channel
 from storage.models import (
     AccountOwnerChange,
     Case,
@@ -30,15 +39,6 @@ from storage.models import (
     User,
 )
 from storage.prepared import built_once, rows
-from storage.records import (
-    CaseSummary,
-    CustomerMatch,
-    CustomerProfile,
-    OwnerChange,
-    TimelineEntry,
-    TimelineKey,
-)
-from storage.vocabulary import CaseStatus, Channel
 
 # Built once: an alias made per call costs SQLAlchemy its column adaptation again every time.
 _OWNER = aliased(User, name="owner")

@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import exists, insert, select, update
 from sqlalchemy.orm import Session
 
+from domain.records import SnapshotRecord
 from storage.models import SyncSnapshot, User
 from storage.queries import sync as sync_queries
-from storage.records import SnapshotRecord
 
 SNAPSHOT = "server"
 

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import Integer, Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from domain.records import GoodwillRecord
+from domain.vocabulary import Authorisation, GoodwillState
 from storage.models import Case, Customer, Goodwill, User
 from storage.prepared import built_once, rows
-from storage.records import GoodwillRecord
-from storage.vocabulary import Authorisation, GoodwillState
 
 # Built once: an alias made per call costs SQLAlchemy its column adaptation again every time.
 _REQUESTER = aliased(User, name="requester")

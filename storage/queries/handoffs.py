@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session, aliased
 
+from domain.records import HandoffRecord
+from domain.vocabulary import HandoffStatus
 from storage.models import Case, Handoff, User
 from storage.prepared import built_once, rows
-from storage.records import HandoffRecord
-from storage.vocabulary import HandoffStatus
 
 # Built once: an alias made per call costs SQLAlchemy its column adaptation again every time.
 _CREATOR, _ACKNOWLEDGER = aliased(User, name="creator"), aliased(User, name="acknowledger")

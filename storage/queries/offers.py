@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from domain.records import ImpressionViolation, OfferRecord, SuppressorCase, SuppressorFacts
+from domain.vocabulary import CaseStatus
 from storage.models import Case, Customer, Offer, OfferImpression, User
 from storage.prepared import built_once, rows
-from storage.records import ImpressionViolation, OfferRecord, SuppressorCase, SuppressorFacts
-from storage.vocabulary import CaseStatus
 
 OPEN_STATUSES = [status for status in CaseStatus if status.is_open]
 

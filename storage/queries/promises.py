@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import Integer, Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from domain.records import PromiseRecord
+from domain.vocabulary import PromiseStatus
 from storage.models import Case, Customer, Promise, User
 from storage.prepared import built_once, rows
-from storage.records import PromiseRecord
-from storage.vocabulary import PromiseStatus
 
 
 def _select() -> Select[*tuple[Any, ...]]:

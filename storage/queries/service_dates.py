@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from domain.records import CaseServiceDates
 from storage.models import Case
-from storage.records import CaseServiceDates
 
 _COLUMNS = (
     Case.id,

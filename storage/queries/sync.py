@@ -11,9 +11,9 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from domain.records import OutboxRecord
+from domain.vocabulary import MutationState
 from storage.models import OutboxEntry, Promise, SyncCursor, SyncIdentity
-from storage.records import OutboxRecord
-from storage.vocabulary import MutationState
 
 SERVER_CURSOR = "server"
 _IDENTITY = cast(Table, SyncIdentity.__table__)

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
+from domain.records import UserRecord
 from storage.models import User
 from storage.prepared import built_once, rows
-from storage.records import UserRecord
 
 
 def _record(user: User) -> UserRecord:

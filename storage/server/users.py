@@ -16,14 +16,14 @@ from sqlalchemy import Connection, Engine, insert, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from domain.records import UserRecord
+from domain.vocabulary import Role, Team
 from storage import audit
 from storage.errors import StoreError
 from storage.location import StoreLocation
 from storage.models import User
-from storage.records import UserRecord
 from storage.server import GROUP_ROLES, first_line, is_initialised, server_engine
 from storage.server.scram import scram_verifier
-from storage.vocabulary import Role, Team
 
 NAME_PATTERN = re.compile(r"[a-z_][a-z0-9_.]{0,62}")
 RESERVED = {*GROUP_ROLES, "public", "postgres", "none", "current_user", "session_user", "current_role"}

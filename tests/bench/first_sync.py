@@ -21,11 +21,11 @@ from console.clock import SystemClock
 from console.seed import seed_store
 from console.sync.engine import SyncEngine, SyncState
 from console.sync.remote import connector, conninfo
+from domain.vocabulary import Role
 from storage.location import parse_location
 from storage.server import init_server
 from storage.server.users import add_user
 from storage.store import open_store
-from storage.vocabulary import Role
 
 
 def main() -> int:

@@ -20,10 +20,10 @@ import psycopg
 from sqlalchemy import create_engine
 
 from console.ids import new_id
+from domain.vocabulary import Role
 from storage.location import parse_location
 from storage.server import init_server
 from storage.server.users import add_user
-from storage.vocabulary import Role
 from tests.helpers import factories
 
 

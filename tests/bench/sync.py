@@ -30,13 +30,13 @@ from console.ids import new_id
 from console.sync import outbox
 from console.sync.engine import SyncEngine
 from console.sync.remote import connector, conninfo
+from domain.vocabulary import Channel, Direction, GoodwillState, Role
 from storage.location import parse_location
 from storage.models import ContactEvent, Goodwill, User
 from storage.queries import sync as sync_queries
 from storage.server import init_server
 from storage.server.users import add_user
 from storage.store import Store, open_store
-from storage.vocabulary import Channel, Direction, GoodwillState, Role
 from tests.helpers import factories
 
 

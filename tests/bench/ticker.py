@@ -25,8 +25,8 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtWidgets import QApplication
 
 from console.clock import ManualClock
-from storage.records import PromiseRecord
-from storage.vocabulary import PromiseKind, PromiseStatus
+from domain.records import PromiseRecord
+from domain.vocabulary import PromiseKind, PromiseStatus
 from widgets.promise_model import WorklistModel
 from widgets.promise_panels import WorklistPanel
 from widgets.promise_text import workstation_zone

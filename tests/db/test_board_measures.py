@@ -14,9 +14,7 @@ from console.board.measures import BoardService
 from console.board.periods import PeriodKind, period
 from console.clock import ManualClock
 from console.ids import new_id
-from storage.models import Feedback, Goodwill, Handoff, Offer, OfferImpression, Promise
-from storage.store import Store
-from storage.vocabulary import (
+from domain.vocabulary import (
     Authorisation,
     CaseStatus,
     Channel,
@@ -30,6 +28,8 @@ from storage.vocabulary import (
     Role,
     Team,
 )
+from storage.models import Feedback, Goodwill, Handoff, Offer, OfferImpression, Promise
+from storage.store import Store
 from tests.helpers import factories as f
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # a Wednesday; UK time is UTC in November

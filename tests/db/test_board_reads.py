@@ -15,8 +15,8 @@ from sqlalchemy import event
 from console.board.measures import BoardService, advisor_measures, iceberg
 from console.board.periods import PeriodKind, period
 from console.clock import ManualClock
+from domain.vocabulary import CaseStatus, Channel, Direction
 from storage.store import Store
-from storage.vocabulary import CaseStatus, Channel, Direction
 from tests.helpers import factories as f
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # a Wednesday; UK time is UTC in November

@@ -17,13 +17,8 @@ from console.services.customers import CustomerService
 from console.services.offers import OfferService
 from console.services.promises import PromiseService
 from console.sync import outbox
-from storage import audit
-from storage.models import AuditEntry, Case, ContactEvent, Customer, Feedback
-from storage.queries import sync as sync_queries
-from storage.queries import users
-from storage.records import CaseSummary
-from storage.store import Store
-from storage.vocabulary import (
+from domain.records import CaseSummary
+from domain.vocabulary import (
     CaseKind,
     CaseStatus,
     Channel,
@@ -33,6 +28,11 @@ from storage.vocabulary import (
     PromiseStatus,
     Severity,
 )
+from storage import audit
+from storage.models import AuditEntry, Case, ContactEvent, Customer, Feedback
+from storage.queries import sync as sync_queries
+from storage.queries import users
+from storage.store import Store
 from tests.helpers import factories
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

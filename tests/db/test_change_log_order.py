@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 
 from console.ids import new_id
-from storage.vocabulary import Role
+from domain.vocabulary import Role
 from tests.helpers.central import Central, apply
 
 pytestmark = pytest.mark.postgres

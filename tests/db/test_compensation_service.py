@@ -16,11 +16,11 @@ from console.compensation import FactsError, ServiceFacts
 from console.services.compensation import CompensationService
 from console.services.customers import CustomerService
 from console.services.goodwill import GoodwillService, decision_words
+from domain.vocabulary import CaseKind, GoodwillKind, Role
 from storage import audit
 from storage.models import AuditEntry, Case, ContactEvent
 from storage.queries import users
 from storage.store import Store
-from storage.vocabulary import CaseKind, GoodwillKind, Role
 from tests.helpers import factories
 
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)  # a Tuesday

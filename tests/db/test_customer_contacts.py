@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from console.board.periods import midnight
+from domain.vocabulary import Channel, Direction
 from storage import migrate
 from storage.models import AdvisorContactTally, CaseContactCount, ContactEvent, CustomerContact
 from storage.models.contact import NO_ADVISOR
 from storage.queries.board import starts_a_bucket
 from storage.store import Store
-from storage.vocabulary import Channel, Direction
 from tests.helpers import factories as f
 
 pytestmark = pytest.mark.postgres

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from console.services.customers import CustomerNotFoundError, CustomerService
+from domain.vocabulary import CaseStatus, Channel
 from storage.store import Store
-from storage.vocabulary import CaseStatus, Channel
 from tests.helpers import factories
 
 pytestmark = pytest.mark.postgres

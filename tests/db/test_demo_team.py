@@ -14,10 +14,10 @@ from console.demo_team import ADVISOR_LOGIN, SUPERVISOR_LOGIN, DemoTeam, Member,
 from console.services.goodwill import GoodwillService
 from console.sync.engine import SyncEngine
 from console.sync.remote import connector, conninfo
+from domain.vocabulary import GoodwillKind, GoodwillState
 from storage.location import StoreLocation
 from storage.models import Customer, Goodwill
 from storage.queries import goodwill as goodwill_queries
-from storage.vocabulary import GoodwillKind, GoodwillState
 from tests.helpers import passwords
 from tests.helpers.central import NOW
 

@@ -20,13 +20,13 @@ from console.sync.engine import SyncEngine, SyncState
 from console.sync.first_sync import first_sync
 from console.sync.push import RetryPolicy, ServerUnreachableError
 from console.sync.remote import ServerLink
+from domain.vocabulary import PromiseKind, PromiseStatus, Role, Team
 from storage.location import parse_location
 from storage.models import ContactEvent, Customer, Goodwill, Promise, User
 from storage.queries import first_sync as places
 from storage.queries import sync as queries
 from storage.server.users import add_user, disable_user, set_limit
 from storage.store import open_store
-from storage.vocabulary import PromiseKind, PromiseStatus, Role, Team
 from tests.helpers import factories
 from tests.helpers.central import NOW, Central, goodwill_payload
 from tests.helpers.workstations import Workstation, workstation

@@ -16,13 +16,13 @@ from console.goodwill_rules import GoodwillRuleError
 from console.money import AmountError
 from console.services.customers import CustomerService
 from console.services.goodwill import GoodwillConflictError, GoodwillService, state_words
+from domain.records import GoodwillRecord
+from domain.vocabulary import Authorisation, GoodwillKind, GoodwillState, Role
 from storage import audit
 from storage.models import AuditEntry, ContactEvent, Goodwill
 from storage.queries import goodwill as goodwill_queries
 from storage.queries import users
-from storage.records import GoodwillRecord
 from storage.store import Store
-from storage.vocabulary import Authorisation, GoodwillKind, GoodwillState, Role
 from tests.helpers import factories
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

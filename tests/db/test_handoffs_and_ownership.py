@@ -14,10 +14,10 @@ from console.services.cases import CaseService
 from console.services.customers import CustomerService
 from console.services.handoffs import HandoffService
 from console.services.promises import PromiseService
+from domain.records import UserRecord
+from domain.vocabulary import CaseStatus, HandoffKind, PromiseKind, Role, Team
 from storage.queries import users
-from storage.records import UserRecord
 from storage.store import Store
-from storage.vocabulary import CaseStatus, HandoffKind, PromiseKind, Role, Team
 from tests.helpers import factories
 
 # Wednesday 25 November 2026, 16:00 in London (GMT).

@@ -18,8 +18,8 @@ from console.credentials import CredentialStore
 from console.offline_unlock import OfflineUnlockCache
 from console.server_address import parse_server_url
 from console.settings import settings_path
+from domain.vocabulary import Role
 from storage.server_login import LoginFailure
-from storage.vocabulary import Role
 from tests.helpers import passwords
 from tests.helpers.login import (
     BadCertificateServer,

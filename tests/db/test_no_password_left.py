@@ -11,7 +11,7 @@ import pytest
 from psycopg import sql
 from sqlalchemy import text
 
-from storage.vocabulary import Role
+from domain.vocabulary import Role
 from tests.helpers import passwords
 from tests.helpers.central import Central
 

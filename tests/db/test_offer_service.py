@@ -14,10 +14,10 @@ from sqlalchemy import update
 from console.clock import ManualClock
 from console.ids import new_id
 from console.services.offers import OfferService, OffersPausedError, report_lines
+from domain.vocabulary import CaseStatus, Confirmation
 from storage.models import Case, Customer, Offer, OfferImpression
 from storage.queries import users
 from storage.store import Store
-from storage.vocabulary import CaseStatus, Confirmation
 from tests.helpers import factories
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

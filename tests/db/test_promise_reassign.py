@@ -12,11 +12,11 @@ from console.promise_rules import PromiseRuleError
 from console.services.customers import CustomerService
 from console.services.people import PeopleService
 from console.services.promises import PromiseConflictError, PromiseService
+from domain.vocabulary import PromiseKind, Role
 from storage import audit
 from storage.models import AuditEntry, ContactEvent
 from storage.queries import users
 from storage.store import Store
-from storage.vocabulary import PromiseKind, Role
 from tests.helpers import factories
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

@@ -12,9 +12,9 @@ from console.clock import ManualClock
 from console.promise_rules import Outcome, PromiseRuleError, Urgency
 from console.services.customers import CustomerService
 from console.services.promises import PromiseConflictError, PromiseService
+from domain.vocabulary import Channel, PromiseKind, PromiseStatus
 from storage.queries import users
 from storage.store import Store
-from storage.vocabulary import Channel, PromiseKind, PromiseStatus
 from tests.helpers import factories
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from console.ids import new_id
-from storage.vocabulary import Role
+from domain.vocabulary import Role
 from tests.helpers.central import NOW, Central, goodwill_payload
 
 pytestmark = pytest.mark.postgres

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from console.case_rules import ROOT_CAUSE_CATEGORIES
 from console.ids import new_id
 from console.sync import outbox
+from domain.vocabulary import Role, Team
 from storage import audit
 from storage.server import apply_server_sql
-from storage.vocabulary import Role, Team
 from tests.helpers.central import NOW, Central
 
 pytestmark = pytest.mark.postgres

@@ -14,10 +14,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from console.ids import new_id
+from domain.records import UserRecord
+from domain.vocabulary import Role
 from storage import audit
 from storage.models import AuditEntry, Goodwill, MutationLog
-from storage.records import UserRecord
-from storage.vocabulary import Role
 from tests.helpers.central import Central, apply, goodwill_payload
 from tests.rules.goodwill_cases import (
     ADVISOR_LIMIT,

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, text
 
+from domain.vocabulary import Role
 from storage import migrate
 from storage.errors import StoreError
 from storage.location import StoreLocation, parse_location
 from storage.server import init_server
 from storage.store import open_store
-from storage.vocabulary import Role
 from tests.helpers.central import Central
 
 pytestmark = pytest.mark.postgres

@@ -13,8 +13,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from console.ids import new_id
+from domain.vocabulary import Role
 from storage.models import ContactEvent, Promise
-from storage.vocabulary import Role
 from tests.helpers.central import NOW, Central
 
 pytestmark = pytest.mark.postgres

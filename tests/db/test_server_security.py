@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from domain.vocabulary import Role
 from storage.server.scram import scram_verifier
-from storage.vocabulary import Role
 from tests.helpers import passwords
 from tests.helpers.central import Central, goodwill_payload
 

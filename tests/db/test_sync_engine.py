@@ -28,14 +28,8 @@ from console.sync.engine import Mode, SyncEngine
 from console.sync.pull import pull
 from console.sync.push import RetryPolicy
 from console.sync.remote import ServerLink
-from storage.models import ContactEvent, Customer, Goodwill, Offer, OutboxEntry
-from storage.queries import customers as customer_queries
-from storage.queries import goodwill as goodwill_queries
-from storage.queries import handoffs as handoff_queries
-from storage.queries import promises as promise_queries
-from storage.queries import sync as queries
-from storage.records import CaseSummary, HandoffRecord
-from storage.vocabulary import (
+from domain.records import CaseSummary, HandoffRecord
+from domain.vocabulary import (
     Authorisation,
     CaseKind,
     CaseStatus,
@@ -50,7 +44,13 @@ from storage.vocabulary import (
     Role,
     Severity,
 )
-from storage.vocabulary import Team as StaffTeam
+from domain.vocabulary import Team as StaffTeam
+from storage.models import ContactEvent, Customer, Goodwill, Offer, OutboxEntry
+from storage.queries import customers as customer_queries
+from storage.queries import goodwill as goodwill_queries
+from storage.queries import handoffs as handoff_queries
+from storage.queries import promises as promise_queries
+from storage.queries import sync as queries
 from tests.helpers import factories
 from tests.helpers.central import NOW, Central
 from tests.helpers.workstations import QUICK_RETRY, Workstation, add_everywhere, shared_customer, workstation

@@ -15,13 +15,13 @@ from console.clock import ManualClock
 from console.goodwill_rules import GoodwillRuleError
 from console.services.goodwill import GoodwillService
 from console.sync import outbox, pull
+from domain.vocabulary import GoodwillKind, MutationState
 from storage import replica
 from storage.location import parse_location
 from storage.models import Customer, Goodwill, Promise
 from storage.queries import sync as queries
 from storage.queries import users
 from storage.store import Store, open_store
-from storage.vocabulary import GoodwillKind, MutationState
 from tests.helpers import factories
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

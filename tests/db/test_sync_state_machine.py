@@ -38,13 +38,13 @@ from console.services.goodwill import GoodwillService
 from console.services.promises import PromiseService
 from console.sync.engine import SyncEngine
 from console.sync.remote import conninfo
+from domain.records import OutboxRecord, PromiseRecord, UserRecord
+from domain.vocabulary import GoodwillKind, MutationState, PromiseKind, PromiseStatus, Role
 from storage.location import parse_location
 from storage.models import ContactEvent, Goodwill, OutboxEntry, Promise
 from storage.queries import promises as promise_queries
 from storage.queries import sync as queries
-from storage.records import OutboxRecord, PromiseRecord, UserRecord
 from storage.store import Store, open_store
-from storage.vocabulary import GoodwillKind, MutationState, PromiseKind, PromiseStatus, Role
 from tests.helpers import factories
 from tests.helpers.central import NOW, Central
 from tests.helpers.workstations import QUICK_RETRY, Sleeper, add_everywhere, local_user

@@ -20,10 +20,10 @@ import pytest
 from sqlalchemy import func, text
 from sqlalchemy import select as sql_select
 
+from domain.vocabulary import MutationState, Role
 from storage.location import parse_location
 from storage.models import Goodwill, Handoff, OutboxEntry, Promise, SyncIdentity
 from storage.store import open_store
-from storage.vocabulary import MutationState, Role
 from tests.helpers.central import Central
 from tests.helpers.workstations import shared_customer, workstation
 

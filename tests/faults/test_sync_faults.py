@@ -24,11 +24,11 @@ from sqlalchemy import Engine, create_engine, select, text
 from console.sync.engine import SyncEngine
 from console.sync.push import RetryPolicy
 from console.sync.remote import connector, conninfo
+from domain.vocabulary import MutationState, Role
 from storage.location import parse_location
 from storage.models import ContactEvent, Goodwill, Promise
 from storage.queries import sync as queries
 from storage.server import init_server
-from storage.vocabulary import MutationState, Role
 from tests.helpers import factories
 from tests.helpers.central import Central
 from tests.helpers.offline_work import MIX, OfflineWork, taken_promises, work_offline

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, text
 
 from console.ids import new_id
+from domain.records import UserRecord
+from domain.vocabulary import Role, Team
 from storage.location import StoreLocation
 from storage.models import Case, Offer
-from storage.records import UserRecord
 from storage.server.users import add_user
-from storage.vocabulary import Role, Team
 from tests.helpers import factories, passwords
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

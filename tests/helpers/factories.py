@@ -8,8 +8,7 @@ from typing import Any
 
 from console.ids import new_id
 from console.normalise import email_key, name_key, phone_e164, postcode_key
-from storage.models import Case, ContactEvent, Customer, CustomerPhone, User
-from storage.vocabulary import (
+from domain.vocabulary import (
     CaseKind,
     CaseStatus,
     Channel,
@@ -19,6 +18,7 @@ from storage.vocabulary import (
     Severity,
     Team,
 )
+from storage.models import Case, ContactEvent, Customer, CustomerPhone, User
 
 T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 

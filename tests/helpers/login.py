@@ -27,7 +27,7 @@ from keyring.errors import PasswordDeleteError
 from psycopg import sql
 
 from console.server_address import ServerAddress, parse_server_url
-from storage.vocabulary import Role, Team
+from domain.vocabulary import Role, Team
 from tests.helpers.passwords import password_clause
 
 HBA_MARKER = "# advisor-console tests: passwords for everyone but the superuser"

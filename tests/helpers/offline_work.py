@@ -15,9 +15,9 @@ from sqlalchemy import select
 from console.promise_rules import Outcome
 from console.services.handoffs import HandoffService
 from console.services.promises import PromiseService
+from domain.records import PromiseRecord
+from domain.vocabulary import GoodwillKind, HandoffKind, MutationState, PromiseKind, PromiseStatus, Team
 from storage.models import OutboxEntry, Promise
-from storage.records import PromiseRecord
-from storage.vocabulary import GoodwillKind, HandoffKind, MutationState, PromiseKind, PromiseStatus, Team
 from tests.helpers.central import Central
 from tests.helpers.workstations import Workstation, add_everywhere
 

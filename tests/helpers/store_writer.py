@@ -18,11 +18,11 @@ from console.clock import ManualClock
 from console.services.goodwill import GoodwillService
 from console.services.handoffs import HandoffService
 from console.services.promises import PromiseService
+from domain.vocabulary import GoodwillKind, HandoffKind, PromiseKind, Team
 from storage.location import parse_location
 from storage.models import OutboxEntry
 from storage.queries import users
 from storage.store import open_store
-from storage.vocabulary import GoodwillKind, HandoffKind, PromiseKind, Team
 
 START = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 

@@ -16,10 +16,10 @@ from console.services.goodwill import GoodwillService
 from console.sync.engine import SyncEngine
 from console.sync.push import RetryPolicy
 from console.sync.remote import Connect, connector, conninfo
+from domain.records import OutboxRecord, UserRecord
 from storage.location import parse_location
 from storage.models import Customer, User
 from storage.queries import sync as queries
-from storage.records import OutboxRecord, UserRecord
 from storage.store import Store, open_store
 from tests.helpers import factories
 from tests.helpers.central import NOW, Central

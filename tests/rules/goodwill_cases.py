@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.vocabulary import Authorisation, GoodwillState, Role
+from domain.vocabulary import Authorisation, GoodwillState, Role
 
 ADVISOR_LIMIT = 5_000
 FIRST_SUPERVISOR_LIMIT = 10_000  # who gave the first approval in the second-approval cases

@@ -15,10 +15,10 @@ from console.clock import ManualClock
 from console.ids import new_id
 from console.normalise import email_key, name_key, phone_e164, postcode_key
 from console.services.customers import CustomerService
+from domain.vocabulary import CaseKind, CaseStatus, Channel, Direction, PhoneKind, Role, Severity, Team
 from storage.location import parse_location
 from storage.models import AccountOwnerChange, Case, ContactEvent, Customer, CustomerPhone, User
 from storage.store import Store, open_store
-from storage.vocabulary import CaseKind, CaseStatus, Channel, Direction, PhoneKind, Role, Severity, Team
 from widgets.history_model import HistoryModel
 from widgets.main_window import MainWindow
 from widgets.status import connectivity_text

@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from console.board.periods import PeriodKind
 from console.clock import ManualClock
+from domain.vocabulary import Team
 from storage.store import Store
-from storage.vocabulary import Team
 from tests.ui.work_support import LONDON, TOM_ACCOUNT, make_promise, settle, work_window
 from widgets.app import build_window
 from widgets.board.charts import IcebergChart, ParetoChart

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from console.clock import ManualClock
 from console.ids import new_id
 from console.services.customers import CustomerService
+from domain.vocabulary import CaseKind, CaseStatus, GoodwillKind, Severity
 from storage.models import Case
 from storage.store import Store
-from storage.vocabulary import CaseKind, CaseStatus, GoodwillKind, Severity
 from tests.ui.work_support import LONDON, TOM_ACCOUNT, ZOE_ACCOUNT, open_account, settle, work_window
 from widgets.app import build_window
 from widgets.dialog_parts import set_edit_moment

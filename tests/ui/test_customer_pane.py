@@ -9,9 +9,9 @@ from pytestqt.qtbot import QtBot
 
 from console.clock import ManualClock
 from console.services.customers import CustomerService
-from storage.records import CustomerProfile
+from domain.records import CustomerProfile
+from domain.vocabulary import Channel
 from storage.store import Store
-from storage.vocabulary import Channel
 from tests.ui.support import STORY_ACCOUNT, UiData, fetch_all, make_window, qt_objects_left_in_cycles
 from widgets.case_model import CaseColumn
 from widgets.history_model import EntryRole, HistoryColumn

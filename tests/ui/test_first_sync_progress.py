@@ -20,12 +20,12 @@ from console.auth import Connectivity, Session
 from console.clock import ManualClock
 from console.server_address import parse_server_url
 from console.sync.engine import Mode, SyncEngine, SyncState, SyncSummary
+from domain.vocabulary import Role
 from storage.location import parse_location
 from storage.models import Customer
 from storage.queries import first_sync as places
 from storage.server_login import ServerIdentity
 from storage.store import open_store
-from storage.vocabulary import Role
 from tests.helpers.central import NOW, Central
 from tests.helpers.workstations import Workstation
 from tests.ui.work_support import LONDON, settle

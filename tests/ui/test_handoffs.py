@@ -9,9 +9,9 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
 from console.clock import ManualClock
+from domain.vocabulary import Team
 from storage.models import User
 from storage.store import Store
-from storage.vocabulary import Team
 from tests.ui.support import NOW, STORY_ACCOUNT
 from tests.ui.work_support import HANDOFF_SUMMARY, at, cell, open_account, settle, work_window
 from widgets.handoff_model import HandoffColumn

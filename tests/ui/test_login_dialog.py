@@ -20,9 +20,9 @@ from console.clock import ManualClock
 from console.credentials import CredentialStore
 from console.offline_unlock import OfflineUnlockCache
 from console.server_address import parse_server_url
+from domain.vocabulary import Role
 from storage.server_login import ServerIdentity
 from storage.store import Store
-from storage.vocabulary import Role
 from tests.helpers import passwords
 from tests.helpers.login import (
     LoginServer,

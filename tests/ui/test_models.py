@@ -12,9 +12,9 @@ from pytestqt.qtbot import QtBot
 
 from console.clock import ManualClock
 from console.services.customers import CustomerService
-from storage.records import TimelineEntry, TimelineKey
+from domain.records import TimelineEntry, TimelineKey
+from domain.vocabulary import Channel, Direction
 from storage.store import Store
-from storage.vocabulary import Channel, Direction
 from tests.ui.support import NOW, STORY_ACCOUNT, fetch_all
 from widgets.background import BackgroundReader
 from widgets.case_model import CaseModel

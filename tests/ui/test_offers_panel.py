@@ -14,9 +14,9 @@ from console.ids import new_id
 from console.services.customers import CustomerService
 from console.services.offers import OfferService
 from console.services.people import PeopleService
+from domain.vocabulary import CaseStatus, Confirmation
 from storage.models import Case, Customer, Offer
 from storage.store import Store
-from storage.vocabulary import CaseStatus, Confirmation
 from tests.helpers import factories
 from tests.ui.support import NOW
 from tests.ui.work_support import LATE_CASE, TOM_ACCOUNT, ZOE_ACCOUNT, cell, open_account, settle, work_window

@@ -12,8 +12,8 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from console.clock import ManualClock
-from storage.records import HandoffRecord, PromiseRecord
-from storage.vocabulary import HandoffKind, HandoffStatus, PromiseKind, PromiseStatus, Team
+from domain.records import HandoffRecord, PromiseRecord
+from domain.vocabulary import HandoffKind, HandoffStatus, PromiseKind, PromiseStatus, Team
 from tests.ui.support import NOW
 from tests.ui.work_support import LONDON
 from widgets.handoff_model import HandoffModel

@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 from console.clock import ManualClock
 from console.promise_rules import Outcome
 from console.services.customers import CustomerService
+from domain.vocabulary import PromiseKind, PromiseStatus
 from storage.store import Store
-from storage.vocabulary import PromiseKind, PromiseStatus
 from tests.ui.support import NOW, STORY_ACCOUNT, qt_objects_left_in_cycles
 from tests.ui.work_support import (
     LATE_CASE,

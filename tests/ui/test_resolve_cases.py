@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from console.clock import ManualClock
 from console.services.customers import CustomerService
+from domain.records import CaseSummary
+from domain.vocabulary import CaseStatus, Channel, Confirmation, PromiseKind
 from storage.models import ContactEvent, Feedback
-from storage.records import CaseSummary
 from storage.store import Store
-from storage.vocabulary import CaseStatus, Channel, Confirmation, PromiseKind
 from tests.ui.test_offers_panel import add_offers_and_consent
 from tests.ui.work_support import LATE_CASE, TOM_ACCOUNT, open_account, settle, work_window
 from widgets.dialog_parts import SaveDialog

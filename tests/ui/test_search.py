@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from console.normalise import format_phone
+from domain.records import CustomerMatch
 from storage.models import Customer
-from storage.records import CustomerMatch
 from tests.ui.support import STORY_PHONE, UiData
 from widgets.background import BackgroundReader
 from widgets.main_window import MainWindow

@@ -18,8 +18,8 @@ from console.auth import Connectivity, Session
 from console.server_address import parse_server_url
 from console.sync import outbox
 from console.sync.engine import Mode, SyncEngine
+from domain.vocabulary import GoodwillKind, Role
 from storage.server_login import ServerIdentity
-from storage.vocabulary import GoodwillKind, Role
 from tests.helpers import factories
 from tests.helpers.central import Central
 from tests.helpers.workstations import QUICK_RETRY, Workstation, add_everywhere, shared_customer, workstation

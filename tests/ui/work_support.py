@@ -16,10 +16,8 @@ from console.ids import new_id
 from console.services.customers import CustomerService
 from console.services.people import PeopleService
 from console.services.promises import PromiseService
-from storage.models import Case, Handoff
-from storage.records import CustomerProfile, PromiseRecord
-from storage.store import Store
-from storage.vocabulary import (
+from domain.records import CustomerProfile, PromiseRecord
+from domain.vocabulary import (
     CaseKind,
     CaseStatus,
     HandoffKind,
@@ -28,6 +26,8 @@ from storage.vocabulary import (
     Severity,
     Team,
 )
+from storage.models import Case, Handoff
+from storage.store import Store
 from tests.ui.support import NOW, STORY_ACCOUNT, build_store
 from widgets.app import build_window
 from widgets.main_window import MainWindow

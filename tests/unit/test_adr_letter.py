@@ -6,8 +6,8 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from console.adr_letter import draft_adr_letter
-from storage.records import CaseSummary, CustomerProfile
-from storage.vocabulary import CaseKind, CaseStatus, Channel, Severity
+from domain.records import CaseSummary, CustomerProfile
+from domain.vocabulary import CaseKind, CaseStatus, Channel, Severity
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 CUSTOMER = CustomerProfile(

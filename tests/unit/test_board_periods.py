@@ -13,8 +13,8 @@ import pytest
 from console.board.export import HEADER, write_advisor_csv
 from console.board.measures import AdvisorMeasures, pareto
 from console.board.periods import PeriodError, PeriodKind, period
+from domain.vocabulary import Team
 from storage.queries.board import RootCauseCount
-from storage.vocabulary import Team
 
 # Wednesday 1 April 2026, 10:00 BST: the clocks went forward on Sunday 29 March.
 SPRING = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)

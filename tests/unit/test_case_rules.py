@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from console import case_rules as rules
 from console.case_rules import CaseRuleError, FeedbackAnswers, RootCause
-from storage.records import CaseSummary
-from storage.vocabulary import CaseKind, CaseStatus, Confirmation, Severity
+from domain.records import CaseSummary
+from domain.vocabulary import CaseKind, CaseStatus, Confirmation, Severity
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 CAUSE = RootCause("line fault (copper)", "Card failed in the street cabinet; replaced")

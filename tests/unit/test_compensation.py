@@ -22,7 +22,7 @@ from console.compensation import (
     suggest,
 )
 from console.working_time import LONDON, local_to_utc
-from storage.vocabulary import CaseKind
+from domain.vocabulary import CaseKind
 
 SCHEME = load_scheme()
 BROADBAND = CaseKind.BROADBAND_FAULT

@@ -7,8 +7,8 @@ import uuid
 import pytest
 
 from console.goodwill_rules import GoodwillRuleError, PendingRequest, on_approval, on_request
-from storage.records import UserRecord
-from storage.vocabulary import Role, Team
+from domain.records import UserRecord
+from domain.vocabulary import Role, Team
 from tests.rules.goodwill_cases import (
     ADVISOR_LIMIT,
     APPROVAL_CASES,

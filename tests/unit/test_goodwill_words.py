@@ -9,8 +9,8 @@ import pytest
 
 from console.ids import new_id
 from console.services.goodwill import month_start, state_words
-from storage.records import GoodwillRecord
-from storage.vocabulary import Authorisation, GoodwillKind, GoodwillState
+from domain.records import GoodwillRecord
+from domain.vocabulary import Authorisation, GoodwillKind, GoodwillState
 
 AT = datetime(2026, 11, 24, 14, 5, tzinfo=UTC)
 

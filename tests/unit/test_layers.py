@@ -1,4 +1,5 @@
-"""console/ and storage/ never import Qt or qasync; storage never imports console or widgets."""
+"""Imports go down only: domain/ imports no other floor, console/ and storage/ never import Qt or qasync,
+storage never imports console or widgets."""
 
 from __future__ import annotations
 
@@ -28,7 +29,11 @@ def imported_modules(package: str) -> dict[Path, set[str]]:
 
 @pytest.mark.parametrize(
     ("package", "forbidden"),
-    [("console", (*QT, "widgets")), ("storage", (*QT, "widgets", "console"))],
+    [
+        ("domain", (*QT, "widgets", "console", "storage", "sqlalchemy")),
+        ("console", (*QT, "widgets")),
+        ("storage", (*QT, "widgets", "console")),
+    ],
 )
 def test_no_upward_or_qt_imports(package: str, forbidden: tuple[str, ...]) -> None:
     offenders = {
@@ -47,8 +52,8 @@ def test_importing_every_core_module_loads_no_qt() -> None:
     """Import all of console/ and storage/ in a fresh interpreter and look at sys.modules."""
     script = """
 import importlib, pkgutil, sys
-import console, storage
-for package in (console, storage):
+import console, domain, storage
+for package in (domain, console, storage):
     for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
         if info.name == "console.__main__" or ".migrations" in info.name:
             continue

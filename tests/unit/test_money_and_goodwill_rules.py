@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from console.goodwill_rules import GoodwillRuleError, PendingRequest, on_approval, on_request
 from console.money import MAX_PAYMENT_PENCE, AmountError, format_pence, parse_pounds
-from storage.records import UserRecord
-from storage.vocabulary import Authorisation, GoodwillState, Role, Team
+from domain.records import UserRecord
+from domain.vocabulary import Authorisation, GoodwillState, Role, Team
 
 
 @pytest.mark.parametrize(

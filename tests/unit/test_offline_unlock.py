@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from console.offline_unlock import SCRYPT_N, OfflineUnlockCache, OfflineUnlockError
+from domain.vocabulary import Role
 from storage.server_login import ServerIdentity
-from storage.vocabulary import Role
 from tests.helpers import passwords
 
 SERVER = "postgresql://db:5432/console"

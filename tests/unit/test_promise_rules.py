@@ -16,7 +16,7 @@ from console.promise_rules import (
     countdown,
     urgency,
 )
-from storage.vocabulary import PromiseKind, PromiseStatus
+from domain.vocabulary import PromiseKind, PromiseStatus
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 

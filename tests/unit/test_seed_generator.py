@@ -23,7 +23,7 @@ from console.seed.stories import (
     NO_PITCH_DURING_FAULT,
     OFFICE_MOVE,
 )
-from storage.vocabulary import CaseKind, CaseStatus, GoodwillState, HandoffStatus, PromiseStatus
+from domain.vocabulary import CaseKind, CaseStatus, GoodwillState, HandoffStatus, PromiseStatus
 
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
 CUSTOMERS = 2_000

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from console.suppressor import decide_offers
-from storage.records import SuppressorCase, SuppressorFacts
-from storage.vocabulary import CaseKind, CaseStatus, Confirmation
+from domain.records import SuppressorCase, SuppressorFacts
+from domain.vocabulary import CaseKind, CaseStatus, Confirmation
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 ID = uuid.UUID(int=1)

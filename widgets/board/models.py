@@ -14,8 +14,8 @@ from typing_extensions import override
 from console.board.measures import AdvisorMeasures, RootCauseRank
 from console.money import format_pence
 from console.promise_rules import countdown
+from domain.records import PromiseRecord
 from storage.queries.board import LateHandoff
-from storage.records import PromiseRecord
 from widgets.promise_text import AMBER_BRUSH, RED_BRUSH, kind_label, short_time, team_label
 from widgets.table_model import RecordTableModel
 

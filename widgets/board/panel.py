@@ -31,7 +31,7 @@ from console.board.periods import PERIOD_WORDS, Period, PeriodError, PeriodKind,
 from console.clock import Clock
 from console.promise_rules import PromiseRuleError
 from console.services.promises import PromiseConflictError
-from storage.records import PromiseRecord, UserRecord
+from domain.records import PromiseRecord, UserRecord
 from widgets.background import BackgroundReader
 from widgets.board.charts import IcebergChart, ParetoChart
 from widgets.board.models import (

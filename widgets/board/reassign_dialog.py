@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 from typing_extensions import override
 
-from storage.records import PromiseRecord, UserRecord
+from domain.records import PromiseRecord, UserRecord
 from widgets.dialog_parts import ErrorLabel, SaveDialog, button_box, colleague_combo, note_edit
 from widgets.promise_text import kind_label
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from storage.vocabulary import (
+from domain.vocabulary import (
     Authorisation,
     CaseKind,
     CaseStatus,
