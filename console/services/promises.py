@@ -186,10 +186,12 @@ class PromiseService:
             )
             if not closed:
                 raise PromiseConflictError(self._conflict_message(queries.get(session, promise.id)))
-            return promise
+            ended = queries.get(session, promise.id)
+            assert ended is not None
+            return ended
 
         with self._store.durable_write() as session:
-            writes.write(
+            return writes.write(
                 session,
                 end,
                 actor=self.user.username,
@@ -211,9 +213,6 @@ class PromiseService:
                     promise.id,
                 ),
             )
-            ended = queries.get(session, promise.id)
-        assert ended is not None
-        return ended
 
     def reassign(self, promise: PromiseRecord, new_owner_id: uuid.UUID, note: str) -> PromiseRecord:
         """Give an open promise (a broken one, typically) to a colleague with a note: a supervisor's act,

@@ -67,7 +67,6 @@ print(",".join(loaded))
     assert result.stdout.strip() == ""
 
 
-
 def models_imports(path: Path) -> list[str]:
     """The storage.models imports in one module, however spelled (`from storage import models` too)."""
     found: list[str] = []
