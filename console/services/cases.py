@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from enum import Enum
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -427,7 +426,7 @@ class CaseService:
         note: str = "",
         *,
         fields: dict[str, object] | None = None,
-    ) -> Any:
+    ) -> uuid.UUID:
         """Write the transition at the version the advisor saw, its timeline line and audit entry, and
         queue it as the mutation `action` with the act's own `fields` (the server re-checks them);
         returns the case's customer."""
