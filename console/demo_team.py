@@ -17,7 +17,7 @@ from sqlalchemy import create_engine
 from domain.records import UserRecord
 from domain.vocabulary import Role, Team
 from storage.location import StoreLocation, parse_location
-from storage.models import User
+from storage.queries import users
 from storage.server import init_server
 from storage.server.users import add_user
 from storage.store import Store, open_store
@@ -120,26 +120,14 @@ def build_team(
         store = open_store(local_location(folder, user.username))
         seed_store(store, customers=customers, now=now)  # same seed and time: the same rows as the server
         with store.write() as session:
-            session.add_all([local_user(person) for person, _ in made])
+            for person, _ in made:
+                users.add(session, person, created_at=datetime.now(UTC))
         members.append(Member(user, password, store))
     return DemoTeam(server_url, members[0], members[1], folder, stop)
 
 
 def local_location(folder: Path, name: str) -> StoreLocation:
     return parse_location(str(folder / f"{name}.db"))
-
-
-def local_user(user: UserRecord) -> User:
-    return User(
-        id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,
-        goodwill_limit_pence=user.goodwill_limit_pence,
-        team=user.team,
-        active=True,
-        created_at=datetime.now(UTC),
-    )
 
 
 def start_team(

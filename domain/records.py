@@ -101,6 +101,22 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
+class ContactEventRecord:
+    """One contact event as stored: a line on the customer's timeline (append-only)."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    case_id: uuid.UUID | None
+    channel: Channel
+    direction: Direction
+    advisor_id: uuid.UUID | None
+    occurred_at: datetime
+    recorded_at: datetime
+    subject: str | None
+    summary: str
+
+
+@dataclass(frozen=True)
 class CaseSummary:
     id: uuid.UUID
     reference: str

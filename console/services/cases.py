@@ -11,9 +11,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from enum import Enum
-from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from console import case_rules as rules
@@ -22,13 +20,12 @@ from console.case_rules import CaseRuleError, check_owner_change, needs_progress
 from console.clock import Clock
 from console.ids import new_id
 from console.promise_rules import PromiseRuleError
-from console.services.events import console_event
+from console.services.events import console_event, contact_mutation
 from console.services.promises import add_promise
 from console.sync import outbox
-from domain.records import CaseSummary, FeedbackScores, PromiseRecord, UserRecord
+from domain.records import CaseSummary, ContactEventRecord, FeedbackScores, PromiseRecord, UserRecord
 from domain.vocabulary import (
     CaseKind,
-    CaseStatus,
     Channel,
     Confirmation,
     Direction,
@@ -36,8 +33,7 @@ from domain.vocabulary import (
     PromiseStatus,
     Severity,
 )
-from storage import audit
-from storage.models import Case, CaseOwnerChange, ContactEvent, Feedback
+from storage import writes
 from storage.queries import cases as queries
 from storage.queries import customers as customer_queries
 from storage.queries import promises as promise_queries
@@ -79,48 +75,42 @@ class CaseService:
         now = self._clock.now()
         cleaned = rules.check_new_case(title, target_at, now)
         case_id = new_id()
+        event = console_event(
+            self.user.id, customer_id, case_id, now, f"Case opened: {cleaned}"[:200], cleaned
+        )
         with self._store.durable_write() as session:
-            session.add(
-                Case(
-                    id=case_id,
+            return writes.write(
+                session,
+                lambda s: queries.add(
+                    s,
+                    case_id=case_id,
                     reference=rules.provisional_reference(case_id),
                     customer_id=customer_id,
                     kind=kind,
                     title=cleaned,
-                    status=CaseStatus.OPEN,
                     severity=severity,
                     owner_id=self.user.id,
                     opened_at=now,
                     target_at=target_at,
-                    updated_at=now,
-                    confirmation=Confirmation.PENDING,
-                    confirmation_attempts=0,
-                    appointment_missed=False,
-                    customer_delay_days=0,
-                    formal_complaint=False,
-                    reopened_count=0,
-                    version=1,
-                )
-            )
-            session.flush()
-            event = self._event(session, customer_id, case_id, now, f"Case opened: {cleaned}"[:200], cleaned)
-            outbox.queue(
-                session,
-                kind=outbox.CASE_OPEN,
-                payload=outbox.case_open(
-                    case_id=case_id,
-                    customer_id=customer_id,
-                    kind=kind.value,
-                    title=cleaned,
-                    severity=severity.value,
-                    target_at=target_at,
-                    event_id=event.id,
                 ),
                 actor=self.user.username,
-                entity_id=case_id,
-                occurred_at=now,
+                at=now,
+                queue=outbox.queue,
+                line=event,
+                mutation=writes.Mutation(
+                    outbox.CASE_OPEN,
+                    outbox.case_open(
+                        case_id=case_id,
+                        customer_id=customer_id,
+                        kind=kind.value,
+                        title=cleaned,
+                        severity=severity.value,
+                        target_at=target_at,
+                        event_id=event.id,
+                    ),
+                    case_id,
+                ),
             )
-            return self._read(session, case_id)
 
     def take_over(self, case: CaseSummary, note: str) -> CaseSummary:
         return self._change_owner(case, self.user.id, note, taking=True)
@@ -138,44 +128,43 @@ class CaseService:
             assert new_owner is not None
             if new_owner.id == case.owner_id:
                 raise CaseRuleError(f"{new_owner.display_name} already owns {case.reference}")
-            moved = session.execute(
-                update(Case)
-                .where(Case.id == case.id, Case.owner_id.is_not_distinct_from(case.owner_id))
-                .values(owner_id=new_owner.id, updated_at=now, version=Case.version + 1)
-                .execution_options(synchronize_session=False)
-            )
-            if not moved.rowcount:  # type: ignore[attr-defined]
-                raise CaseRuleError(f"{case.reference} changed owner meanwhile: look at it again")
-            change_id = new_id()
-            session.add(
-                CaseOwnerChange(
-                    id=change_id,
-                    case_id=case.id,
-                    from_user_id=case.owner_id,
-                    to_user_id=new_owner.id,
-                    note=note.strip(),
-                    changed_at=now,
-                )
-            )
-            verb = "taken over by" if taking else f"handed over by {self.user.display_name} to"
-            customer_id = session.get_one(Case, case.id).customer_id
-            event = self._event(
-                session, customer_id, case.id, now, f"{case.reference} {verb} {new_owner.display_name}", note
-            )
-            outbox.queue(
-                session,
-                kind=outbox.CASE_TAKE if taking else outbox.CASE_HAND_OVER,
-                payload=outbox.case_owner(
-                    case_id=case.id,
+            to_owner = new_owner
+            change_id, event_id = new_id(), new_id()
+
+            def move(session: Session) -> uuid.UUID:
+                if not queries.change_owner(
+                    session,
+                    case.id,
                     from_owner_id=case.owner_id,
-                    to_user_id=new_owner.id,
+                    to_owner_id=to_owner.id,
                     note=note.strip(),
                     change_id=change_id,
-                    event_id=event.id,
-                ),
+                    at=now,
+                ):
+                    raise CaseRuleError(f"{case.reference} changed owner meanwhile: look at it again")
+                return queries.customer_of(session, case.id)
+
+            verb = "taken over by" if taking else f"handed over by {self.user.display_name} to"
+            subject = f"{case.reference} {verb} {new_owner.display_name}"
+            customer_id = writes.write(
+                session,
+                move,
                 actor=self.user.username,
-                entity_id=case.id,
-                occurred_at=now,
+                at=now,
+                queue=outbox.queue,
+                line=lambda customer_id: self._line(customer_id, case.id, now, subject, note, event_id),
+                mutation=writes.Mutation(
+                    outbox.CASE_TAKE if taking else outbox.CASE_HAND_OVER,
+                    outbox.case_owner(
+                        case_id=case.id,
+                        from_owner_id=case.owner_id,
+                        to_user_id=new_owner.id,
+                        note=note.strip(),
+                        change_id=change_id,
+                        event_id=event_id,
+                    ),
+                    case.id,
+                ),
             )
             return next(c for c in customer_queries.cases_for(session, customer_id) if c.id == case.id)
 
@@ -242,7 +231,7 @@ class CaseService:
         now = self._clock.now()
         change = rules.record_attempt(case, confirmation, now, check_due_at)
         with self._store.durable_write() as session:
-            customer_id = session.get_one(Case, case.id).customer_id
+            customer_id = queries.customer_of(session, case.id)
             follow_up = None
             if confirmation is Confirmation.NOT_REACHABLE:
                 # The promise first, so the server holds it when case.confirm names it as the follow-up.
@@ -318,38 +307,41 @@ class CaseService:
         with self._store.durable_write() as session:
             if queries.has_feedback(session, case.id):
                 raise CaseRuleError(f"feedback for {case.reference} is already recorded")
-            customer_id = session.get_one(Case, case.id).customer_id
+            customer_id = queries.customer_of(session, case.id)
             feedback_id = new_id()
-            session.add(
-                Feedback(
-                    id=feedback_id,
-                    case_id=case.id,
-                    customer_id=customer_id,
-                    fix_score=answers.fix_score,
-                    fault_score=answers.fault_score,
-                    customer_cause_text=answers.cause_text or None,
-                    received_at=now,
-                )
-            )
             subject = (
                 f"{case.reference} feedback: fix handled {answers.fix_score}/5, "
                 f"fault happening {answers.fault_score}/5"
             )
-            event = self._event(session, customer_id, case.id, now, subject, answers.cause_text)
-            outbox.queue(
+            event = self._line(customer_id, case.id, now, subject, answers.cause_text)
+            writes.write(
                 session,
-                kind=outbox.CASE_FEEDBACK,
-                payload=outbox.case_feedback(
+                lambda s: queries.add_feedback(
+                    s,
                     feedback_id=feedback_id,
                     case_id=case.id,
+                    customer_id=customer_id,
                     fix_score=answers.fix_score,
                     fault_score=answers.fault_score,
-                    cause_text=answers.cause_text,
-                    event_id=event.id,
+                    cause_text=answers.cause_text or None,
+                    received_at=now,
                 ),
                 actor=self.user.username,
-                entity_id=feedback_id,
-                occurred_at=now,
+                at=now,
+                queue=outbox.queue,
+                line=event,
+                mutation=writes.Mutation(
+                    outbox.CASE_FEEDBACK,
+                    outbox.case_feedback(
+                        feedback_id=feedback_id,
+                        case_id=case.id,
+                        fix_score=answers.fix_score,
+                        fault_score=answers.fault_score,
+                        cause_text=answers.cause_text,
+                        event_id=event.id,
+                    ),
+                    feedback_id,
+                ),
             )
 
     def feedback_scores(self, start: datetime, end: datetime) -> FeedbackScores:
@@ -407,7 +399,7 @@ class CaseService:
                 f"the summary is too long ({len(summary):,} characters, at most {rules.MAX_NOTE:,})"
             )
         with self._store.read() as session:
-            customer_id = session.get_one(Case, case.id).customer_id
+            customer_id = queries.customer_of(session, case.id)
             profile = customer_queries.profile(session, customer_id)
         assert profile is not None
         return draft_adr_letter(case, profile, summary, now, zone)
@@ -434,51 +426,55 @@ class CaseService:
         note: str = "",
         *,
         fields: dict[str, object] | None = None,
-    ) -> Any:
+    ) -> uuid.UUID:
         """Write the transition at the version the advisor saw, its timeline line and audit entry, and
-        queue it as the mutation `action` with the act's own `fields` (the server re-checks them)."""
-        if not queries.apply(session, case.id, version=case.version, values=change.values, at=now):
-            current = customer_queries.case_by_id(session, case.id)
-            state = current.status.value.replace("_", " ") if current else "gone"
-            raise CaseConflictError(f"{case.reference} was changed meanwhile (now {state}): look at it again")
-        customer_id = session.get_one(Case, case.id).customer_id
-        event = self._event(session, customer_id, case.id, now, change.subject, note)
-        outbox.queue(
-            session,
-            kind=action,
-            payload=outbox.case_transition(
-                case_id=case.id, version=case.version, event_id=event.id, **(fields or {})
-            ),
-            actor=self.user.username,
-            entity_id=case.id,
-            occurred_at=now,
-        )
-        audit.append(
-            session,
-            at=now,
-            actor=self.user.username,
-            action=action,
-            entity="case",
-            entity_id=case.id,
-            detail={"from_status": case.status.value, "from_version": case.version}
-            | {key: _plain(value) for key, value in change.values.items()},
-        )
-        return customer_id
+        queue it as the mutation `action` with the act's own `fields` (the server re-checks them);
+        returns the case's customer."""
+        event_id = new_id()
 
-    def _event(
+        def transition(session: Session) -> uuid.UUID:
+            if not queries.apply(session, case.id, version=case.version, values=change.values, at=now):
+                current = customer_queries.case_by_id(session, case.id)
+                state = current.status.value.replace("_", " ") if current else "gone"
+                raise CaseConflictError(
+                    f"{case.reference} was changed meanwhile (now {state}): look at it again"
+                )
+            return queries.customer_of(session, case.id)
+
+        return writes.write(
+            session,
+            transition,
+            actor=self.user.username,
+            at=now,
+            queue=outbox.queue,
+            line=lambda customer_id: self._line(customer_id, case.id, now, change.subject, note, event_id),
+            mutation=writes.Mutation(
+                action,
+                outbox.case_transition(
+                    case_id=case.id, version=case.version, event_id=event_id, **(fields or {})
+                ),
+                case.id,
+            ),
+            audit=writes.AuditAction(
+                action,
+                "case",
+                case.id,
+                {"from_status": case.status.value, "from_version": case.version}
+                | {key: _plain(value) for key, value in change.values.items()},
+            ),
+        )
+
+    def _line(
         self,
-        session: Session,
         customer_id: uuid.UUID,
         case_id: uuid.UUID,
         now: datetime,
         subject: str,
         text: str,
-    ) -> ContactEvent:
+        event_id: uuid.UUID | None = None,
+    ) -> ContactEventRecord:
         """The act's timeline line; its mutation carries the id, so the server writes the same row."""
-        event = console_event(self.user.id, customer_id, case_id, now, subject, text)
-        session.add(event)
-        session.flush()
-        return event
+        return console_event(self.user.id, customer_id, case_id, now, subject, text, event_id=event_id)
 
     def _read(self, session: Session, case_id: uuid.UUID) -> CaseSummary:
         found = customer_queries.case_by_id(session, case_id)
@@ -545,7 +541,8 @@ class CaseService:
         subject: str,
         text: str,
     ) -> None:
-        letter = ContactEvent(
+        """The letter the customer was sent, on their timeline and queued as its own contact."""
+        letter = ContactEventRecord(
             id=new_id(),
             customer_id=customer_id,
             case_id=case.id,
@@ -557,13 +554,11 @@ class CaseService:
             subject=subject[:200],
             summary=text.strip(),
         )
-        session.add(letter)
-        outbox.queue(
+        writes.write(
             session,
-            kind=outbox.CONTACT_ADD,
-            payload=outbox.contact_add(letter),
             actor=self.user.username,
-            entity_id=letter.id,
-            occurred_at=now,
+            at=now,
+            queue=outbox.queue,
+            line=letter,
+            mutation=contact_mutation(letter),
         )
-        session.flush()

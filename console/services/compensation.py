@@ -7,6 +7,8 @@ import uuid
 from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from console.clock import Clock
 from console.compensation import (
     FactsError,
@@ -21,7 +23,7 @@ from console.services.events import console_event
 from console.sync import outbox
 from console.working_time import WorkingHours
 from domain.records import CaseServiceDates, UserRecord
-from storage import audit
+from storage import writes
 from storage.queries import service_dates as queries
 from storage.store import Store
 
@@ -94,15 +96,29 @@ class CompensationService:
             "customer_delay_days": facts.customer_delay_days,
             "customer_caused_delay": reason,
         }
-        with self._store.durable_write() as session:
+        changed = {key: _iso(value) for key, value in values.items() if value != getattr(dates, key)}
+        summary = "; ".join(f"{key.replace('_', ' ')}: {value}" for key, value in changed.items())
+        event = console_event(
+            self.user.id,
+            dates.customer_id,
+            dates.case_id,
+            now,
+            f"Service dates recorded on {dates.reference}",
+            summary or "No change",
+        )
+
+        def save(session: Session) -> CaseServiceDates:
             moved = queries.record(
                 session, dates.case_id, version=dates.version, values=values | {"updated_at": now}
             )
             if not moved:
                 raise FactsError(f"{dates.reference} was changed by someone else meanwhile: look at it again")
-            changed = {key: _iso(value) for key, value in values.items() if value != getattr(dates, key)}
             stored = queries.get(session, dates.case_id)
             assert stored is not None
+            return stored
+
+        def entry(stored: CaseServiceDates) -> writes.AuditAction:
+            """The audit entry says what the scheme owes on the dates as stored."""
             owed = None
             if covered(stored.kind):
                 try:
@@ -110,38 +126,28 @@ class CompensationService:
                 except ValueError:
                     found = None  # the dates are saved even when the figures file is broken
                 owed = found.total_pence if found is not None else None
-            summary = "; ".join(f"{key.replace('_', ' ')}: {value}" for key, value in changed.items())
-            event = console_event(
-                self.user.id,
-                dates.customer_id,
-                dates.case_id,
-                now,
-                f"Service dates recorded on {dates.reference}",
-                summary or "No change",
+            return writes.AuditAction(
+                "case.service_dates", "case", dates.case_id, {"changed": changed, "scheme_owes_pence": owed}
             )
-            session.add(event)
-            session.flush()
-            outbox.queue(
+
+        with self._store.durable_write() as session:
+            return writes.write(
                 session,
-                kind=outbox.CASE_SERVICE_DATES,
-                payload=outbox.case_service_dates(
-                    case_id=dates.case_id,
-                    version=dates.version,
-                    values=values,
-                    summary=summary or "No change",
-                    event_id=event.id,
-                ),
+                save,
                 actor=self.user.username,
-                entity_id=dates.case_id,
-                occurred_at=now,
-            )
-            audit.append(
-                session,
                 at=now,
-                actor=self.user.username,
-                action="case.service_dates",
-                entity="case",
-                entity_id=dates.case_id,
-                detail={"changed": changed, "scheme_owes_pence": owed},
+                queue=outbox.queue,
+                line=event,
+                mutation=writes.Mutation(
+                    outbox.CASE_SERVICE_DATES,
+                    outbox.case_service_dates(
+                        case_id=dates.case_id,
+                        version=dates.version,
+                        values=values,
+                        summary=summary or "No change",
+                        event_id=event.id,
+                    ),
+                    dates.case_id,
+                ),
+                audit=entry,
             )
-        return stored

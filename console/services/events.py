@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from console.ids import new_id
 from console.sync import outbox
-from domain.records import UserRecord
+from domain.records import ContactEventRecord, UserRecord
 from domain.vocabulary import Channel, Direction
-from storage.models import ContactEvent
+from storage import writes
 
 
 def console_event(
@@ -22,9 +22,13 @@ def console_event(
     now: datetime,
     subject: str,
     text: str,
-) -> ContactEvent:
-    return ContactEvent(
-        id=new_id(),
+    *,
+    event_id: uuid.UUID | None = None,
+) -> ContactEventRecord:
+    """The act's line on the customer's timeline: a system event, the text or else the subject.
+    `event_id` when its mutation must name it before the line is made."""
+    return ContactEventRecord(
+        id=event_id or new_id(),
         customer_id=customer_id,
         case_id=case_id,
         channel=Channel.SYSTEM,
@@ -37,6 +41,11 @@ def console_event(
     )
 
 
+def contact_mutation(event: ContactEventRecord) -> writes.Mutation:
+    """`event` queued on its own, as an append-only fact the other workstations receive."""
+    return writes.Mutation(outbox.CONTACT_ADD, outbox.contact_add(event), event.id)
+
+
 def add_console_event(
     session: Session,
     actor: UserRecord,
@@ -45,20 +54,19 @@ def add_console_event(
     now: datetime,
     subject: str,
     text: str,
-) -> ContactEvent:
+) -> ContactEventRecord:
     """Add the event in `session` and queue it for the server (use inside `Store.durable_write()`).
 
     For acts the server does not know yet (promises, cases, handoffs), the timeline line still
     reaches the other workstations as an append-only fact.
     """
     event = console_event(actor.id, customer_id, case_id, now, subject, text)
-    session.add(event)
-    outbox.queue(
+    writes.write(
         session,
-        kind=outbox.CONTACT_ADD,
-        payload=outbox.contact_add(event),
         actor=actor.username,
-        entity_id=event.id,
-        occurred_at=now,
+        at=now,
+        queue=outbox.queue,
+        line=event,
+        mutation=contact_mutation(event),
     )
     return event

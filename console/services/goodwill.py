@@ -22,10 +22,9 @@ from console.money import format_pence, parse_pounds
 from console.services.events import console_event
 from console.sync import outbox
 from console.working_time import LONDON, local_to_utc
-from domain.records import GoodwillRecord, UserRecord
+from domain.records import ContactEventRecord, GoodwillRecord, UserRecord
 from domain.vocabulary import Authorisation, GoodwillKind, GoodwillState, Role
-from storage import audit
-from storage.models import Goodwill
+from storage import writes
 from storage.queries import goodwill as queries
 from storage.queries import users
 from storage.store import Store
@@ -152,25 +151,6 @@ class GoodwillService:
             requester = users.by_id(session, self.user.id) or self.user  # the limit as stored now
             verdict = on_request(amount, requester, reason)
             approved = verdict.state is GoodwillState.APPROVED
-            session.add(
-                Goodwill(
-                    id=goodwill_id,
-                    customer_id=customer_id,
-                    case_id=case_id,
-                    kind=kind,
-                    amount_pence=amount,
-                    currency="GBP",
-                    reason_category=category,
-                    reason_text=reason,
-                    requested_by=requester.id,
-                    requested_at=now,
-                    state=verdict.state,
-                    authorisation=verdict.authorisation,
-                    decided_by=None,
-                    decided_at=now if approved else None,
-                    version=1,
-                )
-            )
             words = f"{format_pence(amount)} {KIND_WORDS[kind]}"
             subject = (
                 f"Goodwill given: {words} (within the advisor's limit)"
@@ -178,45 +158,55 @@ class GoodwillService:
                 else f"Goodwill requested: {words}, awaiting a supervisor's approval"
             )
             event = console_event(requester.id, customer_id, case_id, now, subject, f"{category}: {reason}")
-            session.add(event)
-            session.flush()
-            outbox.queue(
+            return writes.write(
                 session,
-                kind=outbox.GOODWILL_REQUEST,
-                payload=outbox.goodwill_request(
+                lambda s: queries.add(
+                    s,
                     goodwill_id=goodwill_id,
                     customer_id=customer_id,
                     case_id=case_id,
-                    kind=kind.value,
+                    kind=kind,
                     amount_pence=amount,
                     reason_category=category,
                     reason_text=reason,
-                    event_id=event.id,
+                    requested_by=requester.id,
+                    requested_at=now,
+                    state=verdict.state,
+                    authorisation=verdict.authorisation,
                 ),
                 actor=requester.username,
-                entity_id=goodwill_id,
-                occurred_at=now,
-            )
-            audit.append(
-                session,
                 at=now,
-                actor=requester.username,
-                action="goodwill.request",
-                entity="goodwill",
-                entity_id=goodwill_id,
-                detail={
-                    "customer_id": str(customer_id),
-                    "kind": kind.value,
-                    "amount_pence": amount,
-                    "limit_pence": requester.goodwill_limit_pence,
-                    "state": verdict.state.value,
-                    "authorisation": verdict.authorisation.value if verdict.authorisation else None,
-                    "reason_category": category,
-                },
+                queue=outbox.queue,
+                line=event,
+                mutation=writes.Mutation(
+                    outbox.GOODWILL_REQUEST,
+                    outbox.goodwill_request(
+                        goodwill_id=goodwill_id,
+                        customer_id=customer_id,
+                        case_id=case_id,
+                        kind=kind.value,
+                        amount_pence=amount,
+                        reason_category=category,
+                        reason_text=reason,
+                        event_id=event.id,
+                    ),
+                    goodwill_id,
+                ),
+                audit=writes.AuditAction(
+                    "goodwill.request",
+                    "goodwill",
+                    goodwill_id,
+                    {
+                        "customer_id": str(customer_id),
+                        "kind": kind.value,
+                        "amount_pence": amount,
+                        "limit_pence": requester.goodwill_limit_pence,
+                        "state": verdict.state.value,
+                        "authorisation": verdict.authorisation.value if verdict.authorisation else None,
+                        "reason_category": category,
+                    },
+                ),
             )
-            made = queries.get(session, goodwill_id)
-        assert made is not None
-        return made
 
     # -- deciding ---------------------------------------------------------------------------------
 
@@ -242,20 +232,25 @@ class GoodwillService:
                     )
             else:
                 values |= {"decided_by": approver.id, "decided_at": now, "decision_note": note or None}
-            self._decide(session, record, values)
             after = "approved" if verdict.state is GoodwillState.APPROVED else "first approval given"
-            event_id = self._record(
-                session, record, approver, now, "goodwill.approve", after, note, verdict.state, values
+            event, entry = self._decision(
+                record, approver, now, "goodwill.approve", after, note, verdict.state, values
             )
-            outbox.queue(
+            writes.write(
                 session,
-                kind=outbox.GOODWILL_APPROVE,
-                payload=outbox.goodwill_approve(
-                    goodwill_id=record.id, version=record.version, note=note, event_id=event_id
-                ),
+                lambda s: self._decide(s, record, values),
                 actor=approver.username,
-                entity_id=record.id,
-                occurred_at=now,
+                at=now,
+                queue=outbox.queue,
+                line=event,
+                mutation=writes.Mutation(
+                    outbox.GOODWILL_APPROVE,
+                    outbox.goodwill_approve(
+                        goodwill_id=record.id, version=record.version, note=note, event_id=event.id
+                    ),
+                    record.id,
+                ),
+                audit=entry,
             )
             decided = queries.get(session, record.id)
         assert decided is not None
@@ -285,48 +280,42 @@ class GoodwillService:
                 values |= {"second_decided_by": decider.id, "second_decided_at": now, "decision_note": reason}
             else:
                 values |= {"decided_by": decider.id, "decided_at": now, "decision_note": reason}
-            self._decide(session, record, values)
-            event_id = self._record(
-                session,
-                record,
-                decider,
-                now,
-                "goodwill.reject",
-                "rejected",
-                reason,
-                GoodwillState.REJECTED,
-                {},
+            event, entry = self._decision(
+                record, decider, now, "goodwill.reject", "rejected", reason, GoodwillState.REJECTED, {}
             )
-            outbox.queue(
+            writes.write(
                 session,
-                kind=outbox.GOODWILL_REJECT,
-                payload=outbox.goodwill_reject(
-                    goodwill_id=record.id, version=record.version, reason=reason, event_id=event_id
-                ),
+                lambda s: self._decide(s, record, values),
                 actor=decider.username,
-                entity_id=record.id,
-                occurred_at=now,
+                at=now,
+                queue=outbox.queue,
+                line=event,
+                mutation=writes.Mutation(
+                    outbox.GOODWILL_REJECT,
+                    outbox.goodwill_reject(
+                        goodwill_id=record.id, version=record.version, reason=reason, event_id=event.id
+                    ),
+                    record.id,
+                ),
+                audit=entry,
             )
             decided = queries.get(session, record.id)
         assert decided is not None
         return decided
 
     def _decide(self, session: Session, record: GoodwillRecord, values: dict[str, object]) -> None:
+        """The guarded decision; refusing raises, and `writes.write` rolls the whole act back."""
         try:
             moved = queries.decide(
                 session, record.id, version=record.version, state=record.state, values=values
             )
         except IntegrityError:
-            session.rollback()
             raise GoodwillRuleError("the database refused: nobody approves their own request") from None
         if not moved:
-            current = queries.get(session, record.id)
-            session.rollback()
-            raise GoodwillConflictError(self._conflict_message(current))
+            raise GoodwillConflictError(self._conflict_message(queries.get(session, record.id)))
 
-    def _record(
-        self,
-        session: Session,
+    @staticmethod
+    def _decision(
         record: GoodwillRecord,
         actor: UserRecord,
         now: datetime,
@@ -335,22 +324,17 @@ class GoodwillService:
         note: str,
         state: GoodwillState,
         values: dict[str, object],
-    ) -> uuid.UUID:
-        """The timeline event and the audit entry of a decision; returns the event's id."""
+    ) -> tuple[ContactEventRecord, writes.AuditAction]:
+        """The timeline event and the audit entry of a decision."""
         words = f"{format_pence(record.amount_pence)} {KIND_WORDS[record.kind]}"
         subject = f"Goodwill {outcome} by {actor.display_name}: {words}"
         event = console_event(actor.id, record.customer_id, record.case_id, now, subject, note)
-        session.add(event)
-        session.flush()
         authorisation = values.get("authorisation")
-        audit.append(
-            session,
-            at=now,
-            actor=actor.username,
-            action=action,
-            entity="goodwill",
-            entity_id=record.id,
-            detail={
+        entry = writes.AuditAction(
+            action,
+            "goodwill",
+            record.id,
+            {
                 "from_state": record.state.value,
                 "to_state": state.value,
                 "amount_pence": record.amount_pence,
@@ -360,7 +344,7 @@ class GoodwillService:
                 "note": note,
             },
         )
-        return event.id
+        return event, entry
 
     @staticmethod
     def _conflict_message(current: GoodwillRecord | None) -> str:

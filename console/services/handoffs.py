@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime
+
+from sqlalchemy.orm import Session
 
 from console.clock import Clock
 from console.handoff_rules import HandoffRuleError, acknowledge_by, check_mover, check_new_handoff
@@ -13,7 +16,7 @@ from console.sync import outbox
 from console.working_time import WorkingHours
 from domain.records import HandoffRecord, UserRecord
 from domain.vocabulary import HandoffKind, HandoffStatus, Team
-from storage.models import Handoff
+from storage import writes
 from storage.queries import handoffs as queries
 from storage.store import Store
 
@@ -44,39 +47,39 @@ class HandoffService:
         if done_by is not None and done_by <= now:
             raise HandoffRuleError("the done-by date must be in the future")
         handoff_id = new_id()
+        ack_by = acknowledge_by(now, to_team, self._hours)
+        event = console_event(
+            self.user.id, customer_id, case_id, now, f"Handed to {TEAM_WORDS[to_team]}", summary
+        )
+
+        def created(made: HandoffRecord) -> writes.Mutation:
+            # The payload carries the times as given, as the server has always received them.
+            given = dataclasses.replace(made, acknowledge_by=ack_by, done_by=done_by)
+            return writes.Mutation(outbox.HANDOFF_CREATE, outbox.handoff_create(given, event.id), handoff_id)
+
         with self._store.durable_write() as session:
-            handoff = Handoff(
-                id=handoff_id,
-                customer_id=customer_id,
-                case_id=case_id,
-                kind=kind,
-                summary=summary.strip(),
-                from_team=self.user.team,
-                to_team=to_team,
-                created_by=self.user.id,
-                created_at=now,
-                acknowledge_by=acknowledge_by(now, to_team, self._hours),
-                done_by=done_by,
-                status=HandoffStatus.AWAITING_ACK,
-                version=1,
-            )
-            session.add(handoff)
-            event = console_event(
-                self.user.id, customer_id, case_id, now, f"Handed to {TEAM_WORDS[to_team]}", summary
-            )
-            session.add(event)
-            session.flush()
-            outbox.queue(
+            return writes.write(
                 session,
-                kind=outbox.HANDOFF_CREATE,
-                payload=outbox.handoff_create(handoff, event.id),
+                lambda s: queries.add(
+                    s,
+                    handoff_id=handoff_id,
+                    customer_id=customer_id,
+                    case_id=case_id,
+                    kind=kind,
+                    summary=summary.strip(),
+                    from_team=self.user.team,
+                    to_team=to_team,
+                    created_by=self.user.id,
+                    created_at=now,
+                    acknowledge_by=ack_by,
+                    done_by=done_by,
+                ),
                 actor=self.user.username,
-                entity_id=handoff_id,
-                occurred_at=now,
+                at=now,
+                queue=outbox.queue,
+                line=event,
+                mutation=created,
             )
-            made = queries.get(session, handoff_id)
-        assert made is not None
-        return made
 
     def acknowledge(self, handoff: HandoffRecord) -> HandoffRecord:
         now = self._clock.now()
@@ -108,27 +111,31 @@ class HandoffService:
     ) -> HandoffRecord:
         check_mover(self.user.team, self.user.role, handoff)
         now = self._clock.now()
-        with self._store.durable_write() as session:
+        event = console_event(
+            self.user.id, handoff.customer_id, handoff.case_id, now, subject, handoff.summary
+        )
+
+        def advance(session: Session) -> None:
             if not queries.advance(
                 session, handoff.id, version=handoff.version, expected=expected, values=values
             ):
                 current = queries.get(session, handoff.id)
                 state = current.status.value.replace("_", " ") if current else "gone"
                 raise HandoffRuleError(f"this handoff has moved on meanwhile (now {state}): look at it again")
-            event = console_event(
-                self.user.id, handoff.customer_id, handoff.case_id, now, subject, handoff.summary
-            )
-            session.add(event)
-            session.flush()
-            outbox.queue(
+
+        with self._store.durable_write() as session:
+            writes.write(
                 session,
-                kind=kind,
-                payload=outbox.handoff_step(
-                    handoff_id=handoff.id, version=handoff.version, event_id=event.id
-                ),
+                advance,
                 actor=self.user.username,
-                entity_id=handoff.id,
-                occurred_at=now,
+                at=now,
+                queue=outbox.queue,
+                line=event,
+                mutation=writes.Mutation(
+                    kind,
+                    outbox.handoff_step(handoff_id=handoff.id, version=handoff.version, event_id=event.id),
+                    handoff.id,
+                ),
             )
             moved = queries.get(session, handoff.id)
         assert moved is not None

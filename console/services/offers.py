@@ -14,6 +14,7 @@ from console.ids import new_id
 from console.suppressor import DEFAULT_COMPLAINT_COOLDOWN, OfferDecision, decide_offers
 from console.sync import outbox
 from domain.records import ImpressionViolation, OfferRecord, UserRecord
+from storage import writes
 from storage.queries import offers as queries
 from storage.store import Store
 
@@ -86,21 +87,30 @@ class OfferService:
             if shown:
                 now = self._clock.now()
                 ids = [new_id() for _ in shown]
-                queries.add_impressions(session, customer_id, shown, self.user.id, now, ids)
+                writes.write(
+                    session,
+                    lambda s: queries.add_impressions(s, customer_id, shown, self.user.id, now, ids),
+                    actor=self.user.username,
+                    at=now,
+                    queue=outbox.queue,
+                )
                 for impression_id, offer_id in zip(ids, shown, strict=True):
                     # The server asks the suppressor again: an impression it forbids is rejected.
-                    outbox.queue(
+                    writes.write(
                         session,
-                        kind=outbox.OFFER_IMPRESSION,
-                        payload=outbox.offer_impression(
-                            impression_id=impression_id,
-                            customer_id=customer_id,
-                            offer_id=offer_id,
-                            shown_at=now,
-                        ),
                         actor=self.user.username,
-                        entity_id=impression_id,
-                        occurred_at=now,
+                        at=now,
+                        queue=outbox.queue,
+                        mutation=writes.Mutation(
+                            outbox.OFFER_IMPRESSION,
+                            outbox.offer_impression(
+                                impression_id=impression_id,
+                                customer_id=customer_id,
+                                offer_id=offer_id,
+                                shown_at=now,
+                            ),
+                            impression_id,
+                        ),
                     )
         return len(shown)
 

@@ -21,12 +21,11 @@ from console.promise_rules import (
     check_reassign,
     urgency,
 )
-from console.services.events import add_console_event, console_event
+from console.services.events import console_event, contact_mutation
 from console.sync import outbox
 from domain.records import PromiseRecord, UserRecord
 from domain.vocabulary import PromiseKind, PromiseStatus
-from storage import audit
-from storage.models import Promise
+from storage import writes
 from storage.queries import promises as queries
 from storage.queries import users
 from storage.store import Store
@@ -65,9 +64,12 @@ def add_promise(
     """
     check_new_promise(NewPromise(kind, due_at, window_end_at, phone_e164, note.strip()), now)
     promise_id = new_id()
-    session.add(
-        Promise(
-            id=promise_id,
+    event = console_event(owner.id, customer_id, case_id, now, f"Promise made: {KIND_WORDS[kind]}", note)
+    return writes.write(
+        session,
+        lambda s: queries.add(
+            s,
+            promise_id=promise_id,
             customer_id=customer_id,
             case_id=case_id,
             kind=kind,
@@ -77,34 +79,27 @@ def add_promise(
             window_end_at=window_end_at,
             phone_e164=phone_e164,
             note=note.strip() or None,
-            status=PromiseStatus.OPEN,
-            version=1,
-        )
-    )
-    event = console_event(owner.id, customer_id, case_id, now, f"Promise made: {KIND_WORDS[kind]}", note)
-    session.add(event)
-    session.flush()
-    outbox.queue(
-        session,
-        kind=outbox.PROMISE_CREATE,
-        payload=outbox.promise_create(
-            promise_id=promise_id,
-            customer_id=customer_id,
-            case_id=case_id,
-            kind=kind.value,
-            due_at=due_at,
-            window_end_at=window_end_at,
-            phone_e164=phone_e164,
-            note=note.strip() or None,
-            event_id=event.id,
         ),
         actor=owner.username,
-        entity_id=promise_id,
-        occurred_at=now,
+        at=now,
+        queue=outbox.queue,
+        line=event,
+        mutation=writes.Mutation(
+            outbox.PROMISE_CREATE,
+            outbox.promise_create(
+                promise_id=promise_id,
+                customer_id=customer_id,
+                case_id=case_id,
+                kind=kind.value,
+                due_at=due_at,
+                window_end_at=window_end_at,
+                phone_e164=phone_e164,
+                note=note.strip() or None,
+                event_id=event.id,
+            ),
+            promise_id,
+        ),
     )
-    made = queries.get(session, promise_id)
-    assert made is not None
-    return made
 
 
 class PromiseConflictError(RuntimeError):
@@ -160,25 +155,25 @@ class PromiseService:
         now = self._clock.now()
         check_outcome(outcome, now)
         follow_up_id = new_id() if outcome.next_attempt_at is not None else None
-        with self._store.durable_write() as session:
+        summary = f"Promise ended: {KIND_WORDS[promise.kind]}, {OUTCOME_WORDS[outcome.status]}"
+        event = console_event(self.user.id, promise.customer_id, promise.case_id, now, summary, outcome.text)
+
+        def end(session: Session) -> PromiseRecord:
             if follow_up_id is not None:
                 assert outcome.next_attempt_at is not None
-                session.add(
-                    Promise(
-                        id=follow_up_id,
-                        customer_id=promise.customer_id,
-                        case_id=promise.case_id,
-                        kind=promise.kind,
-                        owner_id=self.user.id,
-                        created_at=now,
-                        due_at=outcome.next_attempt_at,
-                        phone_e164=promise.phone_e164,
-                        note=promise.note,
-                        status=PromiseStatus.OPEN,
-                        version=1,
-                    )
+                queries.add(
+                    session,
+                    promise_id=follow_up_id,
+                    customer_id=promise.customer_id,
+                    case_id=promise.case_id,
+                    kind=promise.kind,
+                    owner_id=self.user.id,
+                    created_at=now,
+                    due_at=outcome.next_attempt_at,
+                    window_end_at=None,
+                    phone_e164=promise.phone_e164,
+                    note=promise.note,
                 )
-                session.flush()
             closed = queries.close(
                 session,
                 promise.id,
@@ -190,35 +185,34 @@ class PromiseService:
                 follow_up_id=follow_up_id,
             )
             if not closed:
-                current = queries.get(session, promise.id)
-                session.rollback()
-                raise PromiseConflictError(self._conflict_message(current))
-            summary = f"Promise ended: {KIND_WORDS[promise.kind]}, {OUTCOME_WORDS[outcome.status]}"
-            event = console_event(
-                self.user.id, promise.customer_id, promise.case_id, now, summary, outcome.text
-            )
-            session.add(event)
-            session.flush()
-            outbox.queue(
-                session,
-                kind=outbox.PROMISE_COMPLETE,
-                payload=outbox.promise_complete(
-                    promise_id=promise.id,
-                    version=promise.version,
-                    status=outcome.status.value,
-                    outcome=outcome.text.strip(),
-                    next_attempt_at=outcome.next_attempt_at,
-                    customer_told=outcome.customer_told,
-                    follow_up_id=follow_up_id,
-                    event_id=event.id,
-                ),
-                actor=self.user.username,
-                entity_id=promise.id,
-                occurred_at=now,
-            )
+                raise PromiseConflictError(self._conflict_message(queries.get(session, promise.id)))
             ended = queries.get(session, promise.id)
-        assert ended is not None
-        return ended
+            assert ended is not None
+            return ended
+
+        with self._store.durable_write() as session:
+            return writes.write(
+                session,
+                end,
+                actor=self.user.username,
+                at=now,
+                queue=outbox.queue,
+                line=event,
+                mutation=writes.Mutation(
+                    outbox.PROMISE_COMPLETE,
+                    outbox.promise_complete(
+                        promise_id=promise.id,
+                        version=promise.version,
+                        status=outcome.status.value,
+                        outcome=outcome.text.strip(),
+                        next_attempt_at=outcome.next_attempt_at,
+                        customer_told=outcome.customer_told,
+                        follow_up_id=follow_up_id,
+                        event_id=event.id,
+                    ),
+                    promise.id,
+                ),
+            )
 
     def reassign(self, promise: PromiseRecord, new_owner_id: uuid.UUID, note: str) -> PromiseRecord:
         """Give an open promise (a broken one, typically) to a colleague with a note: a supervisor's act,
@@ -229,30 +223,37 @@ class PromiseService:
             new_owner = users.by_id(session, new_owner_id)
             check_reassign(actor.role, promise.status, promise.owner_id, new_owner, note)
             assert new_owner is not None
-            if not queries.reassign(session, promise.id, version=promise.version, owner_id=new_owner.id):
-                current = queries.get(session, promise.id)
-                session.rollback()
-                raise PromiseConflictError(self._conflict_message(current))
+            to_owner = new_owner
+
+            def move(session: Session) -> None:
+                if not queries.reassign(session, promise.id, version=promise.version, owner_id=to_owner.id):
+                    raise PromiseConflictError(self._conflict_message(queries.get(session, promise.id)))
+
             summary = (
                 f"Promise reassigned: {KIND_WORDS[promise.kind]}, "
                 f"from {promise.owner_name} to {new_owner.display_name}"
             )
-            add_console_event(session, actor, promise.customer_id, promise.case_id, now, summary, note)
-            session.flush()
-            audit.append(
+            event = console_event(actor.id, promise.customer_id, promise.case_id, now, summary, note)
+            writes.write(
                 session,
-                at=now,
+                move,
                 actor=actor.username,
-                action="promise.reassign",
-                entity="promise",
-                entity_id=promise.id,
-                detail={
-                    "customer_id": str(promise.customer_id),
-                    "from_owner": str(promise.owner_id),
-                    "to_owner": str(new_owner.id),
-                    "due_at": promise.due_at.isoformat(),
-                    "note": note.strip(),
-                },
+                at=now,
+                queue=outbox.queue,
+                line=event,
+                mutation=contact_mutation(event),
+                audit=writes.AuditAction(
+                    "promise.reassign",
+                    "promise",
+                    promise.id,
+                    {
+                        "customer_id": str(promise.customer_id),
+                        "from_owner": str(promise.owner_id),
+                        "to_owner": str(new_owner.id),
+                        "due_at": promise.due_at.isoformat(),
+                        "note": note.strip(),
+                    },
+                ),
             )
             moved = queries.get(session, promise.id)
         assert moved is not None

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from console.ids import new_id
-from storage.models import ContactEvent, Handoff
+from domain.records import ContactEventRecord, HandoffRecord
 from storage.queries import sync as queries
 
 GOODWILL_REQUEST = "goodwill.request"
@@ -139,7 +139,7 @@ def goodwill_reject(
     return {"id": str(goodwill_id), "version": version, "reason": reason, "event_id": str(event_id)}
 
 
-def contact_add(event: ContactEvent) -> dict[str, Any]:
+def contact_add(event: ContactEventRecord) -> dict[str, Any]:
     return {
         "id": str(event.id),
         "customer_id": str(event.customer_id),
@@ -294,7 +294,7 @@ def case_service_dates(
     return payload
 
 
-def handoff_create(handoff: Handoff, event_id: uuid.UUID) -> dict[str, Any]:
+def handoff_create(handoff: HandoffRecord, event_id: uuid.UUID) -> dict[str, Any]:
     return {
         "id": str(handoff.id),
         "customer_id": str(handoff.customer_id),

@@ -1,4 +1,5 @@
-"""Cases: the guarded write that moves one through its states, its open promises, and feedback."""
+"""Cases: opening one, the guarded writes that move it through its states and owners, its open
+promises, and feedback."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from domain.records import FeedbackScores
-from domain.vocabulary import PromiseKind, PromiseStatus
-from storage.models import Case, CustomerPhone, Feedback, Promise
+from domain.records import CaseSummary, FeedbackScores
+from domain.vocabulary import CaseKind, CaseStatus, Confirmation, PromiseKind, PromiseStatus, Severity
+from storage.models import Case, CaseOwnerChange, CustomerPhone, Feedback, Promise
+from storage.queries.customers import case_by_id
 
 
 def apply(
@@ -24,6 +26,112 @@ def apply(
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def add(
+    session: Session,
+    *,
+    case_id: uuid.UUID,
+    reference: str,
+    customer_id: uuid.UUID,
+    kind: CaseKind,
+    title: str,
+    severity: Severity,
+    owner_id: uuid.UUID,
+    opened_at: datetime,
+    target_at: datetime | None,
+) -> CaseSummary:
+    """Record a new open case, owned by whoever opens it, and return it as stored."""
+    session.add(
+        Case(
+            id=case_id,
+            reference=reference,
+            customer_id=customer_id,
+            kind=kind,
+            title=title,
+            status=CaseStatus.OPEN,
+            severity=severity,
+            owner_id=owner_id,
+            opened_at=opened_at,
+            target_at=target_at,
+            updated_at=opened_at,
+            confirmation=Confirmation.PENDING,
+            confirmation_attempts=0,
+            appointment_missed=False,
+            customer_delay_days=0,
+            formal_complaint=False,
+            reopened_count=0,
+            version=1,
+        )
+    )
+    session.flush()
+    made = case_by_id(session, case_id)
+    assert made is not None
+    return made
+
+
+def customer_of(session: Session, case_id: uuid.UUID) -> uuid.UUID:
+    """The customer the case belongs to (the case must exist)."""
+    return session.get_one(Case, case_id).customer_id
+
+
+def change_owner(
+    session: Session,
+    case_id: uuid.UUID,
+    *,
+    from_owner_id: uuid.UUID | None,
+    to_owner_id: uuid.UUID,
+    note: str,
+    change_id: uuid.UUID,
+    at: datetime,
+) -> bool:
+    """Give the case to `to_owner_id` if `from_owner_id` still owns it, recording the change with its
+    note; False (nothing written) if the owner changed meanwhile."""
+    moved = session.execute(
+        update(Case)
+        .where(Case.id == case_id, Case.owner_id.is_not_distinct_from(from_owner_id))
+        .values(owner_id=to_owner_id, updated_at=at, version=Case.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if not moved.rowcount:  # type: ignore[attr-defined]
+        return False
+    session.add(
+        CaseOwnerChange(
+            id=change_id,
+            case_id=case_id,
+            from_user_id=from_owner_id,
+            to_user_id=to_owner_id,
+            note=note,
+            changed_at=at,
+        )
+    )
+    return True
+
+
+def add_feedback(
+    session: Session,
+    *,
+    feedback_id: uuid.UUID,
+    case_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    fix_score: int,
+    fault_score: int,
+    cause_text: str | None,
+    received_at: datetime,
+) -> uuid.UUID:
+    """Record the customer's two answers after closure; returns the feedback's id."""
+    session.add(
+        Feedback(
+            id=feedback_id,
+            case_id=case_id,
+            customer_id=customer_id,
+            fix_score=fix_score,
+            fault_score=fault_score,
+            customer_cause_text=cause_text,
+            received_at=received_at,
+        )
+    )
+    return feedback_id
 
 
 def primary_phone(session: Session, customer_id: uuid.UUID) -> str | None:

@@ -12,7 +12,7 @@ from sqlalchemy import Integer, Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from domain.records import GoodwillRecord
-from domain.vocabulary import Authorisation, GoodwillState
+from domain.vocabulary import Authorisation, GoodwillKind, GoodwillState
 from storage.models import Case, Customer, Goodwill, User
 from storage.prepared import built_once, rows
 
@@ -148,6 +148,48 @@ def decided_since(
     (requests given at once within the requester's own limit are not decisions anyone waits for)."""
     params = {"requester_id": requester_id, "since": since, "limit": limit}
     return [GoodwillRecord(*tuple(row)) for row in rows(session, _decided_since_statement(), params)]
+
+
+def add(
+    session: Session,
+    *,
+    goodwill_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    case_id: uuid.UUID | None,
+    kind: GoodwillKind,
+    amount_pence: int,
+    reason_category: str,
+    reason_text: str,
+    requested_by: uuid.UUID,
+    requested_at: datetime,
+    state: GoodwillState,
+    authorisation: Authorisation | None,
+) -> GoodwillRecord:
+    """Record a new request in pounds sterling, in the state the requester's limit gave it (approved
+    at once within the limit: decided when asked); returns it as stored."""
+    session.add(
+        Goodwill(
+            id=goodwill_id,
+            customer_id=customer_id,
+            case_id=case_id,
+            kind=kind,
+            amount_pence=amount_pence,
+            currency="GBP",
+            reason_category=reason_category,
+            reason_text=reason_text,
+            requested_by=requested_by,
+            requested_at=requested_at,
+            state=state,
+            authorisation=authorisation,
+            decided_by=None,
+            decided_at=requested_at if state is GoodwillState.APPROVED else None,
+            version=1,
+        )
+    )
+    session.flush()
+    made = get(session, goodwill_id)
+    assert made is not None
+    return made
 
 
 def decide(

@@ -10,7 +10,7 @@ from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session, aliased
 
 from domain.records import HandoffRecord
-from domain.vocabulary import HandoffStatus
+from domain.vocabulary import HandoffKind, HandoffStatus, Team
 from storage.models import Case, Handoff, User
 from storage.prepared import built_once, rows
 
@@ -79,6 +79,45 @@ def unacknowledged_past(session: Session, moment: datetime) -> list[HandoffRecor
         .where(Handoff.status == HandoffStatus.AWAITING_ACK, Handoff.acknowledge_by < moment)
         .order_by(Handoff.to_team, Handoff.acknowledge_by),
     )
+
+
+def add(
+    session: Session,
+    *,
+    handoff_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    case_id: uuid.UUID | None,
+    kind: HandoffKind,
+    summary: str,
+    from_team: Team,
+    to_team: Team,
+    created_by: uuid.UUID,
+    created_at: datetime,
+    acknowledge_by: datetime,
+    done_by: datetime | None,
+) -> HandoffRecord:
+    """Record a new handoff awaiting the other team's acknowledgement; returns it as stored."""
+    session.add(
+        Handoff(
+            id=handoff_id,
+            customer_id=customer_id,
+            case_id=case_id,
+            kind=kind,
+            summary=summary,
+            from_team=from_team,
+            to_team=to_team,
+            created_by=created_by,
+            created_at=created_at,
+            acknowledge_by=acknowledge_by,
+            done_by=done_by,
+            status=HandoffStatus.AWAITING_ACK,
+            version=1,
+        )
+    )
+    session.flush()
+    made = get(session, handoff_id)
+    assert made is not None
+    return made
 
 
 def advance(

@@ -10,7 +10,7 @@ from sqlalchemy import Integer, Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from domain.records import PromiseRecord
-from domain.vocabulary import PromiseStatus
+from domain.vocabulary import PromiseKind, PromiseStatus
 from storage.models import Case, Customer, Promise, User
 from storage.prepared import built_once, rows
 
@@ -142,6 +142,43 @@ def open_owners_due_between(session: Session, start: datetime, end: datetime) ->
 def count_open_due_before(session: Session, end: datetime) -> int:
     statement = select(func.count()).where(Promise.status == PromiseStatus.OPEN, Promise.due_at < end)
     return int(session.scalar(statement.select_from(Promise)) or 0)
+
+
+def add(
+    session: Session,
+    *,
+    promise_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    case_id: uuid.UUID | None,
+    kind: PromiseKind,
+    owner_id: uuid.UUID,
+    created_at: datetime,
+    due_at: datetime,
+    window_end_at: datetime | None,
+    phone_e164: str | None,
+    note: str | None,
+) -> PromiseRecord:
+    """Record a new open promise in the caller's unit of work and return it as stored."""
+    session.add(
+        Promise(
+            id=promise_id,
+            customer_id=customer_id,
+            case_id=case_id,
+            kind=kind,
+            owner_id=owner_id,
+            created_at=created_at,
+            due_at=due_at,
+            window_end_at=window_end_at,
+            phone_e164=phone_e164,
+            note=note,
+            status=PromiseStatus.OPEN,
+            version=1,
+        )
+    )
+    session.flush()
+    made = get(session, promise_id)
+    assert made is not None
+    return made
 
 
 def close(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
@@ -23,6 +24,23 @@ def _record(user: User) -> UserRecord:
         user.goodwill_limit_pence,
         user.active,
     )
+
+
+def add(session: Session, user: UserRecord, *, created_at: datetime) -> UserRecord:
+    """Add `user` as the central server knows them (a workstation's copy of its team)."""
+    session.add(
+        User(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role,
+            goodwill_limit_pence=user.goodwill_limit_pence,
+            team=user.team,
+            active=user.active,
+            created_at=created_at,
+        )
+    )
+    return user
 
 
 def by_username(session: Session, username: str) -> UserRecord | None:

@@ -65,3 +65,27 @@ print(",".join(loaded))
         [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True, timeout=120
     )
     assert result.stdout.strip() == ""
+
+
+def models_imports(path: Path) -> list[str]:
+    """The storage.models imports in one module, however spelled (`from storage import models` too)."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        found += [name for name in names if name == "storage.models" or name.startswith("storage.models.")]
+    return sorted(set(found))
+
+
+def test_console_imports_no_storage_models() -> None:
+    """Services build no ORM rows: they call storage's repositories and `storage.writes.write`."""
+    offenders = {
+        str(path.relative_to(ROOT)): found
+        for path in sorted((ROOT / "console").rglob("*.py"))
+        if (found := models_imports(path))
+    }
+    assert offenders == {}, f"console/ modules import storage.models: {offenders}"
