@@ -56,26 +56,26 @@ from domain.records import (
 )
 from domain.vocabulary import GoodwillState, HandoffStatus, PromiseKind, Role
 from widgets.background import BackgroundReader
-from widgets.case_actions import CaseActions, CaseHost, weak_call
-from widgets.case_dialogs import OwnershipDialog, OwnershipRequest
-from widgets.case_model import CaseColumn, CaseModel
-from widgets.compensation_flow import CompensationFlow
-from widgets.customer_header import CustomerHeader
-from widgets.decision_banner import DecisionBanner
-from widgets.goodwill_dialogs import GoodwillAsk, GoodwillDialog, RejectDialog
-from widgets.goodwill_panel import ApprovalPanel, GoodwillPanel, GoodwillView, load_goodwill
-from widgets.handoff_model import HandoffColumn, HandoffModel
-from widgets.history_model import HistoryModel
-from widgets.history_view import HistoryPanel
+from widgets.cases.actions import CaseActions, CaseHost, weak_call
+from widgets.cases.model import CaseColumn, CaseModel
+from widgets.cases.ownership_dialog import OwnershipDialog, OwnershipRequest
+from widgets.goodwill.compensation_flow import CompensationFlow
+from widgets.goodwill.decision_banner import DecisionBanner
+from widgets.goodwill.dialogs import GoodwillAsk, GoodwillDialog, RejectDialog
+from widgets.goodwill.panel import ApprovalPanel, GoodwillPanel, GoodwillView, load_goodwill
+from widgets.handoffs.model import HandoffColumn, HandoffModel
 from widgets.icons import icon_path
-from widgets.offers_panel import OffersPanel
-from widgets.promise_dialogs import OutcomeDialog, PromiseDialog, PromiseRequest
-from widgets.promise_model import CustomerPromiseModel, WorklistModel
-from widgets.promise_panels import HandoffPanel, PromiseBanner, PromisePanel, WorklistPanel
+from widgets.pane.header import CustomerHeader
+from widgets.pane.history_model import HistoryModel
+from widgets.pane.history_view import HistoryPanel
+from widgets.pane.offers_panel import OffersPanel
 from widgets.promise_text import kind_label, short_time, workstation_zone
-from widgets.search_panel import SearchPanel
-from widgets.status import ConnectivityStatus
+from widgets.promises.dialogs import OutcomeDialog, PromiseDialog, PromiseRequest
+from widgets.promises.models import CustomerPromiseModel, WorklistModel
+from widgets.promises.panels import HandoffPanel, PromiseBanner, PromisePanel, WorklistPanel
+from widgets.search.panel import SearchPanel
 from widgets.style import apply_style
+from widgets.sync.status import ConnectivityStatus
 from widgets.ticker import Ticker
 from widgets.views import HintTableView, read_only_rows
 from widgets.workbench import Workbench
@@ -508,7 +508,7 @@ class MainWindow(QMainWindow):
         self.hand_over_button = QToolButton(widget)
         self.hand_over_button.setDefaultAction(self.hand_over_action)
         self.hand_over_button.setAccessibleName(self.tr("Hand over the case"))
-        # Resolution and complaints (widgets/case_actions.py): buttons beside these, and the row's menu.
+        # Resolution and complaints (widgets/cases/actions.py): buttons beside these, and the row's menu.
         self.case_actions = CaseActions(
             CaseHost(
                 self.reader,

@@ -33,7 +33,7 @@ from storage.store import open_store
 from tests.bench.busy import ensure_busy_customer
 from widgets.app import application, build_window, quiet_harmless_qt_messages
 from widgets.gc_guard import GuiThreadGarbageCollector
-from widgets.goodwill_panel import load_goodwill
+from widgets.goodwill.panel import load_goodwill
 from widgets.main_window import MainWindow, load_customer
 
 OPENINGS = 200

@@ -20,11 +20,11 @@ from storage.models import Case
 from storage.store import Store
 from tests.ui.work_support import LONDON, TOM_ACCOUNT, ZOE_ACCOUNT, open_account, settle, work_window
 from widgets.app import build_window
+from widgets.cases.service_dates_dialog import Appointment, ServiceDatesDialog
 from widgets.dialog_parts import set_edit_moment
-from widgets.goodwill_dialogs import GoodwillDialog
-from widgets.goodwill_panel import GoodwillColumn
+from widgets.goodwill.dialogs import GoodwillDialog
+from widgets.goodwill.panel import GoodwillColumn
 from widgets.main_window import MainWindow
-from widgets.service_dates_dialog import Appointment, ServiceDatesDialog
 
 REPORTED = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # Monday: the repair is due by the end of Wed 18 Nov
 RESTORED = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # Sunday

@@ -13,9 +13,9 @@ from domain.records import CustomerProfile
 from domain.vocabulary import Channel
 from storage.store import Store
 from tests.ui.support import STORY_ACCOUNT, UiData, fetch_all, make_window, qt_objects_left_in_cycles
-from widgets.case_model import CaseColumn
-from widgets.history_model import EntryRole, HistoryColumn
+from widgets.cases.model import CaseColumn
 from widgets.main_window import MainWindow
+from widgets.pane.history_model import EntryRole, HistoryColumn
 from widgets.views import HintTableView
 
 STABLE_NAMES = [

@@ -16,8 +16,8 @@ from storage.models import Goodwill
 from storage.store import Store
 from tests.ui.work_support import LONDON, TOM_ACCOUNT, open_account, settle, work_window
 from widgets.app import build_window
-from widgets.goodwill_dialogs import GoodwillDialog
-from widgets.goodwill_panel import ApprovalColumn, GoodwillColumn
+from widgets.goodwill.dialogs import GoodwillDialog
+from widgets.goodwill.panel import ApprovalColumn, GoodwillColumn
 from widgets.main_window import MainWindow
 
 

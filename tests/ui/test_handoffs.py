@@ -14,7 +14,7 @@ from storage.models import User
 from storage.store import Store
 from tests.ui.support import NOW, STORY_ACCOUNT
 from tests.ui.work_support import HANDOFF_SUMMARY, at, cell, open_account, settle, work_window
-from widgets.handoff_model import HandoffColumn
+from widgets.handoffs.model import HandoffColumn
 from widgets.main_window import MainWindow
 from widgets.promise_text import GREEN, RED
 

@@ -35,10 +35,10 @@ from tests.helpers.login import (
 from tests.ui.support import NOW
 from tests.ui.work_support import settle
 from widgets.app import build_window, run_window
-from widgets.connectivity import ConnectivityCheck
 from widgets.login_dialog import LoginDialog
 from widgets.main_window import MainWindow
-from widgets.status import ConnectivityState, ConnectivityStatus
+from widgets.sync.connectivity import ConnectivityCheck
+from widgets.sync.status import ConnectivityState, ConnectivityStatus
 
 PASSWORD = passwords.register("correct-horse-battery-staple-9", "not-the-password", "other-password-7")
 pytestmark = pytest.mark.postgres

@@ -21,7 +21,7 @@ from tests.helpers import factories
 from tests.ui.support import NOW
 from tests.ui.work_support import LATE_CASE, TOM_ACCOUNT, ZOE_ACCOUNT, cell, open_account, settle, work_window
 from widgets.main_window import MainWindow, load_customer
-from widgets.offers_panel import OfferColumn
+from widgets.pane.offers_panel import OfferColumn
 
 
 def add_offers_and_consent(store: Store) -> OfferService:

@@ -11,8 +11,8 @@ from console.services.people import PeopleService
 from storage.store import Store
 from tests.ui.support import STORY_ACCOUNT
 from tests.ui.work_support import cell, open_account, settle, work_window
-from widgets.case_dialogs import OwnershipDialog
-from widgets.case_model import CaseColumn
+from widgets.cases.model import CaseColumn
+from widgets.cases.ownership_dialog import OwnershipDialog
 from widgets.main_window import MainWindow
 
 

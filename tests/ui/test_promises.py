@@ -32,9 +32,9 @@ from tests.ui.work_support import (
 from widgets.app import render_screenshot
 from widgets.dialog_parts import set_edit_moment
 from widgets.main_window import MainWindow
-from widgets.promise_dialogs import OutcomeDialog, PromiseDialog
-from widgets.promise_model import PromiseColumn
 from widgets.promise_text import AMBER, GREEN, RED
+from widgets.promises.dialogs import OutcomeDialog, PromiseDialog
+from widgets.promises.models import PromiseColumn
 
 
 def promise_cell(window: MainWindow, row: int, column: PromiseColumn, role: int = 0) -> object:

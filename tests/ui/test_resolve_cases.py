@@ -20,9 +20,9 @@ from storage.models import ContactEvent, Feedback
 from storage.store import Store
 from tests.ui.test_offers_panel import add_offers_and_consent
 from tests.ui.work_support import LATE_CASE, TOM_ACCOUNT, open_account, settle, work_window
+from widgets.cases.resolve_dialogs import AdrLetterDialog, ConfirmDialog, ResolveDialog
 from widgets.dialog_parts import SaveDialog
 from widgets.main_window import MainWindow
-from widgets.resolve_dialogs import AdrLetterDialog, ConfirmDialog, ResolveDialog
 
 
 def select_case(window: MainWindow, row: int = 0) -> None:

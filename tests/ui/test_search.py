@@ -17,7 +17,7 @@ from storage.models import Customer
 from tests.ui.support import STORY_PHONE, UiData
 from widgets.background import BackgroundReader
 from widgets.main_window import MainWindow
-from widgets.search_panel import SearchPanel
+from widgets.search.panel import SearchPanel
 
 
 def search(qtbot: QtBot, window: MainWindow, text: str) -> list[str]:

@@ -11,7 +11,7 @@ from console.clock import ManualClock
 from storage.store import Store
 from tests.ui.support import STORY_ACCOUNT
 from tests.ui.work_support import TOM_ACCOUNT, ZOE_ACCOUNT, cell, make_promise, settle, work_window
-from widgets.promise_model import PromiseColumn
+from widgets.promises.models import PromiseColumn
 
 
 def test_worklist_is_ordered_by_due_time_and_enter_opens_the_customer(

@@ -23,8 +23,7 @@ from console.promise_rules import PromiseRuleError
 from domain.records import CaseSummary
 from domain.vocabulary import CaseStatus, Confirmation
 from widgets.background import BackgroundReader
-from widgets.dialog_parts import SaveDialog
-from widgets.resolve_dialogs import (
+from widgets.cases.resolve_dialogs import (
     AdrLetterDialog,
     ComplaintDialog,
     ConfirmDialog,
@@ -36,6 +35,7 @@ from widgets.resolve_dialogs import (
     ResolveDialog,
     ResolveRequest,
 )
+from widgets.dialog_parts import SaveDialog
 from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from console.clock import Clock
 from console.compensation import FactsError, SchemeError, ServiceFacts, Suggestion
 from domain.records import CaseServiceDates, CaseSummary
 from widgets.background import BackgroundReader
-from widgets.goodwill_dialogs import GoodwillDialog
-from widgets.service_dates_dialog import ServiceDatesDialog
+from widgets.cases.service_dates_dialog import ServiceDatesDialog
+from widgets.goodwill.dialogs import GoodwillDialog
 from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)

@@ -26,8 +26,8 @@ from console.money import format_pence
 from console.sync.engine import Mode, SyncEngine, SyncState, SyncSummary
 from domain.records import OutboxRecord
 from domain.vocabulary import MutationState
-from widgets.first_sync_progress import FirstSyncProgress
 from widgets.main_window import MainWindow
+from widgets.sync.first_sync_progress import FirstSyncProgress
 
 log = logging.getLogger(__name__)
 
