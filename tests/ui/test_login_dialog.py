@@ -234,7 +234,7 @@ def test_offline_unlock_shows_on_the_status_bar_and_f5_rechecks(
         qtbot.waitSignal(window.sync_requested, timeout=2000),
         qtbot.waitSignal(check.checked, timeout=5000) as done,
     ):
-        qtbot.keyClick(window.history_view, Qt.Key.Key_F5)
+        qtbot.keyClick(window.pane.history_panel.view, Qt.Key.Key_F5)
     assert done.args == [False]
     assert status.state is ConnectivityState.OFFLINE
 
@@ -251,7 +251,7 @@ def test_an_online_session_shows_online_and_f5_keeps_it(
     assert check is not None
     link.cut()
     with qtbot.waitSignal(check.checked, timeout=5000) as done:
-        qtbot.keyClick(window.history_view, Qt.Key.Key_F5)
+        qtbot.keyClick(window.pane.history_panel.view, Qt.Key.Key_F5)
     assert done.args == [False]
     assert window.connectivity_status.text() == "Offline · no changes waiting"
     link.restore()

@@ -171,7 +171,7 @@ def test_enter_before_results_arrive_opens_the_first_match(qtbot: QtBot, window:
 def test_ctrl_f_focuses_search_from_anywhere(qtbot: QtBot, window: MainWindow) -> None:
     window.activateWindow()
     qtbot.waitActive(window)
-    window.history_view.setFocus()
-    assert QApplication.focusWidget() is window.history_view
-    qtbot.keyClick(window.history_view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    window.pane.history_panel.view.setFocus()
+    assert QApplication.focusWidget() is window.pane.history_panel.view
+    qtbot.keyClick(window.pane.history_panel.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.focusWidget() is window.search_panel.search_box

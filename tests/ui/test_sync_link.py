@@ -100,7 +100,7 @@ def sync(qtbot: QtBot, window: MainWindow, link: SyncLink) -> None:
 
 
 def goodwill_states(window: MainWindow) -> list[str]:
-    model = window.goodwill_panel.model
+    model = window.goodwill.panel.model
     return [str(model.index(row, GoodwillColumn.STATE).data()) for row in range(model.rowCount())]
 
 

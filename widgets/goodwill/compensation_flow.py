@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QWidget
 
 from console.clock import Clock
 from console.compensation import FactsError, SchemeError, ServiceFacts, Suggestion
+from domain.errors import first_line
 from domain.records import CaseServiceDates, CaseSummary
 from widgets.background import BackgroundReader
 from widgets.cases.service_dates_dialog import ServiceDatesDialog
@@ -22,13 +23,9 @@ from widgets.workbench import Workbench
 log = logging.getLogger(__name__)
 
 
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
-
-
 class CompensationFlow(QObject):
-    """A child of the window. It holds no reference to the window (that would be a cycle only the
-    collector frees); it asks the window through signals, which the window connects."""
+    """A child of the goodwill panel. It holds no reference to the window (that would be a cycle only
+    the collector frees); it asks the window through signals, which the goodwill controller forwards."""
 
     # A suggestion (or None) reached a goodwill dialog: carries the case id (for tests).
     suggestion_shown = Signal(object)
@@ -70,7 +67,7 @@ class CompensationFlow(QObject):
     def _open_dates(self, dates: CaseServiceDates) -> None:
         parent = self.parent()
         assert isinstance(parent, QWidget)
-        dialog = ServiceDatesDialog(dates, self._zone, self._clock.now(), parent)
+        dialog = ServiceDatesDialog(dates, self._zone, self._clock.now(), parent.window())
         dialog.save_requested.connect(self._save_dates)
         self.dialog = dialog
         dialog.finished.connect(self._closed)
@@ -82,7 +79,7 @@ class CompensationFlow(QObject):
     def _read_failed(self, error: BaseException) -> None:
         log.warning("reading service dates failed: %s", error)
         self.refused.emit(
-            self.tr("Could not read the case's service dates: %1").replace("%1", _first_line(error))
+            self.tr("Could not read the case's service dates: %1").replace("%1", first_line(error))
         )
 
     def _save_dates(self, facts: ServiceFacts) -> None:
@@ -104,7 +101,7 @@ class CompensationFlow(QObject):
             text = str(error)
         else:
             log.warning("recording service dates failed: %s", error)
-            text = self.tr("the dates could not be saved: %1").replace("%1", _first_line(error))
+            text = self.tr("the dates could not be saved: %1").replace("%1", first_line(error))
         if self.dialog is not None:
             self.dialog.show_error(text)
         else:
@@ -136,7 +133,7 @@ class CompensationFlow(QObject):
             if not isinstance(error, SchemeError | FactsError):
                 log.warning("working out compensation failed: %s", error)
             if self.goodwill_dialog is not None:
-                self.goodwill_dialog.show_suggestion_problem(case_id, _first_line(error))
+                self.goodwill_dialog.show_suggestion_problem(case_id, first_line(error))
                 self.suggestion_shown.emit(case_id)
 
         self._reader.submit(lambda: workbench.compensation.suggestion(case_id), shown, failed)

@@ -231,12 +231,7 @@ class SyncLink(QObject):
 
     def _synced(self, summary: SyncSummary) -> None:
         if summary.pulled or summary.accepted or summary.rejected or summary.conflicts:
-            window = self._window
-            window.refresh_customer()
-            window.refresh_goodwill()
-            window.refresh_worklist()
-            if window.board is not None:
-                window.board.data_arrived()
+            self._window.data_arrived()
         if summary.rejected or summary.conflicts:
             self._spawn(self._load_problems())
         self.synced.emit(summary)
