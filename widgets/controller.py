@@ -8,11 +8,12 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QDialog, QLabel
 
 from domain.errors import first_line
 from widgets.dialog_parts import SaveDialog
+from widgets.style import apply_style
 
 log = logging.getLogger(__name__)
 
@@ -105,3 +106,31 @@ def weak(method: Callable[..., Any]) -> Callable[..., Any]:
         return alive(*args) if alive is not None else None
 
     return relay
+
+
+class OneDialog(QObject):
+    """The window's one action dialog at a time: opening another closes the one open (Escape-like)."""
+
+    # A dialog was opened (with open(), never exec()): carries the QDialog.
+    opened = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.current: QDialog | None = None
+
+    def open(self, dialog: QDialog) -> None:
+        self.close()
+        self.current = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        apply_style(dialog)
+        dialog.finished.connect(self._finished)
+        dialog.open()
+        self.opened.emit(dialog)
+
+    def close(self) -> None:
+        if self.current is not None:
+            self.current.reject()
+
+    def _finished(self) -> None:
+        if self.sender() is self.current:
+            self.current = None

@@ -16,13 +16,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QLabel,
     QMainWindow,
-    QSplitter,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -36,17 +34,18 @@ from domain.records import CustomerProfile, UserRecord
 from domain.vocabulary import Role
 from widgets.background import BackgroundReader
 from widgets.cases.controller import CasesController
-from widgets.controller import SAVED_FOR, Controller, weak
+from widgets.controller import SAVED_FOR, Controller, OneDialog, weak
 from widgets.goodwill.controller import GoodwillController
 from widgets.handoffs.controller import HandoffsController
 from widgets.jobs import Change, ChangeKind, Jobs
+from widgets.layout import SidePanel, fit_sections, splitter
 from widgets.pane.controller import PaneController
 from widgets.pane.loading import CustomerWork
 from widgets.promise_text import workstation_zone
 from widgets.promises.controller import PromisesController
 from widgets.search.panel import SearchPanel
 from widgets.style import apply_style
-from widgets.sync.status import ConnectivityStatus
+from widgets.sync.status import ConnectivityStatus, UserStatus
 from widgets.ticker import Ticker
 from widgets.tray import DesktopNotices
 from widgets.workbench import Workbench
@@ -54,14 +53,6 @@ from widgets.workbench import Workbench
 if TYPE_CHECKING:  # the board (and QtCharts) is imported only when a supervisor's window builds it
     from widgets.board.host import BoardTabs
     from widgets.board.panel import SupervisorBoard
-
-
-class _SidePanel(QWidget):
-    """The narrow column of goodwill and offers (and approvals for supervisors)."""
-
-    @override
-    def sizeHint(self) -> QSize:
-        return QSize(self.fontMetrics().averageCharWidth() * 30, super().sizeHint().height())
 
 
 class MainWindow(QMainWindow):
@@ -106,11 +97,13 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.role = Role(role)
-        self._workbench = workbench
-        self._zone = zone or workstation_zone()
+        self.workbench = workbench  # None: nobody signed in (promises, handoffs and goodwill are off)
+        self.zone = zone or workstation_zone()
         self._auto_tick = auto_tick
         self._user_problem = "" if workbench is not None else user_problem or self.tr("no user signed in")
-        self._dialog: QDialog | None = None
+        self._off = None if workbench else self.tr("Not available: %1.").replace("%1", self._user_problem)
+        self.dialogs = OneDialog(self)
+        self.dialogs.opened.connect(self.dialog_opened)
         self._unlocked_offline = False
         self._fit_pending = False
         self.reader = BackgroundReader(executor, self)
@@ -139,7 +132,7 @@ class MainWindow(QMainWindow):
             self.board.refresh()
 
     def _build_controllers(self, service: CustomerService, clock: Clock) -> None:
-        jobs, workbench, zone, problem = self.jobs, self._workbench, self._zone, self._user_problem
+        jobs, workbench, zone, problem = self.jobs, self.workbench, self.zone, self._user_problem
         self.notices = DesktopNotices(self)
         self.search_panel = SearchPanel(service.search, self.reader)
         self.pane = PaneController(service, jobs, workbench, problem, self)
@@ -174,48 +167,27 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(
             1, self.tr("Every open promise you own, across customers, soonest first (Ctrl+Shift+P)")
         )
-        self.middle_splitter = self._splitter(
+        self.middle_splitter = splitter(
             Qt.Orientation.Vertical,
             [(self.tabs, 5), (self.cases.panel, 2), (self.promises.panel, 2), (self.handoffs.panel, 2)],
+            "middleSplitter",
         )
-        self.middle_splitter.setObjectName("middleSplitter")
-        body = self._splitter(Qt.Orientation.Horizontal, [(self.middle_splitter, 1), (self._side_panel(), 0)])
+        side: list[QWidget] = [self.goodwill.panel, self.pane.offers_panel]
+        if self.approval_panel is not None and self.workbench is None:  # else it heads the board
+            side.insert(0, self.approval_panel)
+        body = splitter(Qt.Orientation.Horizontal, [(self.middle_splitter, 1), (SidePanel(side), 0)])
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 8, 8, 8)
         for widget in (self.promises.banner, self.goodwill.decision_banner, self.pane.header):
             right_layout.addWidget(widget)
         right_layout.addWidget(body, 1)
-        self.splitter = self._splitter(Qt.Orientation.Horizontal, [(search_column, 0), (right, 1)])
-        self.splitter.setObjectName("mainSplitter")
+        self.splitter = splitter(Qt.Orientation.Horizontal, [(search_column, 0), (right, 1)], "mainSplitter")
         self.setCentralWidget(self.splitter)
-        self.user_status = QLabel()
-        self.user_status.setObjectName("currentUser")
-        self.user_status.setTextFormat(Qt.TextFormat.PlainText)
+        self.user_status = UserStatus()
         self.statusBar().addPermanentWidget(self.user_status)
         self.connectivity_status = ConnectivityStatus(store_description)
         self.statusBar().addPermanentWidget(self.connectivity_status)
-
-    @staticmethod
-    def _splitter(orientation: Qt.Orientation, parts: list[tuple[QWidget, int]]) -> QSplitter:
-        splitter = QSplitter(orientation)
-        splitter.setChildrenCollapsible(False)
-        for widget, stretch in parts:
-            splitter.addWidget(widget)
-            splitter.setStretchFactor(splitter.count() - 1, stretch)
-        return splitter
-
-    def _side_panel(self) -> QWidget:
-        side = _SidePanel()
-        layout = QVBoxLayout(side)
-        layout.setContentsMargins(0, 0, 0, 0)
-        groups: list[QWidget] = [self.goodwill.panel, self.pane.offers_panel]
-        if self.approval_panel is not None and self._workbench is None:  # else it heads the board
-            groups.insert(0, self.approval_panel)
-        for group in groups:
-            layout.addWidget(group, 1)
-        layout.addStretch(0)
-        return side
 
     def _wire(self) -> None:
         for controller in (self.pane, self.cases, self.promises, self.handoffs, self.goodwill):
@@ -256,7 +228,7 @@ class MainWindow(QMainWindow):
 
     def _adopt(self, controller: Controller) -> None:
         """A controller's dialogs open here (one at a time); its lines go to the status bar."""
-        controller.dialog_requested.connect(self._open_dialog)
+        controller.dialog_requested.connect(self.dialogs.open)
         controller.message.connect(self._say)
 
     def _install_board(self, workbench: Workbench, clock: Clock) -> SupervisorBoard:
@@ -264,13 +236,13 @@ class MainWindow(QMainWindow):
         from widgets.board.host import BoardTabs
         from widgets.board.panel import SupervisorBoard
 
-        board = SupervisorBoard(workbench, self.reader, clock, self._zone, self.approval_panel)
+        board = SupervisorBoard(workbench, self.reader, clock, self.zone, self.approval_panel)
         customer_pane = self.takeCentralWidget()
         assert customer_pane is not None
         self.board_tabs = BoardTabs(board, customer_pane)
         self.setCentralWidget(self.board_tabs)
         board.open_customer_requested.connect(self.open_customer)
-        board.dialog_requested.connect(self._open_dialog)
+        board.dialog_requested.connect(self.dialogs.open)
         board.change_saved.connect(self._team_changed)
         self.change_saved.connect(board.data_changed)
         self.customer_opened.connect(self.board_tabs.show_customer)
@@ -280,16 +252,8 @@ class MainWindow(QMainWindow):
     # -- who is working ---------------------------------------------------------------------------
 
     @property
-    def workbench(self) -> Workbench | None:
-        return self._workbench
-
-    @property
     def user(self) -> UserRecord | None:
-        return self._workbench.user if self._workbench is not None else None
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return self._zone
+        return self.workbench.user if self.workbench is not None else None
 
     @property
     def service(self) -> CustomerService:
@@ -309,16 +273,11 @@ class MainWindow(QMainWindow):
             self.connectivity_status.show_offline(0, unlocked_locally=True)
 
     def _show_user(self) -> None:
-        if self._workbench is not None:
-            template = (
-                self.tr("Unlocked offline as %1") if self._unlocked_offline else self.tr("Signed in as %1")
-            )
-            text = template.replace("%1", self._workbench.user.display_name)
-        else:
-            text = self.tr("Promises and handoffs are off: %1").replace("%1", self._user_problem)
+        user = self.user
+        name = user.display_name if user is not None else None
+        text = self.user_status.show_user(name, self._user_problem, unlocked_offline=self._unlocked_offline)
+        if user is None:
             self.statusBar().showMessage(text)
-        self.user_status.setText(text)
-        self.user_status.setToolTip(text)
 
     # -- the open customer ------------------------------------------------------------------------
 
@@ -332,26 +291,14 @@ class MainWindow(QMainWindow):
         self.goodwill.load_now()
 
     def _show_work(self, work: CustomerWork) -> None:
-        self.cases.show_work(work)
-        self.promises.show_work(work)
-        self.handoffs.show_work(work)
+        for controller in (self.cases, self.promises, self.handoffs):
+            controller.show_work(work)
         self._refresh_state()
 
     def _refresh_state(self) -> None:
         """Titles, empty texts and what can be done now, for the customer shown (or nobody)."""
-        off = (
-            self.tr("Not available: %1.").replace("%1", self._user_problem)
-            if self._workbench is None
-            else None
-        )
-        self.cases.update_title()
-        self.cases.update_empty_text()
-        self.promises.update_titles()
-        self.promises.update_empty_texts(off)
-        self.handoffs.update_title()
-        self.handoffs.update_empty_text(off)
         for controller in (self.cases, self.promises, self.handoffs):
-            controller.update_actions()
+            controller.show_state(self._off)
 
     def _customer_opened(self, _profile: object) -> None:
         self.tabs.setCurrentWidget(self.pane.history_panel)
@@ -359,7 +306,7 @@ class MainWindow(QMainWindow):
 
     def _changed(self, change: Change) -> None:
         if change.text:
-            self.statusBar().showMessage(change.text, SAVED_FOR)
+            self._say(change.text, SAVED_FOR)
         if change.here:
             self.change_saved.emit(change.text)
 
@@ -374,24 +321,11 @@ class MainWindow(QMainWindow):
 
     def _fit_panels(self) -> None:
         """Give cases, promises and handoffs the room their rows need (up to a few each); history the rest."""
-        splitter = self.middle_splitter
-        total = sum(splitter.sizes())
-        if total <= 0 or not self.isVisible():
-            self._fit_pending = True  # laid out once shown
-            return
-        self._fit_pending = False
-        wanted = []
-        for section, most_rows in ((self.cases.panel, 4), (self.promises.panel, 4), (self.handoffs.panel, 3)):
-            view = section.view
-            chrome = section.height() - view.viewport().height()  # title, prompt, header, frame
-            rows = min(max(view.model().rowCount(), 1), most_rows)
-            height = chrome + rows * view.verticalHeader().defaultSectionSize() + 1
-            wanted.append(max(height, section.minimumSizeHint().height()))
-        history_least = total * 2 // 5
-        if total - sum(wanted) < history_least:  # a small window: share the shortfall
-            scale = (total - history_least) / sum(wanted)
-            wanted = [int(height * scale) for height in wanted]
-        splitter.setSizes([total - sum(wanted), *wanted])
+        sections = [
+            (c.panel, c.panel.view, n) for c, n in ((self.cases, 4), (self.promises, 4), (self.handoffs, 3))
+        ]
+        fitted = self.isVisible() and fit_sections(self.middle_splitter, sections)
+        self._fit_pending = not fitted  # else laid out once shown
 
     # -- focus, screenshots, the ticker -----------------------------------------------------------
 
@@ -412,7 +346,7 @@ class MainWindow(QMainWindow):
 
     def load_worklist_now(self) -> None:
         """Read My promises and goodwill on the calling thread: for screenshots."""
-        if self._workbench is not None:
+        if self.workbench is not None:
             self.promises.load_worklist_now()
             self.goodwill.load_now()
 
@@ -430,20 +364,7 @@ class MainWindow(QMainWindow):
     @property
     def dialog(self) -> QDialog | None:
         """The action dialog open now, if any (one at a time)."""
-        return self._dialog
-
-    def _open_dialog(self, dialog: QDialog) -> None:
-        if self._dialog is not None:
-            self._dialog.reject()
-        self._dialog = dialog
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        apply_style(dialog)
-        dialog.finished.connect(self._dialog_finished)
-        dialog.open()
-        self.dialog_opened.emit(dialog)
-
-    def _dialog_finished(self) -> None:
-        self._dialog = None
+        return self.dialogs.current
 
     def _say(self, text: str, milliseconds: int) -> None:
         if text:
@@ -464,8 +385,7 @@ class MainWindow(QMainWindow):
     @override
     def closeEvent(self, event: QCloseEvent) -> None:
         self.ticker.stop()
-        if self._dialog is not None:
-            self._dialog.reject()
+        self.dialogs.close()
         self.notices.hide()
         self.reader.shutdown()
         super().closeEvent(event)

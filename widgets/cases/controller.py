@@ -79,6 +79,12 @@ class CasesController(Controller):
         index = self.view.currentIndex()
         return self.model.case_at(index.row()) if index.isValid() else None
 
+    def show_state(self, _off: str | None = None) -> None:
+        """Title, empty text and the acts enabled, for the customer shown (or nobody)."""
+        self.update_title()
+        self.update_empty_text()
+        self.update_actions()
+
     def update_actions(self, *_: object) -> None:
         """Enable only what the rules allow on the selected case now (the service checks again)."""
         case, workbench = self.selected(), self._workbench

@@ -57,6 +57,12 @@ class HandoffsController(Controller):
         index = self.panel.view.currentIndex()
         return self.model.handoff_at(index.row()) if index.isValid() else None
 
+    def show_state(self, off: str | None) -> None:
+        """Title, empty text and the acts enabled; `off`: why handoffs are not available, else None."""
+        self.update_title()
+        self.update_empty_text(off)
+        self.update_actions()
+
     def update_actions(self, *_: object) -> None:
         acting = self._workbench is not None and self._profile() is not None
         handoff = self.selected()

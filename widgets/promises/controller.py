@@ -107,6 +107,12 @@ class PromisesController(Controller):
         index = self.panel.view.currentIndex()
         return self.model.promise_at(index.row()) if index.isValid() else None
 
+    def show_state(self, off: str | None) -> None:
+        """Titles, empty texts and the acts enabled; `off`: why promises are not available, else None."""
+        self.update_titles()
+        self.update_empty_texts(off)
+        self.update_actions()
+
     def update_actions(self, *_: object) -> None:
         acting = self._workbench is not None and self._profile() is not None
         promise = self.selected()
