@@ -73,10 +73,9 @@ class GoodwillController(Controller):
         self.panel = GoodwillPanel()
         self.decision_banner = DecisionBanner()
         self.approval_panel = ApprovalPanel() if supervisor else None
-        self.compensation = CompensationFlow(self.panel, jobs.reader, workbench, clock, zone)
+        self.compensation = CompensationFlow(jobs, workbench, clock, zone, self.panel, self)
         self.compensation.dialog_requested.connect(self.dialog_requested)
-        self.compensation.dates_saved.connect(self._dates_saved)
-        self.compensation.refused.connect(self.say)
+        self.compensation.message.connect(self.message)
         self.panel.give_button.clicked.connect(self.give_goodwill)
         self.decision_banner.open_customer_requested.connect(self._open_from_decision)
         if self.approval_panel is not None:
@@ -190,12 +189,6 @@ class GoodwillController(Controller):
     def _open_from_decision(self, customer_id: uuid.UUID) -> None:
         self.decision_banner.hide()
         self.open_customer_requested.emit(customer_id)
-
-    def _dates_saved(self, text: str) -> None:
-        profile = self._profile()  # the dates are those of one of the open customer's cases
-        self._jobs.announce(
-            Change(ChangeKind.SERVICE_DATES, profile.id if profile is not None else None, text)
-        )
 
     # -- giving goodwill --------------------------------------------------------------------------
 

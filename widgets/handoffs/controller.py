@@ -10,7 +10,13 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QObject
 
 from console.clock import Clock
-from console.handoff_rules import HandoffRuleError, HandoffState, may_say_being_dealt_with
+from console.handoff_rules import (
+    HandoffMove,
+    HandoffRuleError,
+    HandoffState,
+    may_say_being_dealt_with,
+    next_move,
+)
 from domain.errors import first_line
 from domain.records import CustomerProfile, HandoffRecord
 from domain.vocabulary import HandoffStatus
@@ -66,9 +72,9 @@ class HandoffsController(Controller):
     def update_actions(self, *_: object) -> None:
         acting = self._workbench is not None and self._profile() is not None
         handoff = self.selected()
-        status = handoff.status if acting and handoff is not None else None
-        self.panel.acknowledge_button.setEnabled(status is HandoffStatus.AWAITING_ACK)
-        self.panel.complete_button.setEnabled(status is HandoffStatus.ACKNOWLEDGED)
+        move = next_move(handoff) if acting and handoff is not None else None
+        self.panel.acknowledge_button.setEnabled(move is HandoffMove.ACKNOWLEDGE)
+        self.panel.complete_button.setEnabled(move is HandoffMove.COMPLETE)
 
     def update_empty_text(self, off: str | None) -> None:
         if off is not None:
