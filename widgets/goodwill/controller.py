@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 # Goodwill (the open customer's requests, the approval queue) is re-read from the ticker this often.
 GOODWILL_REFRESH_EVERY = timedelta(seconds=5)
 GOODWILL = "goodwill:read"  # job key: the latest read wins
+# Changes after which the goodwill panel and the approval queue are read again.
+GOODWILL_CHANGES = frozenset({ChangeKind.GOODWILL, ChangeKind.ARRIVED})
 
 
 class GoodwillController(Controller):
@@ -137,8 +139,9 @@ class GoodwillController(Controller):
             self.refresh()
         self._came_with_customer = False
 
-    def _changed(self, _change: Change) -> None:
-        self.refresh()
+    def _changed(self, change: Change) -> None:
+        if change.kind in GOODWILL_CHANGES:
+            self.refresh()
 
     def tick(self, now: datetime) -> None:
         last = self._last_refresh
