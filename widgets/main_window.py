@@ -2,10 +2,11 @@
 history, cases, promises and handoffs beside it; goodwill and offers in a narrow column; My promises
 one tab away. Each feature is a controller in its own package (widgets/<feature>/controller.py).
 
-Adding a feature: build its controller in `_build_controllers` with what it needs (the job runner,
-the workbench, clock, zone, a callable or two), put its widget in `_layout`, and `_adopt` it (its
-dialogs open one at a time here, its lines go to the status bar). It learns of every saved change
-from `jobs.changed` (one `Change` notice) and saves its own through `jobs.change(...)`.
+Adding a feature (e.g. widgets/call/): a Controller subclass given what it needs (the job runner,
+the workbench, clock, zone, a callable such as `pane.current`), built in `_build_controllers` and
+added to `self.features` (its dialogs then open here one at a time, its lines go to the status bar);
+its widget placed in `_layout` (a strip above the banners: one more entry in the banner row). It
+learns of every change from `jobs.changed` (one `Change` notice) and saves through `jobs.change(...)`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import uuid
 from concurrent.futures import Executor
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -123,7 +125,7 @@ class MainWindow(QMainWindow):
         self._wire()
         apply_style(self)
         self._show_user()
-        self._refresh_state()
+        self._show_work()
         self.search_panel.focus_search()
         if workbench is not None:
             self.promises.refresh_worklist()
@@ -149,6 +151,7 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         if workbench is not None:
             self.pane.goodwill_for = weak(self.goodwill.read_for)
+        self.features: list[Controller] = [self.pane, self.cases, self.promises, self.handoffs, self.goodwill]
         self.approval_panel = self.goodwill.approval_panel
         self.approval_queue: QTableView | None = self.approval_panel.view if self.approval_panel else None
 
@@ -190,7 +193,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.connectivity_status)
 
     def _wire(self) -> None:
-        for controller in (self.pane, self.cases, self.promises, self.handoffs, self.goodwill):
+        for controller in self.features:
             self._adopt(controller)
         pane, promises, goodwill = self.pane, self.promises, self.goodwill
         self.jobs.changed.connect(self._changed)
@@ -205,7 +208,7 @@ class MainWindow(QMainWindow):
         pane.goodwill_read.connect(goodwill.came_with_customer)
         pane.offer_impressions_recorded.connect(self.offer_impressions_recorded)
         promises.worklist_loaded.connect(self.worklist_loaded)
-        promises.worklist_title.connect(self._set_worklist_title)
+        promises.worklist_title.connect(partial(self.tabs.setTabText, 1))
         promises.colleagues_read.connect(self.cases.set_colleagues)
         promises.promises_announced.connect(self.promises_announced)
         goodwill.goodwill_loaded.connect(self.goodwill_loaded)
@@ -290,14 +293,11 @@ class MainWindow(QMainWindow):
         self.pane.open_customer_now(profile)
         self.goodwill.load_now()
 
-    def _show_work(self, work: CustomerWork) -> None:
+    def _show_work(self, work: CustomerWork | None = None) -> None:
+        """The customer's work just read (if any); titles, empty texts and what can be done now."""
         for controller in (self.cases, self.promises, self.handoffs):
-            controller.show_work(work)
-        self._refresh_state()
-
-    def _refresh_state(self) -> None:
-        """Titles, empty texts and what can be done now, for the customer shown (or nobody)."""
-        for controller in (self.cases, self.promises, self.handoffs):
+            if work is not None:
+                controller.show_work(work)
             controller.show_state(self._off)
 
     def _customer_opened(self, _profile: object) -> None:
@@ -339,10 +339,6 @@ class MainWindow(QMainWindow):
         """Ctrl+Shift+P: My promises."""
         self.tabs.setCurrentWidget(self.promises.worklist_panel)
         self.promises.focus_worklist()
-
-    def _set_worklist_title(self, text: str) -> None:
-        if self.tabs.tabText(1) != text:
-            self.tabs.setTabText(1, text)
 
     def load_worklist_now(self) -> None:
         """Read My promises and goodwill on the calling thread: for screenshots."""

@@ -79,6 +79,7 @@ class PromisesController(Controller):
         self._selected_case = selected_case
         self._cases: list[CaseSummary] = []
         self._needing_update: list[CaseSummary] = []
+        self._worklist_title = self.tr("My promises")
         self._escalating = False
         self._last_escalation: datetime | None = None
         now = clock.now()
@@ -154,7 +155,10 @@ class PromisesController(Controller):
                 text = self.tr("Promises: %1 open").replace("%1", str(open_count))
             set_text(title, text)
             set_alert(title, bool(overdue))
-        self.worklist_title.emit(self._worklist_text())
+        text = self._worklist_text()
+        if text != self._worklist_title:  # counts move with the clock: tell only when they do
+            self._worklist_title = text
+            self.worklist_title.emit(text)
 
     def _worklist_text(self) -> str:
         total = self.worklist_model.rowCount()
