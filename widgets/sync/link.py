@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -26,8 +26,10 @@ from console.money import format_pence
 from console.sync.engine import Mode, SyncEngine, SyncState, SyncSummary
 from domain.records import OutboxRecord
 from domain.vocabulary import MutationState
-from widgets.main_window import MainWindow
 from widgets.sync.first_sync_progress import FirstSyncProgress
+
+if TYPE_CHECKING:  # only its type: a feature package never imports the window when it runs
+    from widgets.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
