@@ -103,7 +103,9 @@ class MainWindow(QMainWindow):
         self.zone = zone or workstation_zone()
         self._auto_tick = auto_tick
         self._user_problem = "" if workbench is not None else user_problem or self.tr("no user signed in")
-        self._off = None if workbench else self.tr("Not available: %1.").replace("%1", self._user_problem)
+        self._off = (
+            None if workbench is not None else self.tr("Not available: %1.").replace("%1", self._user_problem)
+        )
         self.dialogs = OneDialog(self)
         self.dialogs.opened.connect(self.dialog_opened)
         self._unlocked_offline = False
