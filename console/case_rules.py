@@ -2,7 +2,8 @@
 the customer's confirmation, closing, reopening, feedback) with the formal-complaint clock.
 
 Pure: a case as last read (CaseSummary) and what the advisor asks for in; a CaseChange (the columns
-to write) out, or CaseRuleError with the reason in words for the advisor.
+to write) out, or CaseRuleError with the reason in words for the advisor. `allowed_actions` publishes
+which acts a case allows now, so the window enables its buttons from the rules, never its own.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 
+from console.compensation import covered
 from domain.records import CaseSummary
 from domain.vocabulary import CaseStatus, Confirmation
 
@@ -326,3 +329,54 @@ def record_adr_letter(case: CaseSummary, now: datetime) -> CaseChange:
             f"{case.reference}: the ombudsman letter is due at deadlock or after 8 weeks unresolved"
         )
     return CaseChange({"adr_letter_sent_at": now}, f"{case.reference}: ombudsman (ADR) letter sent")
+
+
+# -- what a case allows now ------------------------------------------------------------------------
+
+
+class CaseAction(StrEnum):
+    """The acts on a case that the window offers (its buttons and the case list's row menu)."""
+
+    RESOLVE = "resolve"
+    CONFIRM = "confirm"
+    CLOSE_IN_WRITING = "close in writing"
+    REOPEN = "reopen"
+    FEEDBACK = "feedback"
+    FORMAL_COMPLAINT = "formal complaint"
+    DEADLOCK = "deadlock"
+    OMBUDSMAN_LETTER = "ombudsman letter"
+    TAKE_OVER = "take over"
+    HAND_OVER = "hand over"
+    SERVICE_DATES = "service dates"
+
+
+def allowed_actions(
+    case: CaseSummary, now: datetime, user_id: uuid.UUID | None = None
+) -> frozenset[CaseAction]:
+    """The acts the rules above allow on `case` now, for the user `user_id` (the service checks again
+    on save). Taking over is for a case someone else owns."""
+    status, is_open = case.status, case.status.is_open
+    allowed: set[CaseAction] = set()
+    if is_open:
+        allowed.add(CaseAction.RESOLVE)
+        allowed.add(CaseAction.HAND_OVER)
+        if user_id is None or case.owner_id != user_id:
+            allowed.add(CaseAction.TAKE_OVER)
+    if status is CaseStatus.RESOLVED:
+        allowed.add(CaseAction.CONFIRM)
+    if may_close_in_writing(case):
+        allowed.add(CaseAction.CLOSE_IN_WRITING)
+    if not is_open:
+        allowed.add(CaseAction.REOPEN)
+    if status is CaseStatus.CLOSED:
+        allowed.add(CaseAction.FEEDBACK)
+    else:
+        if not case.formal_complaint:
+            allowed.add(CaseAction.FORMAL_COMPLAINT)
+        elif case.deadlock_at is None:
+            allowed.add(CaseAction.DEADLOCK)
+    if adr_letter_due(case, now):
+        allowed.add(CaseAction.OMBUDSMAN_LETTER)
+    if covered(case.kind):
+        allowed.add(CaseAction.SERVICE_DATES)
+    return frozenset(allowed)

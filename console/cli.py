@@ -25,6 +25,7 @@ from console.admin_commands import (
     cmd_user,
 )
 from console.settings import Settings, SettingsError, load_settings
+from domain.errors import first_line as plain_first_line
 from storage.errors import StoreError
 from storage.location import StoreLocation, parse_location
 from storage.store import Store, open_store
@@ -335,9 +336,9 @@ def setup_logging() -> Path | None:
 
 
 def first_line(exc: BaseException) -> str:
-    """Exception text can carry SQL and its parameters: people get the first line, cut short."""
-    lines = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {lines[0][:200]}" if lines else type(exc).__name__
+    """The error's type, then its first line (domain.errors): what the CLI prints on stderr."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {plain_first_line(exc, 200)}" if text else type(exc).__name__
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -70,3 +70,19 @@ def check_mover(team: Team, role: Role, handoff: HandoffRecord) -> None:
     if team is not handoff.to_team and role is not Role.SUPERVISOR:
         words = handoff.to_team.value.replace("_", " ")
         raise HandoffRuleError(f"only the {words} team or a supervisor moves this handoff on")
+
+
+class HandoffMove(StrEnum):
+    """The one step a handoff can be moved on by now (the window offers only that one)."""
+
+    ACKNOWLEDGE = "acknowledge"
+    COMPLETE = "complete"
+
+
+def next_move(handoff: HandoffRecord) -> HandoffMove | None:
+    """Acknowledge one awaiting acknowledgement, complete one acknowledged; nothing once it has ended."""
+    if handoff.status is HandoffStatus.AWAITING_ACK:
+        return HandoffMove.ACKNOWLEDGE
+    if handoff.status is HandoffStatus.ACKNOWLEDGED:
+        return HandoffMove.COMPLETE
+    return None

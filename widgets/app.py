@@ -28,14 +28,14 @@ from domain.vocabulary import Role
 from storage.store import Store
 from widgets.gc_guard import GuiThreadGarbageCollector
 from widgets.main_window import MainWindow
-from widgets.status import connectivity_text
+from widgets.sync.status import connectivity_text
 from widgets.workbench import Workbench, workbench_for
 
 if TYPE_CHECKING:
     from console.auth import Authenticator, Session
     from console.demo_team import DemoTeam  # imports the seed (Faker): only demo-team needs it
     from console.sync.engine import SyncEngine
-    from widgets.sync_link import SyncLink
+    from widgets.sync.link import SyncLink
 
 # Signing in, the sync engine (psycopg) and the login dialog are imported by the functions that use
 # them, only when a central server is configured: a window on a local store starts without them.
@@ -137,7 +137,7 @@ def first_sync_first(
 ) -> SyncEngine | None:
     """A new store's first sync, in `firstSyncDialog` before the window (which needs the signed-in
     person's row to act as them): the engine it ran on, or None when no first sync is due."""
-    from widgets.first_sync_progress import FirstSyncDialog, run_first_sync
+    from widgets.sync.first_sync_progress import FirstSyncDialog, run_first_sync
 
     if not session.online:
         return None
@@ -164,7 +164,7 @@ def attach_sync(
     signed-in person; None when the store does not hold that person and no engine is given."""
     if window.user is None and engine is None:
         return None
-    from widgets.sync_link import SyncLink
+    from widgets.sync.link import SyncLink
 
     engine = engine or sync_engine(store, session, password, clock)
     window.show_sign_in(online=session.online, server=session.server.describe())
@@ -208,7 +208,7 @@ def run_window(
         if signed is not None and authenticator is not None:
             link = attach_sync(window, store, *signed, engine=engine)
             if link is None:
-                from widgets.connectivity import ConnectivityCheck
+                from widgets.sync.connectivity import ConnectivityCheck
 
                 ConnectivityCheck(window, authenticator, signed[0])
         signed = None
@@ -241,7 +241,7 @@ def run_team(team: DemoTeam, clock: Clock | None = None) -> int:
     clock = clock or SystemClock()
     from console.sync.engine import SyncEngine
     from console.sync.remote import connector, conninfo
-    from widgets.sync_link import SyncLink
+    from widgets.sync.link import SyncLink
 
     windows: list[MainWindow] = []
     links: list[SyncLink] = []

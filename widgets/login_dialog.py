@@ -65,6 +65,34 @@ class LoginDialog(QDialog):
         self.password.setAccessibleName(self.tr("Password"))
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
 
+        self._remember_me(authenticator)
+        self.error = ErrorLabel("loginError")
+        self.error.setStyleSheet("color: #b00020;")
+        self.progress = QLabel()
+        self.progress.setObjectName("loginProgress")
+        self.progress.setTextFormat(Qt.TextFormat.PlainText)
+        self.progress.hide()
+
+        buttons = self._buttons()
+
+        form = QFormLayout()
+        form.addRow(self.tr("&Username"), self.username)
+        form.addRow(self.tr("&Password"), self.password)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addLayout(form)
+        layout.addWidget(self.remember)
+        layout.addWidget(self.keyring_note)
+        layout.addWidget(self.error)
+        layout.addWidget(self.progress)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(420)
+        self._prefill()
+
+    def _remember_me(self, authenticator: Authenticator) -> None:
+        """ "Remember me", offered only where the workstation has a keyring (else the note says why)."""
         self.remember = QCheckBox(self.tr("Remember me on this workstation"))
         self.remember.setObjectName("rememberMe")
         self.keyring_note = QLabel()
@@ -83,13 +111,7 @@ class LoginDialog(QDialog):
             self.keyring_note.setText(status.reason)
             self.remember.setToolTip(status.reason)
 
-        self.error = ErrorLabel("loginError")
-        self.error.setStyleSheet("color: #b00020;")
-        self.progress = QLabel()
-        self.progress.setObjectName("loginProgress")
-        self.progress.setTextFormat(Qt.TextFormat.PlainText)
-        self.progress.hide()
-
+    def _buttons(self) -> QDialogButtonBox:
         self.sign_in_button = QPushButton(self.tr("Sign in"))
         self.sign_in_button.setObjectName("signIn")
         self.sign_in_button.setDefault(True)
@@ -109,22 +131,7 @@ class LoginDialog(QDialog):
         self.sign_in_button.clicked.connect(self.sign_in)
         self.unlock_button.clicked.connect(self.unlock_offline)
         buttons.rejected.connect(self.reject)
-
-        form = QFormLayout()
-        form.addRow(self.tr("&Username"), self.username)
-        form.addRow(self.tr("&Password"), self.password)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 16)
-        layout.setSpacing(10)
-        layout.addWidget(heading)
-        layout.addLayout(form)
-        layout.addWidget(self.remember)
-        layout.addWidget(self.keyring_note)
-        layout.addWidget(self.error)
-        layout.addWidget(self.progress)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(420)
-        self._prefill()
+        return buttons
 
     def _prefill(self) -> None:
         """The last person to sign in here, and their password if they asked to be remembered."""

@@ -16,6 +16,8 @@ from psycopg import errors, sql
 from psycopg.types.json import Jsonb
 from sqlalchemy.engine import URL, make_url
 
+from domain.errors import first_line as first_line  # also what the engine and the pusher use
+
 # The server's commit-time trigger sends this after numbering a transaction's changes.
 CHANGES_CHANNEL = "console_changes"
 
@@ -54,11 +56,6 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, psycopg.InterfaceError):
         return True  # the connection is closed or broken
     return isinstance(exc, psycopg.OperationalError)
-
-
-def first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0][:300] if lines else type(exc).__name__
 
 
 class ServerLink:

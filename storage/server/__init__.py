@@ -10,6 +10,7 @@ import psycopg
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from domain.errors import first_line as first_line  # also what users.py uses
 from storage import migrate
 from storage.errors import StoreError
 from storage.location import StoreLocation
@@ -50,11 +51,6 @@ def apply_server_sql(connection: Connection) -> None:
             driver.execute(script)
         except psycopg.Error as exc:
             raise StoreError(f"server init failed in {name}: {first_line(exc)}") from None
-
-
-def first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0][:200] if lines else type(exc).__name__
 
 
 def is_initialised(connection: Connection) -> bool:

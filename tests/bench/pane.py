@@ -33,8 +33,9 @@ from storage.store import open_store
 from tests.bench.busy import ensure_busy_customer
 from widgets.app import application, build_window, quiet_harmless_qt_messages
 from widgets.gc_guard import GuiThreadGarbageCollector
-from widgets.goodwill_panel import load_goodwill
-from widgets.main_window import MainWindow, load_customer
+from widgets.goodwill.panel import load_goodwill
+from widgets.main_window import MainWindow
+from widgets.pane.loading import load_customer
 
 OPENINGS = 200
 STORY_ACCOUNTS = ("10000001", "10000002", "10000003", "10000004")
@@ -87,8 +88,8 @@ def scroll_frames(window: MainWindow) -> tuple[list[float], int]:
     """Page down the open customer's history to its last row: each frame's milliseconds, rows seen."""
     app = QCoreApplication.instance()
     assert app is not None
-    view = window.history_view
-    model = window.history_model
+    view = window.pane.history_panel.view
+    model = window.pane.history_model
     bar = view.verticalScrollBar()
     frames: list[float] = []
     while True:

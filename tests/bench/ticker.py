@@ -27,9 +27,9 @@ from PySide6.QtWidgets import QApplication
 from console.clock import ManualClock
 from domain.records import PromiseRecord
 from domain.vocabulary import PromiseKind, PromiseStatus
-from widgets.promise_model import WorklistModel
-from widgets.promise_panels import WorklistPanel
 from widgets.promise_text import workstation_zone
+from widgets.promises.models import WorklistModel
+from widgets.promises.panels import WorklistPanel
 from widgets.ticker import Ticker
 
 PROMISES = 10_000

@@ -19,9 +19,9 @@ from domain.vocabulary import CaseKind, CaseStatus, Channel, Direction, PhoneKin
 from storage.location import parse_location
 from storage.models import AccountOwnerChange, Case, ContactEvent, Customer, CustomerPhone, User
 from storage.store import Store, open_store
-from widgets.history_model import HistoryModel
 from widgets.main_window import MainWindow
-from widgets.status import connectivity_text
+from widgets.pane.history_model import HistoryModel
+from widgets.sync.status import connectivity_text
 
 NOW = datetime(2026, 11, 24, 14, 5, tzinfo=UTC)
 STORY_ACCOUNT = "40000001"

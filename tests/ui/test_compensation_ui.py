@@ -20,11 +20,11 @@ from storage.models import Case
 from storage.store import Store
 from tests.ui.work_support import LONDON, TOM_ACCOUNT, ZOE_ACCOUNT, open_account, settle, work_window
 from widgets.app import build_window
+from widgets.cases.service_dates_dialog import Appointment, ServiceDatesDialog
 from widgets.dialog_parts import set_edit_moment
-from widgets.goodwill_dialogs import GoodwillDialog
-from widgets.goodwill_panel import GoodwillColumn
+from widgets.goodwill.dialogs import GoodwillDialog
+from widgets.goodwill.panel import GoodwillColumn
 from widgets.main_window import MainWindow
-from widgets.service_dates_dialog import Appointment, ServiceDatesDialog
 
 REPORTED = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # Monday: the repair is due by the end of Wed 18 Nov
 RESTORED = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # Sunday
@@ -68,13 +68,13 @@ def open_goodwill(qtbot: QtBot, window: MainWindow, *, keys: bool = True) -> Goo
     """Ctrl+G (or the window's action), then wait until the window has answered the dialog's question
     about compensation."""
     with (
-        qtbot.waitSignal(window.compensation.suggestion_shown, timeout=5000),
+        qtbot.waitSignal(window.goodwill.compensation.suggestion_shown, timeout=5000),
         qtbot.waitSignal(window.dialog_opened, timeout=2000) as opened,
     ):
         if keys:
-            qtbot.keyClick(window.history_view, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+            qtbot.keyClick(window.pane.history_panel.view, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
         else:
-            window.give_goodwill()  # a dialog just closed: the window may not be active yet
+            window.goodwill.give_goodwill()  # a dialog just closed: the window may not be active yet
     dialog = opened.args[0]
     assert isinstance(dialog, GoodwillDialog)
     return dialog
@@ -88,7 +88,7 @@ def save_goodwill(qtbot: QtBot, window: MainWindow, dialog: GoodwillDialog) -> N
 
 
 def panel_rows(window: MainWindow) -> list[tuple[str, str]]:
-    model = window.goodwill_panel.model
+    model = window.goodwill.panel.model
     return [
         (str(model.index(r, GoodwillColumn.AMOUNT).data()), str(model.index(r, GoodwillColumn.STATE).data()))
         for r in range(model.rowCount())
@@ -128,16 +128,16 @@ def test_a_case_outside_the_scheme_gets_no_suggestion(
     dialog = open_goodwill(qtbot, window)
     dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData(GoodwillKind.COMPENSATION.value))
     assert not dialog.suggestion_box.isVisible()
-    window.case_view.setCurrentIndex(window.case_model.index(0, 0))
-    assert not window.service_dates_action.isEnabled()
+    window.cases.view.setCurrentIndex(window.cases.model.index(0, 0))
+    assert not window.cases.panel.service_dates_action.isEnabled()
 
 
 def open_service_dates(qtbot: QtBot, window: MainWindow) -> ServiceDatesDialog:
-    window.case_view.setCurrentIndex(window.case_model.index(0, 0))
-    assert window.service_dates_action.isEnabled()
-    assert window.service_dates_button.accessibleName() == "Service dates of the case"
+    window.cases.view.setCurrentIndex(window.cases.model.index(0, 0))
+    assert window.cases.panel.service_dates_action.isEnabled()
+    assert window.cases.panel.service_dates_button.accessibleName() == "Service dates of the case"
     with qtbot.waitSignal(window.dialog_opened, timeout=5000) as opened:
-        window.service_dates_action.trigger()
+        window.cases.panel.service_dates_action.trigger()
     dialog = opened.args[0]
     assert isinstance(dialog, ServiceDatesDialog) and dialog.objectName() == "serviceDatesDialog"
     return dialog
@@ -202,7 +202,7 @@ def supervisor_window(qtbot: QtBot, store: Store, clock: ManualClock) -> MainWin
 
 def refresh(qtbot: QtBot, window: MainWindow) -> None:
     with qtbot.waitSignal(window.goodwill_loaded, timeout=5000):
-        window.refresh_goodwill()
+        window.goodwill.refresh()
     settle(qtbot, window)
 
 
@@ -228,7 +228,7 @@ def test_the_advisor_on_another_customer_is_told_of_the_decision_once(
     assert told == []  # the supervisor's own window tells nobody: it was not their request
 
     refresh(qtbot, advisor)  # the ticker does this every few seconds
-    banner = advisor.decision_banner
+    banner = advisor.goodwill.decision_banner
     assert banner.objectName() == "goodwillDecisionBanner" and banner.isVisible()
     assert banner.text.text() == "Goodwill £75.00 for Tom Jones approved by Sam Patel"
     assert told == ["Goodwill £75.00 for Tom Jones approved by Sam Patel"]
@@ -254,7 +254,7 @@ def test_a_decision_on_the_open_customer_shows_on_the_pane(
     save_goodwill(qtbot, advisor, dialog)
     supervisor = supervisor_window(qtbot, fault_store, clock)
     with qtbot.waitSignal(supervisor.dialog_opened, timeout=2000) as opened:
-        supervisor.reject_selected()
+        supervisor.goodwill.reject_selected()
     reject = opened.args[0]
     reject.reason_edit.setPlainText("Already credited last week")
     with qtbot.waitSignal(supervisor.goodwill_loaded, timeout=5000):
@@ -262,9 +262,9 @@ def test_a_decision_on_the_open_customer_shows_on_the_pane(
     settle(qtbot, supervisor)
 
     with qtbot.waitSignal(advisor.goodwill_decision_announced, timeout=5000) as announced:
-        advisor.refresh_goodwill()
+        advisor.goodwill.refresh()
     settle(qtbot, advisor)
     text = "Goodwill £80.00 for Tom Jones rejected by Sam Patel: Already credited last week"
     assert announced.args == [text]
-    assert advisor.goodwill_panel.notice.text() == text and advisor.goodwill_panel.notice.isVisible()
-    assert not advisor.decision_banner.isVisible()
+    assert advisor.goodwill.panel.notice.text() == text and advisor.goodwill.panel.notice.isVisible()
+    assert not advisor.goodwill.decision_banner.isVisible()

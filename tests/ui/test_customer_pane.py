@@ -13,9 +13,9 @@ from domain.records import CustomerProfile
 from domain.vocabulary import Channel
 from storage.store import Store
 from tests.ui.support import STORY_ACCOUNT, UiData, fetch_all, make_window, qt_objects_left_in_cycles
-from widgets.case_model import CaseColumn
-from widgets.history_model import EntryRole, HistoryColumn
+from widgets.cases.model import CaseColumn
 from widgets.main_window import MainWindow
+from widgets.pane.history_model import EntryRole, HistoryColumn
 from widgets.views import HintTableView
 
 STABLE_NAMES = [
@@ -42,7 +42,7 @@ def open_story(qtbot: QtBot, window: MainWindow) -> CustomerProfile:
 
 def header_texts(window: MainWindow) -> str:
     return "\n".join(
-        label.text() for label in window.header.findChildren(QLabel) if label.isVisibleTo(window)
+        label.text() for label in window.pane.header.findChildren(QLabel) if label.isVisibleTo(window)
     )
 
 
@@ -63,9 +63,9 @@ def test_supervisor_has_an_approval_queue(qtbot: QtBot, ui_store: Store, clock: 
 
 
 def test_controls_have_accessible_names_and_data_labels_do_not(window: MainWindow) -> None:
-    assert window.history_panel.channel_filter.accessibleName() == "Filter history by channel"
-    assert window.history_view.accessibleName() == "Contact history"
-    assert window.case_view.accessibleName() == "Cases"
+    assert window.pane.history_panel.channel_filter.accessibleName() == "Filter history by channel"
+    assert window.pane.history_panel.view.accessibleName() == "Contact history"
+    assert window.cases.view.accessibleName() == "Cases"
     for label in window.findChildren(QLabel):
         assert label.accessibleName() == "", label.objectName()
     for name in ("promiseList", "handoffList"):
@@ -78,8 +78,8 @@ def test_controls_have_accessible_names_and_data_labels_do_not(window: MainWindo
 
 def test_empty_state_and_connectivity(window: MainWindow, ui_store: Store) -> None:
     assert "No customer open" in header_texts(window)
-    assert window.history_model.rowCount() == 0
-    assert window.case_model.rowCount() == 0
+    assert window.pane.history_model.rowCount() == 0
+    assert window.cases.model.rowCount() == 0
     status = window.findChild(QLabel, "connectivityStatus")
     assert status is not None
     assert status.isVisible()
@@ -101,7 +101,7 @@ def test_opening_fills_header_history_and_cases(qtbot: QtBot, window: MainWindow
     assert "020 7946 0000" in text
     assert "No customer open" not in text
 
-    history = window.history_model
+    history = window.pane.history_model
     assert history.rowCount() == 200
     newest = [history.index(row, 0).data(EntryRole).occurred_at for row in range(history.rowCount())]
     assert newest == sorted(newest, reverse=True)
@@ -111,7 +111,7 @@ def test_opening_fills_header_history_and_cases(qtbot: QtBot, window: MainWindow
     assert "Event number 0" in history.index(0, HistoryColumn.SUMMARY).data()
     assert history.index(0, HistoryColumn.CASE).data() == ui_data.open_case
 
-    cases = window.case_model
+    cases = window.cases.model
     assert cases.rowCount() == 2
     assert cases.index(0, CaseColumn.REFERENCE).data() == ui_data.open_case
     assert cases.index(1, CaseColumn.REFERENCE).data() == ui_data.closed_case
@@ -119,15 +119,16 @@ def test_opening_fills_header_history_and_cases(qtbot: QtBot, window: MainWindow
     assert cases.index(0, CaseColumn.AGE).data() == "3 days"
     assert cases.index(0, CaseColumn.TITLE).data(Qt.ItemDataRole.FontRole).bold()
     assert cases.index(1, CaseColumn.TITLE).data(Qt.ItemDataRole.FontRole) is None
-    assert "1 open" in window.cases_title.text()
+    assert "1 open" in window.cases.panel.title.text()
 
 
 def test_history_fetches_more_pages_as_it_scrolls(qtbot: QtBot, window: MainWindow, ui_data: UiData) -> None:
     open_story(qtbot, window)
-    history = window.history_model
+    history = window.pane.history_model
     assert history.canFetchMore(history.index(-1, -1))
     with qtbot.waitSignal(history.page_loaded, timeout=5000):
-        window.history_view.scrollToBottom()  # the view asks the model for more when it reaches the end
+        # the view asks the model for more when it reaches the end
+        window.pane.history_panel.view.scrollToBottom()
     assert history.rowCount() > 200
     fetch_all(qtbot, history)
     assert history.rowCount() == ui_data.events
@@ -140,10 +141,10 @@ def test_channel_filter_narrows_the_history(
     qtbot: QtBot, window: MainWindow, ui_data: UiData, channel: Channel
 ) -> None:
     open_story(qtbot, window)
-    combo = window.history_panel.channel_filter
-    with qtbot.waitSignal(window.history_panel.channels_changed, timeout=2000):
+    combo = window.pane.history_panel.channel_filter
+    with qtbot.waitSignal(window.pane.history_panel.channels_changed, timeout=2000):
         combo.setCurrentIndex(combo.findData(channel.value))
-    history = window.history_model
+    history = window.pane.history_model
     fetch_all(qtbot, history)
     assert history.rowCount() == ui_data.events_by_channel[channel]
     rows = {history.index(row, 0).data(EntryRole).channel for row in range(history.rowCount())}
@@ -155,14 +156,14 @@ def test_channel_filter_narrows_the_history(
 
 def test_opening_another_customer_resets_the_filter(qtbot: QtBot, window: MainWindow) -> None:
     open_story(qtbot, window)
-    combo = window.history_panel.channel_filter
+    combo = window.pane.history_panel.channel_filter
     combo.setCurrentIndex(combo.findData(Channel.EMAIL.value))
     with qtbot.waitSignal(window.customer_opened, timeout=5000):
         window.search_panel.search_box.setText("40000002")
         qtbot.keyClick(window.search_panel.search_box, Qt.Key.Key_Return)
     assert combo.currentIndex() == 0
-    assert window.history_model.rowCount() == 0
-    assert window.case_model.rowCount() == 0
+    assert window.pane.history_model.rowCount() == 0
+    assert window.cases.model.rowCount() == 0
     assert "No named owner" in header_texts(window)
     assert "Vulnerable" not in header_texts(window)
 
@@ -170,8 +171,8 @@ def test_opening_another_customer_resets_the_filter(qtbot: QtBot, window: MainWi
 def test_open_customer_now_is_synchronous(window: MainWindow, ui_store: Store) -> None:
     window.open_customer_now(CustomerService(ui_store).find_account(STORY_ACCOUNT))
     assert "Ms Priya Shah" in header_texts(window)
-    assert window.history_model.rowCount() == 200
-    assert window.case_model.rowCount() == 2
+    assert window.pane.history_model.rowCount() == 200
+    assert window.cases.model.rowCount() == 2
 
 
 def test_a_slow_open_overtaken_by_a_newer_one_is_dropped(
@@ -202,21 +203,21 @@ def test_opening_a_vanished_customer_is_reported(qtbot: QtBot, window: MainWindo
 def test_history_rows_have_one_fixed_height(qtbot: QtBot, window: MainWindow) -> None:
     """No per-row measuring: the view can scroll tens of thousands of rows without laying them out."""
     open_story(qtbot, window)
-    rows = window.history_view.verticalHeader()
+    rows = window.pane.history_panel.view.verticalHeader()
     assert rows.sectionResizeMode(0) == QHeaderView.ResizeMode.Fixed
-    assert {rows.sectionSize(row) for row in range(window.history_model.rowCount())} == {
+    assert {rows.sectionSize(row) for row in range(window.pane.history_model.rowCount())} == {
         rows.defaultSectionSize()
     }
-    assert window.history_view.indexWidget(window.history_model.index(0, 0)) is None
+    assert window.pane.history_panel.view.indexWidget(window.pane.history_model.index(0, 0)) is None
 
 
 def test_empty_views_say_why(window: MainWindow, ui_store: Store) -> None:
-    assert "Open a customer" in window.history_panel.view.empty_text
+    assert "Open a customer" in window.pane.history_panel.view.empty_text
     assert "as you type" in window.search_panel.results.empty_text
     window.open_customer_now(CustomerService(ui_store).find_account("40000002"))  # no contacts, no cases
-    assert window.history_model.rowCount() == 0
-    assert window.history_panel.view.empty_text == "No contacts recorded for this customer."
-    assert window.case_view.empty_text == "No cases recorded for this customer."
+    assert window.pane.history_model.rowCount() == 0
+    assert window.pane.history_panel.view.empty_text == "No contacts recorded for this customer."
+    assert window.cases.view.empty_text == "No cases recorded for this customer."
     promises = window.findChild(HintTableView, "promiseList")
     assert promises is not None and promises.empty_text  # says why it is empty, never a blank box
 
@@ -225,8 +226,8 @@ def _use_and_close_a_window(qtbot: QtBot, store: Store, clock: ManualClock) -> N
     window = MainWindow(CustomerService(store), "Local store: test", "supervisor", clock)
     window.show()
     open_story(qtbot, window)
-    combo = window.history_panel.channel_filter
-    with qtbot.waitSignal(window.history_model.page_loaded, timeout=5000):
+    combo = window.pane.history_panel.channel_filter
+    with qtbot.waitSignal(window.pane.history_model.page_loaded, timeout=5000):
         combo.setCurrentIndex(combo.findData(Channel.EMAIL.value))
     window.search_panel.search_box.setText("40000")
     qtbot.waitUntil(lambda: not window.search_panel.searching, timeout=5000)

@@ -30,8 +30,8 @@ from tests.helpers.central import NOW, Central
 from tests.helpers.workstations import Workstation
 from tests.ui.work_support import LONDON, settle
 from widgets.app import attach_sync, build_window, first_sync_first
-from widgets.first_sync_progress import FirstSyncDialog
-from widgets.sync_link import SyncLink
+from widgets.sync.first_sync_progress import FirstSyncDialog
+from widgets.sync.link import SyncLink
 
 pytestmark = pytest.mark.postgres
 

@@ -12,8 +12,8 @@ from console.services.customers import CustomerService
 from storage.store import Store
 from widgets.background import BackgroundReader
 from widgets.gc_guard import GuiThreadGarbageCollector
-from widgets.history_model import HistoryModel
-from widgets.history_view import HistoryPanel
+from widgets.pane.history_model import HistoryModel
+from widgets.pane.history_view import HistoryPanel
 
 
 @pytest.fixture

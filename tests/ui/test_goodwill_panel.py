@@ -16,8 +16,8 @@ from storage.models import Goodwill
 from storage.store import Store
 from tests.ui.work_support import LONDON, TOM_ACCOUNT, open_account, settle, work_window
 from widgets.app import build_window
-from widgets.goodwill_dialogs import GoodwillDialog
-from widgets.goodwill_panel import ApprovalColumn, GoodwillColumn
+from widgets.goodwill.dialogs import GoodwillDialog
+from widgets.goodwill.panel import ApprovalColumn, GoodwillColumn
 from widgets.main_window import MainWindow
 
 
@@ -33,7 +33,7 @@ def supervisor_window(qtbot: QtBot, store: Store, clock: ManualClock) -> MainWin
 
 def open_dialog(qtbot: QtBot, window: MainWindow) -> GoodwillDialog:
     with qtbot.waitSignal(window.dialog_opened, timeout=2000) as opened:
-        qtbot.keyClick(window.history_view, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(window.pane.history_panel.view, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
     dialog = opened.args[0]
     assert isinstance(dialog, GoodwillDialog) and dialog.isVisible()
     return dialog
@@ -49,13 +49,13 @@ def give(qtbot: QtBot, window: MainWindow, amount: str, reason: str = "Charged t
 
 
 def states(window: MainWindow) -> list[str]:
-    model = window.goodwill_panel.model
+    model = window.goodwill.panel.model
     return [str(model.index(row, GoodwillColumn.STATE).data()) for row in range(model.rowCount())]
 
 
 def refresh(qtbot: QtBot, window: MainWindow) -> None:
     with qtbot.waitSignal(window.goodwill_loaded, timeout=5000):
-        window.refresh_goodwill()
+        window.goodwill.refresh()
     settle(qtbot, window)
 
 
@@ -67,7 +67,7 @@ def saved_rows(store: Store) -> int:
 def test_within_limit_is_given_at_once(qtbot: QtBot, work_store: Store, clock: ManualClock) -> None:
     window = work_window(qtbot, work_store, clock)
     open_account(qtbot, window, TOM_ACCOUNT)
-    panel = window.goodwill_panel
+    panel = window.goodwill.panel
     assert panel.objectName() == "goodwillPanel"
     assert panel.limit_label.text() == "Your limit: £50.00 a payment · given this month: £0.00"
     give(qtbot, window, "35")
@@ -84,9 +84,9 @@ def test_over_limit_waits_and_a_supervisor_in_another_window_approves(
     open_account(qtbot, advisor, TOM_ACCOUNT)
     give(qtbot, advisor, "£75.00")
     assert states(advisor) == ["Awaiting approval"]
-    assert advisor.goodwill_panel.notice.isVisible()
-    assert advisor.goodwill_panel.notice.text() == OVER_LIMIT_NEXT_STEP
-    assert advisor.goodwill_panel.limit_label.text().endswith("given this month: £0.00")
+    assert advisor.goodwill.panel.notice.isVisible()
+    assert advisor.goodwill.panel.notice.text() == OVER_LIMIT_NEXT_STEP
+    assert advisor.goodwill.panel.limit_label.text().endswith("given this month: £0.00")
 
     supervisor = supervisor_window(qtbot, work_store, clock)
     panel = supervisor.approval_panel
@@ -109,7 +109,7 @@ def test_over_limit_waits_and_a_supervisor_in_another_window_approves(
 
     refresh(qtbot, advisor)  # the ticker does this every few seconds
     assert states(advisor) == ["Approved by Sam Patel"]
-    assert advisor.goodwill_panel.limit_label.text().endswith("given this month: £75.00")
+    assert advisor.goodwill.panel.limit_label.text().endswith("given this month: £75.00")
 
 
 def test_a_supervisor_cannot_approve_their_own_request(
@@ -136,7 +136,7 @@ def test_rejecting_asks_for_a_reason_the_advisor_then_sees(
     give(qtbot, advisor, "80")
     supervisor = supervisor_window(qtbot, work_store, clock)
     with qtbot.waitSignal(supervisor.dialog_opened, timeout=2000) as opened:
-        supervisor.reject_selected()
+        supervisor.goodwill.reject_selected()
     dialog = opened.args[0]
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
@@ -178,4 +178,4 @@ def test_bad_input_is_answered_at_the_field_and_nothing_is_saved(
     assert message.lower() in error.text().lower()
     assert dialog.isVisible() and dialog.amount_edit.text() == amount  # what was typed is kept
     assert saved_rows(work_store) == 0
-    assert window.goodwill_panel.model.rowCount() == 0
+    assert window.goodwill.panel.model.rowCount() == 0

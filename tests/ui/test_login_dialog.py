@@ -35,10 +35,10 @@ from tests.helpers.login import (
 from tests.ui.support import NOW
 from tests.ui.work_support import settle
 from widgets.app import build_window, run_window
-from widgets.connectivity import ConnectivityCheck
 from widgets.login_dialog import LoginDialog
 from widgets.main_window import MainWindow
-from widgets.status import ConnectivityState, ConnectivityStatus
+from widgets.sync.connectivity import ConnectivityCheck
+from widgets.sync.status import ConnectivityState, ConnectivityStatus
 
 PASSWORD = passwords.register("correct-horse-battery-staple-9", "not-the-password", "other-password-7")
 pytestmark = pytest.mark.postgres
@@ -234,7 +234,7 @@ def test_offline_unlock_shows_on_the_status_bar_and_f5_rechecks(
         qtbot.waitSignal(window.sync_requested, timeout=2000),
         qtbot.waitSignal(check.checked, timeout=5000) as done,
     ):
-        qtbot.keyClick(window.history_view, Qt.Key.Key_F5)
+        qtbot.keyClick(window.pane.history_panel.view, Qt.Key.Key_F5)
     assert done.args == [False]
     assert status.state is ConnectivityState.OFFLINE
 
@@ -251,7 +251,7 @@ def test_an_online_session_shows_online_and_f5_keeps_it(
     assert check is not None
     link.cut()
     with qtbot.waitSignal(check.checked, timeout=5000) as done:
-        qtbot.keyClick(window.history_view, Qt.Key.Key_F5)
+        qtbot.keyClick(window.pane.history_panel.view, Qt.Key.Key_F5)
     assert done.args == [False]
     assert window.connectivity_status.text() == "Offline · no changes waiting"
     link.restore()

@@ -17,9 +17,9 @@ from domain.vocabulary import Channel, Direction
 from storage.store import Store
 from tests.ui.support import NOW, STORY_ACCOUNT, fetch_all
 from widgets.background import BackgroundReader
-from widgets.case_model import CaseModel
-from widgets.history_model import HistoryModel
-from widgets.search_panel import SearchResultsModel
+from widgets.cases.model import CaseModel
+from widgets.pane.history_model import HistoryModel
+from widgets.search.panel import SearchResultsModel
 from widgets.text import age
 
 

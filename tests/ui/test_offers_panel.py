@@ -20,8 +20,9 @@ from storage.store import Store
 from tests.helpers import factories
 from tests.ui.support import NOW
 from tests.ui.work_support import LATE_CASE, TOM_ACCOUNT, ZOE_ACCOUNT, cell, open_account, settle, work_window
-from widgets.main_window import MainWindow, load_customer
-from widgets.offers_panel import OfferColumn
+from widgets.main_window import MainWindow
+from widgets.pane.loading import load_customer
+from widgets.pane.offers_panel import OfferColumn
 
 
 def add_offers_and_consent(store: Store) -> OfferService:
@@ -61,7 +62,7 @@ def set_late_case(store: Store, **values: object) -> None:
 
 def refresh(qtbot: QtBot, window: MainWindow) -> None:
     with qtbot.waitSignal(window.customer_work_loaded, timeout=5000):
-        window.refresh_customer()
+        window.pane.refresh()
     settle(qtbot, window)
 
 
@@ -71,7 +72,7 @@ def test_banner_while_open_then_offers_after_confirmed_resolution(
     offers = add_offers_and_consent(work_store)
     tom_id = CustomerService(work_store).find_account(TOM_ACCOUNT).id
     window = work_window(qtbot, work_store, clock)
-    panel = window.offers_panel
+    panel = window.pane.offers_panel
     assert panel.objectName() == "offersPanel"
     open_account(qtbot, window, TOM_ACCOUNT)
 
@@ -118,14 +119,14 @@ def test_a_case_opened_elsewhere_brings_the_banner_back(
     )
     window = work_window(qtbot, work_store, clock)
     open_account(qtbot, window, TOM_ACCOUNT)
-    assert window.offers_panel.model.rowCount() == 2
+    assert window.pane.offers_panel.model.rowCount() == 2
     clock.advance(timedelta(hours=1))
     with work_store.write() as session:  # another workstation opens a new problem
         tom = session.scalars(select(Customer).where(Customer.account_number == TOM_ACCOUNT)).one()
         session.add(factories.case(tom, "CS-0000009", opened_at=clock.now(), updated_at=clock.now()))
     refresh(qtbot, window)
-    assert window.offers_panel.suppressed
-    assert window.offers_panel.banner.text() == (
+    assert window.pane.offers_panel.suppressed
+    assert window.pane.offers_panel.banner.text() == (
         "Offers paused: 1 open problem (Broadband fault, opened today)"
     )
     assert offers.suppressor_report() == []
@@ -135,9 +136,9 @@ def test_banner_names_every_rule(qtbot: QtBot, work_store: Store, clock: ManualC
     add_offers_and_consent(work_store)
     window = work_window(qtbot, work_store, clock)
     open_account(qtbot, window, ZOE_ACCOUNT)
-    assert window.offers_panel.banner.text() == "Offers paused: no marketing consent"
+    assert window.pane.offers_panel.banner.text() == "Offers paused: no marketing consent"
     open_account(qtbot, window, "40000001")
-    text = window.offers_panel.banner.text()
+    text = window.pane.offers_panel.banner.text()
     assert text.startswith("Offers paused: 1 open problem (Broadband fault, opened 3 days ago)")
     assert "customer is marked vulnerable" in text and text.endswith("no marketing consent")
 
@@ -160,7 +161,7 @@ def test_an_opening_records_each_offer_shown_once_after_the_pane_is_shown(
     with qtbot.waitSignal(window.offer_impressions_recorded, timeout=5000) as recorded:
         open_account(qtbot, window, TOM_ACCOUNT)
     assert recorded.args == [2]
-    assert window.offers_panel.model.rowCount() == 2 and offers.impressions(tom_id) == 2
+    assert window.pane.offers_panel.model.rowCount() == 2 and offers.impressions(tom_id) == 2
     refresh(qtbot, window)  # the same opening: the offers on screen are not recorded again
     assert offers.impressions(tom_id) == 2
     window.open_customer_now(window.service.profile(tom_id))  # a screenshot's opening records at once
@@ -179,10 +180,10 @@ def test_offers_leave_the_screen_when_a_problem_opens_before_they_are_recorded(
     assert loaded.offers is not None and len(loaded.offers.offers) == 2  # read, not yet recorded
     assert offers.impressions(tom_id) == 0
     set_late_case(work_store, status=CaseStatus.OPEN, resolved_at=None, closed_at=None)
-    window.show_loaded(loaded)  # shown, then recorded on the worker: the suppressor now refuses
+    window.pane.show_loaded(loaded)  # shown, then recorded on the worker: the suppressor now refuses
     settle(qtbot, window)
-    assert window.offers_panel.suppressed and window.offers_panel.model.rowCount() == 0
-    assert window.offers_panel.banner.text().startswith("Offers paused: 1 open problem (Billing")
+    assert window.pane.offers_panel.suppressed and window.pane.offers_panel.model.rowCount() == 0
+    assert window.pane.offers_panel.banner.text().startswith("Offers paused: 1 open problem (Billing")
     assert offers.impressions(tom_id) == 0
     refresh(qtbot, window)
     assert offers.impressions(tom_id) == 0 and offers.suppressor_report() == []
@@ -204,7 +205,7 @@ def test_offers_leave_the_screen_and_the_advisor_is_told_when_recording_fails(
 
     monkeypatch.setattr(window.workbench.offers, "record_impressions", disk_full)
     open_account(qtbot, window, TOM_ACCOUNT)
-    assert window.offers_panel.model.rowCount() == 0 and not window.offers_panel.suppressed
+    assert window.pane.offers_panel.model.rowCount() == 0 and not window.pane.offers_panel.suppressed
     assert (
         window.statusBar().currentMessage() == "Could not record the offers shown: database or disk is full"
     )

@@ -11,13 +11,13 @@ from console.services.people import PeopleService
 from storage.store import Store
 from tests.ui.support import STORY_ACCOUNT
 from tests.ui.work_support import cell, open_account, settle, work_window
-from widgets.case_dialogs import OwnershipDialog
-from widgets.case_model import CaseColumn
+from widgets.cases.model import CaseColumn
+from widgets.cases.ownership_dialog import OwnershipDialog
 from widgets.main_window import MainWindow
 
 
 def select_open_case(window: MainWindow) -> None:
-    window.case_view.setCurrentIndex(window.case_model.index(0, 0))  # open cases come first
+    window.cases.view.setCurrentIndex(window.cases.model.index(0, 0))  # open cases come first
 
 
 def press_save(qtbot: QtBot, dialog: OwnershipDialog) -> None:
@@ -28,9 +28,9 @@ def test_take_over_a_case_with_a_note(qtbot: QtBot, work_store: Store, clock: Ma
     window = work_window(qtbot, work_store, clock, username="jo")
     open_account(qtbot, window, STORY_ACCOUNT)
     select_open_case(window)
-    assert cell(window.case_model, 0, CaseColumn.OWNER) == "Alex Morgan"
-    assert window.take_over_action.isEnabled()
-    dialog = window.take_over_case()
+    assert cell(window.cases.model, 0, CaseColumn.OWNER) == "Alex Morgan"
+    assert window.cases.panel.take_over_action.isEnabled()
+    dialog = window.cases.take_over()
     assert dialog is not None and dialog.isVisible()
 
     press_save(qtbot, dialog)
@@ -45,18 +45,18 @@ def test_take_over_a_case_with_a_note(qtbot: QtBot, work_store: Store, clock: Ma
         press_save(qtbot, dialog)
     settle(qtbot, window)
     assert window.dialog is None
-    assert cell(window.case_model, 0, CaseColumn.OWNER) == "Jo Okafor"
-    entry = window.history_model.entry_at(0)
+    assert cell(window.cases.model, 0, CaseColumn.OWNER) == "Jo Okafor"
+    entry = window.pane.history_model.entry_at(0)
     assert entry is not None and entry.subject == "CS-0000002 taken over by Jo Okafor"
     select_open_case(window)
-    assert not window.take_over_action.isEnabled()  # already hers
+    assert not window.cases.panel.take_over_action.isEnabled()  # already hers
 
 
 def test_hand_over_a_case_to_a_colleague(qtbot: QtBot, work_store: Store, clock: ManualClock) -> None:
     window = work_window(qtbot, work_store, clock, username="alex")
     open_account(qtbot, window, STORY_ACCOUNT)
     select_open_case(window)
-    dialog = window.hand_over_case()
+    dialog = window.cases.hand_over()
     assert dialog is not None
     names = [dialog.colleague_combo.itemText(i) for i in range(dialog.colleague_combo.count())]
     assert names == ["Jo Okafor", "Sam Patel"]  # everyone active but the owner
@@ -65,4 +65,4 @@ def test_hand_over_a_case_to_a_colleague(qtbot: QtBot, work_store: Store, clock:
     with qtbot.waitSignal(window.change_saved, timeout=5000):
         press_save(qtbot, dialog)
     settle(qtbot, window)
-    assert cell(window.case_model, 0, CaseColumn.OWNER) == "Sam Patel"
+    assert cell(window.cases.model, 0, CaseColumn.OWNER) == "Sam Patel"

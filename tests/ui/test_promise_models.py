@@ -16,10 +16,10 @@ from domain.records import HandoffRecord, PromiseRecord
 from domain.vocabulary import HandoffKind, HandoffStatus, PromiseKind, PromiseStatus, Team
 from tests.ui.support import NOW
 from tests.ui.work_support import LONDON
-from widgets.handoff_model import HandoffModel
+from widgets.handoffs.model import HandoffModel
 from widgets.main_window import MainWindow
-from widgets.promise_model import CustomerPromiseModel, PromiseColumn, WorklistModel
-from widgets.promise_panels import WorklistPanel
+from widgets.promises.models import CustomerPromiseModel, PromiseColumn, WorklistModel
+from widgets.promises.panels import WorklistPanel
 from widgets.ticker import Ticker
 
 

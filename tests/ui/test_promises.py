@@ -32,13 +32,13 @@ from tests.ui.work_support import (
 from widgets.app import render_screenshot
 from widgets.dialog_parts import set_edit_moment
 from widgets.main_window import MainWindow
-from widgets.promise_dialogs import OutcomeDialog, PromiseDialog
-from widgets.promise_model import PromiseColumn
 from widgets.promise_text import AMBER, GREEN, RED
+from widgets.promises.dialogs import OutcomeDialog, PromiseDialog
+from widgets.promises.models import PromiseColumn
 
 
 def promise_cell(window: MainWindow, row: int, column: PromiseColumn, role: int = 0) -> object:
-    model = window.promise_model
+    model = window.promises.model
     return cell(model, row, model.column_of(column), role or Qt.ItemDataRole.DisplayRole)
 
 
@@ -70,9 +70,9 @@ def test_make_a_promise_then_watch_it_go_due_soon_then_overdue(
 ) -> None:
     window = work_window(qtbot, work_store, clock)
     open_account(qtbot, window, STORY_ACCOUNT)
-    assert window.promise_model.rowCount() == 0
+    assert window.promises.model.rowCount() == 0
     with qtbot.waitSignal(window.dialog_opened, timeout=2000) as opened:
-        qtbot.keyClick(window.history_view, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(window.pane.history_panel.view, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
     dialog = opened.args[0]
     assert isinstance(dialog, PromiseDialog) and dialog.isVisible()
     assert dialog.phone_edit.text() == "07700 900123"  # the primary number, as the advisor reads it
@@ -82,16 +82,16 @@ def test_make_a_promise_then_watch_it_go_due_soon_then_overdue(
     save_and_wait(qtbot, window, dialog)
     assert window.dialog is None  # closed (and deleted) once saved
 
-    assert window.promise_model.rowCount() == 1
+    assert window.promises.model.rowCount() == 1
     assert promise_cell(window, 0, PromiseColumn.KIND) == "Callback"
     assert promise_cell(window, 0, PromiseColumn.DUE) == at(NOW + timedelta(hours=1))
     assert promise_cell(window, 0, PromiseColumn.COUNTDOWN) == "in 1 h"
     assert promise_cell(window, 0, PromiseColumn.STATE) == "On track"
     assert colour(window, 0, PromiseColumn.STATE) == GREEN.name()
     assert promise_cell(window, 0, PromiseColumn.OWNER) == "Alex Morgan"
-    assert window.history_model.entry_at(0).subject == "Promise made: callback"  # type: ignore[union-attr]
-    assert window.worklist_model.rowCount() == 1
-    assert not window.banner.isVisible()
+    assert window.pane.history_model.entry_at(0).subject == "Promise made: callback"  # type: ignore[union-attr]
+    assert window.promises.worklist_model.rowCount() == 1
+    assert not window.promises.banner.isVisible()
 
     announced: list[object] = []
     window.promises_announced.connect(announced.append)
@@ -100,24 +100,24 @@ def test_make_a_promise_then_watch_it_go_due_soon_then_overdue(
     assert promise_cell(window, 0, PromiseColumn.COUNTDOWN) == "in 14 min"
     assert promise_cell(window, 0, PromiseColumn.STATE) == "Due soon"
     assert colour(window, 0, PromiseColumn.COUNTDOWN) == AMBER.name()
-    assert window.banner.isVisible()
-    assert window.banner.text.text() == "Callback for Priya Shah due in 14 min"
+    assert window.promises.banner.isVisible()
+    assert window.promises.banner.text.text() == "Callback for Priya Shah due in 14 min"
     assert len(announced) == 1
     settle(qtbot, window)  # the tick's escalation check (nothing overdue yet) comes back
 
-    window.banner.dismiss_button.click()
+    window.promises.banner.dismiss_button.click()
     clock.advance(timedelta(seconds=1))
     window.tick()
-    assert not window.banner.isVisible() and len(announced) == 1  # once per promise, not per tick
+    assert not window.promises.banner.isVisible() and len(announced) == 1  # once per promise, not per tick
 
     clock.advance(timedelta(minutes=15))
     window.tick()
     assert promise_cell(window, 0, PromiseColumn.COUNTDOWN) == "overdue by 1 min"
     assert promise_cell(window, 0, PromiseColumn.STATE) == "Overdue"
     assert colour(window, 0, PromiseColumn.STATE) == RED.name()
-    assert window.promise_panel.title.text() == "Promises: 1 open, 1 overdue"
+    assert window.promises.panel.title.text() == "Promises: 1 open, 1 overdue"
     assert window.tabs.tabText(1) == "My promises (1, 1 overdue)"
-    assert len(announced) == 1 and not window.banner.isVisible()
+    assert len(announced) == 1 and not window.promises.banner.isVisible()
 
     # The tick escalated it (on the worker thread); the lists re-read it.
     settle(qtbot, window)
@@ -129,13 +129,13 @@ def test_a_due_time_in_the_past_is_refused_in_the_dialog_and_nothing_is_saved(
 ) -> None:
     window = work_window(qtbot, work_store, clock)
     profile = open_account(qtbot, window, STORY_ACCOUNT)
-    dialog = window.make_promise()
+    dialog = window.promises.make_promise()
     assert dialog is not None
     dialog.choose_time(NOW - timedelta(hours=1))
     text = refused(qtbot, window, dialog, "promiseError")
     assert text == "The due time is in the past: choose a time from now on."
     assert promise_service(work_store, clock).for_customer(profile.id) == []
-    assert window.promise_model.rowCount() == 0
+    assert window.promises.model.rowCount() == 0
 
     dialog.choose_time(NOW + timedelta(hours=3), NOW + timedelta(hours=2))
     assert refused(qtbot, window, dialog, "promiseError") == "The window must end after it starts."
@@ -149,19 +149,19 @@ def test_a_callback_for_a_customer_without_a_number_asks_for_one(
 ) -> None:
     window = work_window(qtbot, work_store, clock)
     open_account(qtbot, window, ZOE_ACCOUNT)
-    dialog = window.make_promise()
+    dialog = window.promises.make_promise()
     assert dialog is not None and dialog.phone_edit.text() == ""
     assert "A callback needs a number to call" in refused(qtbot, window, dialog, "promiseError")
     dialog.phone_edit.setText("07700 900999")
     save_and_wait(qtbot, window, dialog)
-    assert window.promise_model.rowCount() == 1
+    assert window.promises.model.rowCount() == 1
 
 
 def open_outcome(qtbot: QtBot, window: MainWindow, row: int = 0) -> OutcomeDialog:
     """Select the promise and press Enter, as the advisor would."""
-    view = window.promise_list
+    view = window.promises.panel.view
     view.setFocus()
-    view.setCurrentIndex(window.promise_model.index(row, 0))
+    view.setCurrentIndex(window.promises.model.index(row, 0))
     with qtbot.waitSignal(window.dialog_opened, timeout=2000) as opened:
         qtbot.keyClick(view, Qt.Key.Key_Return)
     dialog = opened.args[0]
@@ -182,7 +182,7 @@ def test_outcome_done_needs_words(qtbot: QtBot, work_store: Store, clock: Manual
     assert promise_cell(window, 0, PromiseColumn.STATE) == "Done"
     assert promise_cell(window, 0, PromiseColumn.COUNTDOWN) == "ended 0 minutes ago"
     assert colour(window, 0, PromiseColumn.KIND) == "#555555"
-    assert window.worklist_model.rowCount() == 0
+    assert window.promises.worklist_model.rowCount() == 0
 
 
 def test_outcome_not_reachable_needs_the_next_attempt_in_the_future(
@@ -249,12 +249,12 @@ def test_a_case_past_target_prompts_a_progress_update_and_the_promise_clears_it(
 ) -> None:
     window = work_window(qtbot, work_store, clock)
     open_account(qtbot, window, TOM_ACCOUNT)
-    prompt = window.case_update_prompt
+    prompt = window.cases.panel.update_prompt
     assert prompt.isVisible()
     assert prompt.text() == (
         f"{LATE_CASE}: past target with no update — promise the customer a progress update (Ctrl+B)"
     )
-    dialog = window.make_promise()
+    dialog = window.promises.make_promise()
     assert dialog is not None
     assert dialog.kind_combo.currentData() == PromiseKind.PROGRESS_UPDATE.value
     assert dialog.case_combo.currentText().startswith(LATE_CASE)
@@ -270,9 +270,9 @@ def test_a_store_without_the_user_opens_with_promises_off(
     assert window.workbench is None
     assert window.user_status.text() == "Promises and handoffs are off: no user 'nobody' on this store"
     window.open_customer_now(CustomerService(work_store).find_account(STORY_ACCOUNT))
-    assert not window.promise_panel.make_button.isEnabled()
-    assert window.make_promise() is None
-    assert "no user 'nobody'" in window.promise_list.empty_text
+    assert not window.promises.panel.make_button.isEnabled()
+    assert window.promises.make_promise() is None
+    assert "no user 'nobody'" in window.promises.panel.view.empty_text
     window.tick()  # nothing to escalate, nothing to announce, no error
 
 
@@ -303,11 +303,11 @@ def test_a_closed_window_that_made_promises_leaves_no_reference_cycles(
     def use_and_close() -> None:
         window = work_window(qtbot, work_store, clock)
         open_account(qtbot, window, TOM_ACCOUNT)
-        dialog = window.make_promise()
+        dialog = window.promises.make_promise()
         assert dialog is not None
         save_and_wait(qtbot, window, dialog)
-        window.promise_list.setCurrentIndex(window.promise_model.index(0, 0))
-        outcome = window.record_outcome()
+        window.promises.panel.view.setCurrentIndex(window.promises.model.index(0, 0))
+        outcome = window.promises.record_outcome()
         assert outcome is not None
         outcome.reject()
         clock.advance(timedelta(hours=2))
@@ -323,11 +323,11 @@ def test_a_set_time_the_clocks_skip_is_refused_with_the_reason(
 ) -> None:
     window = work_window(qtbot, work_store, clock)
     open_account(qtbot, window, STORY_ACCOUNT)
-    dialog = window.make_promise()
+    dialog = window.promises.make_promise()
     assert dialog is not None
     dialog.custom_button.setChecked(True)
     utc = QTimeZone(QTimeZone.Initialization.UTC)
     dialog.custom_due.setDateTime(QDateTime(QDate(2027, 3, 28), QTime(1, 30), utc))  # wall clock, London
     text = refused(qtbot, window, dialog, "promiseError")
     assert text == "01:30 does not exist on Sun 28 Mar 2027: the clocks go forward that night."
-    assert window.promise_model.rowCount() == 0
+    assert window.promises.model.rowCount() == 0

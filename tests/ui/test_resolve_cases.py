@@ -20,13 +20,13 @@ from storage.models import ContactEvent, Feedback
 from storage.store import Store
 from tests.ui.test_offers_panel import add_offers_and_consent
 from tests.ui.work_support import LATE_CASE, TOM_ACCOUNT, open_account, settle, work_window
+from widgets.cases.resolve_dialogs import AdrLetterDialog, ConfirmDialog, ResolveDialog
 from widgets.dialog_parts import SaveDialog
 from widgets.main_window import MainWindow
-from widgets.resolve_dialogs import AdrLetterDialog, ConfirmDialog, ResolveDialog
 
 
 def select_case(window: MainWindow, row: int = 0) -> None:
-    window.case_view.setCurrentIndex(window.case_model.index(row, 0))
+    window.cases.view.setCurrentIndex(window.cases.model.index(row, 0))
 
 
 def error_after_save(qtbot: QtBot, dialog: SaveDialog) -> str:
@@ -55,11 +55,11 @@ def test_resolve_refuses_bad_input_then_confirmed_turns_offers_back_on(
     add_offers_and_consent(work_store)
     window = work_window(qtbot, work_store, clock)
     open_account(qtbot, window, TOM_ACCOUNT)
-    assert window.offers_panel.suppressed  # the case is open
+    assert window.pane.offers_panel.suppressed  # the case is open
     select_case(window)
-    assert window.case_actions.resolve_action.isEnabled()
-    assert not window.case_actions.confirm_action.isEnabled()
-    dialog = window.case_actions.resolve()
+    assert window.cases.actions.resolve_action.isEnabled()
+    assert not window.cases.actions.confirm_action.isEnabled()
+    dialog = window.cases.actions.resolve()
     assert isinstance(dialog, ResolveDialog) and dialog.isVisible()
     before = tom_case(work_store)
 
@@ -78,16 +78,16 @@ def test_resolve_refuses_bad_input_then_confirmed_turns_offers_back_on(
     save(qtbot, window, dialog)
     case = tom_case(work_store)
     assert case.status is CaseStatus.CLOSED and case.confirmation is Confirmation.CONFIRMED
-    assert not window.offers_panel.suppressed
-    assert window.offers_panel.model.rowCount() == 2
+    assert not window.pane.offers_panel.suppressed
+    assert window.pane.offers_panel.model.rowCount() == 2
     assert window.statusBar().currentMessage() == (
         f"{LATE_CASE} resolved and closed: the customer confirmed the fix"
     )
 
     # Feedback after closure: the two questions apart.
     select_case(window)
-    assert window.case_actions.feedback_action.isEnabled()
-    feedback = window.case_actions.feedback()
+    assert window.cases.actions.feedback_action.isEnabled()
+    feedback = window.cases.actions.feedback()
     assert feedback is not None
     assert error_after_save(qtbot, feedback) == "Ask how the fix was handled: a score from 1 to 5."
     feedback.choose_scores(4, 1)
@@ -108,7 +108,7 @@ def test_not_reachable_twice_then_closed_in_writing(
     window = work_window(qtbot, work_store, clock)
     open_account(qtbot, window, TOM_ACCOUNT)
     select_case(window)
-    dialog = window.case_actions.resolve()
+    dialog = window.cases.actions.resolve()
     assert dialog is not None
     dialog.choose_category("billing system error")
     dialog.cause_edit.setPlainText("Batch rerun billed October twice")
@@ -116,21 +116,21 @@ def test_not_reachable_twice_then_closed_in_writing(
     dialog.check.not_reachable.setChecked(True)
     assert dialog.check.check_edit.isEnabled()
     save(qtbot, window, dialog)
-    kinds = [window.promise_model.promise_at(r).kind for r in range(window.promise_model.rowCount())]
+    kinds = [window.promises.model.promise_at(r).kind for r in range(window.promises.model.rowCount())]
     assert PromiseKind.CALLBACK in kinds or PromiseKind.PROGRESS_UPDATE in kinds
-    assert window.offers_panel.suppressed  # resolved, not confirmed
+    assert window.pane.offers_panel.suppressed  # resolved, not confirmed
 
     clock.advance(timedelta(hours=3))
     select_case(window)
-    assert window.case_actions.confirm_action.isEnabled()
-    confirm = window.case_actions.confirm()
+    assert window.cases.actions.confirm_action.isEnabled()
+    confirm = window.cases.actions.confirm()
     assert isinstance(confirm, ConfirmDialog)
     assert not confirm.in_writing.isEnabled()  # one try so far
     confirm.check.not_reachable.setChecked(True)
     save(qtbot, window, confirm)
 
     select_case(window)
-    confirm = window.case_actions.confirm()
+    confirm = window.cases.actions.confirm()
     assert isinstance(confirm, ConfirmDialog) and confirm.in_writing.isEnabled()
     confirm.in_writing.setChecked(True)
     assert error_after_save(qtbot, confirm) == "The letter to the customer is empty: say it in a few words."
@@ -150,7 +150,7 @@ def test_not_reachable_twice_then_closed_in_writing(
 
     # The customer rings: not fixed after all.
     select_case(window)
-    reopen = window.case_actions.reopen()
+    reopen = window.cases.actions.reopen()
     assert reopen is not None
     reopen.reason_edit.setPlainText("Charged twice again in November")
     save(qtbot, window, reopen)
@@ -164,20 +164,20 @@ def test_formal_complaint_deadlock_and_ombudsman_letter_as_pdf(
     window = work_window(qtbot, work_store, clock)
     open_account(qtbot, window, TOM_ACCOUNT)
     select_case(window)
-    assert window.case_actions.complaint_next_action.isEnabled()
-    dialog = window.case_actions.complaint_next()
+    assert window.cases.actions.complaint_next_action.isEnabled()
+    dialog = window.cases.actions.complaint_next()
     assert dialog is not None and dialog.objectName() == "complaintDialog"
     save(qtbot, window, dialog)
     deadline_rows = [
         r
-        for r in range(window.promise_model.rowCount())
-        if window.promise_model.promise_at(r).kind is PromiseKind.COMPLAINT_DEADLINE
+        for r in range(window.promises.model.rowCount())
+        if window.promises.model.promise_at(r).kind is PromiseKind.COMPLAINT_DEADLINE
     ]
     assert len(deadline_rows) == 1
-    assert window.case_model.index(0, 1).data() == "Charged twice for October (formal complaint)"
+    assert window.cases.model.index(0, 1).data() == "Charged twice for October (formal complaint)"
 
     select_case(window)
-    deadlock = window.case_actions.complaint_next()
+    deadlock = window.cases.actions.complaint_next()
     assert deadlock is not None and deadlock.objectName() == "deadlockDialog"
     assert error_after_save(qtbot, deadlock) == (
         "Why no agreement can be reached is empty: say it in a few words."
@@ -186,7 +186,7 @@ def test_formal_complaint_deadlock_and_ombudsman_letter_as_pdf(
     save(qtbot, window, deadlock)
 
     select_case(window)
-    letter = window.case_actions.complaint_next()
+    letter = window.cases.actions.complaint_next()
     assert isinstance(letter, AdrLetterDialog)
     assert error_after_save(qtbot, letter) == "Draft the letter first, then record it as sent."
     letter.summary_edit.setPlainText("You were charged twice for October and we could not agree a remedy.")
@@ -207,7 +207,7 @@ def test_formal_complaint_deadlock_and_ombudsman_letter_as_pdf(
         ).all()
         assert LATE_CASE in (sent.subject or "")
     select_case(window)
-    assert not window.case_actions.deadlock_action.isEnabled()
+    assert not window.cases.actions.deadlock_action.isEnabled()
 
 
 def test_actions_are_in_the_row_menu_and_on_the_keyboard(
@@ -215,13 +215,13 @@ def test_actions_are_in_the_row_menu_and_on_the_keyboard(
 ) -> None:
     window = work_window(qtbot, work_store, clock)
     open_account(qtbot, window, TOM_ACCOUNT)
-    texts = [a.text() for a in window.case_view.actions()]
+    texts = [a.text() for a in window.cases.view.actions()]
     for wanted in ("Resolve…", "Confirm fix…", "Reopen…", "Record feedback…", "Formal complaint…"):
         assert wanted in texts
-    window.case_view.setFocus()
+    window.cases.view.setFocus()
     select_case(window)
     qtbot.keyClick(
-        window.case_view,
+        window.cases.view,
         Qt.Key.Key_E,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )

@@ -17,7 +17,7 @@ from storage.models import Customer
 from tests.ui.support import STORY_PHONE, UiData
 from widgets.background import BackgroundReader
 from widgets.main_window import MainWindow
-from widgets.search_panel import SearchPanel
+from widgets.search.panel import SearchPanel
 
 
 def search(qtbot: QtBot, window: MainWindow, text: str) -> list[str]:
@@ -171,7 +171,7 @@ def test_enter_before_results_arrive_opens_the_first_match(qtbot: QtBot, window:
 def test_ctrl_f_focuses_search_from_anywhere(qtbot: QtBot, window: MainWindow) -> None:
     window.activateWindow()
     qtbot.waitActive(window)
-    window.history_view.setFocus()
-    assert QApplication.focusWidget() is window.history_view
-    qtbot.keyClick(window.history_view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    window.pane.history_panel.view.setFocus()
+    assert QApplication.focusWidget() is window.pane.history_panel.view
+    qtbot.keyClick(window.pane.history_panel.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.focusWidget() is window.search_panel.search_box

@@ -25,10 +25,10 @@ from tests.helpers.central import Central
 from tests.helpers.workstations import QUICK_RETRY, Workstation, add_everywhere, shared_customer, workstation
 from tests.ui.work_support import LONDON, open_account, settle
 from widgets.app import attach_sync, build_window
-from widgets.goodwill_panel import GoodwillColumn
+from widgets.goodwill.panel import GoodwillColumn
 from widgets.main_window import MainWindow
-from widgets.status import ConnectivityState
-from widgets.sync_link import KIND_WORDS, LONG_RUN, SyncLink, SyncProblemsDialog
+from widgets.sync.link import KIND_WORDS, LONG_RUN, SyncLink, SyncProblemsDialog
+from widgets.sync.status import ConnectivityState
 
 pytestmark = pytest.mark.postgres
 
@@ -100,7 +100,7 @@ def sync(qtbot: QtBot, window: MainWindow, link: SyncLink) -> None:
 
 
 def goodwill_states(window: MainWindow) -> list[str]:
-    model = window.goodwill_panel.model
+    model = window.goodwill.panel.model
     return [str(model.index(row, GoodwillColumn.STATE).data()) for row in range(model.rowCount())]
 
 

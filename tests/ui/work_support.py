@@ -134,7 +134,7 @@ def work_window(qtbot: QtBot, store: Store, clock: ManualClock, username: str = 
 
 def settle(qtbot: QtBot, window: MainWindow) -> None:
     """Wait (on signals, never sleeping) until the background worker has delivered everything."""
-    qtbot.waitUntil(lambda: not window.reader.busy and not window.history_model.loading, timeout=5000)
+    qtbot.waitUntil(lambda: not window.reader.busy and not window.pane.history_model.loading, timeout=5000)
 
 
 def open_account(qtbot: QtBot, window: MainWindow, account: str) -> CustomerProfile:

@@ -309,3 +309,69 @@ def test_demo_data_root_causes_come_from_the_one_list() -> None:
     for causes in ROOT_CAUSES.values():
         for category, _text in causes:
             assert category in rules.ROOT_CAUSE_CATEGORIES
+
+
+# -- what a case allows now --------------------------------------------------------------------------
+
+A = rules.CaseAction
+ME = uuid.UUID(int=7)
+
+
+@pytest.mark.parametrize("status", OPEN_STATUSES)
+def test_an_open_case_allows_resolving_ownership_and_a_complaint(status: CaseStatus) -> None:
+    allowed = rules.allowed_actions(case(status), NOW)
+    assert allowed == {A.RESOLVE, A.TAKE_OVER, A.HAND_OVER, A.FORMAL_COMPLAINT, A.SERVICE_DATES}
+
+
+def test_the_owner_may_hand_over_but_not_take_over_their_own_case() -> None:
+    mine = case(owner_id=ME)
+    assert A.TAKE_OVER not in rules.allowed_actions(mine, NOW, ME)
+    assert A.HAND_OVER in rules.allowed_actions(mine, NOW, ME)
+    assert A.TAKE_OVER in rules.allowed_actions(mine, NOW, uuid.UUID(int=8))
+
+
+def test_a_resolved_case_awaits_confirmation_and_may_be_reopened() -> None:
+    allowed = rules.allowed_actions(awaiting(1), NOW)
+    assert {A.CONFIRM, A.REOPEN, A.FORMAL_COMPLAINT} <= allowed
+    assert not allowed & {A.RESOLVE, A.TAKE_OVER, A.HAND_OVER, A.FEEDBACK, A.CLOSE_IN_WRITING}
+    assert A.CLOSE_IN_WRITING in rules.allowed_actions(awaiting(rules.ATTEMPTS_BEFORE_WRITING), NOW)
+
+
+def test_a_closed_case_allows_feedback_and_reopening_only() -> None:
+    closed = case(CaseStatus.CLOSED, kind=CaseKind.BILLING, formal_complaint=True, deadlock_at=NOW)
+    assert rules.allowed_actions(closed, NOW) == {A.FEEDBACK, A.REOPEN}
+
+
+def test_the_complaint_moves_from_marking_to_deadlock_to_the_letter() -> None:
+    marked = case(formal_complaint=True, complaint_deadline_at=NOW + timedelta(weeks=4))
+    allowed = rules.allowed_actions(marked, NOW)
+    assert A.DEADLOCK in allowed and not allowed & {A.FORMAL_COMPLAINT, A.OMBUDSMAN_LETTER}
+    deadlocked = replace(marked, deadlock_at=NOW)
+    allowed = rules.allowed_actions(deadlocked, NOW)
+    assert A.OMBUDSMAN_LETTER in allowed and A.DEADLOCK not in allowed
+    assert A.OMBUDSMAN_LETTER in rules.allowed_actions(marked, NOW + timedelta(weeks=5))
+
+
+def test_service_dates_only_for_kinds_the_scheme_covers() -> None:
+    assert A.SERVICE_DATES not in rules.allowed_actions(case(kind=CaseKind.BILLING), NOW)
+
+
+@given(st.lists(ACTS, max_size=12))
+def test_every_act_allowed_is_one_the_rules_accept(names: list[str]) -> None:
+    current = case()
+    for name in names:
+        allowed = rules.allowed_actions(current, NOW)
+        try:
+            change = act(current, name)
+        except CaseRuleError:
+            continue
+        needed = {
+            "resolve_ok": A.RESOLVE,
+            "resolve_nr": A.RESOLVE,
+            "confirm": A.CONFIRM,
+            "not_reached": A.CONFIRM,
+            "in_writing": A.CLOSE_IN_WRITING,
+            "reopen": A.REOPEN,
+        }[name]
+        assert needed in allowed
+        current = after(current, change)

@@ -147,7 +147,38 @@ class SupervisorBoard(QWidget):
         self._dialog: ReassignDialog | None = None
         now = clock.now()
 
-        # Top: what the board says in one paragraph, and the period it covers.
+        period_row = self._period_row()
+        top = self._first_row(now, zone, approvals)
+        middle = self._second_row()
+        advisors_box = self._third_row()
+        rows = QSplitter(Qt.Orientation.Vertical, self)
+        rows.setObjectName("boardSplitter")
+        rows.setChildrenCollapsible(False)
+        for widget, stretch in ((top, 3), (middle, 4), (advisors_box, 3)):
+            rows.addWidget(widget)
+            rows.setStretchFactor(rows.count() - 1, stretch)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(4)
+        layout.addLayout(period_row)
+        layout.addWidget(self.summary)
+        layout.addWidget(rows, 1)
+
+        self.period_combo.currentIndexChanged.connect(self._period_chosen)
+        self.apply_button.clicked.connect(self._apply_custom)
+        self.reassign_button.clicked.connect(self.reassign_selected)
+        self.open_button.clicked.connect(self._open_selected_promise)
+        self.promise_view.activated.connect(self._open_promise_row)
+        self.handoff_view.activated.connect(self._open_handoff_row)
+        self.export_button.clicked.connect(self._choose_export_file)
+        self.promise_view.selectionModel().currentRowChanged.connect(self._update_actions)
+        self.risk_model.modelReset.connect(self._update_actions)
+        self._update_actions()
+        self._show_period_words()
+
+    def _period_row(self) -> QHBoxLayout:
+        """Top: what the board says in one paragraph, and the period it covers."""
         self.title = QLabel(self.tr("Supervisor's board"), self)
         self.title.setObjectName("boardTitle")
         self.summary = _data_label("boardSummary", self)
@@ -187,7 +218,24 @@ class SupervisorBoard(QWidget):
         period_row.addStretch(1)
         period_row.addWidget(self.status)
 
-        # Row 1: approvals, promises at risk or broken, late handoffs.
+        return period_row
+
+    def _first_row(self, now: datetime, zone: tzinfo, approvals: QWidget | None) -> QSplitter:
+        """Row 1: approvals, promises at risk or broken, late handoffs."""
+        promises_box = self._risk_box(now, zone)
+        handoffs_box = self._late_handoffs_box(now)
+        top = QSplitter(Qt.Orientation.Horizontal, self)
+        top.setChildrenCollapsible(False)
+        if approvals is not None:
+            top.addWidget(approvals)
+        top.addWidget(promises_box)
+        top.addWidget(handoffs_box)
+        for index, stretch in enumerate([2, 5, 3] if approvals is not None else [5, 3]):
+            top.setStretchFactor(index, stretch)
+
+        return top
+
+    def _risk_box(self, now: datetime, zone: tzinfo) -> QGroupBox:
         self.risk_model = PromiseRiskModel(now, zone, self)
         promises_box, promises_layout = _group(
             self.tr("Promises at risk (due within the hour) and broken"), self
@@ -229,6 +277,9 @@ class SupervisorBoard(QWidget):
         promises_layout.addWidget(self.promise_view, 1)
         promises_layout.addLayout(buttons)
 
+        return promises_box
+
+    def _late_handoffs_box(self, now: datetime) -> QGroupBox:
         self.handoff_model = LateHandoffModel(now, self)
         handoffs_box, handoffs_layout = _group(self.tr("Handoffs past their acknowledge-by deadline"), self)
         self.handoffs_box = handoffs_box
@@ -255,16 +306,10 @@ class SupervisorBoard(QWidget):
         handoffs_layout.addWidget(self.handoff_teams)
         handoffs_layout.addWidget(self.handoff_view, 1)
 
-        top = QSplitter(Qt.Orientation.Horizontal, self)
-        top.setChildrenCollapsible(False)
-        if approvals is not None:
-            top.addWidget(approvals)
-        top.addWidget(promises_box)
-        top.addWidget(handoffs_box)
-        for index, stretch in enumerate([2, 5, 3] if approvals is not None else [5, 3]):
-            top.setStretchFactor(index, stretch)
+        return handoffs_box
 
-        # Row 2: the iceberg, and root causes (chart and the table of the same numbers).
+    def _second_row(self) -> QSplitter:
+        """Row 2: the iceberg, and root causes (chart and the table of the same numbers)."""
         iceberg_box, iceberg_layout = _group(self.tr("The iceberg"), self)
         self.iceberg_chart = IcebergChart(iceberg_box)
         self.iceberg_summary = _data_label("icebergSummary", iceberg_box)
@@ -294,7 +339,10 @@ class SupervisorBoard(QWidget):
         middle.addWidget(causes_box)
         middle.setSizes([900, 1400])  # proportions: the iceberg needs room for six weeks and a legend
 
-        # Row 3: per-advisor measures.
+        return middle
+
+    def _third_row(self) -> QGroupBox:
+        """Row 3: per-advisor measures."""
         advisors_box, advisors_layout = _group(self.tr("Service measures per advisor"), self)
         self.advisor_model = AdvisorModel(self)
         self.advisor_proxy = FilterOnlyProxy(self)
@@ -334,31 +382,7 @@ class SupervisorBoard(QWidget):
         advisors_layout.addLayout(advisor_tools)
         advisors_layout.addWidget(self.advisor_view, 1)
 
-        rows = QSplitter(Qt.Orientation.Vertical, self)
-        rows.setObjectName("boardSplitter")
-        rows.setChildrenCollapsible(False)
-        for widget, stretch in ((top, 3), (middle, 4), (advisors_box, 3)):
-            rows.addWidget(widget)
-            rows.setStretchFactor(rows.count() - 1, stretch)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
-        layout.setSpacing(4)
-        layout.addLayout(period_row)
-        layout.addWidget(self.summary)
-        layout.addWidget(rows, 1)
-
-        self.period_combo.currentIndexChanged.connect(self._period_chosen)
-        self.apply_button.clicked.connect(self._apply_custom)
-        self.reassign_button.clicked.connect(self.reassign_selected)
-        self.open_button.clicked.connect(self._open_selected_promise)
-        self.promise_view.activated.connect(self._open_promise_row)
-        self.handoff_view.activated.connect(self._open_handoff_row)
-        self.export_button.clicked.connect(self._choose_export_file)
-        self.promise_view.selectionModel().currentRowChanged.connect(self._update_actions)
-        self.risk_model.modelReset.connect(self._update_actions)
-        self._update_actions()
-        self._show_period_words()
+        return advisors_box
 
     # -- reading --------------------------------------------------------------------------------------
 

@@ -92,34 +92,7 @@ class PromiseDialog(SaveDialog):
 
         self.case_combo = open_case_combo(cases, case_id, self)
 
-        # Due: the quick picks, or a set time with an optional window end.
-        self.due_group = QButtonGroup(self)
-        self.pick_buttons: list[QRadioButton] = []
-        labels = [self.tr("In 1 hour"), self.tr("In 2 hours"), self.tr("Tomorrow morning, 9–12")]
-        due_box = QWidget(self)
-        due_layout = QGridLayout(due_box)
-        due_layout.setContentsMargins(0, 0, 0, 0)
-        for number, (label, pick) in enumerate(zip(labels, quick_picks(now, zone), strict=True)):
-            when = short_time(pick.due_at, zone)
-            if pick.window_end_at is not None:
-                when = f"{when}–{clock_time(pick.window_end_at, zone)}"
-            button = QRadioButton(f"{label}  ({when})", due_box)
-            self.due_group.addButton(button, number)
-            self.pick_buttons.append(button)
-            due_layout.addWidget(button, number, 0, 1, 2)
-        self.custom_button = QRadioButton(self.tr("At a set time:"), due_box)
-        self.due_group.addButton(self.custom_button, len(self.pick_buttons))
-        self.custom_due = date_time_edit(zone, next_quarter_hour(now, timedelta(hours=1)), due_box)
-        self.custom_due.setAccessibleName(self.tr("Due at"))
-        self.window_check = QCheckBox(self.tr("Window until:"), due_box)
-        self.window_end = date_time_edit(zone, next_quarter_hour(now, timedelta(hours=3)), due_box)
-        self.window_end.setAccessibleName(self.tr("Window ends at"))
-        row = len(self.pick_buttons)
-        due_layout.addWidget(self.custom_button, row, 0)
-        due_layout.addWidget(self.custom_due, row, 1)
-        due_layout.addWidget(self.window_check, row + 1, 0)
-        due_layout.addWidget(self.window_end, row + 1, 1)
-        self.pick_buttons[0].setChecked(True)
+        due_box = self._due_box(now, zone)
 
         self.phone_edit = QLineEdit(format_phone(phone_e164) if phone_e164 else "", self)
         self.phone_edit.setAccessibleName(self.tr("Phone number to call"))
@@ -147,6 +120,37 @@ class PromiseDialog(SaveDialog):
         self.window_check.toggled.connect(self._due_choice_changed)
         self._due_choice_changed()
         self.kind_combo.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _due_box(self, now: datetime, zone: ZoneInfo) -> QWidget:
+        """Due: the quick picks, or a set time with an optional window end."""
+        self.due_group = QButtonGroup(self)
+        self.pick_buttons: list[QRadioButton] = []
+        labels = [self.tr("In 1 hour"), self.tr("In 2 hours"), self.tr("Tomorrow morning, 9–12")]
+        due_box = QWidget(self)
+        due_layout = QGridLayout(due_box)
+        due_layout.setContentsMargins(0, 0, 0, 0)
+        for number, (label, pick) in enumerate(zip(labels, quick_picks(now, zone), strict=True)):
+            when = short_time(pick.due_at, zone)
+            if pick.window_end_at is not None:
+                when = f"{when}–{clock_time(pick.window_end_at, zone)}"
+            button = QRadioButton(f"{label}  ({when})", due_box)
+            self.due_group.addButton(button, number)
+            self.pick_buttons.append(button)
+            due_layout.addWidget(button, number, 0, 1, 2)
+        self.custom_button = QRadioButton(self.tr("At a set time:"), due_box)
+        self.due_group.addButton(self.custom_button, len(self.pick_buttons))
+        self.custom_due = date_time_edit(zone, next_quarter_hour(now, timedelta(hours=1)), due_box)
+        self.custom_due.setAccessibleName(self.tr("Due at"))
+        self.window_check = QCheckBox(self.tr("Window until:"), due_box)
+        self.window_end = date_time_edit(zone, next_quarter_hour(now, timedelta(hours=3)), due_box)
+        self.window_end.setAccessibleName(self.tr("Window ends at"))
+        row = len(self.pick_buttons)
+        due_layout.addWidget(self.custom_button, row, 0)
+        due_layout.addWidget(self.custom_due, row, 1)
+        due_layout.addWidget(self.window_check, row + 1, 0)
+        due_layout.addWidget(self.window_end, row + 1, 1)
+        self.pick_buttons[0].setChecked(True)
+        return due_box
 
     def _due_choice_changed(self, *_: object) -> None:
         custom = self.custom_button.isChecked()
@@ -245,26 +249,12 @@ class OutcomeDialog(SaveDialog):
         self.next_attempt.setAccessibleName(self.tr("Next attempt at"))
         self.next_label.setBuddy(self.next_attempt)
 
-        self.told_label = QLabel(self.tr("Customer was told the new time:"))
-        self.told_group = QButtonGroup(self)
-        self.told_yes = QRadioButton(self.tr("&Yes"), self)
-        self.told_no = QRadioButton(self.tr("N&o"), self)
-        self.told_yes.setAccessibleName(self.tr("Customer was told the new time"))
-        self.told_no.setAccessibleName(self.tr("Customer was not told the new time"))
-        self.told_group.addButton(self.told_yes, 1)
-        self.told_group.addButton(self.told_no, 0)
-        told_box = QWidget(self)
-        told_row = QHBoxLayout(told_box)
-        told_row.setContentsMargins(0, 0, 0, 0)
-        told_row.addWidget(self.told_yes)
-        told_row.addWidget(self.told_no)
-        told_row.addStretch(1)
+        told_box = self._told_row()
 
         self.error = ErrorLabel("outcomeError", self)
         self.buttons, self.save_button = button_box(self, self.tr("Record outcome"))
         self.buttons.accepted.connect(self.submit)
 
-        told_row.insertWidget(0, self.told_label)
         form = QFormLayout()
         form.addRow(self.text_label, self.text_edit)
         form.addRow(self.next_label, self.next_attempt)
@@ -280,6 +270,25 @@ class OutcomeDialog(SaveDialog):
         self.status_group.idToggled.connect(self._status_changed)
         self._status_changed()
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
+
+    def _told_row(self) -> QWidget:
+        """Whether the customer was told the new time (a rescheduled promise): the question, yes, no."""
+        self.told_label = QLabel(self.tr("Customer was told the new time:"))
+        self.told_group = QButtonGroup(self)
+        self.told_yes = QRadioButton(self.tr("&Yes"), self)
+        self.told_no = QRadioButton(self.tr("N&o"), self)
+        self.told_yes.setAccessibleName(self.tr("Customer was told the new time"))
+        self.told_no.setAccessibleName(self.tr("Customer was not told the new time"))
+        self.told_group.addButton(self.told_yes, 1)
+        self.told_group.addButton(self.told_no, 0)
+        told_box = QWidget(self)
+        told_row = QHBoxLayout(told_box)
+        told_row.setContentsMargins(0, 0, 0, 0)
+        told_row.addWidget(self.told_yes)
+        told_row.addWidget(self.told_no)
+        told_row.addStretch(1)
+        told_row.insertWidget(0, self.told_label)
+        return told_box
 
     @property
     def status(self) -> PromiseStatus:

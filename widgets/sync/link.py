@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -26,8 +26,10 @@ from console.money import format_pence
 from console.sync.engine import Mode, SyncEngine, SyncState, SyncSummary
 from domain.records import OutboxRecord
 from domain.vocabulary import MutationState
-from widgets.first_sync_progress import FirstSyncProgress
-from widgets.main_window import MainWindow
+from widgets.sync.first_sync_progress import FirstSyncProgress
+
+if TYPE_CHECKING:  # only its type: a feature package never imports the window when it runs
+    from widgets.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -231,12 +233,7 @@ class SyncLink(QObject):
 
     def _synced(self, summary: SyncSummary) -> None:
         if summary.pulled or summary.accepted or summary.rejected or summary.conflicts:
-            window = self._window
-            window.refresh_customer()
-            window.refresh_goodwill()
-            window.refresh_worklist()
-            if window.board is not None:
-                window.board.data_arrived()
+            self._window.data_arrived()
         if summary.rejected or summary.conflicts:
             self._spawn(self._load_problems())
         self.synced.emit(summary)

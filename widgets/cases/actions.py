@@ -1,30 +1,25 @@
 """The case list's resolution actions (resolve, confirm, reopen, feedback, formal complaint, the
 ombudsman letter): the QActions for the buttons and the row menu, the dialogs they open, and the case
-service calls run off the UI thread. The main window only builds this and hands it what it needs."""
+service calls run off the UI thread. The cases controller builds this and hands it what it needs."""
 
 from __future__ import annotations
 
 import logging
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QToolButton, QWidget
 
 from console.adr_letter import Letter
-from console.case_rules import CaseRuleError, adr_letter_due
+from console.case_rules import CaseAction, CaseRuleError
 from console.clock import Clock
 from console.promise_rules import PromiseRuleError
 from domain.records import CaseSummary
 from domain.vocabulary import CaseStatus, Confirmation
-from widgets.background import BackgroundReader
-from widgets.dialog_parts import SaveDialog
-from widgets.resolve_dialogs import (
+from widgets.cases.resolve_dialogs import (
     AdrLetterDialog,
     ComplaintDialog,
     ConfirmDialog,
@@ -36,6 +31,9 @@ from widgets.resolve_dialogs import (
     ResolveDialog,
     ResolveRequest,
 )
+from widgets.controller import Controller
+from widgets.dialog_parts import SaveDialog
+from widgets.jobs import Change, ChangeKind, Jobs
 from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
@@ -43,36 +41,23 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CaseHost:
-    """What the actions need from the window: nothing more. The callables must not hold the window
-    strongly (see `weak_call`): the actions live as long as the window and must not keep it alive."""
+    """What the actions need: the job runner, the clock and zone, who acts, and the selected case."""
 
-    reader: BackgroundReader
+    jobs: Jobs
     clock: Clock
     zone: ZoneInfo
-    workbench: Callable[[], Workbench | None]
+    workbench: Workbench | None
     selected_case: Callable[[], CaseSummary | None]
     can_act: Callable[[], object | None]
-    open_dialog: Callable[[QDialog], None]
-    current_dialog: Callable[[], QDialog | None]
-    changed: Callable[[str], None]
-    cannot: Callable[[str], None]
 
 
-def weak_call(owner: QObject, name: str) -> Callable[..., Any]:
-    """`owner.name(...)` without a strong reference to `owner` (None once it is gone)."""
-    ref = weakref.ref(owner)
+class CaseActions(Controller):
+    """Resolution and complaint acts on the selected case, enabled from what the case rules allow."""
 
-    def relay(*args: object) -> Any:
-        alive = ref()
-        return getattr(alive, name)(*args) if alive is not None else None
-
-    return relay
-
-
-class CaseActions(QObject):
     def __init__(self, host: CaseHost, parent: QWidget) -> None:
         super().__init__(parent)
         self._host = host
+        self._parent = parent
         self.resolve_action = self._action(
             self.tr("Resolve…"),
             self.tr("Record the root cause and check the fix with the customer"),
@@ -121,8 +106,11 @@ class CaseActions(QObject):
         )
 
     def _parent_widget(self) -> QWidget:
-        """The window (Qt's parent link: holding it in Python would make a reference cycle)."""
-        return cast(QWidget, self.parent())
+        """Parent of the actions, and (through its window) of the dialogs."""
+        return self._parent
+
+    def _dialog_parent(self) -> QWidget:
+        return self._parent.window()
 
     def _action(self, text: str, tip: str, keys: str | None, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self._parent_widget())
@@ -158,27 +146,20 @@ class CaseActions(QObject):
             made.append(button)
         return made
 
-    def update(self, case: CaseSummary | None, acting: bool) -> None:
+    def update(self, allowed: frozenset[CaseAction]) -> None:
         """Enable what the selected case allows now (the service checks again on save)."""
-        now = self._host.clock.now()
-        ok = acting and case is not None
-        is_open = ok and case is not None and case.status.is_open
-        status = case.status if case is not None else None
-        complaint = ok and case is not None and case.formal_complaint
-        self.resolve_action.setEnabled(is_open)
-        self.confirm_action.setEnabled(ok and status is CaseStatus.RESOLVED)
-        self.reopen_action.setEnabled(ok and status in (CaseStatus.RESOLVED, CaseStatus.CLOSED))
-        self.feedback_action.setEnabled(ok and status is CaseStatus.CLOSED)
-        self.complaint_action.setEnabled(ok and not complaint and status is not CaseStatus.CLOSED)
-        self.deadlock_action.setEnabled(
-            complaint and status is not CaseStatus.CLOSED and case is not None and case.deadlock_at is None
-        )
-        self.letter_action.setEnabled(complaint and case is not None and adr_letter_due(case, now))
-        self.complaint_next_action.setEnabled(
-            self.complaint_action.isEnabled()
-            or self.deadlock_action.isEnabled()
-            or self.letter_action.isEnabled()
-        )
+        for action, act in (
+            (self.resolve_action, CaseAction.RESOLVE),
+            (self.confirm_action, CaseAction.CONFIRM),
+            (self.reopen_action, CaseAction.REOPEN),
+            (self.feedback_action, CaseAction.FEEDBACK),
+            (self.complaint_action, CaseAction.FORMAL_COMPLAINT),
+            (self.deadlock_action, CaseAction.DEADLOCK),
+            (self.letter_action, CaseAction.OMBUDSMAN_LETTER),
+        ):
+            action.setEnabled(act in allowed)
+        complaint = {CaseAction.FORMAL_COMPLAINT, CaseAction.DEADLOCK, CaseAction.OMBUDSMAN_LETTER}
+        self.complaint_next_action.setEnabled(bool(allowed & complaint))
 
     # -- opening the dialogs ----------------------------------------------------------------------
 
@@ -187,18 +168,17 @@ class CaseActions(QObject):
             return None
         case = self._host.selected_case()
         if case is None:
-            self._host.cannot(self.tr("Choose a case in the list first."))
+            self.say(self.tr("Choose a case in the list first."))
         return case
 
     def _show(self, dialog: SaveDialog, slot: Callable[[object], None]) -> None:
-        dialog.save_requested.connect(slot)
-        self._host.open_dialog(dialog)
+        self.open_dialog(dialog, slot)
 
     def resolve(self) -> ResolveDialog | None:
         case = self._case()
         if case is None:
             return None
-        dialog = ResolveDialog(case, self._host.clock, self._host.zone, self._parent_widget())
+        dialog = ResolveDialog(case, self._host.clock, self._host.zone, self._dialog_parent())
         self._show(dialog, self._save_resolve)
         return dialog
 
@@ -206,7 +186,7 @@ class CaseActions(QObject):
         case = self._case()
         if case is None:
             return None
-        dialog = ConfirmDialog(case, self._host.clock, self._host.zone, self._parent_widget())
+        dialog = ConfirmDialog(case, self._host.clock, self._host.zone, self._dialog_parent())
         self._show(dialog, self._save_confirm)
         return dialog
 
@@ -214,7 +194,7 @@ class CaseActions(QObject):
         case = self._case()
         if case is None:
             return None
-        dialog = ReopenDialog(case, self._parent_widget())
+        dialog = ReopenDialog(case, self._dialog_parent())
         self._show(dialog, self._save_reopen)
         return dialog
 
@@ -222,7 +202,7 @@ class CaseActions(QObject):
         case = self._case()
         if case is None:
             return None
-        dialog = FeedbackDialog(case, self._parent_widget())
+        dialog = FeedbackDialog(case, self._dialog_parent())
         self._show(dialog, self._save_feedback)
         return dialog
 
@@ -230,7 +210,7 @@ class CaseActions(QObject):
         case = self._case()
         if case is None:
             return None
-        dialog = ComplaintDialog(case, self._host.clock, self._host.zone, self._parent_widget())
+        dialog = ComplaintDialog(case, self._host.clock, self._host.zone, self._dialog_parent())
         self._show(dialog, self._save_complaint)
         return dialog
 
@@ -238,7 +218,7 @@ class CaseActions(QObject):
         case = self._case()
         if case is None:
             return None
-        dialog = DeadlockDialog(case, self._host.zone, self._parent_widget())
+        dialog = DeadlockDialog(case, self._host.zone, self._dialog_parent())
         self._show(dialog, self._save_deadlock)
         return dialog
 
@@ -246,7 +226,7 @@ class CaseActions(QObject):
         case = self._case()
         if case is None:
             return None
-        dialog = AdrLetterDialog(case, self._parent_widget())
+        dialog = AdrLetterDialog(case, self._dialog_parent())
         dialog.draft_requested.connect(self._draft_letter)
         self._show(dialog, self._save_letter)
         return dialog
@@ -262,42 +242,38 @@ class CaseActions(QObject):
     # -- saving -----------------------------------------------------------------------------------
 
     def _run(
-        self, job: Callable[[Workbench], CaseSummary | None], done: Callable[[CaseSummary | None], str]
+        self,
+        dialog: SaveDialog | None,
+        job: Callable[[Workbench], CaseSummary | None],
+        done: Callable[[CaseSummary | None], str],
     ) -> None:
-        workbench = self._host.workbench()
-        dialog = self._host.current_dialog()
-        if workbench is None or not isinstance(dialog, SaveDialog):
+        workbench, case = self._host.workbench, getattr(dialog, "case", None)
+        if workbench is None or dialog is None or not isinstance(case, CaseSummary):
             return
+        customer_id = case.customer_id
 
-        def saved(result: CaseSummary | None) -> None:
-            if self._host.current_dialog() is dialog:
-                dialog.saved()
-            self._host.changed(done(result))
+        def announce(result: CaseSummary | None) -> Change:
+            return Change(ChangeKind.CASE, customer_id, done(result))
 
-        self._host.reader.submit(lambda: job(workbench), saved, lambda error: self._refused(dialog, error))
+        self._host.jobs.change(
+            lambda: job(workbench), lambda _result: self.saved_in(dialog), announce=announce
+        ).failed(lambda error: self._refused(dialog, error)).run()
 
-    def _refused(self, dialog: SaveDialog, error: BaseException) -> None:
-        if isinstance(error, CaseRuleError | PromiseRuleError | ValueError):
-            text = str(error)
-        else:
-            log.warning("a case action failed: %s", error)
-            text = self.tr("the case was not changed: %1").replace(
-                "%1", str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            )
-        if self._host.current_dialog() is dialog:
-            dialog.show_error(text)
-        else:
-            self._host.cannot(text)
-
-    def _dialog_case(self) -> CaseSummary | None:
-        dialog = self._host.current_dialog()
-        return getattr(dialog, "case", None)
+    def _refused(self, dialog: SaveDialog | None, error: BaseException) -> None:
+        self.refuse(
+            dialog,
+            error,
+            (CaseRuleError, PromiseRuleError, ValueError),
+            self.tr("the case was not changed: %1"),
+        )
 
     def _save_resolve(self, ask: object) -> None:
-        case = self._dialog_case()
-        if case is None or not isinstance(ask, ResolveRequest):
+        dialog = self.dialog
+        case = getattr(dialog, "case", None)
+        if not isinstance(case, CaseSummary) or not isinstance(ask, ResolveRequest):
             return
         self._run(
+            dialog,
             lambda w: w.cases.resolve(case, ask.category, ask.text, ask.confirmation, ask.check_due_at),
             lambda c: (
                 self.tr("%1 resolved and closed: the customer confirmed the fix").replace(
@@ -311,11 +287,13 @@ class CaseActions(QObject):
         )
 
     def _save_confirm(self, ask: object) -> None:
-        case = self._dialog_case()
-        if case is None or not isinstance(ask, ConfirmRequest):
+        dialog = self.dialog
+        case = getattr(dialog, "case", None)
+        if not isinstance(case, CaseSummary) or not isinstance(ask, ConfirmRequest):
             return
         if ask.confirmation is Confirmation.TOLD_IN_WRITING:
             self._run(
+                dialog,
                 lambda w: w.cases.close_in_writing(case, ask.letter),
                 lambda _c: self.tr("%1 closed: the customer was told in writing").replace(
                     "%1", case.reference
@@ -323,6 +301,7 @@ class CaseActions(QObject):
             )
             return
         self._run(
+            dialog,
             lambda w: w.cases.record_confirmation(case, ask.confirmation, ask.check_due_at),
             lambda c: (
                 self.tr("%1 closed: the customer confirmed the fix").replace("%1", case.reference)
@@ -332,29 +311,34 @@ class CaseActions(QObject):
         )
 
     def _save_reopen(self, reason: object) -> None:
-        case = self._dialog_case()
-        if case is None or not isinstance(reason, str):
+        dialog = self.dialog
+        case = getattr(dialog, "case", None)
+        if not isinstance(case, CaseSummary) or not isinstance(reason, str):
             return
         self._run(
+            dialog,
             lambda w: w.cases.reopen(case, reason),
             lambda _c: self.tr("%1 reopened").replace("%1", case.reference),
         )
 
     def _save_feedback(self, ask: object) -> None:
-        case = self._dialog_case()
-        if case is None or not isinstance(ask, FeedbackRequest):
+        dialog = self.dialog
+        case = getattr(dialog, "case", None)
+        if not isinstance(case, CaseSummary) or not isinstance(ask, FeedbackRequest):
             return
 
         def job(w: Workbench) -> None:
             w.cases.record_feedback(case, ask.fix_score, ask.fault_score, ask.cause_text)
 
-        self._run(job, lambda _c: self.tr("Feedback on %1 recorded").replace("%1", case.reference))
+        self._run(dialog, job, lambda _c: self.tr("Feedback on %1 recorded").replace("%1", case.reference))
 
     def _save_complaint(self, made_at: object) -> None:
-        case = self._dialog_case()
-        if case is None or not isinstance(made_at, datetime):
+        dialog = self.dialog
+        case = getattr(dialog, "case", None)
+        if not isinstance(case, CaseSummary) or not isinstance(made_at, datetime):
             return
         self._run(
+            dialog,
             lambda w: w.cases.mark_complaint(case, made_at),
             lambda _c: self.tr("%1 is a formal complaint: the 8-week clock is in your promises").replace(
                 "%1", case.reference
@@ -362,10 +346,12 @@ class CaseActions(QObject):
         )
 
     def _save_deadlock(self, note: object) -> None:
-        case = self._dialog_case()
-        if case is None or not isinstance(note, str):
+        dialog = self.dialog
+        case = getattr(dialog, "case", None)
+        if not isinstance(case, CaseSummary) or not isinstance(note, str):
             return
         self._run(
+            dialog,
             lambda w: w.cases.declare_deadlock(case, note),
             lambda _c: self.tr("Deadlock declared on %1: send the ombudsman letter").replace(
                 "%1", case.reference
@@ -373,27 +359,26 @@ class CaseActions(QObject):
         )
 
     def _draft_letter(self, summary: str) -> None:
-        dialog = self._host.current_dialog()
-        workbench = self._host.workbench()
-        if not isinstance(dialog, AdrLetterDialog) or workbench is None:
+        workbench, dialog = self._host.workbench, self.dialog
+        if workbench is None or not isinstance(dialog, AdrLetterDialog):
             return
         case, zone = dialog.case, self._host.zone
 
         def shown(letter: Letter) -> None:
-            if self._host.current_dialog() is dialog:
+            if self.dialog is dialog:
                 dialog.show_letter(letter)
 
-        self._host.reader.submit(
-            lambda: workbench.cases.draft_adr_letter(case, summary, zone),
-            shown,
-            lambda e: self._refused(dialog, e),
-        )
+        self._host.jobs.read(lambda: workbench.cases.draft_adr_letter(case, summary, zone), shown).failed(
+            lambda error: self._refused(dialog, error)
+        ).run()
 
     def _save_letter(self, letter: object) -> None:
-        case = self._dialog_case()
-        if case is None or not isinstance(letter, Letter):
+        dialog = self.dialog
+        case = getattr(dialog, "case", None)
+        if not isinstance(case, CaseSummary) or not isinstance(letter, Letter):
             return
         self._run(
+            dialog,
             lambda w: w.cases.send_adr_letter(case, letter),
             lambda _c: self.tr("Ombudsman letter for %1 recorded as sent").replace("%1", case.reference),
         )

@@ -7,7 +7,7 @@ import uuid
 
 from PySide6.QtWidgets import QWidget
 
-from widgets.promise_panels import PromiseBanner
+from widgets.promises.panels import PromiseBanner
 
 
 class DecisionBanner(PromiseBanner):

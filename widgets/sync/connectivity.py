@@ -3,10 +3,14 @@ sync engine takes F5 over)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
 from console.auth import Authenticator, Session
-from widgets.main_window import MainWindow
+
+if TYPE_CHECKING:  # only its type: a feature package never imports the window when it runs
+    from widgets.main_window import MainWindow
 
 
 class ConnectivityCheck(QObject):

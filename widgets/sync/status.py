@@ -111,3 +111,23 @@ class ConnectivityStatus(QLabel):
             self._waiting = 0
         self.setText(text)
         self.setToolTip(tip)
+
+
+class UserStatus(QLabel):
+    """`currentUser`: who is signed in (online or unlocked offline), or why nobody is."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("currentUser")
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
+    def show_user(self, name: str | None, problem: str, *, unlocked_offline: bool = False) -> str:
+        """Say who is signed in (`name`), or that promises and handoffs are off; returns the words."""
+        if name is not None:
+            template = _tr("Unlocked offline as %1") if unlocked_offline else _tr("Signed in as %1")
+            text = template.replace("%1", name)
+        else:
+            text = _tr("Promises and handoffs are off: %1").replace("%1", problem)
+        self.setText(text)
+        self.setToolTip(text)
+        return text

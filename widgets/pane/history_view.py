@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from domain.vocabulary import Channel
 from widgets.gc_guard import GuiThreadGarbageCollector
-from widgets.history_model import HistoryColumn, HistoryModel
+from widgets.pane.history_model import HistoryColumn, HistoryModel
 from widgets.text import channel_label
 from widgets.views import HintTableView
 

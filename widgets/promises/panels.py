@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from widgets.handoff_model import HandoffColumn, HandoffModel
-from widgets.promise_model import CustomerPromiseModel, PromiseColumn, PromiseTableModel, WorklistModel
+from widgets.handoffs.model import HandoffColumn, HandoffModel
+from widgets.promises.models import CustomerPromiseModel, PromiseColumn, PromiseTableModel, WorklistModel
 from widgets.views import HintTableView, read_only_rows
 
 

@@ -97,81 +97,102 @@ class ServiceDatesDialog(SaveDialog):
         self.restored_check: QCheckBox | None = None
         self.restored_edit: QDateTimeEdit | None = None
         if dates.kind in LOSS_OF_SERVICE_KINDS:
-            group = QGroupBox(self.tr("Loss of service"), self)
-            self.reported_edit = date_time_edit(zone, dates.reported_at or dates.opened_at, group)
-            self.reported_edit.setAccessibleName(self.tr("Loss of service reported at"))
-            self.restored_edit = date_time_edit(zone, dates.restored_at or now, group)
-            self.restored_edit.setAccessibleName(self.tr("Service restored at"))
-            self.restored_check = _switch(
-                self.tr("Restored"), dates.restored_at is not None, [self.restored_edit], group
-            )
-            form = QFormLayout(group)
-            form.addRow(self.tr("&Reported:"), self.reported_edit)
-            form.addRow(self.restored_check, self.restored_edit)
-            layout.addWidget(group)
+            self._loss_of_service(layout, dates, zone, now)
 
         self.promised_check: QCheckBox | None = None
         self.promised_edit: QDateEdit | None = None
         self.started_check: QCheckBox | None = None
         self.started_edit: QDateEdit | None = None
         if dates.kind in DELAYED_START_KINDS:
-            group = QGroupBox(self.tr("New service"), self)
-            self.promised_edit = _date_edit(dates.promised_start_on or today, group)
-            self.promised_edit.setAccessibleName(self.tr("Promised start date"))
-            self.promised_check = _switch(
-                self.tr("Start date promised"),
-                dates.promised_start_on is not None,
-                [self.promised_edit],
-                group,
-            )
-            self.started_edit = _date_edit(dates.started_on or today, group)
-            self.started_edit.setAccessibleName(self.tr("Date the service started"))
-            self.started_check = _switch(
-                self.tr("Started"), dates.started_on is not None, [self.started_edit], group
-            )
-            form = QFormLayout(group)
-            form.addRow(self.promised_check, self.promised_edit)
-            form.addRow(self.started_check, self.started_edit)
-            layout.addWidget(group)
+            self._new_service(layout, dates, today)
 
         self.appointment_check: QCheckBox | None = None
         self.appointment_edit: QDateTimeEdit | None = None
         self.outcome_combo: QComboBox | None = None
         self.notice_edit: QDateTimeEdit | None = None
         if dates.kind in APPOINTMENT_KINDS:
-            group = QGroupBox(self.tr("Engineer appointment"), self)
-            self.appointment_edit = date_time_edit(zone, dates.appointment_at or now, group)
-            self.appointment_edit.setAccessibleName(self.tr("Appointment time"))
-            self.outcome_combo = QComboBox(group)
-            self.outcome_combo.setAccessibleName(self.tr("What happened to the appointment"))
-            self.outcome_combo.addItem(self.tr("Kept, or still to come"), Appointment.KEPT.value)
-            self.outcome_combo.addItem(self.tr("Engineer did not come"), Appointment.MISSED.value)
-            self.outcome_combo.addItem(self.tr("We cancelled it"), Appointment.CANCELLED.value)
-            outcome = (
-                Appointment.MISSED
-                if dates.appointment_missed
-                else Appointment.CANCELLED
-                if dates.cancellation_notice_at is not None
-                else Appointment.KEPT
-            )
-            self.outcome_combo.setCurrentIndex(self.outcome_combo.findData(outcome.value))
-            self.notice_edit = date_time_edit(zone, dates.cancellation_notice_at or now, group)
-            self.notice_edit.setAccessibleName(self.tr("When the cancellation was given"))
-            self.appointment_check = _switch(
-                self.tr("Booked"),
-                dates.appointment_at is not None,
-                [self.appointment_edit, self.outcome_combo],
-                group,
-            )
-            self.appointment_check.toggled.connect(self._update_notice)
-            self.outcome_combo.currentIndexChanged.connect(self._update_notice)
-            form = QFormLayout(group)
-            form.addRow(self.appointment_check, self.appointment_edit)
-            form.addRow(self.tr("&Outcome:"), self.outcome_combo)
-            form.addRow(self.tr("&Notice given:"), self.notice_edit)
-            layout.addWidget(group)
-            self._update_notice()
+            self._appointment(layout, dates, zone, now)
+        self._customer_delay(layout, dates)
 
+        self.error = ErrorLabel("serviceDatesError", self)
+        self.buttons, self.save_button = button_box(self, self.tr("Save dates"))
+        self.buttons.accepted.connect(self.submit)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    def _loss_of_service(
+        self, layout: QVBoxLayout, dates: CaseServiceDates, zone: ZoneInfo, now: datetime
+    ) -> None:
+        group = QGroupBox(self.tr("Loss of service"), self)
+        self.reported_edit = date_time_edit(zone, dates.reported_at or dates.opened_at, group)
+        self.reported_edit.setAccessibleName(self.tr("Loss of service reported at"))
+        self.restored_edit = date_time_edit(zone, dates.restored_at or now, group)
+        self.restored_edit.setAccessibleName(self.tr("Service restored at"))
+        self.restored_check = _switch(
+            self.tr("Restored"), dates.restored_at is not None, [self.restored_edit], group
+        )
+        form = QFormLayout(group)
+        form.addRow(self.tr("&Reported:"), self.reported_edit)
+        form.addRow(self.restored_check, self.restored_edit)
+        layout.addWidget(group)
+
+    def _new_service(self, layout: QVBoxLayout, dates: CaseServiceDates, today: date) -> None:
+        group = QGroupBox(self.tr("New service"), self)
+        self.promised_edit = _date_edit(dates.promised_start_on or today, group)
+        self.promised_edit.setAccessibleName(self.tr("Promised start date"))
+        self.promised_check = _switch(
+            self.tr("Start date promised"),
+            dates.promised_start_on is not None,
+            [self.promised_edit],
+            group,
+        )
+        self.started_edit = _date_edit(dates.started_on or today, group)
+        self.started_edit.setAccessibleName(self.tr("Date the service started"))
+        self.started_check = _switch(
+            self.tr("Started"), dates.started_on is not None, [self.started_edit], group
+        )
+        form = QFormLayout(group)
+        form.addRow(self.promised_check, self.promised_edit)
+        form.addRow(self.started_check, self.started_edit)
+        layout.addWidget(group)
+
+    def _appointment(
+        self, layout: QVBoxLayout, dates: CaseServiceDates, zone: ZoneInfo, now: datetime
+    ) -> None:
+        group = QGroupBox(self.tr("Engineer appointment"), self)
+        self.appointment_edit = date_time_edit(zone, dates.appointment_at or now, group)
+        self.appointment_edit.setAccessibleName(self.tr("Appointment time"))
+        self.outcome_combo = QComboBox(group)
+        self.outcome_combo.setAccessibleName(self.tr("What happened to the appointment"))
+        self.outcome_combo.addItem(self.tr("Kept, or still to come"), Appointment.KEPT.value)
+        self.outcome_combo.addItem(self.tr("Engineer did not come"), Appointment.MISSED.value)
+        self.outcome_combo.addItem(self.tr("We cancelled it"), Appointment.CANCELLED.value)
+        outcome = (
+            Appointment.MISSED
+            if dates.appointment_missed
+            else Appointment.CANCELLED
+            if dates.cancellation_notice_at is not None
+            else Appointment.KEPT
+        )
+        self.outcome_combo.setCurrentIndex(self.outcome_combo.findData(outcome.value))
+        self.notice_edit = date_time_edit(zone, dates.cancellation_notice_at or now, group)
+        self.notice_edit.setAccessibleName(self.tr("When the cancellation was given"))
+        self.appointment_check = _switch(
+            self.tr("Booked"),
+            dates.appointment_at is not None,
+            [self.appointment_edit, self.outcome_combo],
+            group,
+        )
+        self.appointment_check.toggled.connect(self._update_notice)
+        self.outcome_combo.currentIndexChanged.connect(self._update_notice)
+        form = QFormLayout(group)
+        form.addRow(self.appointment_check, self.appointment_edit)
+        form.addRow(self.tr("&Outcome:"), self.outcome_combo)
+        form.addRow(self.tr("&Notice given:"), self.notice_edit)
+        layout.addWidget(group)
+        self._update_notice()
+
+    def _customer_delay(self, layout: QVBoxLayout, dates: CaseServiceDates) -> None:
         group = QGroupBox(self.tr("Delay the customer caused"), self)
         self.delay_days = QSpinBox(group)
         self.delay_days.setRange(0, MAX_DELAY_DAYS)
@@ -186,12 +207,6 @@ class ServiceDatesDialog(SaveDialog):
         form.addRow(self.tr("&Days:"), self.delay_days)
         form.addRow(self.tr("&Why:"), self.delay_reason)
         layout.addWidget(group)
-
-        self.error = ErrorLabel("serviceDatesError", self)
-        self.buttons, self.save_button = button_box(self, self.tr("Save dates"))
-        self.buttons.accepted.connect(self.submit)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
 
     def _update_notice(self, *_: object) -> None:
         if self.notice_edit is None or self.outcome_combo is None or self.appointment_check is None:

@@ -20,8 +20,8 @@ from console.money import format_pence
 from console.services.goodwill import KIND_WORDS, REASON_CATEGORIES
 from domain.records import CaseSummary, GoodwillRecord
 from domain.vocabulary import GoodwillKind
-from widgets.compensation_box import RULE_CATEGORIES, SuggestionBox
 from widgets.dialog_parts import ErrorLabel, SaveDialog, button_box, note_edit, open_case_combo
+from widgets.goodwill.compensation_box import RULE_CATEGORIES, SuggestionBox
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Cases: the case list, ownership, resolution and complaint actions and their dialogs, service dates."""

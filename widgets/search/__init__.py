@@ -1,0 +1,1 @@
+"""Finding a customer: the search box and its results."""
