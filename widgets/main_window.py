@@ -56,6 +56,7 @@ from domain.records import (
 )
 from domain.vocabulary import GoodwillState, HandoffStatus, PromiseKind, Role
 from widgets.background import BackgroundReader
+from widgets.call.controller import CallController
 from widgets.case_actions import CaseActions, CaseHost, weak_call
 from widgets.case_dialogs import OwnershipDialog, OwnershipRequest
 from widgets.case_model import CaseColumn, CaseModel
@@ -274,6 +275,7 @@ class MainWindow(QMainWindow):
 
         # Right area: banner and header across the top; history (or my promises), cases, promises and
         # handoffs one under the other; goodwill and offers in a narrow column beside them.
+        self.call = CallController(service.search, self.reader, clock, self)
         self.banner = PromiseBanner()
         self.decision_banner = DecisionBanner()
         self.header = CustomerHeader()
@@ -327,6 +329,7 @@ class MainWindow(QMainWindow):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 8, 8, 8)
+        right_layout.addWidget(self.call.strip)
         right_layout.addWidget(self.banner)
         right_layout.addWidget(self.decision_banner)
         right_layout.addWidget(self.header)
@@ -359,6 +362,10 @@ class MainWindow(QMainWindow):
         self.ticker.add(self.promise_model)
         self.ticker.add(self.worklist_model)
         self.ticker.add(self.handoff_model)
+        self.ticker.add(self.call)
+        self.call.open_customer_requested.connect(self.open_customer)
+        self.call.search_requested.connect(self.focus_search)
+        self.customer_opened.connect(self.call.customer_opened)
         self.ticker.ticked.connect(self._after_tick)
 
         self._shortcut(QKeySequence.StandardKey.Find, self.focus_search)
