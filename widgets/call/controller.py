@@ -127,7 +127,7 @@ class CallController(QObject):
                 self.open_customer_requested.emit(only.id)
         elif matches:
             self.strip.say(
-                self.tr("%1 customers share this number: pick one (Down, then Return)").replace(
+                self.tr("%1 customers share this number: pick one (arrow keys, then Return)").replace(
                     "%1", str(len(matches))
                 )
             )
