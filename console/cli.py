@@ -168,7 +168,7 @@ def check_user(store: Store, username: str | None) -> None:
 def cmd_open(args: argparse.Namespace) -> int:
     call = read_caller(args.call) if args.call is not None else None
     # One console per user: one already running comes forward (and takes the call) instead.
-    if hand_to_running(call):
+    if hand_to_running(call, strict=False):
         print("advisor-console: brought forward the console already running for you", file=sys.stderr)
         return 0
     if not has_display():

@@ -153,6 +153,11 @@ def _edit_key(body: list[str], key: str, edit: Callable[[list[str]], list[str]])
 
 def _with_sections(sections: list[tuple[str, list[str]]], header: str) -> list[tuple[str, list[str]]]:
     if not any(name == header for name, _ in sections):
+        last_body = sections[-1][1]
+        if (sections[-1][0] or any(line.strip() for line in last_body)) and (
+            not last_body or last_body[-1].strip()
+        ):
+            last_body.append("")  # a blank line between sections, as people write the file
         sections.append((header, []))
     return sections
 

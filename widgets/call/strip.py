@@ -200,8 +200,9 @@ class CallStrip(QFrame):
 
     def _set_state(self, state: str) -> None:
         self.setProperty("callState", state)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        for widget in (self, *self.findChildren(QLabel)):  # the labels' colours follow the state
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
 
     # -- what the advisor does ----------------------------------------------------------------------
 
