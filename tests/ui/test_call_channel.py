@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from console.call_channel import console_running, server_name
+from console.call_commands import START_WAIT
 from tests.ui.support import STORY_PHONE, UiData
 from widgets.call.channel import CallChannel, answer_calls
 from widgets.main_window import MainWindow
@@ -30,8 +31,9 @@ pytestmark = [
     pytest.mark.qt_log_ignore("does not support raise"),  # offscreen: no window stacking to change
 ]
 
-# What a softphone may wait for: `call` must hand over and return within this.
-PROMPT = 5.0
+# What a softphone may wait for: `call` must hand over and return within this (most of it is the
+# interpreter starting, slower on a busy machine).
+PROMPT = 8.0
 
 
 @dataclass(frozen=True)
@@ -188,14 +190,14 @@ def test_call_with_no_console_running_starts_one(qtbot: QtBot, tmp_path: Path, o
     )
     seeded = run_console(qtbot, "seed", "--customers", "20", env=env, timeout=120)
     assert seeded.code == 0, seeded.stderr
-    ran = run_console(qtbot, "call", "07700 900123", env=env)
-    assert ran.code == 0, ran.stderr
-    assert ran.seconds < PROMPT + 3
-    qtbot.waitUntil(console_running, timeout=30000)
-    pid = _listener_pid()
     try:
+        ran = run_console(qtbot, "call", "07700 900123", env=env)
+        assert ran.code == 0, ran.stderr
+        assert ran.seconds < PROMPT + START_WAIT
+        qtbot.waitUntil(console_running, timeout=30000)
         again = run_console(qtbot, "call", "--ended", env=env)
         assert again.code == 0, again.stderr
         assert again.stderr == ""
     finally:
-        os.kill(pid, signal.SIGTERM)
+        if console_running():  # the console it started: this test's to stop
+            os.kill(_listener_pid(), signal.SIGTERM)
