@@ -75,7 +75,7 @@ class CallController(QObject):
         """A call arrived: show it at once, look the number up on the worker. A call still in hand is
         ended first (a softphone that never said it ended)."""
         self._start(caller)
-        if caller.withheld or caller.e164 is None:
+        if caller.e164 is None:  # withheld: nobody to look up
             return
         self._ticket += 1
         ticket, search, number = self._ticket, self._search, caller.e164
