@@ -24,6 +24,14 @@ from console.admin_commands import (
     cmd_server,
     cmd_user,
 )
+from console.call_commands import (
+    CallCommandError,
+    add_call_commands,
+    cmd_call,
+    cmd_desktop_integration,
+    hand_to_running,
+    read_caller,
+)
 from console.settings import Settings, SettingsError, load_settings
 from domain.errors import first_line as plain_first_line
 from storage.errors import StoreError
@@ -55,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--role", choices=ROLES, default="advisor", help="open as this role")
     parser.add_argument("--customer", metavar="ACCOUNT", help="open this customer on start")
     parser.add_argument("--user", metavar="NAME", help="act as this user (default: the role's demo user)")
+    parser.add_argument("--call", metavar="NUMBER", help="open with this call in hand")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     shared = argparse.ArgumentParser(add_help=False)
@@ -72,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--role", choices=ROLES, default=argparse.SUPPRESS)
     shot.add_argument("--user", default=argparse.SUPPRESS, metavar="NAME")
     shot.add_argument("--size", default="1600x900", metavar="WxH")
+    shot.add_argument("--call", default=argparse.SUPPRESS, metavar="NUMBER", help="with this call in hand")
     shot.add_argument(
         "--login",
         action="store_true",
@@ -94,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", parents=[shared], help="bring a database's schema up to date")
     add_parser_commands(commands)
+    add_call_commands(commands)
     return parser
 
 
@@ -156,6 +167,11 @@ def check_user(store: Store, username: str | None) -> None:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
+    call = read_caller(args.call) if args.call is not None else None
+    # One console per user: one already running comes forward (and takes the call) instead.
+    if hand_to_running(call, strict=False):
+        print("advisor-console: brought forward the console already running for you", file=sys.stderr)
+        return 0
     if not has_display():
         raise UsageError(
             "no display found: the console needs a desktop session. Without one, render it to a "
@@ -175,6 +191,7 @@ def cmd_open(args: argparse.Namespace) -> int:
             username=args.user,
             settings=settings,
             authenticator=authenticator,
+            call=call,
         )
     finally:
         store.close()
@@ -253,6 +270,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         render_login_screenshot(authenticator, target)
         print(f"wrote {target}")
         return 0
+    call = read_caller(args.call) if args.call is not None else None
     store = open_for_use(args.db)
     check_user(store, args.user)
     from console.services.customers import CustomerNotFoundError
@@ -267,6 +285,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
             size=size,
             username=args.user,
             settings=settings,
+            call=call,
         )
     except CustomerNotFoundError as exc:
         raise UsageError(str(exc)) from None
@@ -317,6 +336,10 @@ def run(argv: Sequence[str]) -> int:
         return cmd_user(args)
     if args.command == "audit":
         return cmd_audit_verify(args)
+    if args.command == "call":
+        return cmd_call(args, has_display())
+    if args.command == "desktop-integration":
+        return cmd_desktop_integration(args)
     return cmd_db_upgrade(args)
 
 
@@ -345,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_file = setup_logging()
     try:
         return run(sys.argv[1:] if argv is None else argv)
-    except (StoreError, UsageError, SettingsError, AdminUsageError) as exc:
+    except (StoreError, UsageError, SettingsError, AdminUsageError, CallCommandError) as exc:
         print(f"advisor-console: error: {exc}", file=sys.stderr)
         return 1
     except DBAPIError as exc:

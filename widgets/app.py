@@ -33,6 +33,7 @@ from widgets.workbench import Workbench, workbench_for
 
 if TYPE_CHECKING:
     from console.auth import Authenticator, Session
+    from console.calls import Caller
     from console.demo_team import DemoTeam  # imports the seed (Faker): only demo-team needs it
     from console.sync.engine import SyncEngine
     from widgets.sync.link import SyncLink
@@ -178,12 +179,13 @@ def run_window(
     username: str | None = None,
     settings: Settings | None = None,
     authenticator: Authenticator | None = None,
+    call: Caller | None = None,
 ) -> int:
     """Show the console and run until its window closes; returns the exit code.
 
     With an `authenticator` (a central server is configured) the login dialog comes first, and the
     session decides who the window acts as. An unknown `account` raises CustomerNotFoundError
-    before any window appears.
+    before any window appears. The window answers this user's calls (widgets.call), starting with `call`.
     """
     os.environ.setdefault("QT_API", "pyside6")
     import qasync  # after PySide6 and QT_API, so qasync binds to PySide6
@@ -216,9 +218,15 @@ def run_window(
             window.open_customer_now(profile)
         window.resize(1366, 768)
         window.show()
+        from widgets.call.channel import answer_calls
+
+        channel = answer_calls(window, window.call)
+        if call is not None:
+            window.call.take_call(call)
         if link is not None:
             link.start()
         code = loop.run_forever()
+        channel.close()
     finally:
         if link is not None:
             loop.run_until_complete(link.stop())
@@ -304,6 +312,7 @@ def render_screenshot(
     username: str | None = None,
     clock: Clock | None = None,
     settings: Settings | None = None,
+    call: Caller | None = None,
 ) -> None:
     """Render the main window offscreen at `size` to a PNG at `path`, with `account` opened if given.
 
@@ -322,6 +331,9 @@ def render_screenshot(
     try:
         window.load_worklist_now()
         window.load_board_now()
+        matches = window.call.take_call_now(call) if call is not None else []
+        if profile is None and len(matches) == 1:
+            profile = window.service.profile(matches[0].id)
         if profile is not None:
             window.open_customer_now(profile)
         window.resize(width, height)

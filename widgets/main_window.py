@@ -35,6 +35,7 @@ from console.services.customers import CustomerService
 from domain.records import CustomerProfile, UserRecord
 from domain.vocabulary import Role
 from widgets.background import BackgroundReader
+from widgets.call.controller import CallController
 from widgets.cases.controller import CasesController
 from widgets.controller import SAVED_FOR, Controller, OneDialog, weak
 from widgets.goodwill.controller import GoodwillController
@@ -139,6 +140,7 @@ class MainWindow(QMainWindow):
         jobs, workbench, zone, problem = self.jobs, self.workbench, self.zone, self._user_problem
         self.notices = DesktopNotices(self)
         self.search_panel = SearchPanel(service.search, self.reader)
+        self.call = CallController(service.search, self.reader, clock, self)
         self.pane = PaneController(service, jobs, workbench, problem, self)
         profile, can_act = weak(self.pane.current), weak(self.pane.can_act)
         self.cases = CasesController(jobs, workbench, clock, zone, profile, can_act, self)
@@ -184,7 +186,8 @@ class MainWindow(QMainWindow):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 8, 8, 8)
-        for widget in (self.promises.banner, self.goodwill.decision_banner, self.pane.header):
+        banners = (self.call.strip, self.promises.banner, self.goodwill.decision_banner, self.pane.header)
+        for widget in banners:
             right_layout.addWidget(widget)
         right_layout.addWidget(body, 1)
         self.splitter = splitter(Qt.Orientation.Horizontal, [(search_column, 0), (right, 1)], "mainSplitter")
@@ -199,13 +202,15 @@ class MainWindow(QMainWindow):
             self._adopt(controller)
         pane, promises, goodwill = self.pane, self.promises, self.goodwill
         self.jobs.changed.connect(self._changed)
-        for opener in (self.search_panel, promises, goodwill):
+        for opener in (self.search_panel, promises, goodwill, self.call):
             opener.open_customer_requested.connect(self.open_customer)
         pane.work_shown.connect(self._show_work)
         pane.work_reloaded.connect(self.customer_work_loaded)
         pane.customer_opened.connect(self._customer_opened)
         pane.customer_opened.connect(goodwill.customer_opened)
         pane.customer_opened.connect(self.customer_opened)
+        pane.customer_opened.connect(self.call.customer_opened)
+        self.call.search_requested.connect(self.focus_search)
         pane.customer_open_failed.connect(self.customer_open_failed)
         pane.goodwill_read.connect(goodwill.came_with_customer)
         pane.offer_impressions_recorded.connect(self.offer_impressions_recorded)
@@ -216,7 +221,7 @@ class MainWindow(QMainWindow):
         goodwill.goodwill_loaded.connect(self.goodwill_loaded)
         goodwill.decision_announced.connect(self.goodwill_decision_announced)
         self.cases.service_dates_requested.connect(goodwill.compensation.edit_dates)
-        for model in (promises.model, promises.worklist_model, self.handoffs.model):
+        for model in (promises.model, promises.worklist_model, self.handoffs.model, self.call):
             self.ticker.add(model)
         for tick in (promises.tick, self.handoffs.update_title, goodwill.tick):
             self.ticker.ticked.connect(tick)
