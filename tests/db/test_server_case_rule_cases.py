@@ -98,7 +98,7 @@ def run(
     current_owner = None
     if case.act != "open":
         before = case_columns(case.before, NOW, owners)
-        current_owner = before["owner_id"]
+        current_owner = None if case.before.stale else before["owner_id"]  # the owner the advisor saw
         case_id = central.case(customer_id, **before)["id"]
         if case.before.feedback_given:
             with central.admin.begin() as connection:
@@ -129,7 +129,7 @@ def run(
             else "allowed, but no case on the server"
         )
     found = disagreement(case, refusal, CaseStatus(row.status), observed(row._mapping, NOW, owners, feedback))
-    if found is None and refusal is not None and row.version != 1:
+    if found is None and refusal is not None and row.version != (2 if case.before.stale else 1):
         found = f"refused, yet the case changed (version {row.version})"
     return found
 

@@ -81,7 +81,7 @@ def run(central: Central, case: PromiseRuleCase, people: dict[str, UserRecord]) 
     if row is None:
         return disagreement(case, refusal, None, {}) if refusal else "allowed, but no promise on the server"
     found = disagreement(case, refusal, PromiseStatus(row.status), observed(row._mapping, owners))
-    if found is None and refusal is not None and row.version != 1:
+    if found is None and refusal is not None and row.version != (2 if case.before.stale else 1):
         found = f"refused, yet the promise changed (version {row.version})"
     return found
 

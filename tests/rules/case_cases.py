@@ -35,6 +35,9 @@ class Before:
     deadlock: bool = False
     reopened_count: int = 0
     feedback_given: bool = False
+    # Someone changed the case after the advisor read it: the advisor saw version 1 (and no owner),
+    # the case is at version 2 (with `owner`).
+    stale: bool = False
 
 
 OPEN = Before()
@@ -219,6 +222,13 @@ CASE_CASES = [
         CAUSE | CONFIRMED,
         before=CLOSED,
         refused="is already closed",
+    ),
+    _case(
+        "a case changed since it was read is not resolved blind",
+        "resolve",
+        CAUSE | CONFIRMED,
+        before=Before(stale=True),
+        refused="was changed meanwhile (now open): look at it again",
     ),
     # -- confirming the fix ----------------------------------------------------------------------
     _case(
@@ -446,6 +456,13 @@ CASE_CASES = [
         then={"owner": "actor"},
     ),
     _case(
+        "taking over a case that changed owner since it was read",
+        "take",
+        {"note": "I'll see it through"},
+        before=Before(owner="colleague", stale=True),
+        refused="changed owner meanwhile: look at it again",
+    ),
+    _case(
         "a handover needs a note",
         "take",
         {"note": "  "},
@@ -560,7 +577,7 @@ def case_columns(before: Before, now: datetime, owners: dict[str, uuid.UUID]) ->
         "complaint_made_at": made,
         "complaint_deadline_at": made + 8 * WEEK if made is not None else None,
         "deadlock_at": now - HOUR if before.deadlock else None,
-        "version": 1,
+        "version": 2 if before.stale else 1,
     } | (ROOT_CAUSE if settled else {})
 
 

@@ -37,6 +37,8 @@ class Before:
     status: PromiseStatus = PromiseStatus.OPEN
     owner: str = "actor"
     outcome: str | None = None
+    # Someone changed the promise after the advisor read it: seen at version 1, now at version 2.
+    stale: bool = False
 
 
 OPEN = Before()
@@ -231,6 +233,13 @@ PROMISE_CASES = [
         refused="this promise was already ended (customer not reachable): no answer",
     ),
     _end(
+        "a promise changed since it was read is not ended blind",
+        PromiseStatus.DONE,
+        "called back",
+        before=Before(stale=True),
+        refused="this promise was changed by someone else meanwhile: look at it again",
+    ),
+    _end(
         "a colleague's promise may be ended by whoever keeps it",
         PromiseStatus.DONE,
         "called back for Sam",
@@ -264,7 +273,7 @@ def promise_columns(before: Before, now: datetime, owners: dict[str, uuid.UUID])
         "status": before.status,
         "outcome": before.outcome,
         "closed_at": now - HOUR if ended else None,
-        "version": 1,
+        "version": 2 if before.stale else 1,
     }
 
 
