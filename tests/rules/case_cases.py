@@ -463,6 +463,13 @@ CASE_CASES = [
         refused="changed owner meanwhile: look at it again",
     ),
     _case(
+        "a handover note too long",
+        "hand_over",
+        {"to": "colleague", "note": LONG},
+        before=Before(owner="actor"),
+        refused="the note is too long (at most 2,000 characters)",
+    ),
+    _case(
         "a handover needs a note",
         "take",
         {"note": "  "},
