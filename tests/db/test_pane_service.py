@@ -301,3 +301,17 @@ def test_on_postgres_one_repeatable_read_transaction(pg_location: StoreLocation)
             assert session.execute(text("SHOW transaction_isolation")).scalar() == "read committed"
     finally:
         store.close()
+
+
+def test_goodwill_alone_is_the_panes_goodwill_in_one_transaction(store: Store) -> None:
+    clock = ManualClock(NOW)
+    supervisor = user_named(store, "supervisor")
+    customer_id = customer_ids(store)[0]
+    panes = PaneService(store, clock, supervisor)
+    pane = panes.open(customer_id, with_queue=True, decisions_since=SINCE)
+    begun, _ = count_transactions(
+        store, lambda: panes.goodwill(customer_id, with_queue=True, decisions_since=SINCE)
+    )
+    assert begun == 1
+    assert panes.goodwill(customer_id, with_queue=True, decisions_since=SINCE) == pane.goodwill
+    assert PaneService(store, clock).goodwill(customer_id) is None
