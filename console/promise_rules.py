@@ -98,7 +98,7 @@ def check_outcome(outcome: Outcome, now: datetime) -> None:
     if outcome.status is PromiseStatus.OPEN:
         raise PromiseRuleError("a promise ends with an outcome: done, not reachable or rescheduled")
     if len(text) > MAX_NOTE:
-        raise PromiseRuleError(f"the outcome is too long (at most {MAX_NOTE:,} characters)")
+        raise PromiseRuleError(f"the outcome is too long ({len(text):,} characters, at most {MAX_NOTE:,})")
     if outcome.status is PromiseStatus.DONE and not text:
         raise PromiseRuleError("say what happened: an outcome needs a few words")
     if outcome.status is PromiseStatus.NOT_REACHABLE:

@@ -35,6 +35,26 @@ class Store:
             yield session
 
     @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only unit of work in one transaction, so every query in it sees the same state: a
+        change another connection commits meanwhile is seen whole or not at all. Nothing is written.
+
+        SQLite: Python's sqlite3 opens no transaction for a SELECT, so each statement of a plain
+        `read()` sees the latest commit; here BEGIN is sent first, and the first read fixes the
+        snapshot (WAL lets writers commit meanwhile). PostgreSQL: REPEATABLE READ, READ ONLY.
+        """
+        with self.engine.connect() as connection:
+            if self.location.is_sqlite:
+                connection.exec_driver_sql("BEGIN")
+            else:
+                connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            try:
+                with Session(bind=connection, expire_on_commit=False) as session:
+                    yield session
+            finally:
+                connection.rollback()
+
+    @contextmanager
     def write(self) -> Iterator[Session]:
         with self._sessions.begin() as session:
             yield session

@@ -71,10 +71,6 @@ class Staff:
     def default_advisor(self) -> uuid.UUID:
         return self.by_username[DEFAULT_ADVISOR]
 
-    @property
-    def default_supervisor(self) -> uuid.UUID:
-        return self.by_username[DEFAULT_SUPERVISOR]
-
     def add(self, rng: random.Random, now: int, user: FixedUser, created: int | None = None) -> uuid.UUID:
         if created is None:
             created = now - 30 * DAY - int(rng.random() * 9 * YEAR)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,32 @@ class OfferView:
     offers: tuple[OfferRecord, ...]
 
 
+def decide_in(
+    session: Session,
+    customer_id: uuid.UUID,
+    now: datetime,
+    complaint_cooldown: timedelta,
+    zone: tzinfo,
+    *,
+    lock: bool = False,
+) -> OfferDecision:
+    """The suppressor's decision at `now`, from what the caller's transaction reads."""
+    facts = queries.facts(session, customer_id, lock=lock)
+    if facts is None:
+        raise LookupError("no such customer")
+    cases = queries.suppressor_cases(session, customer_id, now - complaint_cooldown)
+    return decide_offers(facts, cases, now, complaint_cooldown, zone=zone)
+
+
+def view_in(
+    session: Session, customer_id: uuid.UUID, now: datetime, complaint_cooldown: timedelta, zone: tzinfo
+) -> OfferView:
+    """The decision at `now`, and the active offers only when it allows them; nothing is recorded."""
+    decision = decide_in(session, customer_id, now, complaint_cooldown, zone)
+    offers = queries.active_offers(session) if decision.allowed else []
+    return OfferView(customer_id, decision, tuple(offers))
+
+
 class OfferService:
     def __init__(
         self,
@@ -52,12 +78,9 @@ class OfferService:
         self._zone = zone
 
     def _decide(self, session: Session, customer_id: uuid.UUID, *, lock: bool = False) -> OfferDecision:
-        now = self._clock.now()
-        facts = queries.facts(session, customer_id, lock=lock)
-        if facts is None:
-            raise LookupError("no such customer")
-        cases = queries.suppressor_cases(session, customer_id, now - self.complaint_cooldown)
-        return decide_offers(facts, cases, now, self.complaint_cooldown, zone=self._zone or UTC)
+        return decide_in(
+            session, customer_id, self._clock.now(), self.complaint_cooldown, self._zone or UTC, lock=lock
+        )
 
     def decision(self, customer_id: uuid.UUID) -> OfferDecision:
         with self._store.read() as session:
@@ -66,9 +89,9 @@ class OfferService:
     def for_customer(self, customer_id: uuid.UUID) -> OfferView:
         """The decision now, and the active offers only when it allows them."""
         with self._store.read() as session:
-            decision = self._decide(session, customer_id)
-            offers = queries.active_offers(session) if decision.allowed else []
-        return OfferView(customer_id, decision, tuple(offers))
+            return view_in(
+                session, customer_id, self._clock.now(), self.complaint_cooldown, self._zone or UTC
+            )
 
     def record_impressions(self, customer_id: uuid.UUID, offer_ids: Sequence[uuid.UUID]) -> int:
         """Log that these offers were shown to the user for the customer, now; return how many.

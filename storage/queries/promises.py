@@ -97,16 +97,6 @@ def open_for_owner(session: Session, owner_id: uuid.UUID) -> list[PromiseRecord]
     ]
 
 
-def open_due_before(session: Session, moment: datetime) -> list[PromiseRecord]:
-    """Across the team: everything open and due before `moment` (at risk or already broken)."""
-    return _records(
-        session,
-        _select()
-        .where(Promise.status == PromiseStatus.OPEN, Promise.due_at < moment)
-        .order_by(Promise.due_at),
-    )
-
-
 def open_due_between(
     session: Session,
     start: datetime | None,

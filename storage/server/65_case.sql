@@ -673,10 +673,12 @@ BEGIN
     IF FOUND THEN
         PERFORM api.refuse('a case with this id already exists');
     END IF;
-    v_title := api.case_text(p, 'title', 'the title');
-    IF length(v_title) > 200 THEN
-        PERFORM api.refuse(format('the title is too long (%s characters, at most 200)', length(v_title)));
+    -- The title's own limit first: case_text's is 2,000. Counted as case_rules._text counts.
+    IF length(btrim(p ->> 'title')) > 200 THEN
+        PERFORM api.refuse(format('the title is too long (%s characters, at most 200)',
+                                  to_char(length(btrim(p ->> 'title')), 'FM999,999,990')));
     END IF;
+    v_title := api.case_text(p, 'title', 'the title');
     IF v_target IS NOT NULL AND v_target <= v_at THEN
         PERFORM api.refuse('the target time is in the past: choose a time from now on');
     END IF;

@@ -1,0 +1,170 @@
+"""Opening a customer: everything the pane shows, read in one read-only transaction (one snapshot)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from sqlalchemy.orm import Session
+
+from console.clock import Clock
+from console.services.cases import CaseService
+from console.services.customers import HISTORY_PAGE, CustomerNotFoundError
+from console.services.goodwill import month_start
+from console.services.offers import OfferView, view_in
+from console.suppressor import DEFAULT_COMPLAINT_COOLDOWN
+from domain.records import (
+    CaseSummary,
+    CustomerProfile,
+    GoodwillRecord,
+    HandoffRecord,
+    PromiseRecord,
+    TimelineEntry,
+    UserRecord,
+)
+from storage.queries import customers as customer_queries
+from storage.queries import goodwill as goodwill_queries
+from storage.queries import handoffs as handoff_queries
+from storage.queries import promises as promise_queries
+from storage.queries import users as user_queries
+from storage.store import Store
+
+
+@dataclass(frozen=True)
+class GoodwillView:
+    """What the goodwill panel and the approval queue show, for the signed-in user."""
+
+    customer_id: uuid.UUID | None
+    records: list[GoodwillRecord]
+    limit_pence: int
+    month_pence: int
+    # None for an advisor: only supervisors see the queue.
+    pending: list[GoodwillRecord] | None = field(default=None)
+    # The user's own requests a supervisor decided since `decisions_since` (to tell them once).
+    decisions: list[GoodwillRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Pane:
+    """Everything the pane shows for one customer, as one consistent state of the store.
+
+    Without a signed-in user only the header, history and cases are read: the other lists are empty
+    and `offers` and `goodwill` are None.
+    """
+
+    profile: CustomerProfile
+    cases: list[CaseSummary]
+    first_history_page: list[TimelineEntry]
+    promises: list[PromiseRecord] = field(default_factory=list)
+    handoffs: list[HandoffRecord] = field(default_factory=list)
+    needing_update: list[CaseSummary] = field(default_factory=list)
+    # Read, not recorded: the impressions are recorded once the pane is painted.
+    offers: OfferView | None = None
+    goodwill: GoodwillView | None = None
+
+
+def goodwill_in(
+    session: Session,
+    user: UserRecord,
+    now: datetime,
+    customer_id: uuid.UUID | None,
+    *,
+    with_queue: bool = False,
+    decisions_since: datetime | None = None,
+) -> GoodwillView:
+    """The goodwill panel's figures (and the approval queue with `with_queue`) in the caller's
+    transaction; the limit is the users table's now, the month total since the 1st (UK time)."""
+    since_month = month_start(now)
+    current = user_queries.by_id(session, user.id)
+    decided = []
+    if decisions_since is not None:
+        decided = goodwill_queries.decided_since(session, user.id, decisions_since)
+    return GoodwillView(
+        customer_id,
+        goodwill_queries.for_customer(session, customer_id) if customer_id is not None else [],
+        (current or user).goodwill_limit_pence,
+        goodwill_queries.month_total(session, user.id, since_month),
+        goodwill_queries.pending(session, since_month) if with_queue else None,
+        decided,
+    )
+
+
+class PaneService:
+    """Reads a customer's pane in one trip; `user` None (no one signed in) reads only what needs no user."""
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        user: UserRecord | None = None,
+        *,
+        complaint_cooldown: timedelta = DEFAULT_COMPLAINT_COOLDOWN,
+        zone: tzinfo | None = None,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self.user = user
+        self.complaint_cooldown = complaint_cooldown
+        self._zone = zone or UTC
+        self._cases = CaseService(store, clock, user) if user is not None else None
+
+    def open(
+        self,
+        customer_id: uuid.UUID,
+        *,
+        with_queue: bool = False,
+        decisions_since: datetime | None = None,
+    ) -> Pane:
+        """The whole pane at one moment; CustomerNotFoundError if no such customer.
+
+        `with_queue`: also the supervisor's approval queue; `decisions_since`: also the user's own
+        requests decided since then. Both only with a signed-in user.
+        """
+        now = self._clock.now()
+        with self._store.snapshot() as session:
+            profile = customer_queries.profile(session, customer_id)
+            if profile is None:
+                raise CustomerNotFoundError(f"no customer with id {customer_id}")
+            cases = customer_queries.cases_for(session, customer_id)
+            history = customer_queries.history_page(session, customer_id, limit=HISTORY_PAGE)
+            if self.user is None or self._cases is None:
+                return Pane(profile, cases, history)
+            promises = promise_queries.for_customer(session, customer_id)
+            return Pane(
+                profile,
+                cases,
+                history,
+                promises,
+                handoff_queries.for_customer(session, customer_id),
+                self._cases.needing_update_among(cases, promises, now),
+                view_in(session, customer_id, now, self.complaint_cooldown, self._zone),
+                goodwill_in(
+                    session,
+                    self.user,
+                    now,
+                    customer_id,
+                    with_queue=with_queue,
+                    decisions_since=decisions_since,
+                ),
+            )
+
+    def goodwill(
+        self,
+        customer_id: uuid.UUID | None,
+        *,
+        with_queue: bool = False,
+        decisions_since: datetime | None = None,
+    ) -> GoodwillView | None:
+        """Goodwill alone (the panel's periodic refresh), also in one transaction; None without a user."""
+        if self.user is None:
+            return None
+        with self._store.snapshot() as session:
+            return goodwill_in(
+                session,
+                self.user,
+                self._clock.now(),
+                customer_id,
+                with_queue=with_queue,
+                decisions_since=decisions_since,
+            )
