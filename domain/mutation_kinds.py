@@ -435,7 +435,12 @@ OFFER_IMPRESSION = _kind(
     "offer.impression",
     entity="offer_impression",
     words="Offer shown",
-    fields=(_ID, _CUSTOMER, _field("offer_id", ID), _maybe("shown_at", TIME)),
+    fields=(
+        _ID,
+        _CUSTOMER,
+        _field("offer_id", ID),
+        _maybe("shown_at", TIME, "(the server takes occurred_at)"),
+    ),
     rules="""the suppressor on the server: refused ("offers paused: …") while the customer has a case
     open since before the act, or resolved and not confirmed, is vulnerable, or has no marketing
     consent; the offer must be active. The customer's cases are locked FOR SHARE meanwhile. The same

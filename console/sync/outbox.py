@@ -15,7 +15,8 @@ from console.ids import new_id
 from storage.models import ContactEvent, Handoff
 from storage.queries import sync as queries
 
-# The kinds' names, for services that name them through the outbox; the table is domain.mutation_kinds.
+# The names services use through the outbox; the table is domain.mutation_kinds, and a
+# new kind needs no line here (name it as mutation_kinds.THING_ACT).
 GOODWILL_REQUEST = kinds.GOODWILL_REQUEST
 GOODWILL_APPROVE = kinds.GOODWILL_APPROVE
 GOODWILL_REJECT = kinds.GOODWILL_REJECT

@@ -93,94 +93,174 @@ def test_the_dispatch_is_read_from_every_kind_of_branch() -> None:
     assert found["handoff.acknowledge"] == {"handoff_step"}
 
 
-NEW_BRANCH = """        ELSIF apply_mutation.kind = 'case.update' THEN
-            outcome := api.case_update(who, apply_mutation.mutation_id, payload, apply_mutation.occurred_at);
-"""
-
-
-def _altered(change: str) -> dict[str, str]:
-    files = server_sql()
-    sql = files["80_mutation.sql"]
-    if change == "a kind left out of an IN list":
-        altered = sql.replace(" 'case.deadlock',", "", 1)
-    elif change == "a branch removed":
-        altered = re.sub(
-            r"\s*ELSIF apply_mutation\.kind = 'goodwill\.reject' THEN\n[^\n]*\n", "\n", sql, count=1
-        )
-    elif change == "a branch the table lacks":
-        altered = sql.replace(
-            "        ELSIF apply_mutation.kind = 'handoff.create'",
-            NEW_BRANCH + "        ELSIF apply_mutation.kind = 'handoff.create'",
-            1,
-        )
-    elif change == "a kind added to the EXECUTE format list":
-        altered = sql.replace("'case.service_dates')", "'case.service_dates', 'case.update')", 1)
-    elif change == "a dispatched function dropped":
-        files["70_handoff_offer.sql"] = files["70_handoff_offer.sql"].replace(
-            "FUNCTION api.handoff_step(", "FUNCTION api.handoff_stage(", 1
-        )
-        altered = sql
-    else:
-        raise AssertionError(change)
-    assert altered != sql or change == "a dispatched function dropped", f"the copy was not altered: {change}"
-    files["80_mutation.sql"] = altered
-    return files
+REJECT_BRANCH = (
+    "        ELSIF apply_mutation.kind = 'goodwill.reject' THEN\n"
+    "            outcome := api.goodwill_reject(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), "
+    "apply_mutation.occurred_at);\n"
+)
+NEW_BRANCH = (
+    "        ELSIF apply_mutation.kind = 'case.update' THEN\n"
+    "            outcome := api.case_update(who, apply_mutation.mutation_id, payload, occurred_at);\n"
+)
 
 
 @pytest.mark.parametrize(
-    ("change", "table_extra", "expected"),
+    ("file", "old", "new", "table_extra", "expected"),
     [
-        (
-            "a kind left out of an IN list",
+        pytest.param(
+            "80_mutation.sql",
+            " 'case.deadlock',",
+            "",
             (),
             [NOT_DISPATCHED.format("case.deadlock")],
+            id="a kind left out of an IN list",
         ),
-        (
-            "a branch removed",
+        pytest.param(
+            "80_mutation.sql",
+            REJECT_BRANCH,
+            "",
             (),
             [NOT_DISPATCHED.format("goodwill.reject")],
+            id="a branch removed",
         ),
-        (
-            "a branch the table lacks",
+        pytest.param(
+            "80_mutation.sql",
+            REJECT_BRANCH,
+            REJECT_BRANCH + NEW_BRANCH,
             (),
-            [
-                NOT_IN_TABLE.format("case.update"),
-                UNDEFINED.format("case.update", "case_update"),
-            ],
+            [NOT_IN_TABLE.format("case.update"), UNDEFINED.format("case.update", "case_update")],
+            id="a branch the table lacks",
         ),
-        (
-            "a kind added to the EXECUTE format list",
+        pytest.param(
+            "80_mutation.sql",
+            "'case.service_dates')",
+            "'case.service_dates', 'case.update')",
             (),
-            [
-                NOT_IN_TABLE.format("case.update"),
-                UNDEFINED.format("case.update", "case_update"),
-            ],
+            [NOT_IN_TABLE.format("case.update"), UNDEFINED.format("case.update", "case_update")],
+            id="a kind added to the EXECUTE format list",
         ),
-        (
-            "a dispatched function dropped",
+        pytest.param(
+            "80_mutation.sql",
+            REJECT_BRANCH,
+            REJECT_BRANCH + NEW_BRANCH,
+            ("case.update",),
+            [UNDEFINED.format("case.update", "case_update")],
+            id="a row and its dispatch line but no server function",
+        ),
+        pytest.param(
+            "70_handoff_offer.sql",
+            "FUNCTION api.handoff_step(",
+            "FUNCTION api.handoff_stage(",
             (),
             [
                 UNDEFINED.format("handoff.acknowledge", "handoff_step"),
                 UNDEFINED.format("handoff.complete", "handoff_step"),
             ],
-        ),
-        (
-            "a branch the table lacks",
-            ("case.update",),
-            [UNDEFINED.format("case.update", "case_update")],
+            id="a dispatched function renamed",
         ),
     ],
 )
 def test_the_dispatch_check_names_what_differs(
-    change: str, table_extra: tuple[str, ...], expected: list[str]
+    file: str, old: str, new: str, table_extra: tuple[str, ...], expected: list[str]
 ) -> None:
     """The check fails, naming the kind, on a deliberately altered copy of the server's SQL."""
-    assert dispatch_problems((*mutation_kinds.KINDS, *table_extra), _altered(change)) == expected
+    files = server_sql()
+    assert old in files[file]
+    files[file] = files[file].replace(old, new, 1)
+    assert dispatch_problems((*mutation_kinds.KINDS, *table_extra), files) == expected
 
 
 def test_a_kind_the_server_lacks_is_named() -> None:
     problems = dispatch_problems((*mutation_kinds.KINDS, "case.update"), server_sql())
     assert problems == [NOT_DISPATCHED.format("case.update")]
+
+
+FUNCTION = re.compile(
+    r"CREATE\s+OR\s+REPLACE\s+FUNCTION\s+api\.(\w+)\s*\((.*?)\)\s*RETURNS.*?\$\$(.*?)\$\$;", re.S | re.I
+)
+READ = re.compile(r"(?:_field|case_text)\(\s*(?:p|payload)\s*,\s*'(\w+)'|\b(?:p|payload)\s*->>?\s*'(\w+)'")
+CHOICES = re.compile(
+    r"choice_field\(\s*p\s*,\s*'(\w+)'\s*,\s*ARRAY\[([^\]]*)\]|p\s*->>\s*'(\w+)'\s+NOT\s+IN\s*\(([^)]*)\)",
+    re.S,
+)
+# Sent by the client, not read by the server (it takes the mutation's occurred_at instead).
+SENT_NOT_READ = {("offer.impression", "shown_at")}
+
+
+def server_bodies(kind: str, files: Mapping[str, str]) -> list[str]:
+    """The bodies of the functions that apply `kind`, and of the api helpers they hand its payload to."""
+    functions = {m[1]: (m[2], m[3]) for text in files.values() for m in FUNCTION.finditer(text)}
+    takes_payload = {
+        name for name, (params, _) in functions.items() if re.search(r"\b(?:p|payload)\s+jsonb", params)
+    }
+    bodies: list[str] = []
+    waiting, seen = list(dispatch(files)[kind]), set()
+    while waiting:
+        name = waiting.pop()
+        if name in seen or name not in functions:
+            continue
+        seen.add(name)
+        body = functions[name][1]
+        bodies.append(body)
+        waiting += [called for called in CALLED.findall(body) if called in takes_payload]
+    return bodies
+
+
+def payload_problems(files: Mapping[str, str]) -> list[str]:
+    """Every payload field the table lists and the server never reads, and the reverse."""
+    problems = []
+    for row in mutation_kinds.TABLE:
+        read = {a or b for body in server_bodies(row.name, files) for a, b in READ.findall(body)}
+        listed = {field.name for field in row.fields}
+        problems += [
+            f"{row.name}: the table lists {name}, which the server never reads"
+            for name in sorted(listed - read)
+            if (row.name, name) not in SENT_NOT_READ
+        ]
+        problems += [
+            f"{row.name}: the server reads {name}, which the table lacks" for name in sorted(read - listed)
+        ]
+    return problems
+
+
+def choice_problems(files: Mapping[str, str]) -> list[str]:
+    """Every choice field whose values differ from the ones the server accepts."""
+    problems = []
+    for row in mutation_kinds.TABLE:
+        server: dict[str, list[str]] = {}
+        for body in server_bodies(row.name, files):
+            for one, values, other, listed in CHOICES.findall(body):
+                server[one or other] = sorted(re.findall(r"'([^']+)'", values or listed))
+        for field in row.fields:
+            held = server.get(field.name)
+            if field.choices and sorted(field.choices) != held:
+                problems.append(
+                    f"{row.name}: {field.name} is one of {sorted(field.choices)}, the server's {held}"
+                )
+    return problems
+
+
+def test_the_server_reads_the_payload_fields_of_the_table() -> None:
+    assert payload_problems(server_sql()) == []
+
+
+def test_the_choices_are_the_servers() -> None:
+    assert choice_problems(server_sql()) == []
+
+
+def test_the_field_checks_name_what_differs() -> None:
+    files = server_sql()
+    files["40_goodwill.sql"] = files["40_goodwill.sql"].replace("'reason_text'", "'reason_words'")
+    files["70_handoff_offer.sql"] = files["70_handoff_offer.sql"].replace(
+        "ARRAY['order', 'task']", "ARRAY['order']"
+    )
+    assert payload_problems(files) == [
+        "goodwill.request: the table lists reason_text, which the server never reads",
+        "goodwill.request: the server reads reason_words, which the table lacks",
+    ]
+    assert choice_problems(files) == [
+        "handoff.create: kind is one of ['order', 'task'], the server's ['order']"
+    ]
 
 
 def test_the_table_in_docs_sync_md_is_the_kinds_table() -> None:
