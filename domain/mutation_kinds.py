@@ -1,7 +1,7 @@
 """The one table of mutation kinds: each kind's name, the entity it changes, the words its author reads
 when the server refuses it, its payload fields and the server's rules. The outbox, the push, the
 sync-problems list and the table in docs/sync.md are derived from it (`python -m domain.mutation_kinds
---markdown` prints that table)."""
+--markdown` prints that table, `--update docs/sync.md` rewrites it there)."""
 
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ class PayloadError(ValueError):
 class MutationKind:
     """One row of the table."""
 
-    name: str  # "case.resolve": also the server function api.case_resolve names
+    name: str  # "case.resolve"
     entity: str  # the server entity its entity_id names (a conflict's record is that entity's row)
     words: str  # what the author reads in the sync-problems list when the server refuses it
     fields: tuple[Field, ...]
@@ -146,6 +146,7 @@ def _choice(name: str, values: Iterable[str], *, optional: bool = False) -> Fiel
     return Field(name, FieldType.CHOICE, optional=optional, choices=tuple(str(value) for value in values))
 
 
+# Shorthands for the rows below.
 ID, TEXT, INTEGER, BOOLEAN, TIME, DATE = (
     FieldType.ID,
     FieldType.TEXT,
