@@ -19,6 +19,7 @@ from psycopg import errors
 from sqlalchemy.orm import Session
 
 from console.sync.remote import PermanentRefusalError, ServerLink, first_line, is_transient
+from domain.mutation_kinds import entity_of
 from domain.records import OutboxRecord
 from domain.vocabulary import MutationState
 from storage import replica
@@ -32,22 +33,6 @@ Progress = Callable[[int, int], None]
 
 # Mutations sent in one api.apply_mutations call (the server takes at most 1,000).
 BATCH = 500
-# The entity a kind changes, for answers that carry a record but no entity name (conflicts).
-KIND_ENTITY = {
-    "goodwill": "goodwill",
-    "contact": "contact_event",
-    "promise": "promise",
-    "case": "case",
-    "handoff": "handoff",
-    "offer": "offer_impression",
-}
-# Kinds whose entity is not their prefix's.
-KIND_ENTITY_EXCEPTIONS = {"case.feedback": "feedback"}
-
-
-def entity_of(kind: str) -> str | None:
-    """The server entity a mutation kind writes (its record's entity in the answer)."""
-    return KIND_ENTITY_EXCEPTIONS.get(kind) or KIND_ENTITY.get(kind.split(".")[0])
 
 
 class ServerUnreachableError(Exception):

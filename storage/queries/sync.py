@@ -11,6 +11,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from domain import mutation_kinds
 from domain.records import OutboxRecord
 from domain.vocabulary import MutationState
 from storage.models import OutboxEntry, Promise, SyncCursor, SyncIdentity
@@ -211,7 +212,7 @@ def drop_unmade_follow_ups(session: Session, mutation_ids: list[uuid.UUID]) -> N
     gets the server's record from the answer (or from the server's row, for a rejection)."""
     payloads = session.execute(
         select(OutboxEntry.payload).where(
-            OutboxEntry.mutation_id.in_(mutation_ids), OutboxEntry.kind == "promise.complete"
+            OutboxEntry.mutation_id.in_(mutation_ids), OutboxEntry.kind == mutation_kinds.PROMISE_COMPLETE
         )
     ).scalars()
     made = [uuid.UUID(payload["follow_up_id"]) for payload in payloads if _made_id(payload, "follow_up_id")]

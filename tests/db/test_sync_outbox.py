@@ -50,7 +50,13 @@ def test_the_client_id_is_made_once_and_kept(tmp_path: Path) -> None:
             outbox.queue(
                 session,
                 kind=outbox.CONTACT_ADD,
-                payload={"round": round_},
+                payload={
+                    "id": str(uuid.uuid4()),
+                    "customer_id": str(uuid.uuid4()),
+                    "channel": "phone",
+                    "direction": "inbound",
+                    "summary": f"round {round_}",
+                },
                 actor="alex",
                 entity_id=None,
                 occurred_at=NOW,

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from console.money import format_pence
 from console.sync.engine import Mode, SyncEngine, SyncState, SyncSummary
+from domain import mutation_kinds
 from domain.records import OutboxRecord
 from domain.vocabulary import MutationState
 from widgets.sync.first_sync_progress import FirstSyncProgress
@@ -36,30 +37,8 @@ log = logging.getLogger(__name__)
 # Below this many changes a sync is quick: the label stays as it was rather than flicker every turn.
 LONG_RUN = 50
 
-KIND_WORDS = {
-    "goodwill.request": "Goodwill request",
-    "goodwill.approve": "Goodwill approval",
-    "goodwill.reject": "Goodwill rejection",
-    "promise.create": "Promise",
-    "promise.complete": "Promise outcome",
-    "contact.add": "Timeline note",
-    "case.open": "New case",
-    "case.resolve": "Case resolution",
-    "case.confirm": "Case confirmation",
-    "case.close_in_writing": "Case closed in writing",
-    "case.reopen": "Case reopening",
-    "case.formal_complaint": "Formal complaint",
-    "case.deadlock": "Deadlock",
-    "case.adr_letter": "Ombudsman letter",
-    "case.feedback": "Customer feedback",
-    "case.service_dates": "Service dates",
-    "case.take": "Case take-over",
-    "case.hand_over": "Case handover",
-    "handoff.create": "Handoff",
-    "handoff.acknowledge": "Handoff acknowledgement",
-    "handoff.complete": "Handoff completion",
-    "offer.impression": "Offer shown",
-}
+# What the author reads for each kind: its words in the table of mutation kinds.
+KIND_WORDS = {row.name: row.words for row in mutation_kinds.TABLE}
 
 WHAT_TO_DO = {
     MutationState.REJECTED: (
@@ -73,7 +52,7 @@ WHAT_TO_DO = {
 
 def problem_text(record: OutboxRecord, zone: ZoneInfo | None = None) -> str:
     """One line for the author: what (amount and when made), why, and what to do."""
-    what = KIND_WORDS.get(record.kind, record.kind)
+    what = mutation_kinds.words_for(record.kind)
     amount = record.payload.get("amount_pence")
     if isinstance(amount, int):
         what = f"{what} of {format_pence(amount)}"
