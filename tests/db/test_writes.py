@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -59,7 +58,17 @@ def act(store: Store, *, fail_audit: bool = False) -> PromiseRecord:
             note="ring back",
         )
 
-    payload: dict[str, Any] = {"id": str(promise_id), "event_id": str(event.id)}
+    payload = outbox.promise_create(
+        promise_id=promise_id,
+        customer_id=customer_id,
+        case_id=None,
+        kind=PromiseKind.CALLBACK,
+        due_at=NOW + timedelta(hours=2),
+        window_end_at=None,
+        phone_e164=None,
+        note="ring back",
+        event_id=event.id,
+    )
     with store.durable_write() as session:
         return writes.write(
             session,
