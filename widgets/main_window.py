@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         self.notices = DesktopNotices(self)
         self.search_panel = SearchPanel(service.search, self.reader)
         self.call = CallController(service.search, self.reader, clock, self)
-        self.pane = PaneController(service, jobs, workbench, problem, self)
+        self.pane = PaneController(service, jobs, workbench, problem, clock, self)
         profile, can_act = weak(self.pane.current), weak(self.pane.can_act)
         self.cases = CasesController(jobs, workbench, clock, zone, profile, can_act, self)
         self.promises = PromisesController(
@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
             weak(self.cases.with_selection), supervisor=supervisor, parent=self,
         )  # fmt: skip
         if workbench is not None:
-            self.pane.goodwill_for = weak(self.goodwill.read_for)
+            self.pane.goodwill_asks = weak(self.goodwill.read_options)
         self.features: list[Controller] = [self.pane, self.cases, self.promises, self.handoffs, self.goodwill]
         self.approval_panel = self.goodwill.approval_panel
         self.approval_queue: QTableView | None = self.approval_panel.view if self.approval_panel else None

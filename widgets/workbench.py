@@ -12,6 +12,7 @@ from console.services.compensation import CompensationService
 from console.services.goodwill import GoodwillService
 from console.services.handoffs import HandoffService
 from console.services.offers import OfferService
+from console.services.pane import PaneService
 from console.services.people import PeopleService
 from console.services.promises import PromiseService
 from console.settings import Settings
@@ -32,6 +33,7 @@ class Workbench:
     cases: CaseService
     people: PeopleService
     offers: OfferService
+    pane: PaneService
     goodwill: GoodwillService
     compensation: CompensationService
     store: Store
@@ -56,6 +58,7 @@ def workbench_for(
         cases=CaseService(store, clock, user),
         people=PeopleService(store),
         offers=OfferService(store, clock, user, settings.complaint_offer_pause),
+        pane=PaneService(store, clock, user, complaint_cooldown=settings.complaint_offer_pause),
         goodwill=GoodwillService(store, clock, user),
         compensation=CompensationService(store, clock, user),
         store=store,

@@ -24,6 +24,10 @@ class CustomerService:
     def __init__(self, store: Store) -> None:
         self._store = store
 
+    @property
+    def store(self) -> Store:
+        return self._store
+
     def search(self, text: str, limit: int = SEARCH_LIMIT) -> list[CustomerMatch]:
         """Matches for whatever the advisor typed; an empty list is a calm "no match"."""
         probes = plan_search(text)

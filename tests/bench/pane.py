@@ -33,9 +33,7 @@ from storage.store import open_store
 from tests.bench.busy import ensure_busy_customer
 from widgets.app import application, build_window, quiet_harmless_qt_messages
 from widgets.gc_guard import GuiThreadGarbageCollector
-from widgets.goodwill.panel import load_goodwill
 from widgets.main_window import MainWindow
-from widgets.pane.loading import load_customer
 
 OPENINGS = 200
 STORY_ACCOUNTS = ("10000001", "10000002", "10000003", "10000004")
@@ -137,8 +135,7 @@ def main(path: str) -> dict[str, Any]:
     assert workbench is not None
 
     def read_pane(customer_id: uuid.UUID) -> None:  # the worker's job when a customer is opened
-        load_customer(service, service.profile(customer_id), workbench)
-        load_goodwill(workbench, customer_id, False)
+        workbench.pane.open(customer_id)  # header, history, cases, promises, handoffs, offers, goodwill
 
     reads = []
     for n in range(OPENINGS):

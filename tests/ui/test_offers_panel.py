@@ -21,7 +21,6 @@ from tests.helpers import factories
 from tests.ui.support import NOW
 from tests.ui.work_support import LATE_CASE, TOM_ACCOUNT, ZOE_ACCOUNT, cell, open_account, settle, work_window
 from widgets.main_window import MainWindow
-from widgets.pane.loading import load_customer
 from widgets.pane.offers_panel import OfferColumn
 
 
@@ -176,7 +175,7 @@ def test_offers_leave_the_screen_when_a_problem_opens_before_they_are_recorded(
     tom_id = CustomerService(work_store).find_account(TOM_ACCOUNT).id
     window = work_window(qtbot, work_store, clock)
     assert window.workbench is not None
-    loaded = load_customer(window.service, window.service.profile(tom_id), window.workbench)
+    loaded = window.workbench.pane.open(tom_id)
     assert loaded.offers is not None and len(loaded.offers.offers) == 2  # read, not yet recorded
     assert offers.impressions(tom_id) == 0
     set_late_case(work_store, status=CaseStatus.OPEN, resolved_at=None, closed_at=None)

@@ -16,6 +16,7 @@ from console.clock import Clock
 from console.goodwill_rules import GoodwillRuleError
 from console.money import AmountError, format_pence
 from console.services.goodwill import OVER_LIMIT_NEXT_STEP, GoodwillConflictError, decision_words, state_words
+from console.services.pane import GoodwillView
 from domain.errors import first_line
 from domain.records import CaseSummary, CustomerProfile, GoodwillRecord
 from domain.vocabulary import GoodwillState
@@ -23,7 +24,7 @@ from widgets.controller import Controller
 from widgets.goodwill.compensation_flow import CompensationFlow
 from widgets.goodwill.decision_banner import DecisionBanner
 from widgets.goodwill.dialogs import GoodwillAsk, GoodwillDialog, RejectDialog
-from widgets.goodwill.panel import ApprovalPanel, GoodwillPanel, GoodwillView, load_goodwill
+from widgets.goodwill.panel import ApprovalPanel, GoodwillPanel
 from widgets.jobs import Change, ChangeKind, Jobs
 from widgets.tray import DesktopNotices
 from widgets.workbench import Workbench
@@ -99,12 +100,23 @@ class GoodwillController(Controller):
 
     # -- reading ----------------------------------------------------------------------------------
 
+    def read_options(self) -> tuple[bool, datetime | None]:
+        """What a read of goodwill takes: the approval queue too (supervisors), decisions since when."""
+        return self.approval_panel is not None, self._decisions_since
+
     def read_for(self, customer_id: uuid.UUID | None) -> Callable[[], GoodwillView]:
         """The read of goodwill for `customer_id`, to run on the worker (made on the UI thread)."""
         workbench = self._workbench
         assert workbench is not None
         with_queue, since = self.approval_panel is not None, self._decisions_since
-        return lambda: load_goodwill(workbench, customer_id, with_queue, since)
+        pane = workbench.pane
+
+        def read() -> GoodwillView:
+            view = pane.goodwill(customer_id, with_queue=with_queue, decisions_since=since)
+            assert view is not None  # a workbench has a user
+            return view
+
+        return read
 
     def refresh(self) -> None:
         """Re-read the goodwill panel (and the approval queue) off the UI thread."""

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
@@ -29,38 +27,6 @@ from domain.records import GoodwillRecord
 from domain.vocabulary import GoodwillState
 from widgets.table_model import RecordTableModel
 from widgets.views import HintTableView, read_only_rows
-from widgets.workbench import Workbench
-
-
-@dataclass(frozen=True)
-class GoodwillView:
-    """What the goodwill panel and the approval queue show, read in one go off the UI thread."""
-
-    customer_id: uuid.UUID | None
-    records: list[GoodwillRecord]
-    limit_pence: int
-    month_pence: int
-    # None for an advisor: only supervisors see the queue.
-    pending: list[GoodwillRecord] | None = field(default=None)
-    # The user's own requests a supervisor decided since `decisions_since` (to tell them once).
-    decisions: list[GoodwillRecord] = field(default_factory=list)
-
-
-def load_goodwill(
-    workbench: Workbench,
-    customer_id: uuid.UUID | None,
-    with_queue: bool,
-    decisions_since: datetime | None = None,
-) -> GoodwillView:
-    service = workbench.goodwill
-    return GoodwillView(
-        customer_id,
-        service.for_customer(customer_id) if customer_id is not None else [],
-        service.my_limit(),
-        service.month_total(),
-        service.pending() if with_queue else None,
-        service.decisions_since(decisions_since) if decisions_since is not None else [],
-    )
 
 
 def _amount_and_kind(record: GoodwillRecord) -> str:

@@ -6,28 +6,29 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
+from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal
 
+from console.clock import Clock
 from console.services.customers import CustomerService
 from console.services.offers import OffersPausedError, OfferView
+from console.services.pane import Pane, PaneService
 from domain.errors import first_line
 from domain.records import CustomerProfile
 from widgets.controller import Controller
-from widgets.goodwill.panel import GoodwillView
 from widgets.jobs import Change, Jobs
 from widgets.pane.header import CustomerHeader
 from widgets.pane.history_model import HistoryModel
 from widgets.pane.history_view import HistoryPanel
-from widgets.pane.loading import CustomerWork, LoadedCustomer, load_customer, load_work, work_of
+from widgets.pane.loading import CustomerWork, load_work, work_of
 from widgets.pane.offers_panel import OffersPanel
 from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
 
-# Reads the goodwill of a customer on the worker, alongside the opening (None without a workbench).
-GoodwillRead = Callable[[uuid.UUID], Callable[[], GoodwillView]]
+# What goodwill an opening reads beside the pane: the approval queue too?, decisions since when?
+GoodwillAsk = Callable[[], tuple[bool, datetime | None]]
 
 OPENING = "pane:open"  # job keys: the latest opening (and re-read) wins
 WORK = "pane:work"
@@ -55,15 +56,18 @@ class PaneController(Controller):
         jobs: Jobs,
         workbench: Workbench | None,
         user_problem: str,
+        clock: Clock,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
+        # One read transaction per opening; without a signed-in user only header, history and cases.
+        self._reads = workbench.pane if workbench is not None else PaneService(service.store, clock)
         self._jobs = jobs
         self._workbench = workbench
         self._user_problem = user_problem
         self._offers_shown: set[uuid.UUID] = set()
-        self.goodwill_for: GoodwillRead | None = None
+        self.goodwill_asks: GoodwillAsk | None = None
         self.header = CustomerHeader()
         self.history_model = HistoryModel(service, jobs.reader, parent=self)
         self.history_panel = HistoryPanel(self.history_model)
@@ -99,22 +103,17 @@ class PaneController(Controller):
             OPENING
         ).run()
 
-    def _opening(self, customer_id: uuid.UUID) -> Callable[[], LoadedCustomer]:
-        """The opening's one trip (made on the UI thread, run on the worker)."""
-        service, workbench = self.service, self._workbench
-        goodwill = self.goodwill_for(customer_id) if self.goodwill_for is not None else None
-
-        def job() -> LoadedCustomer:
-            loaded = load_customer(service, service.profile(customer_id), workbench)
-            # The goodwill panel in the same trip: one wait for the worker and one repaint, not two.
-            return replace(loaded, goodwill=goodwill()) if goodwill is not None else loaded
-
-        return job
+    def _opening(self, customer_id: uuid.UUID) -> Callable[[], Pane]:
+        """The opening's one trip and one read transaction (made on the UI thread, run on the worker);
+        the goodwill panel comes in the same read: one wait for the worker and one repaint, not two."""
+        reads = self._reads
+        with_queue, since = self.goodwill_asks() if self.goodwill_asks is not None else (False, None)
+        return lambda: reads.open(customer_id, with_queue=with_queue, decisions_since=since)
 
     def open_customer_now(self, profile: CustomerProfile) -> None:
         """Open a customer on the calling thread: for screenshots and start-up with a known account."""
         self._jobs.stamp(OPENING)
-        loaded = load_customer(self.service, profile, self._workbench)
+        loaded = self._opening(profile.id)()
         self.show_loaded(loaded, record_offers=False)
         self._record_offers(loaded.offers, at_once=True)
 
@@ -127,7 +126,7 @@ class PaneController(Controller):
     def _history_failed(self, reason: str) -> None:
         self.say(self.tr("Could not read more of the history: %1").replace("%1", reason), 0)
 
-    def show_loaded(self, loaded: LoadedCustomer, *, record_offers: bool = True) -> None:
+    def show_loaded(self, loaded: Pane, *, record_offers: bool = True) -> None:
         """Show a customer just read; then (unless told not to) record its offers shown, on the worker."""
         profile = loaded.profile
         self._jobs.stamp(WORK)  # a re-read for the previous customer must not land on this one

@@ -1,30 +1,15 @@
-"""What the pane reads when a customer is opened, and again after a change: in one trip to the worker."""
+"""What the pane re-reads after a change to the open customer (an opening is one `PaneService.open`)."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from console.services.customers import CustomerService
 from console.services.offers import OfferView
-from domain.records import CaseSummary, CustomerProfile, HandoffRecord, PromiseRecord, TimelineEntry
-from widgets.goodwill.panel import GoodwillView
+from console.services.pane import Pane
+from domain.records import CaseSummary, HandoffRecord, PromiseRecord
 from widgets.workbench import Workbench
-
-
-@dataclass(frozen=True)
-class LoadedCustomer:
-    """Everything the pane shows when a customer is opened, read in one go off the UI thread."""
-
-    profile: CustomerProfile
-    cases: list[CaseSummary]
-    first_history_page: list[TimelineEntry]
-    promises: list[PromiseRecord] = field(default_factory=list)
-    handoffs: list[HandoffRecord] = field(default_factory=list)
-    needing_update: list[CaseSummary] = field(default_factory=list)
-    # Not yet recorded as impressions: the window records them right after painting the pane.
-    offers: OfferView | None = None
-    goodwill: GoodwillView | None = None  # read in the same trip when the window has a workbench
 
 
 @dataclass(frozen=True)
@@ -68,22 +53,7 @@ def load_work(
     )
 
 
-def load_customer(
-    service: CustomerService, profile: CustomerProfile, workbench: Workbench | None = None
-) -> LoadedCustomer:
-    work = load_work(service, workbench, profile.id, record_offers=False)
-    return LoadedCustomer(
-        profile,
-        work.cases,
-        service.history(profile.id),
-        work.promises,
-        work.handoffs,
-        work.needing_update,
-        work.offers,
-    )
-
-
-def work_of(loaded: LoadedCustomer) -> CustomerWork:
+def work_of(loaded: Pane) -> CustomerWork:
     """The part of an opening that a re-read after a change replaces."""
     return CustomerWork(
         loaded.profile.id,
