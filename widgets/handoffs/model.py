@@ -64,10 +64,6 @@ class HandoffModel(RecordTableModel):
     def handoff_at(self, row: int) -> HandoffRecord | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def state_at(self, row: int) -> HandoffState | None:
-        handoff = self.handoff_at(row)
-        return handoff_state(handoff, self._now) if handoff is not None else None
-
     def dropped_count(self) -> int:
         return sum(1 for h in self._rows if handoff_state(h, self._now) is HandoffState.DROPPED)
 

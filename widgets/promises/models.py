@@ -164,13 +164,6 @@ class PromiseTableModel(RecordTableModel):
     def due_soon(self) -> timedelta:
         return self._due_soon
 
-    def urgency_at(self, row: int) -> Urgency | None:
-        """How urgent the open promise in `row` is at the last tick; None for an ended one."""
-        promise = self.promise_at(row)
-        if promise is None or not promise.is_open:
-            return None
-        return urgency(promise.due_at, self._now, self._due_soon)
-
     def open_counts(self) -> tuple[int, int]:
         """(open, overdue) at the last tick."""
         now_ts = self._now.timestamp()
