@@ -28,6 +28,7 @@ CASE_REOPEN = "case.reopen"
 CASE_FORMAL_COMPLAINT = "case.formal_complaint"
 CASE_DEADLOCK = "case.deadlock"
 CASE_ADR_LETTER = "case.adr_letter"
+CASE_UPDATE = "case.update"
 CASE_FEEDBACK = "case.feedback"
 CASE_SERVICE_DATES = "case.service_dates"
 CASE_TAKE = "case.take"
@@ -45,6 +46,7 @@ CASE_TRANSITIONS = (
     CASE_FORMAL_COMPLAINT,
     CASE_DEADLOCK,
     CASE_ADR_LETTER,
+    CASE_UPDATE,
 )
 KINDS = (
     GOODWILL_REQUEST,
@@ -150,6 +152,8 @@ def contact_add(event: ContactEvent) -> dict[str, Any]:
         "recorded_at": event.recorded_at.isoformat(),
         "subject": event.subject,
         "summary": event.summary,
+        "reason": event.reason_code,
+        "duration_seconds": event.duration_seconds,
     }
 
 
@@ -223,6 +227,8 @@ def case_open(
     severity: str,
     target_at: datetime | None,
     event_id: uuid.UUID,
+    reported_text: str | None = None,
+    next_step: str | None = None,
 ) -> dict[str, Any]:
     """No reference: the server numbers the case."""
     return {
@@ -233,6 +239,8 @@ def case_open(
         "severity": severity,
         "target_at": _time(target_at),
         "event_id": str(event_id),
+        "reported_text": reported_text,
+        "next_step": next_step,
     }
 
 
@@ -240,7 +248,8 @@ def case_transition(
     *, case_id: uuid.UUID, version: int, event_id: uuid.UUID, **fields: object
 ) -> dict[str, Any]:
     """A case transition at the version the advisor saw; `fields` are the act's own (root cause,
-    confirmation, check_due_at, reason, note, letter, complaint_made_at, follow_up_id)."""
+    confirmation, check_due_at, reason, note, letter, complaint_made_at, follow_up_id; case.update:
+    next_step, done, customer_told)."""
     payload: dict[str, Any] = {"id": str(case_id), "version": version, "event_id": str(event_id)}
     payload.update({key: _plain(value) for key, value in fields.items()})
     return payload
