@@ -119,8 +119,8 @@ def progress_update(case: CaseSummary, next_step: str, done: str, customer_told:
         raise CaseRuleError(
             f"{case.reference} is {case.status.value.replace('_', ' ')}: reopen it before recording progress"
         )
-    step = _text(next_step, "the next step")
     _text(done, "what was done")
+    step = _text(next_step, "the next step")
     told = "customer told" if customer_told else "customer not told yet"
     return CaseChange({"next_step": step}, f"{case.reference} progress ({told}): next, {step}"[:200])
 

@@ -61,6 +61,20 @@ class WrapUp:
     draft_id: uuid.UUID | None = None
 
 
+def check_wrap_up(wrap: WrapUp, reasons: ReasonList) -> tuple[str | None, int, str]:
+    """The reason code, the duration in seconds and the note as they will be stored. A reason from
+    the list is required, unless the list could not be read (then the call is saved without one)."""
+    code = check_reason_code(wrap.reason_code)
+    if reasons.reasons:
+        if code is None:
+            raise ContactRuleError("choose the contact reason")
+        if not reasons.has(code):
+            raise ContactRuleError(f"{code!r} is not on the list of contact reasons")
+    seconds = check_duration(max(int((wrap.ended_at - wrap.started_at).total_seconds()), 0))
+    assert seconds is not None
+    return code, seconds, check_summary(wrap.note)
+
+
 class ContactService:
     def __init__(
         self, store: Store, clock: Clock, user: UserRecord, reasons: ReasonList | None = None
@@ -71,16 +85,7 @@ class ContactService:
         self.reasons = reasons if reasons is not None else load_reasons()
 
     def check_wrap_up(self, wrap: WrapUp) -> tuple[str | None, int, str]:
-        """The reason code, the duration in seconds and the note as they will be stored."""
-        code = check_reason_code(wrap.reason_code)
-        if self.reasons.reasons:
-            if code is None:
-                raise ContactRuleError("choose the contact reason")
-            if not self.reasons.has(code):
-                raise ContactRuleError(f"{code!r} is not on the list of contact reasons")
-        seconds = check_duration(max(int((wrap.ended_at - wrap.started_at).total_seconds()), 0))
-        assert seconds is not None
-        return code, seconds, check_summary(wrap.note)
+        return check_wrap_up(wrap, self.reasons)
 
     def wrap_up(self, wrap: WrapUp) -> uuid.UUID:
         """The call as an inbound phone contact with its reason and duration; its draft goes."""

@@ -19,8 +19,8 @@ BEGIN
         PERFORM api.refuse(format('%s is %s: reopen it before recording progress', c.reference,
                                   api.status_words(c.status)));
     END IF;
-    v_step := api.case_text(p, 'next_step', 'the next step');
     v_done := api.case_text(p, 'done', 'what was done');
+    v_step := api.case_text(p, 'next_step', 'the next step');
     v_told := api.bool_field(p, 'customer_told');
     IF v_told IS NULL THEN
         PERFORM api.refuse('say whether the customer was told');
