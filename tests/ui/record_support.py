@@ -40,13 +40,15 @@ def record_controller(
         reader.shutdown()
 
 
-def requested(qtbot: QtBot, controller: RecordController, act: object) -> QDialog:
-    """Run `act` (a callable) and return the dialog the controller asks the window to open."""
+def requested(qtbot: QtBot, controller: RecordController, act: object, *, keep: bool = True) -> QDialog:
+    """Run `act` (a callable) and return the dialog the controller asks the window to open (`keep`:
+    qtbot holds it until the test ends)."""
     with qtbot.waitSignal(controller.dialog_requested, timeout=5_000) as blocker:
         act()  # type: ignore[operator]
     dialog = blocker.args[0]
     assert isinstance(dialog, QDialog)
-    qtbot.addWidget(dialog)
+    if keep:
+        qtbot.addWidget(dialog)
     dialog.open()
     return dialog
 

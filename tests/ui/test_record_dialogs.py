@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -20,7 +20,7 @@ from domain.vocabulary import Channel, Direction
 from storage.models import ContactEvent, WrapUpDraft
 from storage.store import Store
 from tests.ui.record_support import record_controller, requested, unnamed_controls
-from tests.ui.support import NOW
+from tests.ui.support import NOW, qt_objects_left_in_cycles
 from tests.ui.work_support import LATE_CASE, TOM_ACCOUNT, ZOE_ACCOUNT
 from widgets.record import RecordActions
 from widgets.record.dialogs import CaseUpdateDialog, LogContactDialog, NewCaseDialog, WrapUpDialog
@@ -285,3 +285,50 @@ def test_the_buttons_need_a_customer(qtbot: QtBot, work_store: Store, clock: Man
         )
         assert isinstance(dialog, NewCaseDialog)
         dialog.close()
+
+
+def test_record_dialogs_leave_no_qt_objects_in_cycles(
+    qtbot: QtBot, work_store: Store, clock: ManualClock
+) -> None:
+    tom = customer(work_store, TOM_ACCOUNT)
+
+    def use_and_close() -> None:
+        with record_controller(work_store, clock) as record:
+            record.set_customer(tom.id, "Tom")
+            wrap = requested(
+                qtbot,
+                record,
+                lambda: record.wrap_up(tom.id, NOW - timedelta(minutes=2), NOW, None),
+                keep=False,
+            )
+            assert isinstance(wrap, WrapUpDialog)
+            wrap.note_edit.setPlainText("Line crackles")
+            requested(
+                qtbot,
+                record,
+                lambda: wrap.case_combo.setCurrentIndex(wrap.case_combo.findData("new")),
+                keep=False,
+            ).reject()
+            for act in (record.log_contact, record.update_case):
+                requested(qtbot, record, act, keep=False).reject()
+            wrap.reject()
+            qtbot.waitUntil(lambda: not record.open_dialogs() and not record.busy, timeout=5_000)
+
+    assert qt_objects_left_in_cycles(use_and_close) == []
+
+
+def test_a_save_that_ends_after_its_dialog_was_deleted(
+    qtbot: QtBot, work_store: Store, clock: ManualClock
+) -> None:
+    tom = customer(work_store, TOM_ACCOUNT)
+    with record_controller(work_store, clock) as record:
+        record.set_customer(tom.id, "Tom")
+        dialog = requested(qtbot, record, lambda: record.log_contact(), keep=False)
+        assert isinstance(dialog, LogContactDialog)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # as the window opens its dialogs
+        dialog.summary_edit.setPlainText("Emailed the new bill")
+        with qtbot.waitSignal(record.saved, timeout=5_000):
+            dialog.submit()
+            dialog.reject()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert [c.summary for c in contacts(work_store)] == ["Emailed the new bill"]

@@ -10,6 +10,10 @@ What the package gives the window:
   the background reader. Its signals: `dialog_requested(QDialog)`, `saved(str)` (one line; refresh
   the pane: timeline, cases, offers), `refused(str)` (one line for the status bar).
 
+The new-case dialog opened from a wrap-up's "New case…" has the wrap-up as its parent and opens on
+top of it: the window must not close the wrap-up when it opens that one (it may close a dialog that
+is not a record dialog's parent). The controller copes with dialogs deleted on close.
+
 Wiring, in the one place the window is built::
 
     record = RecordController(workbench, reader, clock, zone, parent=window)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QWidget
+from shiboken6 import Shiboken
 
 from console.clock import Clock
 from console.contact_reasons import ReasonList
@@ -35,6 +36,7 @@ from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+D = TypeVar("D", bound=QDialog)
 
 
 class RecordController(QObject):
@@ -77,6 +79,11 @@ class RecordController(QObject):
         self._saving: set[uuid.UUID] = set()
 
     @property
+    def busy(self) -> bool:
+        """A draft or a save is still being written (tests wait for it)."""
+        return self._draft_busy or bool(self._saving)
+
+    @property
     def reasons(self) -> ReasonList:
         return self._contacts.reasons
 
@@ -85,9 +92,9 @@ class RecordController(QObject):
     def attach(self, actions: RecordActions) -> None:
         """Connect the pane's buttons (logContactButton, newCaseButton, caseUpdateButton)."""
         self._actions = actions
-        actions.log_contact_button.clicked.connect(lambda: self.log_contact())
-        actions.new_case_button.clicked.connect(lambda: self.new_case())
-        actions.case_update_button.clicked.connect(lambda: self.update_case())
+        actions.log_contact_button.clicked.connect(self._log_contact_clicked)
+        actions.new_case_button.clicked.connect(self._new_case_clicked)
+        actions.case_update_button.clicked.connect(self._case_update_clicked)
         actions.set_customer_open(self._customer_id is not None)
 
     def set_customer(self, customer_id: uuid.UUID | None, name: str = "") -> None:
@@ -160,7 +167,7 @@ class RecordController(QObject):
                 customer_name=self._customer_name,
                 parent=self._host(),
             )
-            dialog.save_requested.connect(lambda entry: self._log(dialog, entry))
+            dialog.save_requested.connect(self._log)
             self._show(dialog)
 
         self._run(lambda: self._customers.cases(customer_id), opened)
@@ -179,7 +186,7 @@ class RecordController(QObject):
             customer_name=self._customer_name,
             parent=from_wrap_up or self._host(),
         )
-        dialog.save_requested.connect(lambda request: self._open_case(dialog, request, from_wrap_up))
+        dialog.save_requested.connect(self._open_case)
         if from_wrap_up is not None:
             dialog.rejected.connect(from_wrap_up.new_case_cancelled)
         self._show(dialog)
@@ -198,7 +205,7 @@ class RecordController(QObject):
         def opened(cases: list[CaseSummary]) -> None:
             first = chosen if chosen is not None else (cases[0].id if cases else None)
             dialog = CaseUpdateDialog(cases, chosen=first, parent=self._host())
-            dialog.save_requested.connect(lambda request: self._progress(dialog, request))
+            dialog.save_requested.connect(self._progress)
             self._show(dialog)
 
         self._run(job, opened)
@@ -214,9 +221,9 @@ class RecordController(QObject):
         )
         self._wrap_ups[draft.id] = dialog
         dialog.edited.connect(self._keep_draft)
-        dialog.new_case_requested.connect(lambda prefill: self.new_case(prefill, from_wrap_up=dialog))
-        dialog.save_requested.connect(lambda wrap: self._save_wrap_up(dialog, wrap))
-        dialog.finished.connect(lambda _result: self._wrap_ups.pop(draft.id, None))
+        dialog.new_case_requested.connect(self._new_case_from_wrap_up)
+        dialog.save_requested.connect(self._save_wrap_up)
+        dialog.finished.connect(self._wrap_up_closed)
         self._show(dialog)
 
     def _keep_draft(self, draft: WrapUpDraftRecord) -> None:
@@ -243,7 +250,34 @@ class RecordController(QObject):
         )
         self._write_next_draft()
 
-    def _save_wrap_up(self, dialog: WrapUpDialog, wrap: WrapUp) -> None:
+    # Slots of the dialogs' signals find their dialog with sender(): a lambda holding the dialog,
+    # connected to the dialog's own signal, would be a reference cycle through Qt.
+
+    def _sender(self, kind: type[D]) -> D:
+        dialog = self.sender()
+        assert isinstance(dialog, kind)
+        return dialog
+
+    def _log_contact_clicked(self) -> None:
+        self.log_contact()
+
+    def _new_case_clicked(self) -> None:
+        self.new_case()
+
+    def _case_update_clicked(self) -> None:
+        self.update_case()
+
+    def _new_case_from_wrap_up(self, prefill: NewCasePrefill) -> None:
+        self.new_case(prefill, from_wrap_up=self._sender(WrapUpDialog))
+
+    def _wrap_up_closed(self, _result: int) -> None:
+        self._wrap_ups.pop(self._sender(WrapUpDialog).draft.id, None)
+
+    def _closed(self, _result: int) -> None:
+        self._dialogs.discard(self._sender(QDialog))
+
+    def _save_wrap_up(self, wrap: WrapUp) -> None:
+        dialog = self._sender(WrapUpDialog)
         assert wrap.draft_id is not None
         draft_id = wrap.draft_id
         self._saving.add(draft_id)
@@ -251,25 +285,34 @@ class RecordController(QObject):
 
         def failed(error: BaseException) -> None:
             self._saving.discard(draft_id)
-            self._keep_draft(dialog.current())
+            if _alive(dialog):
+                self._keep_draft(dialog.current())
             self._refuse(dialog, error)
 
         def done(_event_id: uuid.UUID) -> None:
             self._saving.discard(draft_id)
-            dialog.saved()
+            if _alive(dialog):
+                dialog.saved()
             words = self.reasons.words_for(wrap.reason_code) or self.tr("Call")
             self.saved.emit(self.tr("Call wrapped up: %1").replace("%1", words))
 
         self._run(lambda: self._contacts.wrap_up(wrap), done, failed)
 
-    def _log(self, dialog: LogContactDialog, entry: ContactEntry) -> None:
+    def _log(self, entry: ContactEntry) -> None:
+        dialog = self._sender(LogContactDialog)
+
         def done(_event_id: uuid.UUID) -> None:
-            dialog.saved()
+            if _alive(dialog):
+                dialog.saved()
             self.saved.emit(self.tr("Contact logged"))
 
         self._run(lambda: self._contacts.log(entry), done, lambda error: self._refuse(dialog, error))
 
-    def _open_case(self, dialog: NewCaseDialog, request: NewCaseRequest, wrap: WrapUpDialog | None) -> None:
+    def _open_case(self, request: NewCaseRequest) -> None:
+        dialog = self._sender(NewCaseDialog)
+        host = dialog.parent()
+        wrap = host if isinstance(host, WrapUpDialog) else None
+
         def job() -> CaseSummary:
             return self._cases.open(
                 request.customer_id,
@@ -281,22 +324,27 @@ class RecordController(QObject):
             )
 
         def done(case: CaseSummary) -> None:
-            if wrap is not None:
-                dialog.rejected.disconnect(wrap.new_case_cancelled)
+            if wrap is not None and _alive(wrap):
                 wrap.add_case(case)
-            dialog.saved()
+            if _alive(dialog):
+                if wrap is not None and _alive(wrap):
+                    dialog.rejected.disconnect(wrap.new_case_cancelled)
+                dialog.saved()
             self.saved.emit(self.tr("%1 opened: %2").replace("%1", case.reference).replace("%2", case.title))
 
         self._run(job, done, lambda error: self._refuse(dialog, error))
 
-    def _progress(self, dialog: CaseUpdateDialog, request: ProgressRequest) -> None:
+    def _progress(self, request: ProgressRequest) -> None:
+        dialog = self._sender(CaseUpdateDialog)
+
         def job() -> CaseSummary:
             return self._cases.update_progress(
                 request.case, request.next_step, request.done, request.customer_told
             )
 
         def done(case: CaseSummary) -> None:
-            dialog.saved()
+            if _alive(dialog):
+                dialog.saved()
             self.saved.emit(self.tr("Progress recorded on %1").replace("%1", case.reference))
 
         self._run(job, done, lambda error: self._refuse(dialog, error))
@@ -307,7 +355,8 @@ class RecordController(QObject):
         else:
             log.error("saving from %s failed", dialog.objectName(), exc_info=error)
             words = self.tr("could not save (%1): try again").replace("%1", type(error).__name__)
-        dialog.show_error(words)
+        if _alive(dialog):
+            dialog.show_error(words)
         self.refused.emit(sentence(words))
 
     def _need_customer(self) -> uuid.UUID | None:
@@ -335,9 +384,14 @@ class RecordController(QObject):
 
     def _show(self, dialog: QDialog) -> None:
         self._dialogs.add(dialog)
-        dialog.finished.connect(lambda _result: self._dialogs.discard(dialog))
+        dialog.finished.connect(self._closed)
         self.dialog_requested.emit(dialog)
 
     def open_dialogs(self) -> list[QDialog]:
         """The record dialogs shown and not closed yet (tests, and the window when it closes)."""
         return list(self._dialogs)
+
+
+def _alive(widget: QObject) -> bool:
+    """Still there: the window deletes a dialog on close, and a save may finish after that."""
+    return Shiboken.isValid(widget)
