@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from console.case_rules import CaseRuleError, progress_update
+from console.case_rules import CaseRuleError, check_case_kind, progress_update
 from console.contact_rules import ContactRuleError, check_duration, check_reason_code, check_summary
 from console.ids import new_id
 from console.services.cases import CaseService
@@ -123,6 +123,14 @@ def test_case_open_keeps_the_customers_words_and_the_next_step(central: Central)
         "case.open",
         opening | {"reported_text": "x" * 2_001},
         "what the customer reported is too long (2,001 characters, at most 2,000)",
+    )
+    # One list of kinds: the server names the same kinds, in the same order, as domain CaseKind.
+    refused(
+        central,
+        advisor,
+        "case.open",
+        opening | {"kind": "gremlins"},
+        client_words(lambda: check_case_kind("gremlins")),
     )
     made = central.apply(advisor, "case.open", opening)
     assert made["state"] == "accepted", made
