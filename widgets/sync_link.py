@@ -53,6 +53,7 @@ KIND_WORDS = {
     "case.service_dates": "Service dates",
     "case.take": "Case take-over",
     "case.hand_over": "Case handover",
+    "case.update": "Case progress",
     "handoff.create": "Handoff",
     "handoff.acknowledge": "Handoff acknowledgement",
     "handoff.complete": "Handoff completion",
