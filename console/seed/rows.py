@@ -96,6 +96,8 @@ def event_row(
         "recorded_at": when if recorded == occurred else at(recorded),
         "subject": subject,
         "summary": summary,
+        "reason_code": None,
+        "duration_seconds": None,
     }
 
 
@@ -148,6 +150,7 @@ def case_row(
         "closed_at": None if closed is None else at(closed),
         "updated_at": at(updated),
         "next_step": next_step,
+        "reported_text": None,
         "root_cause_category": root_cause_category,
         "root_cause_text": root_cause_text,
         "confirmation": confirmation,
