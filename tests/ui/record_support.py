@@ -14,6 +14,7 @@ from console.services.people import PeopleService
 from storage.store import Store
 from tests.ui.work_support import LONDON
 from widgets.background import BackgroundReader
+from widgets.jobs import Jobs
 from widgets.record import RecordController
 from widgets.workbench import workbench_for
 
@@ -31,7 +32,8 @@ def record_controller(
     user = PeopleService(store).current_user(username)
     assert user is not None
     reader = BackgroundReader()
-    controller = RecordController(workbench_for(store, clock, user), reader, clock, LONDON, reasons=reasons)
+    jobs = Jobs(reader)
+    controller = RecordController(jobs, workbench_for(store, clock, user), clock, LONDON, reasons=reasons)
     try:
         yield controller
     finally:

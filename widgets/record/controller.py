@@ -1,5 +1,5 @@
 """RecordController: opens the record dialogs for the customer in hand, keeps the wrap-up's draft on
-every edit, runs the services on the background reader, and says what was saved or refused."""
+every edit, runs the services through the window's job runner, and announces what was saved."""
 
 from __future__ import annotations
 
@@ -7,21 +7,21 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QWidget
-from shiboken6 import Shiboken
 
+from console.calls import CallRecord
 from console.clock import Clock
 from console.contact_reasons import ReasonList
 from console.ids import new_id
 from console.services.contacts import ContactEntry, ContactService, WrapUp
 from console.services.customers import CustomerService
-from domain.records import CaseSummary, WrapUpDraftRecord
-from widgets.background import BackgroundReader
-from widgets.dialog_parts import SaveDialog, sentence
+from domain.records import CaseSummary, CustomerProfile, WrapUpDraftRecord
+from widgets.jobs import ChangeKind, Jobs
 from widgets.record.actions import RecordActions
 from widgets.record.dialogs import (
     CaseUpdateDialog,
@@ -32,6 +32,8 @@ from widgets.record.dialogs import (
     ProgressRequest,
     WrapUpDialog,
 )
+from widgets.record.drafts import DraftKeeper
+from widgets.record.work import RecordWork, alive
 from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
@@ -39,29 +41,25 @@ T = TypeVar("T")
 D = TypeVar("D", bound=QDialog)
 
 
-class RecordController(QObject):
+class RecordController(RecordWork):
     """Writing down the call in hand. Tell it the customer in the pane (`set_customer`) and the case
-    chosen (`set_case`); it needs nothing else from the window."""
-
-    # A dialog to show: the window opens it with open(), never exec().
-    dialog_requested = Signal(QDialog)
-    # Something was written down (one line, for the status bar): refresh the customer's pane.
-    saved = Signal(str)
-    # Something could not be done or saved (one line); a dialog also shows it at its fields.
-    refused = Signal(str)
+    chosen (`set_case`, or `selected_case`: the case list's selection, asked when it is needed).
+    Its dialogs go out as `dialog_requested` (the window opens them), what it saves is announced
+    through `jobs` (a `Change` of the customer: the pane, cases and offers re-read)."""
 
     def __init__(
         self,
+        jobs: Jobs,
         workbench: Workbench,
-        reader: BackgroundReader,
         clock: Clock,
         zone: ZoneInfo,
         *,
         reasons: ReasonList | None = None,
+        selected_case: Callable[[], CaseSummary | None] | None = None,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._reader = reader
+        super().__init__(jobs, parent)
+        self._selected_case = selected_case
         self._clock = clock
         self._zone = zone
         self._cases = workbench.cases
@@ -73,15 +71,13 @@ class RecordController(QObject):
         self._actions: RecordActions | None = None
         self._dialogs: set[QDialog] = set()
         self._wrap_ups: dict[uuid.UUID, WrapUpDialog] = {}
-        # Draft writes, one at a time on the reader, the newest edit of each draft winning.
-        self._draft_next: dict[uuid.UUID, WrapUpDraftRecord] = {}
-        self._draft_busy = False
-        self._saving: set[uuid.UUID] = set()
+        self._drafts = DraftKeeper(jobs, self._contacts, self)
+        self._drafts.failed.connect(self._draft_failed)
 
     @property
     def busy(self) -> bool:
         """A draft or a save is still being written (tests wait for it)."""
-        return self._draft_busy or bool(self._saving)
+        return self._drafts.busy
 
     @property
     def reasons(self) -> ReasonList:
@@ -110,6 +106,19 @@ class RecordController(QObject):
         """The case chosen in the pane: the one a logged contact or progress is about by default."""
         self._case_id = case.id if case is not None else None
 
+    def customer_opened(self, profile: CustomerProfile) -> None:
+        """The pane opened `profile`: the buttons act on them; their unsaved wrap-ups come back."""
+        self.set_customer(profile.id, profile.full_name)
+        self.offer_drafts(profile.id)
+
+    def call_ended(self, call: CallRecord) -> None:
+        """The call strip's `call_ended`: its wrap-up."""
+        self.wrap_up(call.customer_id, call.started_at, call.ended_at, call.number)
+
+    def _chosen_case(self) -> uuid.UUID | None:
+        case = self._selected_case() if self._selected_case is not None else None
+        return case.id if case is not None else self._case_id
+
     # -- the acts ----------------------------------------------------------------------------------
 
     def wrap_up(
@@ -117,8 +126,8 @@ class RecordController(QObject):
     ) -> None:
         """A call ended (the call strip's `call_ended`): open its wrap-up, kept as a draft from now on."""
         if customer_id is None:
-            self.refused.emit(
-                sentence(self.tr("the call matched no customer: open the customer, then use Log contact"))
+            self._say_refused(
+                self.tr("the call matched no customer: open the customer, then use Log contact")
             )
             return
         draft = WrapUpDraftRecord(
@@ -163,7 +172,7 @@ class RecordController(QObject):
             dialog = LogContactDialog(
                 customer_id,
                 cases,
-                case_id=self._case_id,
+                case_id=self._chosen_case(),
                 customer_name=self._customer_name,
                 parent=self._host(),
             )
@@ -195,7 +204,7 @@ class RecordController(QObject):
         customer_id = self._need_customer()
         if customer_id is None:
             return
-        chosen = case.id if case is not None else self._case_id
+        chosen = case.id if case is not None else self._chosen_case()
 
         def job() -> list[CaseSummary]:
             late = self._cases.needing_update(customer_id)
@@ -220,35 +229,14 @@ class RecordController(QObject):
             draft, self.reasons, cases, self._zone, customer_name=name, restored=restored, parent=self._host()
         )
         self._wrap_ups[draft.id] = dialog
-        dialog.edited.connect(self._keep_draft)
+        dialog.edited.connect(self._drafts.keep)
         dialog.new_case_requested.connect(self._new_case_from_wrap_up)
         dialog.save_requested.connect(self._save_wrap_up)
         dialog.finished.connect(self._wrap_up_closed)
         self._show(dialog)
 
-    def _keep_draft(self, draft: WrapUpDraftRecord) -> None:
-        if draft.id in self._saving:
-            return
-        self._draft_next[draft.id] = draft
-        if not self._draft_busy:
-            self._write_next_draft()
-
-    def _write_next_draft(self, _done: object = None) -> None:
-        self._draft_busy = False
-        if not self._draft_next:
-            return
-        _, draft = self._draft_next.popitem()
-        submitted = self._reader.submit(
-            lambda: self._contacts.save_draft(draft), self._write_next_draft, self._draft_failed
-        )
-        self._draft_busy = submitted is not None
-
-    def _draft_failed(self, error: BaseException) -> None:
-        log.error("wrap-up draft not kept", exc_info=error)
-        self.refused.emit(
-            sentence(self.tr("the wrap-up draft could not be kept: %1").replace("%1", str(error)))
-        )
-        self._write_next_draft()
+    def _draft_failed(self, words: str) -> None:
+        self._say_refused(self.tr("the wrap-up draft could not be kept: %1").replace("%1", words))
 
     # Slots of the dialogs' signals find their dialog with sender(): a lambda holding the dialog,
     # connected to the dialog's own signal, would be a reference cycle through Qt.
@@ -280,33 +268,39 @@ class RecordController(QObject):
         dialog = self._sender(WrapUpDialog)
         assert wrap.draft_id is not None
         draft_id = wrap.draft_id
-        self._saving.add(draft_id)
-        self._draft_next.pop(draft_id, None)
+        self._drafts.saving(draft_id)
 
         def failed(error: BaseException) -> None:
-            self._saving.discard(draft_id)
-            if _alive(dialog):
-                self._keep_draft(dialog.current())
+            self._drafts.save_ended(draft_id)
+            if alive(dialog):
+                self._drafts.keep(dialog.current())
             self._refuse(dialog, error)
 
         def done(_event_id: uuid.UUID) -> None:
-            self._saving.discard(draft_id)
-            if _alive(dialog):
+            self._drafts.save_ended(draft_id)
+            if alive(dialog):
                 dialog.saved()
-            words = self.reasons.words_for(wrap.reason_code) or self.tr("Call")
-            self.saved.emit(self.tr("Call wrapped up: %1").replace("%1", words))
 
-        self._run(lambda: self._contacts.wrap_up(wrap), done, failed)
+        words = self.reasons.words_for(wrap.reason_code) or self.tr("Call")
+        text = self.tr("Call wrapped up: %1").replace("%1", words)
+        job = partial(self._contacts.wrap_up, wrap)
+        self._save(job, done, failed, ChangeKind.CONTACT, wrap.customer_id, text)
 
     def _log(self, entry: ContactEntry) -> None:
         dialog = self._sender(LogContactDialog)
 
         def done(_event_id: uuid.UUID) -> None:
-            if _alive(dialog):
+            if alive(dialog):
                 dialog.saved()
-            self.saved.emit(self.tr("Contact logged"))
 
-        self._run(lambda: self._contacts.log(entry), done, lambda error: self._refuse(dialog, error))
+        self._save(
+            lambda: self._contacts.log(entry),
+            done,
+            lambda error: self._refuse(dialog, error),
+            ChangeKind.CONTACT,
+            entry.customer_id,
+            self.tr("Contact logged"),
+        )
 
     def _open_case(self, request: NewCaseRequest) -> None:
         dialog = self._sender(NewCaseDialog)
@@ -324,15 +318,18 @@ class RecordController(QObject):
             )
 
         def done(case: CaseSummary) -> None:
-            if wrap is not None and _alive(wrap):
+            if wrap is not None and alive(wrap):
                 wrap.add_case(case)
-            if _alive(dialog):
-                if wrap is not None and _alive(wrap):
+            if alive(dialog):
+                if wrap is not None and alive(wrap):
                     dialog.rejected.disconnect(wrap.new_case_cancelled)
                 dialog.saved()
-            self.saved.emit(self.tr("%1 opened: %2").replace("%1", case.reference).replace("%2", case.title))
 
-        self._run(job, done, lambda error: self._refuse(dialog, error))
+        def said(case: CaseSummary) -> str:
+            return self.tr("%1 opened: %2").replace("%1", case.reference).replace("%2", case.title)
+
+        fail = partial(self._refuse, dialog)
+        self._save(job, done, fail, ChangeKind.CASE, request.customer_id, said)
 
     def _progress(self, request: ProgressRequest) -> None:
         dialog = self._sender(CaseUpdateDialog)
@@ -342,41 +339,20 @@ class RecordController(QObject):
                 request.case, request.next_step, request.done, request.customer_told
             )
 
-        def done(case: CaseSummary) -> None:
-            if _alive(dialog):
+        def done(_case: CaseSummary) -> None:
+            if alive(dialog):
                 dialog.saved()
-            self.saved.emit(self.tr("Progress recorded on %1").replace("%1", case.reference))
 
-        self._run(job, done, lambda error: self._refuse(dialog, error))
+        def said(case: CaseSummary) -> str:
+            return self.tr("Progress recorded on %1").replace("%1", case.reference)
 
-    def _refuse(self, dialog: SaveDialog, error: BaseException) -> None:
-        if isinstance(error, ValueError):
-            words = str(error)
-        else:
-            log.error("saving from %s failed", dialog.objectName(), exc_info=error)
-            words = self.tr("could not save (%1): try again").replace("%1", type(error).__name__)
-        if _alive(dialog):
-            dialog.show_error(words)
-        self.refused.emit(sentence(words))
+        fail = partial(self._refuse, dialog)
+        self._save(job, done, fail, ChangeKind.CASE, self._customer_id, said)
 
     def _need_customer(self) -> uuid.UUID | None:
         if self._customer_id is None:
-            self.refused.emit(sentence(self.tr("open a customer first")))
+            self._say_refused(self.tr("open a customer first"))
         return self._customer_id
-
-    def _run(
-        self,
-        job: Callable[[], T],
-        on_done: Callable[[T], None],
-        on_error: Callable[[BaseException], None] | None = None,
-    ) -> None:
-        self._reader.submit(job, on_done, on_error or self._read_failed)
-
-    def _read_failed(self, error: BaseException) -> None:
-        log.error("reading for a record dialog failed", exc_info=error)
-        self.refused.emit(
-            sentence(self.tr("could not read the customer's cases (%1)").replace("%1", str(error)))
-        )
 
     def _host(self) -> QWidget | None:
         parent = self.parent()
@@ -385,13 +361,8 @@ class RecordController(QObject):
     def _show(self, dialog: QDialog) -> None:
         self._dialogs.add(dialog)
         dialog.finished.connect(self._closed)
-        self.dialog_requested.emit(dialog)
+        self.dialog_requested.emit(dialog)  # the base's one-dialog tracking is not used: several may be open
 
     def open_dialogs(self) -> list[QDialog]:
         """The record dialogs shown and not closed yet (tests, and the window when it closes)."""
         return list(self._dialogs)
-
-
-def _alive(widget: QObject) -> bool:
-    """Still there: the window deletes a dialog on close, and a save may finish after that."""
-    return Shiboken.isValid(widget)
