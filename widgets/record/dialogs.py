@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -189,9 +189,11 @@ class WrapUpDialog(SaveDialog):
 
     def add_case(self, case: CaseSummary) -> None:
         """The case just opened from here: listed and chosen."""
-        self.case_combo.insertItem(
-            self.case_combo.count() - 1, f"{case.reference}: {case.title}", str(case.id)
-        )
+        # Quietly: the insert moves the current item ("New case…"), which must not ask for another.
+        with QSignalBlocker(self.case_combo):
+            self.case_combo.insertItem(
+                self.case_combo.count() - 1, f"{case.reference}: {case.title}", str(case.id)
+            )
         self.case_combo.setCurrentIndex(self.case_combo.findData(str(case.id)))
 
     @override
