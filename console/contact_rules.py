@@ -76,3 +76,9 @@ def duration_words(seconds: int) -> str:
     if minutes:
         return f"{minutes} min {rest:02d} s"
     return f"{rest} s"
+
+
+def call_heading(reason_words: str, seconds: int, number: str | None = None) -> str:
+    """A wrapped-up call's line on the timeline: `Reporting a fault (12 min 34 s), +447700900123`."""
+    heading = f"{reason_words} ({duration_words(seconds)})"
+    return (f"{heading}, {number}" if number else heading)[:MAX_SUBJECT]

@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 from console.clock import Clock
 from console.contact_reasons import ReasonList, load_reasons
 from console.contact_rules import (
-    MAX_SUBJECT,
     ContactRuleError,
+    call_heading,
     check_duration,
     check_logged,
     check_reason_code,
     check_summary,
-    duration_words,
 )
 from console.ids import new_id
 from console.services.events import contact_mutation
@@ -94,16 +93,13 @@ class ContactService:
     def wrap_up(self, wrap: WrapUp) -> uuid.UUID:
         """The call as an inbound phone contact with its reason and duration; its draft goes."""
         code, seconds, note = self.check_wrap_up(wrap)
-        words = self.reasons.words_for(code) or "Call"
-        heading = f"{words} ({duration_words(seconds)})"
-        if wrap.number:
-            heading = f"{heading}, {wrap.number}"
+        heading = call_heading(self.reasons.words_for(code) or "Call", seconds, wrap.number)
         return self._add(
             wrap.customer_id,
             wrap.case_id,
             Channel.PHONE,
             Direction.INBOUND,
-            heading[:MAX_SUBJECT],
+            heading,
             note,
             occurred_at=wrap.started_at,
             reason_code=code,
