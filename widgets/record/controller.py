@@ -11,7 +11,7 @@ from functools import partial
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QPoint
 from PySide6.QtWidgets import QDialog, QWidget
 
 from console.calls import CallRecord
@@ -37,6 +37,7 @@ from widgets.record.work import RecordWork, alive
 from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
+WRAP_UP_STEP = 32  # pixels
 T = TypeVar("T")
 D = TypeVar("D", bound=QDialog)
 
@@ -199,6 +200,8 @@ class RecordController(RecordWork):
         if from_wrap_up is not None:
             dialog.rejected.connect(from_wrap_up.new_case_cancelled)
         self._show(dialog)
+        if from_wrap_up is not None:  # a step down and right: the wrap-up's call line stays in sight
+            dialog.move(from_wrap_up.frameGeometry().topLeft() + QPoint(WRAP_UP_STEP, 2 * WRAP_UP_STEP))
 
     def update_case(self, case: CaseSummary | None = None) -> None:
         customer_id = self._need_customer()
