@@ -1,5 +1,6 @@
 """Recording the call through the real window: a call taken and ended opens its wrap-up, saved it is
-on the timeline; New case… from the wrap-up opens on top of it, and once saved the offers pause."""
+on the timeline; New case… from the wrap-up opens on top of it, and once saved the offers pause; the
+window's one dialog at a time lets a dialog's child open on top of it."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from domain.vocabulary import Channel, Direction
 from storage.store import Store
 from tests.ui.test_offers_panel import allowed_tom
 from tests.ui.work_support import TOM_ACCOUNT, settle, work_window
+from widgets.controller import OneDialog
 from widgets.main_window import MainWindow
 from widgets.record.dialogs import NewCaseDialog, WrapUpDialog
 
@@ -129,3 +131,25 @@ def test_the_record_buttons_and_keys_open_their_dialogs_one_at_a_time(
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = CTRL | Qt.KeyboardModifier.ShiftModifier
+
+
+def test_one_dialog_keeps_a_dialog_open_under_its_child(qtbot: QtBot) -> None:
+    host = QWidget()
+    qtbot.addWidget(host)
+    dialogs = OneDialog(host)
+    parent = QDialog(host)
+    dialogs.open(parent)
+    child = QDialog(parent)
+    dialogs.open(child)
+    assert parent.isVisible() and child.isVisible() and dialogs.current is child
+    child.reject()
+    assert parent.isVisible() and dialogs.current is parent  # back to the one under it
+    child = QDialog(parent)
+    dialogs.open(child)
+    parent.reject()  # closing the one under takes its child's place with it
+    assert dialogs.current is None
+    first, second = QDialog(host), QDialog(host)
+    dialogs.open(first)
+    dialogs.open(QDialog(first))
+    dialogs.open(second)  # not a child: every dialog open closes
+    assert not first.isVisible() and dialogs.current is second
