@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from console.compensation import covered
 from domain.records import CaseSummary
-from domain.vocabulary import CaseStatus, Confirmation
+from domain.vocabulary import CaseKind, CaseStatus, Confirmation
 
 MAX_NOTE = 2_000
 MAX_CATEGORY = 60
@@ -77,6 +77,21 @@ def check_new_case(title: str, target_at: datetime | None, now: datetime) -> str
     return cleaned
 
 
+def check_case_kind(value: str) -> CaseKind:
+    """One of the kinds of case (domain.vocabulary.CaseKind, the list api.case_open checks too)."""
+    try:
+        return CaseKind(value)
+    except ValueError:
+        raise CaseRuleError(f"kind must be one of {', '.join(CaseKind)}") from None
+
+
+def check_case_words(reported: str | None, next_step: str | None) -> tuple[str | None, str | None]:
+    """What the customer reported and the next step, both optional on a new case: None when blank."""
+    said = _text(reported or "", "what the customer reported", required=False)
+    step = _text(next_step or "", "the next step", required=False)
+    return said or None, step or None
+
+
 def provisional_reference(case_id: uuid.UUID) -> str:
     """A new case's name until the server gives it its CS- number (the answer to case.open)."""
     return f"CS-P{case_id.hex[-10:].upper()}"
@@ -98,6 +113,25 @@ def needs_progress_update(case: CaseSummary, now: datetime, *, update_promised: 
     if not case.status.is_open or case.target_at is None or now <= case.target_at:
         return False
     return case.updated_at <= case.target_at and not update_promised
+
+
+def progress_update(case: CaseSummary, next_step: str, done: str, customer_told: bool) -> CaseChange:
+    """News on an open case: what was done and the next step. It moves `updated_at` on, which is what
+    `needs_progress_update` reads as news; whether the customer was told goes on the timeline."""
+    if not case.status.is_open:
+        raise CaseRuleError(
+            f"{case.reference} is {case.status.value.replace('_', ' ')}: reopen it before recording progress"
+        )
+    _text(done, "what was done")
+    step = _text(next_step, "the next step")
+    told = "customer told" if customer_told else "customer not told yet"
+    return CaseChange({"next_step": step}, f"{case.reference} progress ({told}): next, {step}"[:200])
+
+
+def progress_note(done: str, customer_told: bool) -> str:
+    """The timeline line's text for a progress update."""
+    told = "The customer was told." if customer_told else "The customer has not been told yet."
+    return f"{done.strip()}\n{told}"
 
 
 # -- resolution and confirmation -------------------------------------------------------------------

@@ -214,9 +214,15 @@ CONTACT_ADD = _kind(
         _maybe("recorded_at", TIME),
         _maybe("subject", TEXT),
         _field("summary", TEXT),
+        _maybe("reason", TEXT, "(a wrap-up reason code)"),
+        _maybe("duration_seconds", INTEGER),
     ),
     rules="""append-only fact; the same event again (same id, customer, summary, author) is accepted
-    again, a different one with the same id rejected. Both times are clamped to the server's now.""",
+    again, a different one with the same id rejected. Both times are clamped to the server's now.
+    Summary 1–10,000 ("write what happened"). `reason` (a code from resources/contact_reasons.toml,
+    which the server does not hold) is a short code, `[a-z0-9][a-z0-9_-]{0,39}`; `duration_seconds`
+    0–86,400; stored as `reason_code` and `duration_seconds` and pulled back with the event. Refusals
+    in `console/contact_rules.py`'s words.""",
 )
 PROMISE_CREATE = _kind(
     "promise.create",
@@ -264,8 +270,12 @@ CASE_OPEN = _kind(
         _choice("severity", Severity),
         _maybe("target_at", TIME),
         _EVENT,
+        _maybe("reported_text", TEXT, "(the customer's words)"),
+        _maybe("next_step", TEXT),
     ),
-    rules="""title 1–200; target after the act; owner is the caller. The **server numbers the case**
+    rules="""kind one of `domain.vocabulary.CaseKind` ("kind must be one of …", the same words as
+    `case_rules.check_case_kind`); title 1–200; reported_text (the timeline line's text when given) and
+    next_step 0–2,000; target after the act; owner is the caller. The **server numbers the case**
     (`CS-nnnnnnn` from `api.case_reference`, which `server init` moves past the highest number held):
     the workstation's provisional `CS-P…` is replaced by the answer's record. The customer row is
     locked (FOR NO KEY UPDATE) so an `offer.impression` deciding at the same moment sees the case or
@@ -335,6 +345,24 @@ CASE_ADR_LETTER = _kind(
     words="Ombudsman letter",
     fields=(_ID, _VERSION, _EVENT),
     rules="due at deadlock or 8 weeks unresolved (as `adr_letter_due`); ends the complaint-clock promise.",
+)
+CASE_UPDATE = _kind(
+    "case.update",
+    entity="case",
+    words="Case progress",
+    fields=(
+        _ID,
+        _VERSION,
+        _field("done", TEXT),
+        _field("next_step", TEXT),
+        _field("customer_told", BOOLEAN),
+        _EVENT,
+    ),
+    rules="""as `case_rules.progress_update`: open cases only ("… is resolved: reopen it before
+    recording progress"); what was done and the new next step 1–2,000 each; customer_told true or
+    false. Writes next_step and moves `updated_at` on (the news that clears "past target, no
+    update"); timeline line and audit entry `case.update`. Function `api.case_update`
+    (storage/server/66_case_update.sql).""",
 )
 CASE_FEEDBACK = _kind(
     "case.feedback",

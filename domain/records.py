@@ -114,6 +114,9 @@ class ContactEventRecord:
     recorded_at: datetime
     subject: str | None
     summary: str
+    # A wrap-up's reason code (resources/contact_reasons.toml) and the call's length.
+    reason_code: str | None = None
+    duration_seconds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -346,3 +349,17 @@ class SnapshotRecord:
     done: int
     total: int
     finished: bool
+
+
+@dataclass(frozen=True)
+class WrapUpDraftRecord:
+    """A call's wrap-up as far as the advisor got: kept until it is saved (console/services/contacts.py)."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    number: str | None
+    started_at: datetime
+    ended_at: datetime
+    reason_code: str | None
+    note: str
+    case_id: uuid.UUID | None

@@ -109,7 +109,9 @@ def weak(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class OneDialog(QObject):
-    """The window's one action dialog at a time: opening another closes the one open (Escape-like)."""
+    """The window's one action dialog at a time: opening another closes the one open (Escape-like),
+    unless the new one is a child of it (the new case a wrap-up asks for opens on top of it, and the
+    wrap-up is current again once that one closes)."""
 
     # A dialog was opened (with open(), never exec()): carries the QDialog.
     opened = Signal(object)
@@ -117,9 +119,13 @@ class OneDialog(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.current: QDialog | None = None
+        self._under: list[QDialog] = []  # the dialogs the current one is opened on top of
 
     def open(self, dialog: QDialog) -> None:
-        self.close()
+        if self.current is not None and _inside(dialog, self.current):
+            self._under.append(self.current)
+        else:
+            self.close()
         self.current = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         apply_style(dialog)
@@ -128,9 +134,25 @@ class OneDialog(QObject):
         self.opened.emit(dialog)
 
     def close(self) -> None:
-        if self.current is not None:
+        """Close the open dialog and those it is on top of, topmost first."""
+        while self.current is not None:
             self.current.reject()
 
     def _finished(self) -> None:
-        if self.sender() is self.current:
-            self.current = None
+        closed = self.sender()
+        if closed is self.current:
+            self.current = self._under.pop() if self._under else None
+        elif closed in self._under:  # a dialog under the current one closed, and took those above it
+            index = self._under.index(closed)
+            self.current = self._under[index - 1] if index > 0 else None
+            del self._under[max(index - 1, 0) :]
+
+
+def _inside(dialog: QObject, host: QObject) -> bool:
+    """Whether `host` is one of `dialog`'s parents."""
+    parent = dialog.parent()
+    while parent is not None:
+        if parent is host:
+            return True
+        parent = parent.parent()
+    return False

@@ -31,6 +31,7 @@ class ChangeKind(StrEnum):
     PROMISE = "promise"
     HANDOFF = "handoff"
     CASE = "case"
+    CONTACT = "contact"  # a contact written down (a call's wrap-up, one logged by hand)
     GOODWILL = "goodwill"
     SERVICE_DATES = "service dates"
     TEAM = "team"  # the supervisor board moved work between people

@@ -20,14 +20,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import (
-    QDialog,
-    QMainWindow,
-    QTableView,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QMainWindow, QTableView, QTabWidget, QVBoxLayout, QWidget
 from typing_extensions import override
 
 from console.clock import Clock
@@ -46,6 +39,7 @@ from widgets.pane.controller import PaneController
 from widgets.pane.loading import CustomerWork
 from widgets.promise_text import workstation_zone
 from widgets.promises.controller import PromisesController
+from widgets.record.place import build_record, place_record
 from widgets.search.panel import SearchPanel
 from widgets.style import apply_style
 from widgets.sync.status import ConnectivityStatus, UserStatus
@@ -155,7 +149,9 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         if workbench is not None:
             self.pane.goodwill_asks = weak(self.goodwill.read_options)
+        self.record = build_record(jobs, workbench, clock, zone, weak(self.cases.selected), self)
         self.features: list[Controller] = [self.pane, self.cases, self.promises, self.handoffs, self.goodwill]
+        self.features += [self.record] if self.record is not None else []
         self.approval_panel = self.goodwill.approval_panel
         self.approval_queue: QTableView | None = self.approval_panel.view if self.approval_panel else None
 
@@ -186,8 +182,9 @@ class MainWindow(QMainWindow):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 8, 8, 8)
+        self.record_actions = place_record(self.record, self.call.call_ended, self.pane.customer_opened)
         banners = (self.call.strip, self.promises.banner, self.goodwill.decision_banner, self.pane.header)
-        for widget in banners:
+        for widget in (*banners, self.record_actions):  # the record buttons under the customer's header
             right_layout.addWidget(widget)
         right_layout.addWidget(body, 1)
         self.splitter = splitter(Qt.Orientation.Horizontal, [(search_column, 0), (right, 1)], "mainSplitter")

@@ -82,8 +82,11 @@ def event_row(
     recorded: int,
     subject: str | None,
     summary: str,
+    reason_code: str | None = None,
+    duration_seconds: int | None = None,
 ) -> Row:
-    """A contact event; positional, because a million customers make ten million of these."""
+    """A contact event; positional, because a million customers make ten million of these. A call
+    an advisor wrapped up has its reason (resources/contact_reasons.toml) and duration."""
     when = at(occurred)
     return {
         "id": id_at(occurred * 1000, rng),
@@ -96,6 +99,8 @@ def event_row(
         "recorded_at": when if recorded == occurred else at(recorded),
         "subject": subject,
         "summary": summary,
+        "reason_code": reason_code,
+        "duration_seconds": duration_seconds,
     }
 
 
@@ -148,6 +153,7 @@ def case_row(
         "closed_at": None if closed is None else at(closed),
         "updated_at": at(updated),
         "next_step": next_step,
+        "reported_text": None,
         "root_cause_category": root_cause_category,
         "root_cause_text": root_cause_text,
         "confirmation": confirmation,

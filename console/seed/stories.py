@@ -9,6 +9,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from console.contact_reasons import load_reasons
+from console.contact_rules import call_heading
 from console.normalise import email_key, name_key
 from console.seed.people import DEFAULT_ADVISOR, DEFAULT_SUPERVISOR, Staff
 from console.seed.rows import (
@@ -57,6 +59,7 @@ DEMO_PHONE = "+447700900123"  # "07700 900123": Ofcom's drama range, so no real 
 STORY_CASES = 6
 
 NO_CUSTOMER_YET = uuid.UUID(int=0)
+REASONS = load_reasons()  # the words of the wrapped-up calls' reasons
 PHONE = Channel.PHONE.value
 EMAIL = Channel.EMAIL.value
 CHAT = Channel.CHAT.value
@@ -136,8 +139,13 @@ class Story:
         *,
         subject: str | None = None,
         case: uuid.UUID | None = None,
+        wrapped: tuple[str, int] | None = None,
     ) -> None:
+        """`wrapped`: a call the advisor wrapped up, its reason code and how many seconds it took (its
+        line then reads as a wrap-up's: the reason's words and the duration)."""
         recorded = t if channel == SYSTEM else t + 2 * MINUTE
+        if wrapped is not None and subject is None:
+            subject = call_heading(REASONS.words_for(wrapped[0]) or "Call", wrapped[1])
         self.rows.contact_events.append(
             event_row(
                 self.rng,
@@ -150,6 +158,7 @@ class Story:
                 recorded,
                 subject,
                 summary,
+                *(wrapped or (None, None)),
             )
         )
 
@@ -233,6 +242,7 @@ def office_move(s: Story) -> None:
         "Office move booked for the 14 Wellington Street site: 12 lines and 500 Mbps "
         "broadband to move on the agreed date",
         case=case,
+        wrapped=("order", 860),
     )
     s.rows.handoffs.append(
         handoff_row(
@@ -269,7 +279,13 @@ def office_move(s: Story) -> None:
         case=case,
     )
     s.event(
-        s.day(15, 11, 12), PHONE, IN, front[1], "Chased the move order; told it's being dealt with", case=case
+        s.day(15, 11, 12),
+        PHONE,
+        IN,
+        front[1],
+        "Chased the move order; told it's being dealt with",
+        case=case,
+        wrapped=("order_progress", 365),
     )
     s.event(
         s.day(8, 16, 30),
@@ -287,6 +303,7 @@ def office_move(s: Story) -> None:
         front[3],
         "Chased again, no engineer date; told it's being dealt with, callback booked",
         case=case,
+        wrapped=("order_progress", 580),
     )
     s.rows.promises.append(
         promise_row(
@@ -374,6 +391,7 @@ def lost_callback_number(s: Story) -> None:
         first,
         "Crackling on the line and calls drop; she relies on it for her care alarm",
         case=fault,
+        wrapped=("fault", 675),
     )
     s.rows.promises.append(
         promise_row(
@@ -401,6 +419,7 @@ def lost_callback_number(s: Story) -> None:
         second,
         "Chased the callback that never came; asked us to call her landline",
         case=fault,
+        wrapped=("fault_progress", 422),
     )
     s.rows.promises.append(
         promise_row(
@@ -565,7 +584,14 @@ def lost_callback_number(s: Story) -> None:
             customer_cause_text=None,
         )
     )
-    s.event(s.day(10, 15), PHONE, IN, first, "Called to say the line has been fine since; thanked Kofi")
+    s.event(
+        s.day(10, 15),
+        PHONE,
+        IN,
+        first,
+        "Called to say the line has been fine since; thanked Kofi",
+        wrapped=("other", 168),
+    )
 
 
 def no_pitch_during_fault(s: Story, offers: dict[str, uuid.UUID]) -> None:
@@ -586,9 +612,16 @@ def no_pitch_during_fault(s: Story, offers: dict[str, uuid.UUID]) -> None:
     )
     advisor = s.user(DEFAULT_ADVISOR)
     seller, other = s.member(Team.SALES), s.member(Team.FRONT_LINE, 6)
-    s.event(s.day(120, 13), PHONE, IN, other, "Asked about contract end date; explained the options")
+    s.event(
+        s.day(120, 13),
+        PHONE,
+        IN,
+        other,
+        "Asked about contract end date; explained the options",
+        wrapped=("account", 330),
+    )
     pitched = s.day(90, 14, 20)
-    s.event(pitched, PHONE, IN, seller, "Asked about cheaper mobile plans")
+    s.event(pitched, PHONE, IN, seller, "Asked about cheaper mobile plans", wrapped=("order", 492))
     s.rows.offer_impressions.append(
         impression_row(s.rng, s.customer_id, offers["SIMO30"], seller, pitched + MINUTE)
     )
@@ -616,6 +649,7 @@ def no_pitch_during_fault(s: Story, offers: dict[str, uuid.UUID]) -> None:
         advisor,
         "No broadband since last night; router light red; restarted it with her",
         case=case,
+        wrapped=("fault", 1005),
     )
     s.event(
         opened + 20 * MINUTE,
@@ -758,6 +792,7 @@ def cause_not_investigated(s: Story, offers: dict[str, uuid.UUID]) -> None:
         seller,
         "Asked to upgrade to Full Fibre 500; explained the new price and start date",
         case=change,
+        wrapped=("order", 723),
     )
     s.rows.handoffs.append(
         handoff_row(
@@ -800,7 +835,13 @@ def cause_not_investigated(s: Story, offers: dict[str, uuid.UUID]) -> None:
         version=4,
     )
     s.event(
-        broke, PHONE, IN, fixer, "Connection dropped completely when the plan change went live", case=fault
+        broke,
+        PHONE,
+        IN,
+        fixer,
+        "Connection dropped completely when the plan change went live",
+        case=fault,
+        wrapped=("fault", 567),
     )
     s.event(
         broke + 100 * MINUTE, SYSTEM, INTERNAL, None, "Line profile re-applied; line back in sync", case=fault
@@ -828,4 +869,4 @@ def cause_not_investigated(s: Story, offers: dict[str, uuid.UUID]) -> None:
     s.rows.offer_impressions.append(
         impression_row(s.rng, s.customer_id, offers["WIFIMESH"], fixer, s.day(6, 15))
     )
-    s.event(s.day(6, 15), PHONE, IN, fixer, "Asked why the Wi-Fi is weak upstairs")
+    s.event(s.day(6, 15), PHONE, IN, fixer, "Asked why the Wi-Fi is weak upstairs", wrapped=("fault", 418))

@@ -65,18 +65,28 @@ class CaseService:
     def open(
         self,
         customer_id: uuid.UUID,
-        kind: CaseKind,
+        kind: CaseKind | str,
         title: str,
         severity: Severity = Severity.MEDIUM,
         target_at: datetime | None = None,
+        *,
+        reported_text: str | None = None,
+        next_step: str | None = None,
     ) -> CaseSummary:
         """A new case, owned by the advisor who opens it. Its CS- number comes from the server when
         `case.open` is accepted; until then it has a provisional one."""
         now = self._clock.now()
+        kind = rules.check_case_kind(kind)
         cleaned = rules.check_new_case(title, target_at, now)
+        reported_text, next_step = rules.check_case_words(reported_text, next_step)
         case_id = new_id()
         event = console_event(
-            self.user.id, customer_id, case_id, now, f"Case opened: {cleaned}"[:200], cleaned
+            self.user.id,
+            customer_id,
+            case_id,
+            now,
+            f"Case opened: {cleaned}"[:200],
+            reported_text or cleaned,
         )
         with self._store.durable_write() as session:
             return writes.write(
@@ -92,6 +102,8 @@ class CaseService:
                     owner_id=self.user.id,
                     opened_at=now,
                     target_at=target_at,
+                    reported_text=reported_text,
+                    next_step=next_step,
                 ),
                 actor=self.user.username,
                 at=now,
@@ -107,10 +119,31 @@ class CaseService:
                         severity=severity.value,
                         target_at=target_at,
                         event_id=event.id,
+                        reported_text=reported_text,
+                        next_step=next_step,
                     ),
                     case_id,
                 ),
             )
+
+    def update_progress(
+        self, case: CaseSummary, next_step: str, done: str, customer_told: bool
+    ) -> CaseSummary:
+        """`case.update`: what was done, the next step, whether the customer was told (news that clears
+        the "past target, no update" prompt)."""
+        now = self._clock.now()
+        change = rules.progress_update(case, next_step, done, customer_told)
+        with self._store.durable_write() as session:
+            self._apply(
+                session,
+                case,
+                change,
+                now,
+                outbox.CASE_UPDATE,
+                rules.progress_note(done, customer_told),
+                fields={"next_step": next_step.strip(), "done": done.strip(), "customer_told": customer_told},
+            )
+            return self._read(session, case.id)
 
     def take_over(self, case: CaseSummary, note: str) -> CaseSummary:
         return self._change_owner(case, self.user.id, note, taking=True)

@@ -31,6 +31,7 @@ CASE_REOPEN = kinds.CASE_REOPEN
 CASE_FORMAL_COMPLAINT = kinds.CASE_FORMAL_COMPLAINT
 CASE_DEADLOCK = kinds.CASE_DEADLOCK
 CASE_ADR_LETTER = kinds.CASE_ADR_LETTER
+CASE_UPDATE = kinds.CASE_UPDATE
 CASE_FEEDBACK = kinds.CASE_FEEDBACK
 CASE_SERVICE_DATES = kinds.CASE_SERVICE_DATES
 CASE_TAKE = kinds.CASE_TAKE
@@ -126,6 +127,8 @@ def contact_add(event: ContactEventRecord) -> dict[str, Any]:
         "recorded_at": event.recorded_at.isoformat(),
         "subject": event.subject,
         "summary": event.summary,
+        "reason": event.reason_code,
+        "duration_seconds": event.duration_seconds,
     }
 
 
@@ -199,6 +202,8 @@ def case_open(
     severity: str,
     target_at: datetime | None,
     event_id: uuid.UUID,
+    reported_text: str | None = None,
+    next_step: str | None = None,
 ) -> dict[str, Any]:
     """No reference: the server numbers the case."""
     return {
@@ -209,6 +214,8 @@ def case_open(
         "severity": severity,
         "target_at": _time(target_at),
         "event_id": str(event_id),
+        "reported_text": reported_text,
+        "next_step": next_step,
     }
 
 
@@ -216,7 +223,8 @@ def case_transition(
     *, case_id: uuid.UUID, version: int, event_id: uuid.UUID, **fields: object
 ) -> dict[str, Any]:
     """A case transition at the version the advisor saw; `fields` are the act's own (root cause,
-    confirmation, check_due_at, reason, note, letter, complaint_made_at, follow_up_id)."""
+    confirmation, check_due_at, reason, note, letter, complaint_made_at, follow_up_id; case.update:
+    next_step, done, customer_told)."""
     payload: dict[str, Any] = {"id": str(case_id), "version": version, "event_id": str(event_id)}
     payload.update({key: _plain(value) for key, value in fields.items()})
     return payload

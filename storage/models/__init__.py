@@ -2,7 +2,13 @@
 
 from storage.models.base import Base
 from storage.models.cases import Case, CaseOwnerChange, Handoff, Promise
-from storage.models.contact import AdvisorContactTally, CaseContactCount, ContactEvent, CustomerContact
+from storage.models.contact import (
+    AdvisorContactTally,
+    CaseContactCount,
+    ContactEvent,
+    CustomerContact,
+    WrapUpDraft,
+)
 from storage.models.money import Feedback, Goodwill, Offer, OfferImpression
 from storage.models.people import AccountOwnerChange, Customer, CustomerPhone, User
 from storage.models.system import (
@@ -40,4 +46,5 @@ __all__ = [
     "SyncIdentity",
     "SyncSnapshot",
     "User",
+    "WrapUpDraft",
 ]

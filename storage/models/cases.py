@@ -61,6 +61,8 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     next_step: Mapped[str | None] = mapped_column(Text)
+    # What the customer reported, in their words, when the case was opened.
+    reported_text: Mapped[str | None] = mapped_column(Text)
     root_cause_category: Mapped[str | None] = mapped_column(String(60))
     root_cause_text: Mapped[str | None] = mapped_column(Text)
     confirmation: Mapped[Confirmation] = mapped_column(

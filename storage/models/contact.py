@@ -34,6 +34,29 @@ class ContactEvent(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     subject: Mapped[str | None] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
+    # Why the customer was in touch, a code of resources/contact_reasons.toml (wrap-up), and how
+    # long the call took.
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+
+
+class WrapUpDraft(Base):
+    """A wrap-up not saved yet, kept on the workstation from the first keystroke so that a closed or
+    killed console offers it again; saving the wrap-up deletes it. Never synced."""
+
+    __tablename__ = "wrapup_drafts"
+    __table_args__ = (Index("ix_wrapup_drafts_user_customer", "user_id", "customer_id"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    customer_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    number: Mapped[str | None] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class CustomerContact(Base):

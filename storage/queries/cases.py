@@ -40,6 +40,8 @@ def add(
     owner_id: uuid.UUID,
     opened_at: datetime,
     target_at: datetime | None,
+    reported_text: str | None = None,
+    next_step: str | None = None,
 ) -> CaseSummary:
     """Record a new open case, owned by whoever opens it, and return it as stored."""
     session.add(
@@ -49,6 +51,8 @@ def add(
             customer_id=customer_id,
             kind=kind,
             title=title,
+            reported_text=reported_text,
+            next_step=next_step,
             status=CaseStatus.OPEN,
             severity=severity,
             owner_id=owner_id,
@@ -73,6 +77,12 @@ def add(
 def customer_of(session: Session, case_id: uuid.UUID) -> uuid.UUID:
     """The customer the case belongs to (the case must exist)."""
     return session.get_one(Case, case_id).customer_id
+
+
+def belongs_to(session: Session, case_id: uuid.UUID, customer_id: uuid.UUID) -> bool:
+    """Whether the case exists and is the customer's."""
+    case = session.get(Case, case_id)
+    return case is not None and case.customer_id == customer_id
 
 
 def change_owner(

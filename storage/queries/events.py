@@ -22,6 +22,8 @@ def add(session: Session, event: ContactEventRecord) -> ContactEventRecord:
             recorded_at=event.recorded_at,
             subject=event.subject,
             summary=event.summary,
+            reason_code=event.reason_code,
+            duration_seconds=event.duration_seconds,
         )
     )
     session.flush()

@@ -667,6 +667,8 @@ DECLARE
     v_severity text := api.choice_field(p, 'severity', ARRAY['low', 'medium', 'high', 'critical']);
     v_target timestamptz := api.time_field(p, 'target_at');
     v_title text;
+    v_reported text;
+    v_step text;
     made public.cases;
 BEGIN
     SELECT * INTO made FROM public.cases WHERE id = v_id;
@@ -682,19 +684,21 @@ BEGIN
     IF v_target IS NOT NULL AND v_target <= v_at THEN
         PERFORM api.refuse('the target time is in the past: choose a time from now on');
     END IF;
+    v_reported := NULLIF(api.case_text(p, 'reported_text', 'what the customer reported', false), '');
+    v_step := NULLIF(api.case_text(p, 'next_step', 'the next step', false), '');
     PERFORM FROM public.customers WHERE id = v_customer AND NOT deleted FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         PERFORM api.refuse('no such customer');
     END IF;
-    INSERT INTO public.cases (id, reference, customer_id, kind, title, status, severity, owner_id, opened_at, target_at,
-                              updated_at, confirmation, confirmation_attempts, appointment_missed, customer_delay_days,
-                              formal_complaint, reopened_count, version)
-    VALUES (v_id, 'CS-' || lpad(nextval('api.case_reference')::text, 7, '0'), v_customer, v_kind, v_title, 'open',
-            v_severity, who.id, v_at, v_target, v_at, 'pending', 0, false, 0, false, 0, 1)
+    INSERT INTO public.cases (id, reference, customer_id, kind, title, reported_text, next_step, status, severity,
+                              owner_id, opened_at, target_at, updated_at, confirmation, confirmation_attempts,
+                              appointment_missed, customer_delay_days, formal_complaint, reopened_count, version)
+    VALUES (v_id, 'CS-' || lpad(nextval('api.case_reference')::text, 7, '0'), v_customer, v_kind, v_title, v_reported,
+            v_step, 'open', v_severity, who.id, v_at, v_target, v_at, 'pending', 0, false, 0, false, 0, 1)
     RETURNING * INTO made;
     PERFORM api.record_change('case', v_id, v_customer, NULL, to_jsonb(made), p_mutation_id);
     PERFORM api.add_console_event(api.uuid_field(p, 'event_id', false), v_customer, v_id, who.id, v_at,
-                                  format('Case opened: %s', v_title), v_title, p_mutation_id);
+                                  format('Case opened: %s', v_title), COALESCE(v_reported, v_title), p_mutation_id);
     RETURN jsonb_build_object('entity', 'case', 'entity_id', v_id, 'record', to_jsonb(made));
 END
 $$;

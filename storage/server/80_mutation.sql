@@ -61,7 +61,7 @@ BEGIN
             outcome := api.case_open(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
         ELSIF apply_mutation.kind IN ('case.resolve', 'case.confirm', 'case.close_in_writing', 'case.reopen',
                                       'case.formal_complaint', 'case.deadlock', 'case.adr_letter', 'case.feedback',
-                                      'case.service_dates') THEN
+                                      'case.service_dates', 'case.update') THEN
             -- The function is named for the kind: case.close_in_writing -> api.case_close_in_writing.
             EXECUTE format('SELECT api.%I($1, $2, $3, $4)', replace(apply_mutation.kind, '.', '_'))
                INTO outcome

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
 from console.board.periods import midnight
 from domain.vocabulary import Channel, Direction
@@ -230,7 +230,13 @@ def test_the_backfill_gives_the_marks_the_trigger_gives(any_store: Store) -> Non
     ]
     migrate.downgrade(any_store.engine, "0010_outbox_pending")
     with any_store.write() as session:
-        session.add_all(events)
+        # Only the columns contact_events had at 0010 (later migrations add more).
+        then = {column["name"] for column in inspect(session.connection()).get_columns("contact_events")}
+        table = ContactEvent.__table__
+        session.execute(
+            table.insert(),
+            [{c.key: getattr(e, c.key) for c in table.columns if c.key in then} for e in events],
+        )
     migrate.upgrade(any_store.engine)
     marks = stored_marks(any_store, [e.id for e in events])
     assert marks == expected_marks(events)

@@ -99,8 +99,8 @@ REJECT_BRANCH = (
     "apply_mutation.occurred_at);\n"
 )
 NEW_BRANCH = (
-    "        ELSIF apply_mutation.kind = 'case.update' THEN\n"
-    "            outcome := api.case_update(who, apply_mutation.mutation_id, payload, occurred_at);\n"
+    "        ELSIF apply_mutation.kind = 'case.escalate' THEN\n"
+    "            outcome := api.case_escalate(who, apply_mutation.mutation_id, payload, occurred_at);\n"
 )
 
 
@@ -128,23 +128,23 @@ NEW_BRANCH = (
             REJECT_BRANCH,
             REJECT_BRANCH + NEW_BRANCH,
             (),
-            [NOT_IN_TABLE.format("case.update"), UNDEFINED.format("case.update", "case_update")],
+            [NOT_IN_TABLE.format("case.escalate"), UNDEFINED.format("case.escalate", "case_escalate")],
             id="a branch the table lacks",
         ),
         pytest.param(
             "80_mutation.sql",
-            "'case.service_dates')",
             "'case.service_dates', 'case.update')",
+            "'case.service_dates', 'case.update', 'case.escalate')",
             (),
-            [NOT_IN_TABLE.format("case.update"), UNDEFINED.format("case.update", "case_update")],
+            [NOT_IN_TABLE.format("case.escalate"), UNDEFINED.format("case.escalate", "case_escalate")],
             id="a kind added to the EXECUTE format list",
         ),
         pytest.param(
             "80_mutation.sql",
             REJECT_BRANCH,
             REJECT_BRANCH + NEW_BRANCH,
-            ("case.update",),
-            [UNDEFINED.format("case.update", "case_update")],
+            ("case.escalate",),
+            [UNDEFINED.format("case.escalate", "case_escalate")],
             id="a row and its dispatch line but no server function",
         ),
         pytest.param(
@@ -171,8 +171,8 @@ def test_the_dispatch_check_names_what_differs(
 
 
 def test_a_kind_the_server_lacks_is_named() -> None:
-    problems = dispatch_problems((*mutation_kinds.KINDS, "case.update"), server_sql())
-    assert problems == [NOT_DISPATCHED.format("case.update")]
+    problems = dispatch_problems((*mutation_kinds.KINDS, "case.escalate"), server_sql())
+    assert problems == [NOT_DISPATCHED.format("case.escalate")]
 
 
 FUNCTION = re.compile(

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from console.compensation import ServiceFacts, load_scheme, suggest
+from console.contact_reasons import load_reasons
+from console.contact_rules import call_heading
 from console.normalise import format_postcode, name_key, phone_e164
 from console.seed import generate
 from console.seed.people import staff_numbers
@@ -436,3 +438,22 @@ def test_stories_exist_at_the_smallest_scale() -> None:
         NO_PITCH_DURING_FAULT,
         CAUSE_NOT_INVESTIGATED,
     }
+
+
+@pytest.mark.parametrize(
+    "account", [OFFICE_MOVE, LOST_CALLBACK_NUMBER, NO_PITCH_DURING_FAULT, CAUSE_NOT_INVESTIGATED]
+)
+def test_each_story_has_calls_wrapped_up_by_advisors(data: Rows, account: str) -> None:
+    """The demo shows what a wrap-up writes: an advisor's inbound call with its reason and duration."""
+    reasons = load_reasons()
+    wrapped = [
+        e for e in of_customer(data.contact_events, customer_by_account(data, account)) if e["reason_code"]
+    ]
+    assert len(wrapped) >= 2
+    for event in wrapped:
+        assert (event["channel"], event["direction"]) == ("phone", "inbound")
+        assert event["advisor_id"] is not None and reasons.has(event["reason_code"])
+        assert 0 < event["duration_seconds"] <= 86_400
+        assert event["subject"] == call_heading(
+            reasons.words_for(event["reason_code"]) or "", event["duration_seconds"]
+        )
