@@ -77,6 +77,7 @@ class PromiseKind(StrEnum):
     ENGINEER_VISIT = "engineer_visit"
     CREDIT = "credit"
     COMPLAINT_DEADLINE = "complaint_deadline"
+    LETTER = "letter"
 
 
 class PromiseStatus(StrEnum):

@@ -30,6 +30,7 @@ PROMISABLE_KINDS = (
     PromiseKind.PROGRESS_UPDATE,
     PromiseKind.ENGINEER_VISIT,
     PromiseKind.CREDIT,
+    PromiseKind.LETTER,
 )
 
 
@@ -70,6 +71,7 @@ def kind_label(kind: PromiseKind) -> str:
         PromiseKind.ENGINEER_VISIT: _t("Engineer visit"),
         PromiseKind.CREDIT: _t("Credit to apply"),
         PromiseKind.COMPLAINT_DEADLINE: _t("Complaint response"),
+        PromiseKind.LETTER: _t("Send a letter"),
     }
     return labels[kind]
 

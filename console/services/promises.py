@@ -36,6 +36,7 @@ KIND_WORDS = {
     PromiseKind.ENGINEER_VISIT: "engineer visit",
     PromiseKind.CREDIT: "credit to apply",
     PromiseKind.COMPLAINT_DEADLINE: "complaint response",
+    PromiseKind.LETTER: "letter to send",
 }
 OUTCOME_WORDS = {
     PromiseStatus.DONE: "done",

@@ -20,7 +20,7 @@ DECLARE
     v_customer uuid := api.uuid_field(p, 'customer_id');
     v_case uuid := api.uuid_field(p, 'case_id', false);
     v_kind text := api.choice_field(p, 'kind', ARRAY['callback', 'progress_update', 'engineer_visit', 'credit',
-                                                     'complaint_deadline']);
+                                                     'complaint_deadline', 'letter']);
     v_due timestamptz := api.time_field(p, 'due_at');
     v_window timestamptz := api.time_field(p, 'window_end_at');
     v_phone text := api.text_field(p, 'phone_e164', 16);

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from storage import migrate
@@ -119,3 +121,45 @@ def test_a_store_with_cases_goes_down_and_up_with_its_rows(any_store: Store) -> 
         if connection.dialect.name == "sqlite":
             assert connection.exec_driver_sql("PRAGMA foreign_key_check").first() is None
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def _promise_row(connection: Connection, customer_id: object, owner_id: object, kind: str) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO promises (id, customer_id, kind, owner_id, created_at, due_at, status, version) "
+            "VALUES (:id, :customer, :kind, :owner, :at, :at, 'open', 1)"
+        ),
+        {
+            "id": uuid.uuid4().hex,
+            "customer": customer_id,
+            "kind": kind,
+            "owner": owner_id,
+            "at": "2026-12-06",
+        },
+    )
+
+
+def test_letter_promises_arrive_with_0013_and_the_kind_check_still_holds(any_store: Store) -> None:
+    """0013 widens the kind check by rebuilding the table on SQLite; a store holding letters refuses to
+    go below it (nothing lost), one without them goes down and up; an unknown kind stays refused."""
+    someone, alex = factories.customer(), factories.user()
+    with any_store.write() as session:
+        session.add_all([someone, alex])
+    ids = (someone.id.hex, alex.id.hex) if any_store.location.is_sqlite else (someone.id, alex.id)
+    with any_store.engine.begin() as connection:
+        _promise_row(connection, *ids, "letter")
+    with pytest.raises(RuntimeError, match="kind 'letter' exist"):
+        migrate.downgrade(any_store.engine, "0012_call_records")
+    with any_store.engine.begin() as connection:
+        assert migrate.current_revision(connection) == "0013_letter_promises"
+        connection.execute(text("DELETE FROM promises"))
+        _promise_row(connection, *ids, "callback")
+    migrate.downgrade(any_store.engine, "0012_call_records")
+    with pytest.raises(DBAPIError), any_store.engine.begin() as connection:
+        _promise_row(connection, *ids, "letter")
+    migrate.upgrade(any_store.engine)
+    with any_store.engine.begin() as connection:
+        _promise_row(connection, *ids, "letter")
+        assert connection.execute(text("SELECT count(*) FROM promises")).scalar() == 2
+    with pytest.raises(DBAPIError), any_store.engine.begin() as connection:
+        _promise_row(connection, *ids, "telegram")

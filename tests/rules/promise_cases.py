@@ -117,6 +117,12 @@ PROMISE_CASES = [
         "an engineer visit with a window", kind=PromiseKind.ENGINEER_VISIT, due=DAY, window_end=DAY + 3 * HOUR
     ),
     _make("a credit to apply, with a note", kind=PromiseKind.CREDIT, due=3 * DAY, note="£10 for the outage"),
+    _make(
+        "a letter to send, by the end of the week",
+        kind=PromiseKind.LETTER,
+        due=4 * DAY,
+        note="written confirmation",
+    ),
     _make("due within the year", due=365 * DAY),
     _make("due in the past", due=-MINUTE, refused="the due time is in the past: choose a time from now on"),
     _make("due this very moment", due=timedelta(0), refused="the due time is in the past"),

@@ -331,3 +331,22 @@ def test_a_set_time_the_clocks_skip_is_refused_with_the_reason(
     text = refused(qtbot, window, dialog, "promiseError")
     assert text == "01:30 does not exist on Sun 28 Mar 2027: the clocks go forward that night."
     assert window.promises.model.rowCount() == 0
+
+
+def test_a_letter_to_send_is_promised_from_the_dialog(
+    qtbot: QtBot, work_store: Store, clock: ManualClock
+) -> None:
+    window = work_window(qtbot, work_store, clock)
+    open_account(qtbot, window, STORY_ACCOUNT)
+    with qtbot.waitSignal(window.dialog_opened, timeout=2000) as opened:
+        qtbot.keyClick(window.pane.history_panel.view, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    dialog = opened.args[0]
+    assert isinstance(dialog, PromiseDialog)
+    labels = [dialog.kind_combo.itemText(n) for n in range(dialog.kind_combo.count())]
+    assert "Send a letter" in labels
+    dialog.set_kind(PromiseKind.LETTER)
+    dialog.choose_quick_pick(0)
+    dialog.note_edit.setPlainText("Written confirmation of the engineer's visit")
+    save_and_wait(qtbot, window, dialog)
+    assert promise_cell(window, 0, PromiseColumn.KIND) == "Send a letter"
+    assert window.pane.history_model.entry_at(0).subject == "Promise made: letter to send"  # type: ignore[union-attr]
