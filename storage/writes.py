@@ -106,7 +106,7 @@ def write(
             at=now,
             queue=outbox.queue,
             line=event,
-            mutation=writes.Mutation(outbox.PROMISE_CREATE, payload, promise_id),
+            mutation=writes.Mutation(mutation_kinds.PROMISE_CREATE, payload, promise_id),
         )
     """
     try:

@@ -23,6 +23,7 @@ from console.promise_rules import PromiseRuleError
 from console.services.events import console_event, contact_mutation
 from console.services.promises import add_promise
 from console.sync import outbox
+from domain import mutation_kinds
 from domain.records import CaseSummary, ContactEventRecord, FeedbackScores, PromiseRecord, UserRecord
 from domain.vocabulary import (
     CaseKind,
@@ -110,7 +111,7 @@ class CaseService:
                 queue=outbox.queue,
                 line=event,
                 mutation=writes.Mutation(
-                    outbox.CASE_OPEN,
+                    mutation_kinds.CASE_OPEN,
                     outbox.case_open(
                         case_id=case_id,
                         customer_id=customer_id,
@@ -139,7 +140,7 @@ class CaseService:
                 case,
                 change,
                 now,
-                outbox.CASE_UPDATE,
+                mutation_kinds.CASE_UPDATE,
                 rules.progress_note(done, customer_told),
                 fields={"next_step": next_step.strip(), "done": done.strip(), "customer_told": customer_told},
             )
@@ -187,7 +188,7 @@ class CaseService:
                 queue=outbox.queue,
                 line=lambda customer_id: self._line(customer_id, case.id, now, subject, note, event_id),
                 mutation=writes.Mutation(
-                    outbox.CASE_TAKE if taking else outbox.CASE_HAND_OVER,
+                    mutation_kinds.CASE_TAKE if taking else mutation_kinds.CASE_HAND_OVER,
                     outbox.case_owner(
                         case_id=case.id,
                         from_owner_id=case.owner_id,
@@ -240,7 +241,7 @@ class CaseService:
                 case,
                 change,
                 now,
-                outbox.CASE_RESOLVE,
+                mutation_kinds.CASE_RESOLVE,
                 fields={
                     "root_cause_category": category.strip(),
                     "root_cause_text": text.strip(),
@@ -275,7 +276,7 @@ class CaseService:
                 case,
                 change,
                 now,
-                outbox.CASE_CONFIRM,
+                mutation_kinds.CASE_CONFIRM,
                 fields={
                     "confirmation": confirmation,
                     "check_due_at": check_due_at,
@@ -307,7 +308,12 @@ class CaseService:
         change = rules.close_in_writing(case, letter, now)
         with self._store.durable_write() as session:
             customer_id = self._apply(
-                session, case, change, now, outbox.CASE_CLOSE_IN_WRITING, fields={"letter": letter.strip()}
+                session,
+                case,
+                change,
+                now,
+                mutation_kinds.CASE_CLOSE_IN_WRITING,
+                fields={"letter": letter.strip()},
             )
             self._letter(
                 session, customer_id, case, now, f"Letter: {case.reference} closed, fix not confirmed", letter
@@ -329,7 +335,13 @@ class CaseService:
         change = rules.reopen(case, reason)
         with self._store.durable_write() as session:
             self._apply(
-                session, case, change, now, outbox.CASE_REOPEN, reason, fields={"reason": reason.strip()}
+                session,
+                case,
+                change,
+                now,
+                mutation_kinds.CASE_REOPEN,
+                reason,
+                fields={"reason": reason.strip()},
             )
             return self._read(session, case.id)
 
@@ -364,7 +376,7 @@ class CaseService:
                 queue=outbox.queue,
                 line=event,
                 mutation=writes.Mutation(
-                    outbox.CASE_FEEDBACK,
+                    mutation_kinds.CASE_FEEDBACK,
                     outbox.case_feedback(
                         feedback_id=feedback_id,
                         case_id=case.id,
@@ -395,7 +407,7 @@ class CaseService:
                 case,
                 change,
                 now,
-                outbox.CASE_FORMAL_COMPLAINT,
+                mutation_kinds.CASE_FORMAL_COMPLAINT,
                 fields={"complaint_made_at": made_at},
             )
             add_promise(
@@ -414,7 +426,9 @@ class CaseService:
         now = self._clock.now()
         change = rules.declare_deadlock(case, note, now)
         with self._store.durable_write() as session:
-            self._apply(session, case, change, now, outbox.CASE_DEADLOCK, note, fields={"note": note.strip()})
+            self._apply(
+                session, case, change, now, mutation_kinds.CASE_DEADLOCK, note, fields={"note": note.strip()}
+            )
             return self._read(session, case.id)
 
     def draft_adr_letter(self, case: CaseSummary, summary: str, zone: tzinfo) -> Letter:
@@ -442,7 +456,7 @@ class CaseService:
         now = self._clock.now()
         change = rules.record_adr_letter(case, now)
         with self._store.durable_write() as session:
-            customer_id = self._apply(session, case, change, now, outbox.CASE_ADR_LETTER)
+            customer_id = self._apply(session, case, change, now, mutation_kinds.CASE_ADR_LETTER)
             self._letter(session, customer_id, case, now, letter.subject, letter.body)
             self._end_complaint_clock(session, case.id, now, "ombudsman (ADR) letter sent")
             return self._read(session, case.id)

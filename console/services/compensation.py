@@ -22,6 +22,7 @@ from console.compensation import (
 from console.services.events import console_event
 from console.sync import outbox
 from console.working_time import WorkingHours
+from domain import mutation_kinds
 from domain.records import CaseServiceDates, UserRecord
 from storage import writes
 from storage.queries import service_dates as queries
@@ -139,7 +140,7 @@ class CompensationService:
                 queue=outbox.queue,
                 line=event,
                 mutation=writes.Mutation(
-                    outbox.CASE_SERVICE_DATES,
+                    mutation_kinds.CASE_SERVICE_DATES,
                     outbox.case_service_dates(
                         case_id=dates.case_id,
                         version=dates.version,

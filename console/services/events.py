@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from console.ids import new_id
 from console.sync import outbox
+from domain import mutation_kinds
 from domain.records import ContactEventRecord, UserRecord
 from domain.vocabulary import Channel, Direction
 from storage import writes
@@ -43,7 +44,7 @@ def console_event(
 
 def contact_mutation(event: ContactEventRecord) -> writes.Mutation:
     """`event` queued on its own, as an append-only fact the other workstations receive."""
-    return writes.Mutation(outbox.CONTACT_ADD, outbox.contact_add(event), event.id)
+    return writes.Mutation(mutation_kinds.CONTACT_ADD, outbox.contact_add(event), event.id)
 
 
 def add_console_event(

@@ -22,6 +22,7 @@ from console.money import format_pence, parse_pounds
 from console.services.events import console_event
 from console.sync import outbox
 from console.working_time import LONDON, local_to_utc
+from domain import mutation_kinds
 from domain.records import ContactEventRecord, GoodwillRecord, UserRecord
 from domain.vocabulary import Authorisation, GoodwillKind, GoodwillState, Role
 from storage import writes
@@ -179,7 +180,7 @@ class GoodwillService:
                 queue=outbox.queue,
                 line=event,
                 mutation=writes.Mutation(
-                    outbox.GOODWILL_REQUEST,
+                    mutation_kinds.GOODWILL_REQUEST,
                     outbox.goodwill_request(
                         goodwill_id=goodwill_id,
                         customer_id=customer_id,
@@ -244,7 +245,7 @@ class GoodwillService:
                 queue=outbox.queue,
                 line=event,
                 mutation=writes.Mutation(
-                    outbox.GOODWILL_APPROVE,
+                    mutation_kinds.GOODWILL_APPROVE,
                     outbox.goodwill_approve(
                         goodwill_id=record.id, version=record.version, note=note, event_id=event.id
                     ),
@@ -291,7 +292,7 @@ class GoodwillService:
                 queue=outbox.queue,
                 line=event,
                 mutation=writes.Mutation(
-                    outbox.GOODWILL_REJECT,
+                    mutation_kinds.GOODWILL_REJECT,
                     outbox.goodwill_reject(
                         goodwill_id=record.id, version=record.version, reason=reason, event_id=event.id
                     ),

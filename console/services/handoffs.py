@@ -14,6 +14,7 @@ from console.ids import new_id
 from console.services.events import console_event
 from console.sync import outbox
 from console.working_time import WorkingHours
+from domain import mutation_kinds
 from domain.records import HandoffRecord, UserRecord
 from domain.vocabulary import HandoffKind, HandoffStatus, Team
 from storage import writes
@@ -55,7 +56,9 @@ class HandoffService:
         def created(made: HandoffRecord) -> writes.Mutation:
             # The payload carries the times as given, as the server has always received them.
             given = dataclasses.replace(made, acknowledge_by=ack_by, done_by=done_by)
-            return writes.Mutation(outbox.HANDOFF_CREATE, outbox.handoff_create(given, event.id), handoff_id)
+            return writes.Mutation(
+                mutation_kinds.HANDOFF_CREATE, outbox.handoff_create(given, event.id), handoff_id
+            )
 
         with self._store.durable_write() as session:
             return writes.write(
@@ -84,7 +87,7 @@ class HandoffService:
     def acknowledge(self, handoff: HandoffRecord) -> HandoffRecord:
         now = self._clock.now()
         return self._advance(
-            outbox.HANDOFF_ACKNOWLEDGE,
+            mutation_kinds.HANDOFF_ACKNOWLEDGE,
             handoff,
             HandoffStatus.AWAITING_ACK,
             {"status": HandoffStatus.ACKNOWLEDGED, "acknowledged_by": self.user.id, "acknowledged_at": now},
@@ -94,7 +97,7 @@ class HandoffService:
     def complete(self, handoff: HandoffRecord) -> HandoffRecord:
         now = self._clock.now()
         return self._advance(
-            outbox.HANDOFF_COMPLETE,
+            mutation_kinds.HANDOFF_COMPLETE,
             handoff,
             HandoffStatus.ACKNOWLEDGED,
             {"status": HandoffStatus.DONE, "done_at": now},

@@ -13,6 +13,7 @@ from console.clock import Clock
 from console.ids import new_id
 from console.suppressor import DEFAULT_COMPLAINT_COOLDOWN, OfferDecision, decide_offers
 from console.sync import outbox
+from domain import mutation_kinds
 from domain.records import ImpressionViolation, OfferRecord, UserRecord
 from storage import writes
 from storage.queries import offers as queries
@@ -125,7 +126,7 @@ class OfferService:
                         at=now,
                         queue=outbox.queue,
                         mutation=writes.Mutation(
-                            outbox.OFFER_IMPRESSION,
+                            mutation_kinds.OFFER_IMPRESSION,
                             outbox.offer_impression(
                                 impression_id=impression_id,
                                 customer_id=customer_id,

@@ -23,6 +23,7 @@ from console.promise_rules import (
 )
 from console.services.events import console_event, contact_mutation
 from console.sync import outbox
+from domain import mutation_kinds
 from domain.records import PromiseRecord, UserRecord
 from domain.vocabulary import PromiseKind, PromiseStatus
 from storage import writes
@@ -86,7 +87,7 @@ def add_promise(
         queue=outbox.queue,
         line=event,
         mutation=writes.Mutation(
-            outbox.PROMISE_CREATE,
+            mutation_kinds.PROMISE_CREATE,
             outbox.promise_create(
                 promise_id=promise_id,
                 customer_id=customer_id,
@@ -200,7 +201,7 @@ class PromiseService:
                 queue=outbox.queue,
                 line=event,
                 mutation=writes.Mutation(
-                    outbox.PROMISE_COMPLETE,
+                    mutation_kinds.PROMISE_COMPLETE,
                     outbox.promise_complete(
                         promise_id=promise.id,
                         version=promise.version,

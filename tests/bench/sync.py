@@ -30,6 +30,7 @@ from console.ids import new_id
 from console.sync import outbox
 from console.sync.engine import SyncEngine
 from console.sync.remote import connector, conninfo
+from domain import mutation_kinds
 from domain.vocabulary import Channel, Direction, GoodwillState, Role
 from storage.location import parse_location
 from storage.models import ContactEvent, Goodwill, User
@@ -107,7 +108,7 @@ def measure(uri: str, folder: Path, mutations: int, changes: int, out: TextIO = 
             session.add(event)
             outbox.queue(
                 session,
-                kind=outbox.CONTACT_ADD,
+                kind=mutation_kinds.CONTACT_ADD,
                 payload=outbox.contact_add(event),
                 actor=alex.username,
                 entity_id=event.id,

@@ -16,7 +16,7 @@ from console.services.cases import CaseConflictError, CaseService
 from console.services.customers import CustomerService
 from console.services.offers import OfferService
 from console.services.promises import PromiseService
-from console.sync import outbox
+from domain import mutation_kinds
 from domain.records import CaseSummary
 from domain.vocabulary import (
     CaseKind,
@@ -262,7 +262,7 @@ def test_opening_a_case_queues_case_open_and_pauses_offers(world: World) -> None
     assert (opened.reference[:4], opened.title, opened.status) == ("CS-P", "Charged twice", CaseStatus.OPEN)
     assert opened.owner_id == world.cases.user.id
     with world.store.read() as session:
-        [entry] = [e for e in sync_queries.entries(session) if e.kind == outbox.CASE_OPEN]
+        [entry] = [e for e in sync_queries.entries(session) if e.kind == mutation_kinds.CASE_OPEN]
     assert entry.payload["title"] == "Charged twice" and "reference" not in entry.payload
     assert entry.payload["event_id"] == str(events(world)[-1].id)
     assert (

@@ -21,7 +21,7 @@ from console.services.cases import CaseService
 from console.services.contacts import ContactEntry, ContactService, WrapUp
 from console.services.customers import CustomerService
 from console.services.offers import OfferService
-from console.sync import outbox
+from domain import mutation_kinds
 from domain.records import WrapUpDraftRecord
 from domain.vocabulary import CaseKind, CaseStatus, Channel, Direction
 from storage.models import Case, ContactEvent, OutboxEntry, WrapUpDraft
@@ -89,7 +89,7 @@ def test_a_wrap_up_is_a_phone_contact_with_reason_duration_and_advisor(desk: Des
     assert made.advisor_id == desk.contacts.user.id and made.case_id == desk.case_id
     assert made.occurred_at == wrap.started_at and made.recorded_at == NOW
     assert made.subject == "Chasing a fault already reported (12 min 34 s), +447700900123"
-    [entry] = queued(desk.store, outbox.CONTACT_ADD)
+    [entry] = queued(desk.store, mutation_kinds.CONTACT_ADD)
     assert entry.payload["reason"] == "fault_progress" and entry.payload["duration_seconds"] == 754
 
 
@@ -117,7 +117,7 @@ def test_a_bad_wrap_up_saves_nothing(desk: Desk, change: dict[str, object], word
         desk.contacts.wrap_up(WrapUp(**(values | change)))  # type: ignore[arg-type]
     with desk.store.read() as session:
         assert session.scalars(select(ContactEvent)).all() == []
-    assert queued(desk.store, outbox.CONTACT_ADD) == []
+    assert queued(desk.store, mutation_kinds.CONTACT_ADD) == []
 
 
 def test_with_a_broken_reasons_file_a_wrap_up_saves_without_a_reason(desk: Desk) -> None:
@@ -223,7 +223,7 @@ def test_a_new_case_keeps_the_customers_words_and_pauses_offers_at_once(desk: De
     assert made.next_step == "Billing to check the payment run"
     with desk.store.read() as session:
         assert session.get_one(Case, made.id).reported_text == "My bill has two lines for the same month"
-    [entry] = queued(desk.store, outbox.CASE_OPEN)
+    [entry] = queued(desk.store, mutation_kinds.CASE_OPEN)
     assert entry.payload["reported_text"] == "My bill has two lines for the same month"
     assert entry.payload["next_step"] == "Billing to check the payment run"
     after = offers.decision(desk.customer_id)
@@ -247,7 +247,7 @@ def test_progress_clears_the_past_target_prompt(desk: Desk) -> None:
     moved = desk.cases.update_progress(late, "Engineer visit Tuesday", "Chased the engineers", True)
     assert moved.next_step == "Engineer visit Tuesday" and moved.version == late.version + 1
     assert desk.cases.needing_update(desk.customer_id) == []
-    [entry] = queued(desk.store, outbox.CASE_UPDATE)
+    [entry] = queued(desk.store, mutation_kinds.CASE_UPDATE)
     assert entry.payload == {
         "id": str(late.id),
         "version": late.version,

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from console.ids import new_id
 from console.sync import outbox
+from domain import mutation_kinds
 from domain.records import UserRecord
 from domain.vocabulary import CaseStatus, Role
 from storage.models import Feedback
@@ -33,7 +34,7 @@ def mutation(
     p = case.payload
     if case.act == "open":
         target = NOW + p["target"] if p.get("target") is not None else None
-        return outbox.CASE_OPEN, outbox.case_open(
+        return mutation_kinds.CASE_OPEN, outbox.case_open(
             case_id=case_id,
             customer_id=customer_id,
             kind="broadband_fault",
@@ -78,7 +79,7 @@ def mutation(
             event_id=new_id(),
         )
     assert case.act == "feedback", case.act
-    return outbox.CASE_FEEDBACK, outbox.case_feedback(
+    return mutation_kinds.CASE_FEEDBACK, outbox.case_feedback(
         feedback_id=new_id(),
         case_id=case_id,
         fix_score=p["fix"],

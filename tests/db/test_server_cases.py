@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from console.case_rules import ROOT_CAUSE_CATEGORIES
 from console.ids import new_id
-from console.sync import outbox
+from domain import mutation_kinds
 from domain.vocabulary import Role, Team
 from storage import audit
 from storage.server import apply_server_sql
@@ -45,7 +45,7 @@ def step(central: Central, engine: Engine, kind: str, payload: dict[str, Any]) -
 
 def test_the_server_knows_every_kind_the_console_queues(central: Central) -> None:
     advisor = central.login(central.add_user(Role.ADVISOR, 0))
-    for kind in outbox.KINDS:
+    for kind in mutation_kinds.KINDS:
         result = central.apply(advisor, kind, {})
         assert result["state"] == "rejected" and "does not know" not in result["reason"], (kind, result)
 

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from console.ids import new_id
 from console.sync import outbox
+from domain import mutation_kinds
 from domain.records import UserRecord
 from domain.vocabulary import PromiseStatus, Role
 from storage.models import Promise
@@ -34,7 +35,7 @@ def mutation(
     """The mutation the console's promise service queues for the row's act."""
     p = case.payload
     if case.act == "make":
-        return outbox.PROMISE_CREATE, outbox.promise_create(
+        return mutation_kinds.PROMISE_CREATE, outbox.promise_create(
             promise_id=promise_id,
             customer_id=customer_id,
             case_id=None,
@@ -47,7 +48,7 @@ def mutation(
         )
     assert case.act == "end", case.act
     next_at = NOW + p["next"] if p["next"] is not None else None
-    return outbox.PROMISE_COMPLETE, outbox.promise_complete(
+    return mutation_kinds.PROMISE_COMPLETE, outbox.promise_complete(
         promise_id=promise_id,
         version=1,
         status=p["status"].value,

@@ -28,6 +28,7 @@ from console.sync.engine import Mode, SyncEngine
 from console.sync.pull import pull
 from console.sync.push import RetryPolicy
 from console.sync.remote import ServerLink
+from domain import mutation_kinds
 from domain.records import CaseSummary, HandoffRecord
 from domain.vocabulary import (
     Authorisation,
@@ -111,7 +112,7 @@ def test_offline_over_limit_request_is_approved_on_another_workstation(team: Tea
     assert (summary.pushed, summary.accepted, summary.rejected, summary.waiting) == (1, 1, 0, 0)
     assert server_goodwill(central, asked.id)["state"] == "awaiting_approval"
     [entry] = alex.outbox()
-    assert entry.state is MutationState.ACCEPTED and entry.kind == outbox.GOODWILL_REQUEST
+    assert entry.state is MutationState.ACCEPTED and entry.kind == mutation_kinds.GOODWILL_REQUEST
 
     # The supervisor pulls it, approves it, pushes.
     summary = asyncio.run(sam.engine().sync_once())
@@ -193,7 +194,7 @@ def test_a_rejection_is_recorded_and_blocks_nothing(team: Team, central: Central
         (MutationState.ACCEPTED, None),
     ]
     problems = asyncio.run(alex.engine().problems())
-    assert [(p.kind, p.reason) for p in problems] == [(outbox.GOODWILL_REQUEST, "no such customer")]
+    assert [(p.kind, p.reason) for p in problems] == [(mutation_kinds.GOODWILL_REQUEST, "no such customer")]
     assert (
         server_count(central, "SELECT count(*) FROM goodwill WHERE id IN (:a, :b)", a=first.id, b=last.id)
         == 2
@@ -283,7 +284,11 @@ def test_promises_and_handoffs_sync_with_their_timeline_lines(team: Team, centra
     handoffs = HandoffService(alex.store, alex.clock, alex.user)
     handoffs.hand_off(customer_id, HandoffKind.ORDER, StaffTeam.TECHNICAL, "place the router order")
     kinds = [entry.kind for entry in alex.outbox()]
-    assert kinds == [outbox.PROMISE_CREATE, outbox.PROMISE_COMPLETE, outbox.HANDOFF_CREATE]
+    assert kinds == [
+        mutation_kinds.PROMISE_CREATE,
+        mutation_kinds.PROMISE_COMPLETE,
+        mutation_kinds.HANDOFF_CREATE,
+    ]
     summary = asyncio.run(alex.engine().sync_once())
     assert (summary.accepted, summary.rejected, summary.waiting) == (3, 0, 0)
     asyncio.run(sam.engine().sync_once())
@@ -347,9 +352,9 @@ def test_case_and_handoff_changes_cross_between_workstations(team: Team, central
         customer_id, HandoffKind.ORDER, StaffTeam.TECHNICAL, "send a new router", case_id=case_id
     )
     assert [entry.kind for entry in alex.outbox()] == [
-        outbox.CASE_RESOLVE,
-        outbox.PROMISE_CREATE,
-        outbox.HANDOFF_CREATE,
+        mutation_kinds.CASE_RESOLVE,
+        mutation_kinds.PROMISE_CREATE,
+        mutation_kinds.HANDOFF_CREATE,
     ]
     assert asyncio.run(alex.engine(online=False).sync_once()).offline
     summary = asyncio.run(alex.engine().sync_once())
@@ -451,7 +456,7 @@ def test_an_offer_shown_offline_while_the_server_knows_an_open_case_is_refused(
     opened = central.case(customer_id, opened_at=NOW - timedelta(hours=1))
     offers = OfferService(alex.store, alex.clock, alex.user)
     assert offers.record_impressions(customer_id, [offer.id]) == 1
-    assert [entry.kind for entry in alex.outbox()] == [outbox.OFFER_IMPRESSION]
+    assert [entry.kind for entry in alex.outbox()] == [mutation_kinds.OFFER_IMPRESSION]
     summary = asyncio.run(alex.engine().sync_once())
     assert (summary.accepted, summary.rejected) == (0, 1)
     [entry] = alex.outbox()
@@ -549,7 +554,7 @@ def test_a_rejected_change_puts_the_servers_row_back(team: Team, central: Centra
         )
         outbox.queue(
             session,
-            kind=outbox.GOODWILL_APPROVE,
+            kind=mutation_kinds.GOODWILL_APPROVE,
             payload={"id": str(asked.id), "version": 1},
             actor=alex.user.username,
             entity_id=asked.id,
@@ -781,9 +786,9 @@ def test_accepted_rejected_and_conflicting_in_one_batch(team: Team, central: Cen
         assert (summary.accepted, summary.rejected, summary.conflicts, summary.waiting) == (1, 1, 1, 0)
         states = [(entry.kind, entry.state) for entry in kim.outbox()]
         assert states == [
-            (outbox.GOODWILL_APPROVE, MutationState.CONFLICT),
-            (outbox.GOODWILL_REQUEST, MutationState.REJECTED),
-            (outbox.HANDOFF_CREATE, MutationState.ACCEPTED),
+            (mutation_kinds.GOODWILL_APPROVE, MutationState.CONFLICT),
+            (mutation_kinds.GOODWILL_REQUEST, MutationState.REJECTED),
+            (mutation_kinds.HANDOFF_CREATE, MutationState.ACCEPTED),
         ]
         # The conflict's record replaced the local guess; both problems are shown to Kim.
         [seen] = kim.goodwill.for_customer(customer_id)
@@ -838,4 +843,4 @@ def test_a_server_without_the_batch_function_gets_one_call_each(team: Team, cent
     )
     summary = asyncio.run(engine.sync_once())
     assert (summary.accepted, summary.waiting) == (2, 0)
-    assert singles == [outbox.GOODWILL_REQUEST, outbox.GOODWILL_REQUEST] and not link.batches
+    assert singles == [mutation_kinds.GOODWILL_REQUEST, mutation_kinds.GOODWILL_REQUEST] and not link.batches

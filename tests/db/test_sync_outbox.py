@@ -15,6 +15,7 @@ from console.clock import ManualClock
 from console.goodwill_rules import GoodwillRuleError
 from console.services.goodwill import GoodwillService
 from console.sync import outbox, pull
+from domain import mutation_kinds
 from domain.vocabulary import GoodwillKind, MutationState
 from storage import replica
 from storage.location import parse_location
@@ -49,7 +50,7 @@ def test_the_client_id_is_made_once_and_kept(tmp_path: Path) -> None:
         with store.durable_write() as session:
             outbox.queue(
                 session,
-                kind=outbox.CONTACT_ADD,
+                kind=mutation_kinds.CONTACT_ADD,
                 payload={
                     "id": str(uuid.uuid4()),
                     "customer_id": str(uuid.uuid4()),

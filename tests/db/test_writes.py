@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from console.ids import new_id
 from console.services.events import console_event
 from console.sync import outbox
+from domain import mutation_kinds
 from domain.records import PromiseRecord
 from domain.vocabulary import Channel, PromiseKind
 from storage import audit, writes
@@ -77,7 +78,7 @@ def act(store: Store, *, fail_audit: bool = False) -> PromiseRecord:
             at=NOW,
             queue=outbox.queue,
             line=event,
-            mutation=writes.Mutation(outbox.PROMISE_CREATE, payload, promise_id),
+            mutation=writes.Mutation(mutation_kinds.PROMISE_CREATE, payload, promise_id),
             audit=entry,
         )
 

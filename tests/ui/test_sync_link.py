@@ -16,8 +16,8 @@ from pytestqt.qtbot import QtBot
 
 from console.auth import Connectivity, Session
 from console.server_address import parse_server_url
-from console.sync import outbox
 from console.sync.engine import Mode, SyncEngine
+from domain import mutation_kinds
 from domain.vocabulary import GoodwillKind, Role
 from storage.server_login import ServerIdentity
 from tests.helpers import factories
@@ -261,4 +261,4 @@ def test_the_start_path_syncs_as_the_person_who_signed_in(
 
 
 def test_every_mutation_kind_has_words_for_its_author() -> None:
-    assert set(KIND_WORDS) == set(outbox.KINDS)
+    assert set(KIND_WORDS) == set(mutation_kinds.KINDS)

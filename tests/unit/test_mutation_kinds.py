@@ -293,8 +293,8 @@ def test_every_row_is_complete() -> None:
 
 
 def test_what_derives_from_the_table() -> None:
-    assert outbox.KINDS == mutation_kinds.KINDS
-    assert outbox.CASE_CLOSE_IN_WRITING == "case.close_in_writing"
+    assert mutation_kinds.KINDS == mutation_kinds.KINDS
+    assert mutation_kinds.CASE_CLOSE_IN_WRITING == "case.close_in_writing"
     assert mutation_kinds.entity_of("case.feedback") == "feedback"
     assert mutation_kinds.entity_of("contact.add") == "contact_event"
     assert mutation_kinds.entity_of("case.take") == "case"
@@ -328,17 +328,17 @@ def goodwill() -> dict[str, Any]:
 def test_the_builders_make_payloads_their_rows_accept() -> None:
     case_id, event = uuid.uuid4(), uuid.uuid4()
     built: list[tuple[str, dict[str, Any]]] = [
-        (outbox.GOODWILL_REQUEST, goodwill()),
+        (mutation_kinds.GOODWILL_REQUEST, goodwill()),
         (
-            outbox.GOODWILL_APPROVE,
+            mutation_kinds.GOODWILL_APPROVE,
             outbox.goodwill_approve(goodwill_id=case_id, version=1, note="", event_id=event),
         ),
         (
-            outbox.GOODWILL_REJECT,
+            mutation_kinds.GOODWILL_REJECT,
             outbox.goodwill_reject(goodwill_id=case_id, version=1, reason="no", event_id=event),
         ),
         (
-            outbox.PROMISE_CREATE,
+            mutation_kinds.PROMISE_CREATE,
             outbox.promise_create(
                 promise_id=case_id,
                 customer_id=case_id,
@@ -352,7 +352,7 @@ def test_the_builders_make_payloads_their_rows_accept() -> None:
             ),
         ),
         (
-            outbox.PROMISE_COMPLETE,
+            mutation_kinds.PROMISE_COMPLETE,
             outbox.promise_complete(
                 promise_id=case_id,
                 version=2,
@@ -365,7 +365,7 @@ def test_the_builders_make_payloads_their_rows_accept() -> None:
             ),
         ),
         (
-            outbox.CASE_OPEN,
+            mutation_kinds.CASE_OPEN,
             outbox.case_open(
                 case_id=case_id,
                 customer_id=case_id,
@@ -377,7 +377,7 @@ def test_the_builders_make_payloads_their_rows_accept() -> None:
             ),
         ),
         (
-            outbox.CASE_RESOLVE,
+            mutation_kinds.CASE_RESOLVE,
             outbox.case_transition(
                 case_id=case_id,
                 version=1,
@@ -389,12 +389,12 @@ def test_the_builders_make_payloads_their_rows_accept() -> None:
             ),
         ),
         (
-            outbox.CASE_FORMAL_COMPLAINT,
+            mutation_kinds.CASE_FORMAL_COMPLAINT,
             outbox.case_transition(case_id=case_id, version=3, event_id=event, complaint_made_at=NOW),
         ),
-        (outbox.CASE_ADR_LETTER, outbox.case_transition(case_id=case_id, version=3, event_id=event)),
+        (mutation_kinds.CASE_ADR_LETTER, outbox.case_transition(case_id=case_id, version=3, event_id=event)),
         (
-            outbox.CASE_HAND_OVER,
+            mutation_kinds.CASE_HAND_OVER,
             outbox.case_owner(
                 case_id=case_id,
                 from_owner_id=None,
@@ -405,13 +405,13 @@ def test_the_builders_make_payloads_their_rows_accept() -> None:
             ),
         ),
         (
-            outbox.CASE_FEEDBACK,
+            mutation_kinds.CASE_FEEDBACK,
             outbox.case_feedback(
                 feedback_id=event, case_id=case_id, fix_score=4, fault_score=2, cause_text="", event_id=event
             ),
         ),
         (
-            outbox.CASE_SERVICE_DATES,
+            mutation_kinds.CASE_SERVICE_DATES,
             outbox.case_service_dates(
                 case_id=case_id,
                 version=1,
@@ -430,9 +430,9 @@ def test_the_builders_make_payloads_their_rows_accept() -> None:
                 event_id=event,
             ),
         ),
-        (outbox.HANDOFF_COMPLETE, outbox.handoff_step(handoff_id=case_id, version=2, event_id=event)),
+        (mutation_kinds.HANDOFF_COMPLETE, outbox.handoff_step(handoff_id=case_id, version=2, event_id=event)),
         (
-            outbox.OFFER_IMPRESSION,
+            mutation_kinds.OFFER_IMPRESSION,
             outbox.offer_impression(impression_id=event, customer_id=case_id, offer_id=case_id, shown_at=NOW),
         ),
     ]
@@ -459,14 +459,14 @@ def test_the_builders_make_payloads_their_rows_accept() -> None:
 )
 def test_a_wrong_field_is_named(change: dict[str, Any], words: str) -> None:
     with pytest.raises(PayloadError, match=re.escape(words)):
-        mutation_kinds.check_payload(outbox.GOODWILL_REQUEST, goodwill() | change)
+        mutation_kinds.check_payload(mutation_kinds.GOODWILL_REQUEST, goodwill() | change)
 
 
 def test_a_missing_field_is_named_and_an_optional_one_may_be_left_out() -> None:
     payload = goodwill()
     del payload["reason_category"], payload["case_id"], payload["event_id"]
     with pytest.raises(PayloadError, match=r"goodwill\.request payload: reason_category is missing$"):
-        mutation_kinds.check_payload(outbox.GOODWILL_REQUEST, payload)
+        mutation_kinds.check_payload(mutation_kinds.GOODWILL_REQUEST, payload)
 
 
 @pytest.mark.parametrize(
@@ -487,10 +487,10 @@ def test_times_travel_as_iso_text_with_their_offset(field: str, value: object, f
         "due_at": NOW.isoformat(),
     } | {field: value}
     if fits:
-        mutation_kinds.check_payload(outbox.PROMISE_CREATE, payload)
+        mutation_kinds.check_payload(mutation_kinds.PROMISE_CREATE, payload)
     else:
         with pytest.raises(PayloadError, match=field):
-            mutation_kinds.check_payload(outbox.PROMISE_CREATE, payload)
+            mutation_kinds.check_payload(mutation_kinds.PROMISE_CREATE, payload)
 
 
 @pytest.mark.parametrize(
@@ -499,10 +499,10 @@ def test_times_travel_as_iso_text_with_their_offset(field: str, value: object, f
 def test_dates_travel_as_iso_dates(value: str, fits: bool) -> None:
     payload = {"id": an_id(), "promised_start_on": value}
     if fits:
-        mutation_kinds.check_payload(outbox.CASE_SERVICE_DATES, payload)
+        mutation_kinds.check_payload(mutation_kinds.CASE_SERVICE_DATES, payload)
     else:
         with pytest.raises(PayloadError, match="promised_start_on must be date"):
-            mutation_kinds.check_payload(outbox.CASE_SERVICE_DATES, payload)
+            mutation_kinds.check_payload(mutation_kinds.CASE_SERVICE_DATES, payload)
 
 
 def test_queueing_checks_the_payload_before_writing_anything() -> None:
@@ -510,7 +510,7 @@ def test_queueing_checks_the_payload_before_writing_anything() -> None:
     with pytest.raises(PayloadError, match="amount_pence"):
         outbox.queue(
             nothing,
-            kind=outbox.GOODWILL_REQUEST,
+            kind=mutation_kinds.GOODWILL_REQUEST,
             payload=goodwill() | {"amount_pence": "15"},
             actor="alex",
             entity_id=None,
