@@ -316,5 +316,8 @@ class BadCertificateServer:
 
     def close(self) -> None:
         self._stop.set()
+        # Closing alone does not wake a thread blocked in accept() (it would sit out its timeout).
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
         self._thread.join(timeout=10)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import os
+import shutil
 
 # Before anything can create a QApplication: no display here, and qasync must pick PySide6.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -18,7 +20,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from console.clock import ManualClock
-from storage.store import Store
+from storage.location import parse_location
+from storage.store import Store, open_store
 from tests.ui.support import NOW, UiData, build_store, make_window
 from tests.ui.work_support import WorkData, build_work_store
 from widgets.main_window import MainWindow
@@ -62,10 +65,21 @@ def _collect_cycles_on_the_gui_thread() -> Iterator[None]:
             gc.enable()
 
 
+@pytest.fixture(scope="session")
+def work_template(tmp_path_factory: pytest.TempPathFactory) -> WorkData:
+    """The work store built once and closed (its WAL folded in): each test gets a copy of the file."""
+    data = build_work_store(tmp_path_factory.mktemp("work-template") / "work.db")
+    data.store.close()
+    assert not data.store.location.sqlite_path.with_name("work.db-wal").exists()
+    return data
+
+
 @pytest.fixture
-def work_data(tmp_path: Path) -> Iterator[WorkData]:
+def work_data(work_template: WorkData, tmp_path: Path) -> Iterator[WorkData]:
     """A fresh store per test: these tests make promises, acknowledge handoffs, move cases."""
-    data = build_work_store(tmp_path / "work.db")
+    path = tmp_path / "work.db"
+    shutil.copyfile(work_template.store.location.sqlite_path, path)
+    data = dataclasses.replace(work_template, store=open_store(parse_location(str(path))))
     yield data
     data.store.close()
 
