@@ -15,10 +15,10 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 
-from storage.location import StoreLocation, parse_location
+from storage.location import StoreLocation
 from storage.server import init_server
 from storage.store import Store, open_store
-from tests.helpers import passwords
+from tests.helpers import passwords, sqlite_template
 from tests.helpers.central import Central
 from tests.helpers.login import LoginServer, require_passwords
 from tests.helpers.pg_server import MARK, ThrowawayServer, note_current_test, require_postgres_mark
@@ -91,21 +91,10 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite store migrated once (closed, so its WAL is folded in): each test gets a copy."""
-    path = tmp_path_factory.mktemp("sqlite-template") / "store.db"
-    open_store(parse_location(str(path))).close()
-    assert not path.with_name("store.db-wal").exists()
-    return path
-
-
 @pytest.fixture
-def sqlite_store(sqlite_template: Path, tmp_path: Path) -> Iterator[Store]:
-    """A fresh store of the newest schema, this test's own (a copy of the migrated template)."""
-    path = tmp_path / "store.db"
-    shutil.copyfile(sqlite_template, path)
-    store = open_store(parse_location(str(path)))
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    """A fresh store of the newest schema, this test's own (a copy of a template migrated once)."""
+    store = sqlite_template.new_store(tmp_path / "store.db")
     yield store
     store.close()
 

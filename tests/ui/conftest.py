@@ -100,6 +100,9 @@ def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
         yield loop
     finally:
         asyncio.set_event_loop(None)
+        # The loop told asyncio it runs (it rides on Qt's) and nothing tells it otherwise: a later test
+        # in this process calling asyncio.run() would be refused ("from a running event loop").
+        asyncio._set_running_loop(None)
         # A loop that rides on Qt's cannot be closed; end the executor threads asyncio.to_thread ran
         # local reads on (qasync keeps it private), or Qt warns that a QThread died running.
         executor = getattr(loop, "_QEventLoop__default_executor", None)
