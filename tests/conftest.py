@@ -20,7 +20,7 @@ from storage.server import init_server
 from storage.store import Store, open_store
 from tests.helpers import passwords, sqlite_template
 from tests.helpers.central import Central
-from tests.helpers.login import LoginServer, require_passwords
+from tests.helpers.login import LOGIN_DATABASES, LoginServer, require_passwords
 from tests.helpers.pg_server import MARK, ThrowawayServer, note_current_test, require_postgres_mark
 
 # Fixtures that start the shared PostgreSQL server; a test using any of them is marked `postgres`.
@@ -184,23 +184,20 @@ def any_store(request: pytest.FixtureRequest) -> Store:
 
 
 @pytest.fixture
-def login_server(pg_server: str, pg_migrated_location: StoreLocation) -> Iterator[LoginServer]:
-    """A database with the app's schema on a server that checks passwords; people are added per test."""
-    require_passwords(pg_server)
-    location = pg_migrated_location
+def login_server(pg_cluster: ThrowawayServer, migrated_template: str) -> Iterator[LoginServer]:
+    """A database with the app's schema on which the server checks passwords; people are added per test."""
+    require_passwords(pg_cluster.uri)
+    name = pg_cluster.create_database(LOGIN_DATABASES, template=migrated_template)
+    location = pg_cluster.location(name)
     admin_uri = location.url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(admin_uri, autocommit=True) as connection:
         connection.execute("GRANT SELECT ON users TO advisor, supervisor")
         port = connection.execute("SHOW port").fetchone()
-    socket_dir = parse_qs(urlsplit(pg_server).query)["host"][0]
+    socket_dir = parse_qs(urlsplit(pg_cluster.uri).query)["host"][0]
     assert port is not None
-    server = LoginServer(
-        admin_uri=admin_uri,
-        socket_dir=socket_dir,
-        port=int(port[0]),
-        database=str(location.url.database),
-    )
+    server = LoginServer(admin_uri=admin_uri, socket_dir=socket_dir, port=int(port[0]), database=name)
     try:
         yield server
     finally:
         server.drop_roles()
+        pg_cluster.drop_database(name)
