@@ -74,6 +74,15 @@ def work_template(tmp_path_factory: pytest.TempPathFactory) -> WorkData:
     return data
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _collect_everything_after_the_module() -> Iterator[None]:
+    """A full collection on the GUI thread once a widget test module ends: the tests above leave old
+    cycles holding Qt objects, and a later module in this process (under xdist, any module) could
+    otherwise free them from a background thread's automatic collection, which crashes Qt."""
+    yield
+    gc.collect()
+
+
 @pytest.fixture
 def work_data(work_template: WorkData, tmp_path: Path) -> Iterator[WorkData]:
     """A fresh store per test: these tests make promises, acknowledge handoffs, move cases."""
