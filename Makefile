@@ -24,8 +24,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # pytest exits 5 when it collected no test: that fails here like any other failure.
+# TEST_WORKERS processes (pytest-xdist) take a test file at a time; each starts its own PostgreSQL
+# server if a test it runs needs one. TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= 2
 test: lint typecheck
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -p no:cacheprovider
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run

@@ -34,8 +34,8 @@ class Central:
     admin: Engine
     roles: list[str] = field(default_factory=list)
     logins: dict[str, Engine] = field(default_factory=dict)
-    # Login passwords of the people added here: the suite's server may check passwords (the sign-in
-    # tests turn that on for the rest of the session), so logins always give theirs.
+    # Login passwords of the people added here: the suite's server may check passwords (it does on the
+    # sign-in tests' databases), so logins always give theirs.
     passwords: dict[str, str] = field(default_factory=dict)
     client_id: uuid.UUID = field(default_factory=uuid.uuid4)
 

