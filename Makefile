@@ -25,10 +25,11 @@ typecheck: $(STAMP)
 
 # pytest exits 5 when it collected no test: that fails here like any other failure.
 # TEST_WORKERS processes (pytest-xdist) take a test file at a time; each starts its own PostgreSQL
-# server if a test it runs needs one. TEST_WORKERS=0 runs everything in one process.
+# server if a test it runs needs one. TEST_WORKERS=0 runs everything in one process. A worker that
+# crashes ends the run at once (a replaced worker can leave --dist loadfile waiting for ever).
 TEST_WORKERS ?= 2
 test: lint typecheck
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --max-worker-restart 0
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run
