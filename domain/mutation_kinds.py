@@ -477,6 +477,48 @@ OFFER_IMPRESSION = _kind(
     setting and stays on the client.""",
 )
 
+DETAIL_FIELDS = (
+    "email",
+    "address_line",
+    "town",
+    "postcode",
+    "preferred_channel",
+    "marketing_consent",
+    "vulnerable",
+    "vulnerability_note",
+    "mobile_phone",
+    "landline_phone",
+    "work_phone",
+)
+CUSTOMER_CHANGE_DETAILS = _kind(
+    "customer.change_details",
+    entity="customer_detail_change",
+    words="Customer details change",
+    fields=(
+        _ID,
+        _CUSTOMER,
+        _choice("field", DETAIL_FIELDS),
+        _maybe("value", TEXT, "(null removes it)"),
+        _field("reason", TEXT),
+        _EVENT,
+    ),
+    rules="""one detail of the customer set, the value it replaces kept in the detail history with who,
+    when and why (append-only: nothing is overwritten out of sight). Reason 1–2,000 ("give a reason for
+    the change"); each value checked as console/details_rules.py checks it, in its words (E.164 phone
+    numbers, UK postcodes, email, at most 200 characters a line); a phone number is replaced, never
+    emptied. The same change id again is accepted as the same change.""",
+)
+CUSTOMER_RESTORE_DETAIL = _kind(
+    "customer.restore_detail",
+    entity="customer_detail_change",
+    words="Customer detail restored",
+    fields=(_ID, _field("restores_id", ID), _field("reason", TEXT), _EVENT),
+    rules="""the earlier value of the detail change `restores_id` set back, as a change of its own with
+    its reason (1–2,000) and the value it replaces kept in the history; refused when that change
+    removed nothing ("there is no earlier value to bring back").""",
+)
+
+
 # -- derived --------------------------------------------------------------------------------------------
 
 TABLE: tuple[MutationKind, ...] = tuple(_ROWS)

@@ -363,3 +363,20 @@ class WrapUpDraftRecord:
     reason_code: str | None
     note: str
     case_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
+class DetailChangeRecord:
+    """One customer detail set: the value it replaced (an earlier detail when not None), the value set,
+    who changed it (id and name), when and why; `restores_id` is the change it brought back."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    field: str
+    old_value: str | None
+    new_value: str | None
+    reason: str
+    changed_by: uuid.UUID
+    changed_by_name: str
+    changed_at: datetime
+    restores_id: uuid.UUID | None

@@ -22,6 +22,7 @@ from storage.models import (
     CaseOwnerChange,
     ContactEvent,
     Customer,
+    CustomerDetailChange,
     CustomerPhone,
     Feedback,
     Goodwill,
@@ -51,8 +52,9 @@ ENTITIES: dict[str, type[Base]] = {
     "offer": Offer,
     "offer_impression": OfferImpression,
     "feedback": Feedback,
+    "customer_detail_change": CustomerDetailChange,
 }
-APPEND_ONLY = frozenset({"contact_event"})
+APPEND_ONLY = frozenset({"contact_event", "customer_detail_change"})
 _CHUNK = 500
 
 

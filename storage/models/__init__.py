@@ -10,7 +10,7 @@ from storage.models.contact import (
     WrapUpDraft,
 )
 from storage.models.money import Feedback, Goodwill, Offer, OfferImpression
-from storage.models.people import AccountOwnerChange, Customer, CustomerPhone, User
+from storage.models.people import AccountOwnerChange, Customer, CustomerDetailChange, CustomerPhone, User
 from storage.models.system import (
     AuditEntry,
     ChangeLog,
@@ -33,6 +33,7 @@ __all__ = [
     "ContactEvent",
     "Customer",
     "CustomerContact",
+    "CustomerDetailChange",
     "CustomerPhone",
     "Feedback",
     "Goodwill",

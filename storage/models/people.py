@@ -82,3 +82,21 @@ class AccountOwnerChange(Base):
     to_user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"))
     note: Mapped[str] = mapped_column(Text)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CustomerDetailChange(Base):
+    """One customer detail set, with the value it replaced (kept, never overwritten out of sight), who
+    changed it, when and why; `restores_id` names the change whose earlier value it brought back."""
+
+    __tablename__ = "customer_detail_changes"
+    __table_args__ = (Index("ix_customer_detail_changes_customer", "customer_id", "changed_at"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    customer_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("customers.id"))
+    field: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    restores_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

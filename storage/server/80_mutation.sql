@@ -74,6 +74,10 @@ BEGIN
         ELSIF apply_mutation.kind IN ('handoff.acknowledge', 'handoff.complete') THEN
             outcome := api.handoff_step(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at,
                                         apply_mutation.kind = 'handoff.acknowledge');
+        ELSIF apply_mutation.kind = 'customer.change_details' THEN
+            outcome := api.customer_change_details(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
+        ELSIF apply_mutation.kind = 'customer.restore_detail' THEN
+            outcome := api.customer_restore_detail(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
         ELSIF apply_mutation.kind = 'offer.impression' THEN
             outcome := api.offer_impression(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
         ELSE

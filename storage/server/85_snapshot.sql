@@ -24,7 +24,8 @@ AS $$
            (4, 'account_owner_change', 'account_owner_changes'), (5, 'case', 'cases'),
            (6, 'case_owner_change', 'case_owner_changes'), (7, 'goodwill', 'goodwill'),
            (8, 'promise', 'promises'), (9, 'handoff', 'handoffs'), (10, 'contact_event', 'contact_events'),
-           (11, 'offer', 'offers'), (12, 'offer_impression', 'offer_impressions'), (13, 'feedback', 'feedback')
+           (11, 'offer', 'offers'), (12, 'offer_impression', 'offer_impressions'), (13, 'feedback', 'feedback'),
+           (14, 'customer_detail_change', 'customer_detail_changes')
 $$;
 
 -- Before the first page: the change log's head (pull from there once the snapshot is complete) and

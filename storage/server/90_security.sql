@@ -42,7 +42,7 @@ GRANT EXECUTE ON FUNCTION api.snapshot_plan(), api.snapshot_page(text, uuid, int
 GRANT SELECT ON public.alembic_version, public.users, public.customers, public.customer_phones,
     public.account_owner_changes, public.contact_events, public.cases, public.case_owner_changes,
     public.promises, public.handoffs, public.goodwill, public.offers, public.offer_impressions,
-    public.feedback, public.mutation_log
+    public.feedback, public.mutation_log, public.customer_detail_changes
     TO advisor, supervisor;
 -- Only supervisors read the audit log.
 GRANT SELECT ON public.audit_log TO supervisor;

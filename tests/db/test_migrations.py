@@ -151,7 +151,7 @@ def test_letter_promises_arrive_with_0013_and_the_kind_check_still_holds(any_sto
     with pytest.raises(RuntimeError, match="kind 'letter' exist"):
         migrate.downgrade(any_store.engine, "0012_call_records")
     with any_store.engine.begin() as connection:
-        assert migrate.current_revision(connection) == "0013_letter_promises"
+        assert migrate.current_revision(connection) == migrate.HEAD
         connection.execute(text("DELETE FROM promises"))
         _promise_row(connection, *ids, "callback")
     migrate.downgrade(any_store.engine, "0012_call_records")
@@ -163,3 +163,37 @@ def test_letter_promises_arrive_with_0013_and_the_kind_check_still_holds(any_sto
         assert connection.execute(text("SELECT count(*) FROM promises")).scalar() == 2
     with pytest.raises(DBAPIError), any_store.engine.begin() as connection:
         _promise_row(connection, *ids, "telegram")
+
+
+def test_customer_detail_history_arrives_with_0014_and_is_never_dropped_with_rows_in_it(
+    any_store: Store,
+) -> None:
+    """0014 adds the detail history; a store holding history refuses to go below it (nothing lost)."""
+    someone, alex = factories.customer(), factories.user()
+    with any_store.write() as session:
+        session.add_all([someone, alex])
+    ids = (someone.id.hex, alex.id.hex) if any_store.location.is_sqlite else (someone.id, alex.id)
+    with any_store.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO customer_detail_changes (id, customer_id, field, old_value, new_value, reason,"
+                " changed_by, changed_at) VALUES (:id, :customer, 'email', 'a@b.co', NULL, 'asked', :by, :at)"
+            ),
+            {
+                "id": uuid.uuid4().hex if any_store.location.is_sqlite else uuid.uuid4(),
+                "customer": ids[0],
+                "by": ids[1],
+                "at": "2026-12-01 10:00:00.000000"
+                if any_store.location.is_sqlite
+                else "2026-12-01T10:00:00Z",
+            },
+        )
+    with pytest.raises(RuntimeError, match="customer detail changes exist"):
+        migrate.downgrade(any_store.engine, "0013_letter_promises")
+    with any_store.engine.begin() as connection:
+        assert migrate.current_revision(connection) == "0014_customer_details"
+        connection.execute(text("DELETE FROM customer_detail_changes"))
+    migrate.downgrade(any_store.engine, "0013_letter_promises")
+    migrate.upgrade(any_store.engine)
+    with any_store.engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM customer_detail_changes")).scalar() == 0

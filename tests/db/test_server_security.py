@@ -36,6 +36,7 @@ READS = {
     "offer_impressions",
     "feedback",
     "mutation_log",
+    "customer_detail_changes",
 }
 READABLE = {Role.ADVISOR: READS, Role.SUPERVISOR: READS | {"audit_log"}}
 # Push (one or a batch) and pull; the first sync's plan and pages (SECURITY INVOKER: they read as
