@@ -34,6 +34,7 @@ class ChangeKind(StrEnum):
     CONTACT = "contact"  # a contact written down (a call's wrap-up, one logged by hand)
     GOODWILL = "goodwill"
     SERVICE_DATES = "service dates"
+    DETAILS = "details"  # a customer's phones, email, address… changed or brought back
     TEAM = "team"  # the supervisor board moved work between people
     ARRIVED = "arrived"  # the sync engine brought others' changes from the server
 

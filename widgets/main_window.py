@@ -31,6 +31,7 @@ from widgets.background import BackgroundReader
 from widgets.call.controller import CallController
 from widgets.cases.controller import CasesController
 from widgets.controller import SAVED_FOR, Controller, OneDialog, weak
+from widgets.details.controller import DetailsController
 from widgets.goodwill.controller import GoodwillController
 from widgets.handoffs.controller import HandoffsController
 from widgets.jobs import Change, ChangeKind, Jobs
@@ -149,9 +150,10 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         if workbench is not None:
             self.pane.goodwill_asks = weak(self.goodwill.read_options)
+        self.details = DetailsController(jobs, workbench.details if workbench else None, zone, can_act, self)
         self.record = build_record(jobs, workbench, clock, zone, weak(self.cases.selected), self)
         self.features: list[Controller] = [self.pane, self.cases, self.promises, self.handoffs, self.goodwill]
-        self.features += [self.record] if self.record is not None else []
+        self.features += [self.details, *([self.record] if self.record is not None else [])]
         self.approval_panel = self.goodwill.approval_panel
         self.approval_queue: QTableView | None = self.approval_panel.view if self.approval_panel else None
 
@@ -184,7 +186,7 @@ class MainWindow(QMainWindow):
         right_layout.setContentsMargins(4, 8, 8, 8)
         self.record_actions = place_record(self.record, self.call.call_ended, self.pane.customer_opened)
         banners = (self.call.strip, self.promises.banner, self.goodwill.decision_banner, self.pane.header)
-        for widget in (*banners, self.record_actions):  # the record buttons under the customer's header
+        for widget in (*banners, self.record_actions, self.details.bar):  # record, details under the header
             right_layout.addWidget(widget)
         right_layout.addWidget(body, 1)
         self.splitter = splitter(Qt.Orientation.Horizontal, [(search_column, 0), (right, 1)], "mainSplitter")
@@ -199,7 +201,7 @@ class MainWindow(QMainWindow):
             self._adopt(controller)
         pane, promises, goodwill = self.pane, self.promises, self.goodwill
         self.jobs.changed.connect(self._changed)
-        for opener in (self.search_panel, promises, goodwill, self.call):
+        for opener in (self.search_panel, promises, goodwill, self.call, self.details):
             opener.open_customer_requested.connect(self.open_customer)
         pane.work_shown.connect(self._show_work)
         pane.work_reloaded.connect(self.customer_work_loaded)
@@ -207,6 +209,7 @@ class MainWindow(QMainWindow):
         pane.customer_opened.connect(goodwill.customer_opened)
         pane.customer_opened.connect(self.customer_opened)
         pane.customer_opened.connect(self.call.customer_opened)
+        pane.customer_opened.connect(self.details.customer_opened)
         self.call.search_requested.connect(self.focus_search)
         pane.customer_open_failed.connect(self.customer_open_failed)
         pane.goodwill_read.connect(goodwill.came_with_customer)

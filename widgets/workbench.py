@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from console.clock import Clock
 from console.services.cases import CaseService
 from console.services.compensation import CompensationService
+from console.services.customer_details import DetailsService
 from console.services.goodwill import GoodwillService
 from console.services.handoffs import HandoffService
 from console.services.offers import OfferService
@@ -38,6 +39,11 @@ class Workbench:
     compensation: CompensationService
     store: Store
     clock: Clock
+
+    @cached_property
+    def details(self) -> DetailsService:
+        """Changing the customers' details with a reason, the earlier ones kept."""
+        return DetailsService(self.store, self.clock, self.user)
 
     @cached_property
     def board(self) -> BoardService:
