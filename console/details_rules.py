@@ -93,3 +93,42 @@ def check_value(field: str, value: str | None) -> str | None:
     if field == "email" and text and not EMAIL.match(text):
         raise DetailRuleError("the email is not an email address")
     return text or None
+
+
+@dataclass(frozen=True)
+class NewCustomer:
+    """A new customer as typed (phone may be empty)."""
+
+    given_name: str
+    family_name: str
+    email: str
+    address_line: str
+    town: str
+    postcode: str
+    preferred_channel: str
+    marketing_consent: bool
+    phone: str
+    reason: str
+
+
+def check_name(text: str, words: str) -> str:
+    name = text.strip()
+    if not name:
+        raise DetailRuleError(f"give the customer's {words}")
+    if len(name) > 100:
+        raise DetailRuleError(f"the {words} is at most 100 characters")
+    return name
+
+
+def check_new_customer(new: NewCustomer) -> dict[str, str | None]:
+    """Every value as stored (names, email, address, printed postcode, channel, E.164 phone or None,
+    the reason), or DetailRuleError naming the first field that is wrong."""
+    values: dict[str, str | None] = {
+        "given_name": check_name(new.given_name, "given name"),
+        "family_name": check_name(new.family_name, "family name"),
+    }
+    for field in ("email", "address_line", "town", "postcode", "preferred_channel"):
+        values[field] = check_value(field, getattr(new, field))
+    values["phone"] = check_value("mobile_phone", new.phone) if new.phone.strip() else None
+    values["reason"] = check_reason(new.reason)
+    return values

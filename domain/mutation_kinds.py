@@ -490,6 +490,31 @@ DETAIL_FIELDS = (
     "landline_phone",
     "work_phone",
 )
+CUSTOMER_CREATE = _kind(
+    "customer.create",
+    entity="customer",
+    words="New customer",
+    fields=(
+        _ID,
+        _field("given_name", TEXT),
+        _field("family_name", TEXT),
+        _maybe("email", TEXT),
+        _field("address_line", TEXT),
+        _field("town", TEXT),
+        _field("postcode", TEXT),
+        _field("preferred_channel", TEXT),
+        _field("marketing_consent", BOOLEAN),
+        _maybe("phone", TEXT, "(E.164)"),
+        _maybe("phone_id", ID),
+        _field("reason", TEXT),
+        _EVENT,
+    ),
+    rules="""a customer made with the same checks as a detail change (console/details_rules.py's words);
+    names 1–100 ("give the customer's given name" / "family name"). The workstation's provisional
+    `P…` account number is replaced by the server's next number, pulled back with the customer. A
+    number or email another customer holds is a warning in the console, never a refusal. The same id
+    again is accepted as the same customer.""",
+)
 CUSTOMER_CHANGE_DETAILS = _kind(
     "customer.change_details",
     entity="customer_detail_change",

@@ -10,12 +10,21 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from console.clock import Clock
-from console.details_rules import FIELD_WORDS, DetailRuleError, check_reason, check_value
+from console.details_rules import (
+    FIELD_WORDS,
+    DetailRuleError,
+    NewCustomer,
+    check_new_customer,
+    check_reason,
+    check_value,
+)
 from console.ids import new_id
+from console.normalise import name_key
 from console.services.events import console_event
 from console.sync import outbox
 from domain import mutation_kinds
 from domain.records import DetailChangeRecord, UserRecord
+from domain.vocabulary import PhoneKind
 from storage import writes
 from storage.queries import customer_details as queries
 from storage.store import Store
@@ -72,6 +81,68 @@ class DetailsService:
                     continue
                 found += [Duplicate(field, value, account, name) for account, name in owners]
         return found
+
+    def create(self, new: NewCustomer) -> uuid.UUID:
+        """Check everything first (DetailRuleError, nothing saved), then make the customer with a
+        provisional account number (the server gives the real one) and their line on the timeline."""
+        values = check_new_customer(new)
+        now = self._clock.now()
+        customer_id, phone_id = new_id(), new_id() if values["phone"] else None
+        phone = values["phone"]
+        kind = None if phone is None else PhoneKind.MOBILE if phone.startswith("+447") else PhoneKind.LANDLINE
+        account = "P" + customer_id.hex[:9].upper()
+        name = f"{values['given_name']} {values['family_name']}"
+        reason = str(values["reason"])
+        event = console_event(
+            self.user.id,
+            customer_id,
+            None,
+            now,
+            f"New customer: {name}",
+            f"New customer: {name}. Reason: {reason}",
+        )
+        payload: dict[str, object] = {
+            key: values[key]
+            for key in (
+                "given_name",
+                "family_name",
+                "email",
+                "address_line",
+                "town",
+                "postcode",
+                "preferred_channel",
+                "phone",
+            )
+        }
+        payload |= {
+            "id": str(customer_id),
+            "marketing_consent": new.marketing_consent,
+            "phone_id": str(phone_id) if phone_id else None,
+            "reason": reason,
+            "event_id": str(event.id),
+        }
+        with self._store.durable_write() as session:
+            writes.write(
+                session,
+                lambda s: queries.add_customer(
+                    s,
+                    customer_id=customer_id,
+                    account_number=account,
+                    values=values,
+                    name_keys=(name_key(str(values["given_name"])), name_key(str(values["family_name"]))),
+                    marketing_consent=new.marketing_consent,
+                    phone_id=phone_id,
+                    phone_kind=kind,
+                    at=now,
+                ),
+                actor=self.user.username,
+                at=now,
+                queue=outbox.queue,
+                line=event,
+                mutation=writes.Mutation(mutation_kinds.CUSTOMER_CREATE, payload, customer_id),
+                audit=writes.AuditAction("customer.create", "customer", customer_id, {"account": account}),
+            )
+        return customer_id
 
     def change(
         self, customer_id: uuid.UUID, values: Mapping[str, str | None], reason: str

@@ -161,3 +161,54 @@ def others_with_email(session: Session, email: str, customer_id: uuid.UUID | Non
     if customer_id is not None:
         query = query.where(Customer.id != customer_id)
     return [(account, f"{given} {family}") for account, given, family in session.execute(query).all()]
+
+
+def add_customer(
+    session: Session,
+    *,
+    customer_id: uuid.UUID,
+    account_number: str,
+    values: dict[str, str | None],
+    name_keys: tuple[str, str],
+    marketing_consent: bool,
+    phone_id: uuid.UUID | None,
+    phone_kind: PhoneKind | None,
+    at: datetime,
+) -> None:
+    """A new customer (values the rules passed) and their phone, if any."""
+    email, postcode = values["email"], values["postcode"] or ""
+    session.add(
+        Customer(
+            id=customer_id,
+            account_number=account_number,
+            title=None,
+            given_name=values["given_name"],
+            family_name=values["family_name"],
+            given_key=name_keys[0],
+            family_key=name_keys[1],
+            email=email,
+            email_key=_email_key(email) if email else None,
+            address_line=values["address_line"],
+            town=values["town"],
+            postcode=postcode,
+            postcode_key=postcode.replace(" ", ""),
+            vulnerable=False,
+            vulnerability_note=None,
+            marketing_consent=marketing_consent,
+            preferred_channel=Channel(str(values["preferred_channel"])),
+            account_owner_id=None,
+            customer_since=at.date(),
+            created_at=at,
+            updated_at=at,
+            version=1,
+            deleted=False,
+        )
+    )
+    session.flush()
+    if values["phone"] is not None and phone_id is not None and phone_kind is not None:
+        session.add(
+            CustomerPhone(
+                id=phone_id, customer_id=customer_id, kind=phone_kind, e164=values["phone"], is_primary=True
+            )
+        )
+        session.flush()

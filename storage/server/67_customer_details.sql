@@ -215,3 +215,99 @@ BEGIN
                                    v_reason, v_restores, api.uuid_field(p, 'event_id', false), p_occurred_at);
 END
 $$;
+
+CREATE OR REPLACE FUNCTION api.name_field(p jsonb, p_key text, p_words text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_name text;
+BEGIN
+    IF p -> p_key IS NOT NULL AND jsonb_typeof(p -> p_key) NOT IN ('string', 'null') THEN
+        PERFORM api.refuse(format('%s must be text', p_key));
+    END IF;
+    v_name := btrim(COALESCE(p ->> p_key, ''));
+    IF v_name = '' THEN
+        PERFORM api.refuse(format('give the customer''s %s', p_words));
+    END IF;
+    IF length(v_name) > 100 THEN
+        PERFORM api.refuse(format('the %s is at most 100 characters', p_words));
+    END IF;
+    RETURN v_name;
+END
+$$;
+
+-- customer.create: the workstation's provisional account number (P…) is replaced by the next number.
+CREATE OR REPLACE FUNCTION api.customer_create(who public.users, p_mutation_id uuid, p jsonb, p_occurred_at timestamptz)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_id uuid := api.uuid_field(p, 'id');
+    v_given text := api.name_field(p, 'given_name', 'given name');
+    v_family text := api.name_field(p, 'family_name', 'family name');
+    v_email text;
+    v_address text;
+    v_town text;
+    v_postcode text;
+    v_channel text;
+    v_consent boolean;
+    v_phone text;
+    v_phone_id uuid := api.uuid_field(p, 'phone_id', false);
+    v_reason text;
+    v_account text;
+    v_at timestamptz := LEAST(p_occurred_at, now());
+    made public.customers;
+    v_phone_row public.customer_phones;
+BEGIN
+    FOREACH v_email IN ARRAY ARRAY['email', 'address_line', 'town', 'postcode', 'preferred_channel', 'phone'] LOOP
+        IF p -> v_email IS NOT NULL AND jsonb_typeof(p -> v_email) NOT IN ('string', 'null') THEN
+            PERFORM api.refuse(format('%s must be text', v_email));
+        END IF;
+    END LOOP;
+    v_email := api.customer_detail_value('email', p ->> 'email');
+    v_address := api.customer_detail_value('address_line', p ->> 'address_line');
+    v_town := api.customer_detail_value('town', p ->> 'town');
+    v_postcode := api.customer_detail_value('postcode', p ->> 'postcode');
+    v_channel := api.customer_detail_value('preferred_channel', p ->> 'preferred_channel');
+    IF NULLIF(btrim(COALESCE(p ->> 'phone', '')), '') IS NOT NULL THEN
+        v_phone := api.customer_detail_value('mobile_phone', p ->> 'phone');
+    END IF;
+    v_reason := api.customer_detail_reason(p);
+    IF jsonb_typeof(p -> 'marketing_consent') IS DISTINCT FROM 'boolean' THEN
+        PERFORM api.refuse('marketing_consent must be true/false');
+    END IF;
+    v_consent := (p ->> 'marketing_consent')::boolean;
+    SELECT * INTO made FROM public.customers WHERE id = v_id;
+    IF FOUND THEN
+        IF made.given_name = v_given AND made.family_name = v_family THEN
+            RETURN jsonb_build_object('entity', 'customer', 'entity_id', v_id, 'record', to_jsonb(made));
+        END IF;
+        PERFORM api.refuse('another customer already has this id');
+    END IF;
+    -- One new account number at a time (class 14): the next after the highest all-digit one.
+    PERFORM pg_advisory_xact_lock(14, 0);
+    SELECT lpad((COALESCE(max(account_number::bigint), 0) + 1)::text, 8, '0') INTO v_account
+      FROM public.customers WHERE account_number ~ '^[0-9]{1,15}$';
+    INSERT INTO public.customers (id, account_number, title, given_name, family_name, given_key, family_key, email,
+        email_key, address_line, town, postcode, postcode_key, vulnerable, vulnerability_note, marketing_consent,
+        preferred_channel, account_owner_id, customer_since, created_at, updated_at, version, deleted)
+    VALUES (v_id, v_account, NULL, v_given, v_family, lower(v_given), lower(v_family), v_email, lower(v_email),
+        v_address, v_town, v_postcode, replace(v_postcode, ' ', ''), false, NULL, v_consent, v_channel, NULL,
+        (v_at AT TIME ZONE 'Europe/London')::date, v_at, v_at, 1, false)
+    RETURNING * INTO made;
+    PERFORM api.record_change('customer', v_id, v_id, NULL, to_jsonb(made), p_mutation_id);
+    IF v_phone IS NOT NULL THEN
+        INSERT INTO public.customer_phones (id, customer_id, kind, e164, is_primary)
+        VALUES (COALESCE(v_phone_id, gen_random_uuid()), v_id,
+                CASE WHEN v_phone LIKE '+447%' THEN 'mobile' ELSE 'landline' END, v_phone, true)
+        RETURNING * INTO v_phone_row;
+        PERFORM api.record_change('customer_phone', v_phone_row.id, v_id, NULL, to_jsonb(v_phone_row), p_mutation_id);
+    END IF;
+    PERFORM api.add_console_event(api.uuid_field(p, 'event_id', false), v_id, NULL, who.id, v_at,
+        format('New customer: %s %s', v_given, v_family),
+        format('New customer: %s %s. Reason: %s', v_given, v_family, v_reason), p_mutation_id);
+    RETURN jsonb_build_object('entity', 'customer', 'entity_id', v_id, 'record', to_jsonb(made));
+END
+$$;

@@ -74,6 +74,8 @@ BEGIN
         ELSIF apply_mutation.kind IN ('handoff.acknowledge', 'handoff.complete') THEN
             outcome := api.handoff_step(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at,
                                         apply_mutation.kind = 'handoff.acknowledge');
+        ELSIF apply_mutation.kind = 'customer.create' THEN
+            outcome := api.customer_create(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
         ELSIF apply_mutation.kind = 'customer.change_details' THEN
             outcome := api.customer_change_details(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
         ELSIF apply_mutation.kind = 'customer.restore_detail' THEN

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from console.clock import ManualClock
-from console.details_rules import DetailRuleError
+from console.details_rules import DetailRuleError, NewCustomer
 from console.services.customer_details import DetailsService
 from console.services.customers import CustomerService
 from domain import mutation_kinds
@@ -138,3 +138,54 @@ def test_a_restore_needs_a_reason_and_an_earlier_value(world: World) -> None:
     with pytest.raises(DetailRuleError, match="give a reason for the change"):
         alex.restore(change.id, "")
     assert counts(store) == (1, 1, 1)
+
+
+def new_customer(**changes: object) -> NewCustomer:
+    values: dict[str, object] = {
+        "given_name": "Ada",
+        "family_name": "Lovelace",
+        "email": "",
+        "address_line": "3 Mill Lane",
+        "town": "Leeds",
+        "postcode": "ls1 4ap",
+        "preferred_channel": "phone",
+        "marketing_consent": False,
+        "phone": "07700 900777",
+        "reason": "new caller",
+    }
+    return NewCustomer(**(values | changes))  # type: ignore[arg-type]
+
+
+def test_a_new_customer_is_found_by_number_with_a_provisional_account(world: World) -> None:
+    store, _, alex, _ = world
+    made = alex.create(new_customer())
+    [found] = CustomerService(store).search("07700 900777")
+    assert found.id == made
+    profile = CustomerService(store).profile(made)
+    assert profile.account_number.startswith("P") and profile.postcode == "LS1 4AP"
+    assert counts(store) == (0, 1, 1)  # no detail history yet; its timeline line; one mutation
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"phone": "call me"}, "the mobile number is not a phone number"),
+        ({"given_name": " "}, "give the customer's given name"),
+        ({"postcode": "nowhere"}, "the postcode is not a UK postcode"),
+        ({"reason": ""}, "give a reason for the change"),
+        ({"town": "t" * 100_000}, "the town is at most 100 characters"),
+    ],
+)
+def test_a_bad_new_customer_saves_nothing(world: World, changes: dict[str, object], words: str) -> None:
+    store, _, alex, _ = world
+    with pytest.raises(DetailRuleError, match=words):
+        alex.create(new_customer(**changes))
+    assert counts(store) == (0, 0, 0)
+
+
+def test_a_new_customer_with_a_known_number_is_warned_of_not_refused(world: World) -> None:
+    _, _, alex, _ = world
+    assert [d.words() for d in alex.duplicates(None, {"mobile_phone": "+447700900456"})] == [
+        "+447700900456 already belongs to Tom Reid (40000002)"
+    ]
+    alex.create(new_customer(phone="07700 900456"))

@@ -136,3 +136,35 @@ def test_a_client_role_changes_no_detail_directly(central: Central) -> None:
             ).scalar_one()
             == "priya.shah@example.co.uk"
         )
+
+
+def test_a_new_customer_gets_the_next_account_number_and_is_pulled(central: Central) -> None:
+    advisor, other = (
+        central.login(central.add_user(Role.ADVISOR, 0)),
+        central.login(central.add_user(Role.ADVISOR, 0)),
+    )
+    head = central.pull(other)["head"]
+    payload = {
+        "id": str(new_id()),
+        "given_name": "Ada",
+        "family_name": "Lovelace",
+        "email": None,
+        "address_line": "3 Mill Lane",
+        "town": "Leeds",
+        "postcode": "LS1 4AP",
+        "preferred_channel": "phone",
+        "marketing_consent": False,
+        "phone": "+447700900777",
+        "phone_id": str(new_id()),
+        "reason": "new caller",
+        "event_id": str(new_id()),
+    }
+    refused = central.apply(advisor, mutation_kinds.CUSTOMER_CREATE, payload | {"given_name": " "})
+    assert refused["reason"] == "give the customer's given name"
+    refused = central.apply(advisor, mutation_kinds.CUSTOMER_CREATE, payload | {"phone": "call me"})
+    assert refused["reason"] == "the mobile number is not a phone number"
+    made = central.apply(advisor, mutation_kinds.CUSTOMER_CREATE, payload)
+    assert made["state"] == "accepted", made
+    assert made["record"]["account_number"].isdigit()
+    entities = {c["entity"] for c in central.pull(other, after=head)["changes"]}
+    assert {"customer", "customer_phone", "contact_event"} <= entities
