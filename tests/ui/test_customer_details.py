@@ -7,11 +7,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from console.calls import Caller
 from console.clock import ManualClock
 from storage.store import Store
 from tests.ui.support import STORY_ACCOUNT
 from tests.ui.work_support import open_account, settle, work_window
 from widgets.details.dialog import CustomerDetailsDialog
+from widgets.details.new_customer import NewCustomerDialog
 from widgets.main_window import MainWindow
 
 
@@ -89,3 +91,60 @@ def test_bad_input_is_told_at_the_dialog_and_nothing_is_saved(
     assert window.workbench is not None
     assert window.workbench.details.history(dialog.customer_id) == []
     dialog.reject()
+
+
+def test_the_call_strips_new_customer_opens_the_dialog_with_the_number(
+    qtbot: QtBot, work_store: Store, clock: ManualClock
+) -> None:
+    window = work_window(qtbot, work_store, clock)
+    with qtbot.waitSignal(window.call.lookup_finished, timeout=5000):
+        window.call.take_call(Caller("+447700900888"))
+    assert window.call.strip.new_customer_button.isVisible()
+    with qtbot.waitSignal(window.dialog_opened, timeout=5000) as opened:
+        qtbot.mouseClick(window.call.strip.new_customer_button, Qt.MouseButton.LeftButton)
+    dialog = opened.args[0]
+    assert isinstance(dialog, NewCustomerDialog) and dialog.objectName() == "newCustomerDialog"
+    assert dialog.lines["phone"].text() == "07700 900888"
+    error = dialog.findChild(QLabel, "newCustomerError")
+    assert error is not None
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert error.text() == "Give the customer's given name."
+    for field, text in (("given_name", "Ada"), ("family_name", "Lovelace"), ("address_line", "3 Mill Lane")):
+        dialog.lines[field].setText(text)
+    dialog.lines["town"].setText("Leeds")
+    dialog.lines["postcode"].setText("ls1 4ap")
+    dialog.reason.setPlainText("New caller, not on file")
+    with qtbot.waitSignal(window.customer_opened, timeout=5000) as shown:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert shown.args[0].full_name == "Ada Lovelace" and "+447700900888" in shown.args[0].phones
+    settle(qtbot, window)
+
+
+def test_a_number_another_customer_holds_is_a_warning_from_the_search_column(
+    qtbot: QtBot, work_store: Store, clock: ManualClock
+) -> None:
+    window = work_window(qtbot, work_store, clock)
+    assert window.findChildren(object, "newCustomerButton") == [window.call.strip.new_customer_button]
+    with qtbot.waitSignal(window.dialog_opened, timeout=5000) as opened:
+        qtbot.mouseClick(window.details.new_customer_button, Qt.MouseButton.LeftButton)
+    dialog = opened.args[0]
+    assert isinstance(dialog, NewCustomerDialog) and dialog.lines["phone"].text() == ""
+    for field, text in (
+        ("given_name", "Ada"),
+        ("family_name", "Lovelace"),
+        ("address_line", "3 Mill Lane"),
+        ("town", "Leeds"),
+        ("postcode", "LS1 4AP"),
+        ("phone", "07700 900123"),
+    ):
+        dialog.lines[field].setText(text)
+    dialog.reason.setPlainText("Shares a phone with her sister")
+    warning = dialog.findChild(QLabel, "newCustomerWarning")
+    assert warning is not None
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(warning.isVisible, timeout=5000)
+    assert "Priya Shah" in warning.text() and dialog.isVisible()
+    with qtbot.waitSignal(window.customer_opened, timeout=5000) as shown:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert shown.args[0].full_name == "Ada Lovelace"
+    settle(qtbot, window)

@@ -7,18 +7,20 @@ import uuid
 from collections.abc import Callable
 from datetime import tzinfo
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
-from console.details_rules import DetailRuleError
+from console.details_rules import DetailRuleError, NewCustomer, check_new_customer
 from console.services.customer_details import DetailsService
 from domain.records import CustomerProfile, DetailChangeRecord
 from widgets.controller import Controller
 from widgets.details.dialog import CustomerDetailsDialog, DetailsRequest
+from widgets.details.new_customer import NewCustomerDialog
 from widgets.jobs import Change, ChangeKind, Jobs
 
 EDIT_KEYS = "Ctrl+D"
+NEW_KEYS = "Ctrl+Alt+N"
 
 Profile = Callable[[], CustomerProfile | None]
 
@@ -51,7 +53,66 @@ class DetailsController(Controller):
         self.edit_button.clicked.connect(self.edit_details)
         row.addWidget(self.edit_button)
         row.addStretch(1)
+        # The search column's way in (the call strip has its own `newCustomerButton`).
+        self.new_customer_button = QPushButton(self.tr("New customer…"))
+        self.new_customer_button.setObjectName("searchNewCustomerButton")
+        self.new_customer_button.setToolTip(
+            self.tr("Add a customer search did not find (%1)").replace("%1", NEW_KEYS)
+        )
+        self.new_customer_button.setShortcut(QKeySequence(NEW_KEYS))
+        self.new_customer_button.setEnabled(service is not None)
+        self.new_customer_button.clicked.connect(self._new_from_search)
         self.edit_button.setShortcut(QKeySequence(EDIT_KEYS))  # the window's: wherever the focus is in it
+
+    def wire(self, customer_opened: SignalInstance, new_customer_requested: SignalInstance) -> None:
+        """The pane's opening (the edit button follows it) and the call strip's new-customer request."""
+        customer_opened.connect(self.customer_opened)
+        new_customer_requested.connect(self.new_customer)
+
+    def new_customer(self, e164: str | None) -> NewCustomerDialog | None:
+        """Open the new-customer dialog, the caller's number filled in when there is one."""
+        if self._service is None:
+            self.say(self.tr("Adding a customer needs someone signed in"))
+            return None
+        dialog = NewCustomerDialog(e164, self.bar.window())
+        self.open_dialog(dialog, self._add)
+        return dialog
+
+    def _new_from_search(self) -> None:
+        self.new_customer(None)
+
+    def _add(self, new: NewCustomer) -> None:
+        service, dialog = self._service, self.dialog
+        if service is None or not isinstance(dialog, NewCustomerDialog):
+            return
+        values = check_new_customer(new)
+        asked = {"mobile_phone": values["phone"], "email": values["email"]}
+
+        def job() -> uuid.UUID | list[str]:
+            if not dialog.warned:
+                found = [duplicate.words() for duplicate in service.duplicates(None, asked)]
+                if found:
+                    return found
+            return service.create(new)
+
+        def done(result: uuid.UUID | list[str]) -> None:
+            if isinstance(result, list):
+                dialog.warn(result)
+                return
+            self.saved_in(dialog)
+            self.open_customer_requested.emit(result)
+
+        def announce(result: uuid.UUID | list[str]) -> Change | None:
+            if isinstance(result, list):
+                return None
+            name = f"{new.given_name.strip()} {new.family_name.strip()}"
+            return Change(ChangeKind.DETAILS, result, self.tr("New customer added: %1").replace("%1", name))
+
+        self._jobs.change(job, done, announce=announce).failed(
+            lambda error: self.refuse(
+                dialog, error, (DetailRuleError,), self.tr("the customer was not added: %1")
+            )
+        ).run()
 
     def customer_opened(self, profile: object) -> None:
         self.edit_button.setEnabled(self._service is not None and isinstance(profile, CustomerProfile))
