@@ -187,7 +187,8 @@ class MainWindow(QMainWindow):
         right_layout.setContentsMargins(4, 8, 8, 8)
         self.record_actions = place_record(self.record, self.call.call_ended, self.pane.customer_opened)
         banners = (self.call.strip, self.promises.banner, self.goodwill.decision_banner, self.pane.header)
-        for widget in (*banners, self.record_actions, self.details.bar):  # record, details under the header
+        self.details.place_in(self.record_actions)
+        for widget in (*banners, self.record_actions):  # the record and details buttons under the header
             right_layout.addWidget(widget)
         right_layout.addWidget(body, 1)
         self.splitter = splitter(Qt.Orientation.Horizontal, [(search_column, 0), (right, 1)], "mainSplitter")

@@ -64,6 +64,14 @@ class DetailsController(Controller):
         self.new_customer_button.clicked.connect(self._new_from_search)
         self.edit_button.setShortcut(QKeySequence(EDIT_KEYS))  # the window's: wherever the focus is in it
 
+    def place_in(self, row: QWidget) -> None:
+        """Put the details button at the end of a row of buttons (before its stretch, if any)."""
+        layout = row.layout()
+        if isinstance(layout, QHBoxLayout):
+            layout.insertWidget(max(layout.count() - 1, 0), self.bar)
+        else:
+            self.bar.setParent(row)
+
     def wire(self, customer_opened: SignalInstance, new_customer_requested: SignalInstance) -> None:
         """The pane's opening (the edit button follows it) and the call strip's new-customer request."""
         customer_opened.connect(self.customer_opened)
