@@ -62,6 +62,7 @@ class Rows:
     goodwill: list[Row] = field(default_factory=list)
     offer_impressions: list[Row] = field(default_factory=list)
     feedback: list[Row] = field(default_factory=list)
+    customer_detail_changes: list[Row] = field(default_factory=list)
 
     def tables(self) -> dict[str, list[Row]]:
         """Table name to its rows, leaving out tables with none."""
@@ -352,6 +353,32 @@ def owner_change_row(
         "to_user_id": to_user_id,
         "note": note,
         "changed_at": at(changed),
+    }
+
+
+def detail_change_row(
+    rng: random.Random,
+    *,
+    customer_id: uuid.UUID,
+    field: str,
+    old_value: str | None,
+    new_value: str | None,
+    reason: str,
+    changed_by: uuid.UUID,
+    changed: int,
+    restores_id: uuid.UUID | None = None,
+) -> Row:
+    """A row of customer_detail_changes: a detail set, the value it replaced, who, when and why."""
+    return {
+        "id": new_id(changed, rng),
+        "customer_id": customer_id,
+        "field": field,
+        "old_value": old_value,
+        "new_value": new_value,
+        "reason": reason,
+        "changed_by": changed_by,
+        "changed_at": at(changed),
+        "restores_id": restores_id,
     }
 
 

@@ -22,6 +22,7 @@ from console.seed.rows import (
     at,
     case_row,
     day_of,
+    detail_change_row,
     event_row,
     feedback_row,
     goodwill_row,
@@ -479,6 +480,32 @@ def lost_callback_number(s: Story) -> None:
         "Acknowledged the complaint in writing",
         subject="We have received your complaint",
         case=complaint,
+    )
+    # The landline the migration dropped (the story's wrong number is a mistyped copy of it), kept as
+    # an earlier detail, and brought back only once the formal complaint came in.
+    lost = detail_change_row(
+        s.rng,
+        customer_id=s.customer_id,
+        field="landline_phone",
+        old_value=landline,
+        new_value="+441174960465",
+        reason="Account migration: landline re-keyed from the old system",
+        changed_by=supervisor,
+        changed=s.day(76, 2),
+    )
+    s.rows.customer_detail_changes.append(lost)
+    s.rows.customer_detail_changes.append(
+        detail_change_row(
+            s.rng,
+            customer_id=s.customer_id,
+            field="landline_phone",
+            old_value="+441174960465",
+            new_value=landline,
+            reason="Formal complaint CS-0000003: the landline was mistyped in the migration",
+            changed_by=kofi,
+            changed=s.day(64, 9, 30),
+            restores_id=lost["id"],
+        )
     )
     s.event(
         s.day(64, 9, 30),

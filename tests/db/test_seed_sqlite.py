@@ -29,6 +29,7 @@ from storage.models import (
     Promise,
     User,
 )
+from storage.queries import customer_details
 from storage.store import Store, open_store
 
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
@@ -102,6 +103,19 @@ def test_demo_phone_search_finds_the_story_customer(seeded: tuple[Store, SeedRep
             .where(CustomerPhone.e164 == "+447700900123")
         ).all()
     assert [tuple(row) for row in found] == [("Chloe", "Bennett", "10000003")]
+
+
+def test_the_lost_callback_number_story_keeps_its_earlier_number(seeded: tuple[Store, SeedReport]) -> None:
+    store, _ = seeded
+    with store.read() as session:
+        customer_id = session.scalar(select(Customer.id).where(Customer.account_number == "10000002"))
+        assert customer_id is not None
+        history = customer_details.changes(session, customer_id)
+    assert [(c.old_value, c.new_value) for c in history] == [
+        ("+441174960465", "+441174960456"),
+        ("+441174960456", "+441174960465"),
+    ]
+    assert history[0].restores_id == history[1].id and "Formal complaint" in history[0].reason
 
 
 def test_rows_read_back_through_the_models(seeded: tuple[Store, SeedReport]) -> None:
