@@ -441,8 +441,9 @@ HANDOFF_CREATE = _kind(
         _EVENT,
     ),
     rules="""from the caller's team (`users.team`) to another; summary 1–2,000; done_by after the act;
-    acknowledge_by after the act and within 14 days (the workstation computes it from its working
-    calendar and bank holidays; the server bounds it).""",
+    acknowledge_by within 14 days of the act and no sooner than the receiving team's acknowledge
+    hours (`resources/teams.toml`, written to `api.team_acknowledge` by `server init`; the
+    workstation computes it in working hours, skipping bank holidays; the server bounds it).""",
 )
 _STEP_RULES = """only a member of the receiving team or a supervisor (`handoff_rules.check_mover`, the
 same on the client); from awaiting_ack / acknowledged at the version seen, else conflict."""
@@ -457,7 +458,7 @@ HANDOFF_COMPLETE = _kind(
     "handoff.complete",
     entity="handoff",
     words="Handoff completion",
-    fields=(_ID, _VERSION, _EVENT),
+    fields=(_ID, _VERSION, _maybe("done_note", TEXT, "what was done, up to 2,000"), _EVENT),
     rules=_STEP_RULES,
 )
 OFFER_IMPRESSION = _kind(

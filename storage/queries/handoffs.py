@@ -81,6 +81,23 @@ def unacknowledged_past(session: Session, moment: datetime) -> list[HandoffRecor
     )
 
 
+@built_once
+def _team_statement() -> Select[*tuple[Any, ...]]:
+    return (
+        _select()
+        .where(
+            Handoff.to_team == bindparam("team"),
+            Handoff.status.in_([HandoffStatus.AWAITING_ACK, HandoffStatus.ACKNOWLEDGED]),
+        )
+        .order_by(Handoff.acknowledge_by, Handoff.created_at)
+    )
+
+
+def for_team(session: Session, team: Team) -> list[HandoffRecord]:
+    """Live handoffs to `team` (awaiting acknowledgement or acknowledged), oldest deadline first."""
+    return [HandoffRecord(*tuple(row)) for row in rows(session, _team_statement(), {"team": team})]
+
+
 def add(
     session: Session,
     *,
