@@ -451,7 +451,8 @@ HANDOFF_ACKNOWLEDGE = _kind(
     "handoff.acknowledge",
     entity="handoff",
     words="Handoff acknowledgement",
-    fields=(_ID, _VERSION, _EVENT),
+    # The server's one step function reads done_note for both; an acknowledgement never sends it.
+    fields=(_ID, _VERSION, _maybe("done_note", TEXT, "never sent: completion only"), _EVENT),
     rules=_STEP_RULES,
 )
 HANDOFF_COMPLETE = _kind(
