@@ -165,6 +165,11 @@ class HandoffService:
         assert moved is not None
         return moved
 
+    def moved_on_since(self, since: datetime) -> list[HandoffRecord]:
+        """The user's own handoffs another team acknowledged or completed since `since`."""
+        with self._store.read() as session:
+            return queries.moved_on_sent_by(session, self.user.id, since)
+
     def for_customer(self, customer_id: uuid.UUID) -> list[HandoffRecord]:
         with self._store.read() as session:
             return queries.for_customer(session, customer_id)

@@ -98,6 +98,13 @@ def for_team(session: Session, team: Team) -> list[HandoffRecord]:
     return [HandoffRecord(*tuple(row)) for row in rows(session, _team_statement(), {"team": team})]
 
 
+def moved_on_sent_by(session: Session, user_id: uuid.UUID, since: datetime) -> list[HandoffRecord]:
+    """Handoffs `user_id` made that were acknowledged or done at or after `since`, oldest first."""
+    moved = (Handoff.acknowledged_at >= since) | (Handoff.done_at >= since)
+    statement = _select().where(Handoff.created_by == user_id, moved).order_by(Handoff.created_at)
+    return _records(session, statement)
+
+
 def add(
     session: Session,
     *,
