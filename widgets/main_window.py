@@ -33,8 +33,6 @@ from widgets.cases.controller import CasesController
 from widgets.controller import SAVED_FOR, Controller, OneDialog, weak
 from widgets.goodwill.controller import GoodwillController
 from widgets.handoffs.controller import HandoffsController
-from widgets.handoffs.place import place_team_handoffs
-from widgets.handoffs.team import TeamHandoffsController
 from widgets.jobs import Change, ChangeKind, Jobs
 from widgets.layout import SidePanel, fit_sections, splitter
 from widgets.pane.controller import PaneController
@@ -45,6 +43,8 @@ from widgets.record.place import build_record, place_record
 from widgets.search.panel import SearchPanel
 from widgets.style import apply_style
 from widgets.sync.status import ConnectivityStatus, UserStatus
+from widgets.team_handoffs.controller import TeamHandoffsController
+from widgets.team_handoffs.place import place_team_handoffs
 from widgets.ticker import Ticker
 from widgets.tray import DesktopNotices
 from widgets.workbench import Workbench

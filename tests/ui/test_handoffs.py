@@ -15,10 +15,10 @@ from storage.models import User
 from storage.store import Store
 from tests.ui.support import NOW, STORY_ACCOUNT
 from tests.ui.work_support import HANDOFF_SUMMARY, at, cell, open_account, settle, work_window
-from widgets.handoffs.dialogs import HandOffDialog, HandoffDoneDialog
 from widgets.handoffs.model import HandoffColumn
 from widgets.main_window import MainWindow
 from widgets.promise_text import GREEN, RED
+from widgets.team_handoffs.dialogs import HandOffDialog, HandoffDoneDialog
 
 
 def state(window: MainWindow, role: int = Qt.ItemDataRole.DisplayRole) -> object:

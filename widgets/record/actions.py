@@ -1,7 +1,7 @@
 """The row of buttons the customer pane shows for writing things down: log a contact, open a new
 case, record progress on a case, hand off to another team (Ctrl+L, Ctrl+Shift+N, Ctrl+Shift+U,
 Ctrl+Shift+H). The window places it; RecordController.attach() connects the first three, the
-handoffs feature (widgets.handoffs.place) the last."""
+handoffs feature (widgets.team_handoffs.place) the last."""
 
 from __future__ import annotations
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QBoxLayout, QTabWidget
 
-from widgets.handoffs.team import TeamHandoffsController
 from widgets.record.actions import RecordActions
+from widgets.team_handoffs.controller import TeamHandoffsController
 from widgets.ticker import Ticker
 
 
