@@ -18,7 +18,7 @@ from console.services.promises import PromiseService
 from domain.records import UserRecord
 from domain.vocabulary import CaseStatus, HandoffKind, PromiseKind, Role, Team
 from storage.models import ContactEvent
-from storage.queries import users
+from storage.queries import board, users
 from storage.store import Store
 from tests.helpers import factories
 
@@ -144,6 +144,12 @@ def test_the_receiving_team_lists_acknowledges_and_completes_with_what_was_done(
     with pytest.raises(HandoffRuleError, match="only the billing team or a supervisor moves this handoff on"):
         provisioning.acknowledge(sooner)
 
+    with world.store.read() as session:  # the supervisor board counts the late one against its team
+        world.clock.advance(timedelta(days=1))
+        assert board.late_handoff_counts(session, world.clock.now()) == {
+            Team.PROVISIONING: 1,
+            Team.BILLING: 1,
+        }
     acknowledged = provisioning.acknowledge(later)
     assert [h.status for h in provisioning.for_my_team()] == [acknowledged.status]
     with pytest.raises(HandoffRuleError, match="too long"):
