@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
 from console.clock import ManualClock
+from console.teams import parse_teams
+from console.working_time import LONDON
 from domain.vocabulary import Team
 from storage.models import User
 from storage.store import Store
@@ -138,3 +140,19 @@ def test_a_handoff_made_on_the_pane_reaches_the_receiving_team_and_its_acknowled
     sender.team_handoffs.refresh()
     settle(qtbot, sender)
     assert banner.text.text() == "Billing completed your handoff: Refund the second October charge"
+
+
+def test_the_hand_off_dialog_names_a_bad_teams_file_and_keeps_working(qtbot: QtBot) -> None:
+    teams = parse_teams("[teams]\nsales = { words = 'Sales', acknowledge_hours = 'soon' }\n")
+    dialog = HandOffDialog(teams, Team.SALES, lambda _team: NOW + timedelta(hours=2), LONDON)
+    qtbot.addWidget(dialog)
+    problem = dialog.findChild(QLabel, "handoffTeamsProblem")
+    assert problem is not None and not problem.isHidden()
+    assert problem.text() == (
+        "teams.toml line 2: acknowledge_hours for 'sales' must be a whole number from 1 to 40"
+    )
+    assert dialog.team_combo.count() == len(Team) - 1  # the built-in teams and times
+    assert dialog.ack_by.text() == at(NOW + timedelta(hours=2))
+    dialog.needed_edit.setPlainText("x" * 2_001)
+    dialog.submit()
+    assert dialog.error.text() == "The summary is too long (at most 2,000 characters)."

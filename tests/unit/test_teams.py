@@ -3,13 +3,17 @@ in UK working hours across a weekend and a bank holiday."""
 
 from __future__ import annotations
 
+import argparse
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from console.handoff_rules import acknowledge_by
 from console.teams import load_teams, parse_teams, standard_teams
 from console.working_time import WorkingHours
 from domain.vocabulary import Team
+from storage.errors import StoreError
 
 GOOD = """[teams]
 front_line = { words = "Front line", acknowledge_hours = 2 }
@@ -77,4 +81,17 @@ def test_acknowledge_by_skips_christmas_and_boxing_day_and_the_weekend() -> None
     christmas_eve = datetime(2026, 12, 24, 16, 0, tzinfo=UTC)
     assert acknowledge_by(christmas_eve, Team.SALES, WorkingHours()) == datetime(
         2026, 12, 29, 14, 0, tzinfo=UTC
+    )
+
+
+def test_server_init_stops_at_a_bad_teams_file_naming_its_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import console.teams
+    from console.admin_commands import cmd_server
+
+    monkeypatch.setattr(console.teams, "load_teams", lambda: parse_teams(GOOD.replace("= 4 }", "= 99 }", 1)))
+    with pytest.raises(StoreError) as refused:
+        cmd_server(argparse.Namespace())
+    assert str(refused.value) == (
+        "teams.toml line 4: acknowledge_hours for 'provisioning' must be a whole number from 1 to 40: "
+        "the server was not changed"
     )
