@@ -43,6 +43,8 @@ from widgets.record.place import build_record, place_record
 from widgets.search.panel import SearchPanel
 from widgets.style import apply_style
 from widgets.sync.status import ConnectivityStatus, UserStatus
+from widgets.team_handoffs.controller import TeamHandoffsController
+from widgets.team_handoffs.place import place_team_handoffs
 from widgets.ticker import Ticker
 from widgets.tray import DesktopNotices
 from widgets.workbench import Workbench
@@ -138,10 +140,12 @@ class MainWindow(QMainWindow):
         self.pane = PaneController(service, jobs, workbench, problem, clock, self)
         profile, can_act = weak(self.pane.current), weak(self.pane.can_act)
         self.cases = CasesController(jobs, workbench, clock, zone, profile, can_act, self)
+        selected = weak(self.cases.selected)
         self.promises = PromisesController(
-            jobs, workbench, clock, zone, self.notices, profile, can_act, weak(self.cases.selected), self
+            jobs, workbench, clock, zone, self.notices, profile, can_act, selected, self
         )
         self.handoffs = HandoffsController(jobs, workbench, clock, zone, profile, can_act, self)
+        self.team_handoffs = TeamHandoffsController(jobs, workbench, clock, zone, profile, selected, self)
         supervisor = self.role is Role.SUPERVISOR
         self.goodwill = GoodwillController(
             jobs, workbench, clock, zone, self.notices, problem, profile, can_act,
@@ -149,9 +153,9 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         if workbench is not None:
             self.pane.goodwill_asks = weak(self.goodwill.read_options)
-        self.record = build_record(jobs, workbench, clock, zone, weak(self.cases.selected), self)
+        self.record = build_record(jobs, workbench, clock, zone, selected, self)
         self.features: list[Controller] = [self.pane, self.cases, self.promises, self.handoffs, self.goodwill]
-        self.features += [self.record] if self.record is not None else []
+        self.features += [self.team_handoffs, *([self.record] if self.record is not None else [])]
         self.approval_panel = self.goodwill.approval_panel
         self.approval_queue: QTableView | None = self.approval_panel.view if self.approval_panel else None
 
@@ -187,6 +191,7 @@ class MainWindow(QMainWindow):
         for widget in (*banners, self.record_actions):  # the record buttons under the customer's header
             right_layout.addWidget(widget)
         right_layout.addWidget(body, 1)
+        place_team_handoffs(self.team_handoffs, self.tabs, right_layout, self.record_actions, self.ticker)
         self.splitter = splitter(Qt.Orientation.Horizontal, [(search_column, 0), (right, 1)], "mainSplitter")
         self.setCentralWidget(self.splitter)
         self.user_status = UserStatus()
@@ -199,7 +204,7 @@ class MainWindow(QMainWindow):
             self._adopt(controller)
         pane, promises, goodwill = self.pane, self.promises, self.goodwill
         self.jobs.changed.connect(self._changed)
-        for opener in (self.search_panel, promises, goodwill, self.call):
+        for opener in (self.search_panel, promises, goodwill, self.call, self.team_handoffs):
             opener.open_customer_requested.connect(self.open_customer)
         pane.work_shown.connect(self._show_work)
         pane.work_reloaded.connect(self.customer_work_loaded)
