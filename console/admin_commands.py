@@ -111,9 +111,14 @@ def describe_user(user: UserRecord) -> str:
 
 
 def cmd_server(args: argparse.Namespace) -> int:
+    from console.teams import load_teams
     from storage.server import init_server
 
-    report = init_server(server_location(args))
+    teams = load_teams()
+    if teams.problem:
+        raise StoreError(f"{teams.problem}: the server was not changed")
+    times = [(t.team.value, t.words, t.acknowledge_hours) for t in teams.teams]
+    report = init_server(server_location(args), times)
     print(f"{report.database}: central server ready (schema {report.revision}, roles advisor and supervisor)")
     return 0
 

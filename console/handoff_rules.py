@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
+from console.teams import TeamList, standard_teams
 from console.working_time import WorkingHours
 from domain.records import HandoffRecord
 from domain.vocabulary import HandoffStatus, Role, Team
-
-# Working time the receiving team has to acknowledge a handoff (not to finish it).
-ACKNOWLEDGE_WITHIN = {
-    Team.PROVISIONING: timedelta(hours=4),
-    Team.TECHNICAL: timedelta(hours=2),
-    Team.FIELD_ENGINEERS: timedelta(hours=4),
-    Team.BILLING: timedelta(hours=8),
-    Team.COMPLAINTS: timedelta(hours=4),
-    Team.SALES: timedelta(hours=8),
-    Team.FRONT_LINE: timedelta(hours=2),
-}
 
 
 class HandoffState(StrEnum):
@@ -34,8 +24,11 @@ class HandoffRuleError(ValueError):
     """A handoff or a step of it breaks a rule; the message says which."""
 
 
-def acknowledge_by(created_at: datetime, to_team: Team, hours: WorkingHours) -> datetime:
-    return hours.add(created_at, ACKNOWLEDGE_WITHIN[to_team])
+def acknowledge_by(
+    created_at: datetime, to_team: Team, hours: WorkingHours, teams: TeamList | None = None
+) -> datetime:
+    """The receiving team's acknowledge time (resources/teams.toml) in working hours after `created_at`."""
+    return hours.add(created_at, (teams or standard_teams()).info(to_team).acknowledge_within)
 
 
 def handoff_state(handoff: HandoffRecord, now: datetime) -> HandoffState:
@@ -63,6 +56,14 @@ def check_new_handoff(from_team: Team, to_team: Team, summary: str) -> None:
         raise HandoffRuleError("say what the other team must do")
     if len(summary) > 2_000:
         raise HandoffRuleError("the summary is too long (at most 2,000 characters)")
+
+
+def check_done_note(note: str | None) -> str | None:
+    """What was done, as kept (trimmed; None when nothing was said)."""
+    text = (note or "").strip()
+    if len(text) > 2_000:
+        raise HandoffRuleError("what was done is too long (at most 2,000 characters)")
+    return text or None
 
 
 def check_mover(team: Team, role: Role, handoff: HandoffRecord) -> None:

@@ -441,8 +441,9 @@ HANDOFF_CREATE = _kind(
         _EVENT,
     ),
     rules="""from the caller's team (`users.team`) to another; summary 1–2,000; done_by after the act;
-    acknowledge_by after the act and within 14 days (the workstation computes it from its working
-    calendar and bank holidays; the server bounds it).""",
+    acknowledge_by within 14 days of the act and no sooner than the receiving team's acknowledge
+    hours (`resources/teams.toml`, written to `api.team_acknowledge` by `server init`; the
+    workstation computes it in working hours, skipping bank holidays; the server bounds it).""",
 )
 _STEP_RULES = """only a member of the receiving team or a supervisor (`handoff_rules.check_mover`, the
 same on the client); from awaiting_ack / acknowledged at the version seen, else conflict."""
@@ -450,14 +451,15 @@ HANDOFF_ACKNOWLEDGE = _kind(
     "handoff.acknowledge",
     entity="handoff",
     words="Handoff acknowledgement",
-    fields=(_ID, _VERSION, _EVENT),
+    # The server's one step function reads done_note for both; an acknowledgement never sends it.
+    fields=(_ID, _VERSION, _maybe("done_note", TEXT, "never sent: completion only"), _EVENT),
     rules=_STEP_RULES,
 )
 HANDOFF_COMPLETE = _kind(
     "handoff.complete",
     entity="handoff",
     words="Handoff completion",
-    fields=(_ID, _VERSION, _EVENT),
+    fields=(_ID, _VERSION, _maybe("done_note", TEXT, "what was done, up to 2,000"), _EVENT),
     rules=_STEP_RULES,
 )
 OFFER_IMPRESSION = _kind(

@@ -44,6 +44,8 @@ from widgets.record.place import build_record, place_record
 from widgets.search.panel import SearchPanel
 from widgets.style import apply_style
 from widgets.sync.status import ConnectivityStatus, UserStatus
+from widgets.team_handoffs.controller import TeamHandoffsController
+from widgets.team_handoffs.place import place_team_handoffs
 from widgets.ticker import Ticker
 from widgets.tray import DesktopNotices
 from widgets.workbench import Workbench
@@ -139,10 +141,12 @@ class MainWindow(QMainWindow):
         self.pane = PaneController(service, jobs, workbench, problem, clock, self)
         profile, can_act = weak(self.pane.current), weak(self.pane.can_act)
         self.cases = CasesController(jobs, workbench, clock, zone, profile, can_act, self)
+        selected = weak(self.cases.selected)
         self.promises = PromisesController(
-            jobs, workbench, clock, zone, self.notices, profile, can_act, weak(self.cases.selected), self
+            jobs, workbench, clock, zone, self.notices, profile, can_act, selected, self
         )
         self.handoffs = HandoffsController(jobs, workbench, clock, zone, profile, can_act, self)
+        self.team_handoffs = TeamHandoffsController(jobs, workbench, clock, zone, profile, selected, self)
         supervisor = self.role is Role.SUPERVISOR
         self.goodwill = GoodwillController(
             jobs, workbench, clock, zone, self.notices, problem, profile, can_act,
@@ -151,9 +155,9 @@ class MainWindow(QMainWindow):
         if workbench is not None:
             self.pane.goodwill_asks = weak(self.goodwill.read_options)
         self.details = DetailsController(jobs, workbench.details if workbench else None, zone, can_act, self)
-        self.record = build_record(jobs, workbench, clock, zone, weak(self.cases.selected), self)
+        self.record = build_record(jobs, workbench, clock, zone, selected, self)
         self.features: list[Controller] = [self.pane, self.cases, self.promises, self.handoffs, self.goodwill]
-        self.features += [self.details, *([self.record] if self.record is not None else [])]
+        self.features += [self.team_handoffs, self.details, *filter(None, [self.record])]
         self.approval_panel = self.goodwill.approval_panel
         self.approval_queue: QTableView | None = self.approval_panel.view if self.approval_panel else None
 
@@ -163,7 +167,6 @@ class MainWindow(QMainWindow):
         search_layout = QVBoxLayout(search_column)
         search_layout.setContentsMargins(8, 8, 4, 8)
         search_layout.addWidget(self.search_panel)
-        search_layout.addWidget(self.details.new_customer_button)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("historyTabs")
         self.tabs.setDocumentMode(True)
@@ -187,10 +190,10 @@ class MainWindow(QMainWindow):
         right_layout.setContentsMargins(4, 8, 8, 8)
         self.record_actions = place_record(self.record, self.call.call_ended, self.pane.customer_opened)
         banners = (self.call.strip, self.promises.banner, self.goodwill.decision_banner, self.pane.header)
-        self.details.place_in(self.record_actions)
         for widget in (*banners, self.record_actions):  # the record and details buttons under the header
             right_layout.addWidget(widget)
         right_layout.addWidget(body, 1)
+        place_team_handoffs(self.team_handoffs, self.tabs, right_layout, self.record_actions, self.ticker)
         self.splitter = splitter(Qt.Orientation.Horizontal, [(search_column, 0), (right, 1)], "mainSplitter")
         self.setCentralWidget(self.splitter)
         self.user_status = UserStatus()
@@ -203,7 +206,7 @@ class MainWindow(QMainWindow):
             self._adopt(controller)
         pane, promises, goodwill = self.pane, self.promises, self.goodwill
         self.jobs.changed.connect(self._changed)
-        for opener in (self.search_panel, promises, goodwill, self.call, self.details):
+        for opener in (self.search_panel, promises, goodwill, self.call, self.team_handoffs, self.details):
             opener.open_customer_requested.connect(self.open_customer)
         pane.work_shown.connect(self._show_work)
         pane.work_reloaded.connect(self.customer_work_loaded)
@@ -211,7 +214,7 @@ class MainWindow(QMainWindow):
         pane.customer_opened.connect(goodwill.customer_opened)
         pane.customer_opened.connect(self.customer_opened)
         pane.customer_opened.connect(self.call.customer_opened)
-        self.details.wire(pane.customer_opened, self.call.new_customer_requested)
+        self.details.wire(self.call.new_customer_requested, self.record_actions, self.search_panel)
         self.call.search_requested.connect(self.focus_search)
         pane.customer_open_failed.connect(self.customer_open_failed)
         pane.goodwill_read.connect(goodwill.came_with_customer)

@@ -9,7 +9,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from console.clock import Clock
-from console.handoff_rules import HandoffRuleError, acknowledge_by, check_mover, check_new_handoff
+from console.handoff_rules import (
+    HandoffRuleError,
+    acknowledge_by,
+    check_done_note,
+    check_mover,
+    check_new_handoff,
+)
 from console.ids import new_id
 from console.services.events import console_event
 from console.sync import outbox
@@ -94,7 +100,9 @@ class HandoffService:
             f"Acknowledged by {TEAM_WORDS[handoff.to_team]}",
         )
 
-    def complete(self, handoff: HandoffRecord) -> HandoffRecord:
+    def complete(self, handoff: HandoffRecord, done_note: str | None = None) -> HandoffRecord:
+        """Done, with what was done (kept on the customer's timeline under the summary)."""
+        note = check_done_note(done_note)
         now = self._clock.now()
         return self._advance(
             mutation_kinds.HANDOFF_COMPLETE,
@@ -102,7 +110,17 @@ class HandoffService:
             HandoffStatus.ACKNOWLEDGED,
             {"status": HandoffStatus.DONE, "done_at": now},
             f"Completed by {TEAM_WORDS[handoff.to_team]}",
+            done_note=note,
         )
+
+    def acknowledge_by(self, to_team: Team) -> datetime:
+        """When a handoff made now to `to_team` must be acknowledged (the dialog shows it before saving)."""
+        return acknowledge_by(self._clock.now(), to_team, self._hours)
+
+    def for_my_team(self) -> list[HandoffRecord]:
+        """Live handoffs to the user's team, the soonest acknowledge-by (then done-by) first."""
+        with self._store.read() as session:
+            return queries.for_team(session, self.user.team)
 
     def _advance(
         self,
@@ -111,12 +129,13 @@ class HandoffService:
         expected: HandoffStatus,
         values: dict[str, object],
         subject: str,
+        *,
+        done_note: str | None = None,
     ) -> HandoffRecord:
         check_mover(self.user.team, self.user.role, handoff)
         now = self._clock.now()
-        event = console_event(
-            self.user.id, handoff.customer_id, handoff.case_id, now, subject, handoff.summary
-        )
+        body = handoff.summary + (f"\nDone: {done_note}" if done_note else "")
+        event = console_event(self.user.id, handoff.customer_id, handoff.case_id, now, subject, body)
 
         def advance(session: Session) -> None:
             if not queries.advance(
@@ -136,13 +155,20 @@ class HandoffService:
                 line=event,
                 mutation=writes.Mutation(
                     kind,
-                    outbox.handoff_step(handoff_id=handoff.id, version=handoff.version, event_id=event.id),
+                    outbox.handoff_step(
+                        handoff_id=handoff.id, version=handoff.version, event_id=event.id, done_note=done_note
+                    ),
                     handoff.id,
                 ),
             )
             moved = queries.get(session, handoff.id)
         assert moved is not None
         return moved
+
+    def moved_on_since(self, since: datetime) -> list[HandoffRecord]:
+        """The user's own handoffs another team acknowledged or completed since `since`."""
+        with self._store.read() as session:
+            return queries.moved_on_sent_by(session, self.user.id, since)
 
     def for_customer(self, customer_id: uuid.UUID) -> list[HandoffRecord]:
         with self._store.read() as session:

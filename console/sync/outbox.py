@@ -269,9 +269,14 @@ def handoff_create(handoff: HandoffRecord, event_id: uuid.UUID) -> dict[str, Any
     }
 
 
-def handoff_step(*, handoff_id: uuid.UUID, version: int, event_id: uuid.UUID) -> dict[str, Any]:
-    """handoff.acknowledge and handoff.complete: the handoff at the version the team saw."""
-    return {"id": str(handoff_id), "version": version, "event_id": str(event_id)}
+def handoff_step(
+    *, handoff_id: uuid.UUID, version: int, event_id: uuid.UUID, done_note: str | None = None
+) -> dict[str, Any]:
+    """handoff.acknowledge and handoff.complete (with what was done): the handoff at the version seen."""
+    payload: dict[str, Any] = {"id": str(handoff_id), "version": version, "event_id": str(event_id)}
+    if done_note is not None:
+        payload["done_note"] = done_note
+    return payload
 
 
 def offer_impression(

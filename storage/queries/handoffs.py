@@ -81,6 +81,30 @@ def unacknowledged_past(session: Session, moment: datetime) -> list[HandoffRecor
     )
 
 
+@built_once
+def _team_statement() -> Select[*tuple[Any, ...]]:
+    return (
+        _select()
+        .where(
+            Handoff.to_team == bindparam("team"),
+            Handoff.status.in_([HandoffStatus.AWAITING_ACK, HandoffStatus.ACKNOWLEDGED]),
+        )
+        .order_by(Handoff.acknowledge_by, Handoff.created_at)
+    )
+
+
+def for_team(session: Session, team: Team) -> list[HandoffRecord]:
+    """Live handoffs to `team` (awaiting acknowledgement or acknowledged), oldest deadline first."""
+    return [HandoffRecord(*tuple(row)) for row in rows(session, _team_statement(), {"team": team})]
+
+
+def moved_on_sent_by(session: Session, user_id: uuid.UUID, since: datetime) -> list[HandoffRecord]:
+    """Handoffs `user_id` made that were acknowledged or done at or after `since`, oldest first."""
+    moved = (Handoff.acknowledged_at >= since) | (Handoff.done_at >= since)
+    statement = _select().where(Handoff.created_by == user_id, moved).order_by(Handoff.created_at)
+    return _records(session, statement)
+
+
 def add(
     session: Session,
     *,

@@ -8,9 +8,23 @@ AS $$
     SELECT replace(team, '_', ' ')
 $$;
 
+-- Each team's acknowledge time in working hours: the same values as resources/teams.toml, which
+-- `server init` writes here after this script (these rows are only the first fill).
+CREATE TABLE IF NOT EXISTS api.team_acknowledge (
+    team text PRIMARY KEY,
+    words text NOT NULL,
+    acknowledge_hours integer NOT NULL CHECK (acknowledge_hours BETWEEN 1 AND 40)
+);
+INSERT INTO api.team_acknowledge (team, words, acknowledge_hours)
+VALUES ('front_line', 'Front line', 2), ('sales', 'Sales', 8), ('provisioning', 'Provisioning', 4),
+       ('technical', 'Technical', 2), ('billing', 'Billing', 8), ('field_engineers', 'Field engineers', 4),
+       ('complaints', 'Complaints', 4)
+ON CONFLICT (team) DO NOTHING;
+
 -- handoff.create: to another team, with a summary; from the caller's team. The acknowledge-by time
 -- is the client's (working hours and bank holidays are the workstation's calendar); the server
--- only bounds it: after the handoff, and within 14 days of it.
+-- bounds it: no sooner than the receiving team's acknowledge hours after the handoff (working
+-- hours only ever stretch the wall clock), and within 14 days of it.
 CREATE OR REPLACE FUNCTION api.handoff_create(who public.users, p_mutation_id uuid, p jsonb, p_occurred_at timestamptz)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -27,6 +41,7 @@ DECLARE
     v_ack timestamptz := api.time_field(p, 'acknowledge_by');
     v_done timestamptz := api.time_field(p, 'done_by');
     v_summary text;
+    v_hours integer;
     made public.handoffs;
 BEGIN
     IF v_to = who.team THEN
@@ -47,6 +62,11 @@ BEGIN
     END IF;
     IF v_ack IS NULL OR v_ack <= v_at OR v_ack > v_at + interval '14 days' THEN
         PERFORM api.refuse('acknowledge_by must be after the handoff and within 14 days of it');
+    END IF;
+    SELECT acknowledge_hours INTO v_hours FROM api.team_acknowledge WHERE team = v_to;
+    IF v_hours IS NOT NULL AND v_ack < p_occurred_at + make_interval(hours => v_hours) THEN
+        PERFORM api.refuse(format('acknowledge_by is sooner than the %s team''s %s working hours',
+                                  api.team_words(v_to), v_hours));
     END IF;
     IF NOT EXISTS (SELECT FROM public.customers WHERE id = v_customer AND NOT deleted) THEN
         PERFORM api.refuse('no such customer');
@@ -83,6 +103,7 @@ DECLARE
     v_id uuid := api.uuid_field(p, 'id');
     v_version bigint := api.int_field(p, 'version', false);
     v_from text;
+    v_note text;
     h public.handoffs;
     made public.handoffs;
 BEGIN
@@ -98,6 +119,13 @@ BEGIN
     IF who.team <> h.to_team AND who.role <> 'supervisor' THEN
         PERFORM api.refuse(format('only the %s team or a supervisor moves this handoff on', api.team_words(h.to_team)));
     END IF;
+    IF p -> 'done_note' IS NOT NULL AND jsonb_typeof(p -> 'done_note') NOT IN ('string', 'null') THEN
+        PERFORM api.refuse('done_note must be text');
+    END IF;
+    v_note := NULLIF(btrim(COALESCE(p ->> 'done_note', '')), '');
+    IF length(v_note) > 2000 THEN
+        PERFORM api.refuse('what was done is too long (at most 2,000 characters)');
+    END IF;
     IF p_acknowledge THEN
         UPDATE public.handoffs
            SET status = 'acknowledged', acknowledged_by = who.id, acknowledged_at = v_at, version = version + 1
@@ -112,7 +140,7 @@ BEGIN
     PERFORM api.add_console_event(
         api.uuid_field(p, 'event_id', false), h.customer_id, h.case_id, who.id, v_at,
         format('%s by %s', CASE WHEN p_acknowledge THEN 'Acknowledged' ELSE 'Completed' END, api.team_words(h.to_team)),
-        h.summary, p_mutation_id);
+        h.summary || COALESCE(E'\nDone: ' || v_note, ''), p_mutation_id);
     RETURN jsonb_build_object('entity', 'handoff', 'entity_id', v_id, 'record', to_jsonb(made));
 END
 $$;

@@ -3,6 +3,7 @@ package (the api schema, group roles, grants, row-level security, mutation and p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -60,8 +61,22 @@ def is_initialised(connection: Connection) -> bool:
     return found is not None
 
 
-def init_server(location: StoreLocation) -> InitReport:
-    """Create or upgrade the central schema; running it again changes nothing."""
+def write_team_times(connection: Connection, teams: Sequence[tuple[str, str, int]]) -> None:
+    """The teams file's (code, words, acknowledge hours) into api.team_acknowledge, replacing its rows."""
+    for team, words, hours in teams:
+        connection.execute(
+            text(
+                "INSERT INTO api.team_acknowledge (team, words, acknowledge_hours) VALUES (:t, :w, :h) "
+                "ON CONFLICT (team) DO UPDATE "
+                "SET words = EXCLUDED.words, acknowledge_hours = EXCLUDED.acknowledge_hours"
+            ),
+            {"t": team, "w": words, "h": hours},
+        )
+
+
+def init_server(location: StoreLocation, teams: Sequence[tuple[str, str, int]] = ()) -> InitReport:
+    """Create or upgrade the central schema; running it again changes nothing. `teams`: the
+    acknowledge times of resources/teams.toml (code, words, hours) the server checks handoffs by."""
     engine = server_engine(location)
     try:
         upgrade_schema(engine, location)
@@ -74,6 +89,7 @@ def init_server(location: StoreLocation) -> InitReport:
                     "server init needs a superuser or a role with CREATEROLE (it creates the group roles)"
                 )
             apply_server_sql(connection)
+            write_team_times(connection, teams)
     except DBAPIError as exc:
         raise StoreError(describe_db_error(location, exc)) from None
     finally:

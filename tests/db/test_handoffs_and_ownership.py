@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 import pytest
+from sqlalchemy import select
 
 from console.case_rules import CaseRuleError
 from console.clock import ManualClock
@@ -16,7 +17,8 @@ from console.services.handoffs import HandoffService
 from console.services.promises import PromiseService
 from domain.records import UserRecord
 from domain.vocabulary import CaseStatus, HandoffKind, PromiseKind, Role, Team
-from storage.queries import users
+from storage.models import ContactEvent
+from storage.queries import board, users
 from storage.store import Store
 from tests.helpers import factories
 
@@ -127,3 +129,35 @@ def test_case_past_target_prompts_a_progress_update_until_one_is_promised(world:
         customer.id, PromiseKind.PROGRESS_UPDATE, NOW + timedelta(hours=2), case_id=stale.id
     )
     assert cases.needing_update(customer.id) == []
+
+
+def test_the_receiving_team_lists_acknowledges_and_completes_with_what_was_done(world: World) -> None:
+    sales = HandoffService(world.store, world.clock, world.sales)
+    customer = world.customers.find_account("40000001")
+    assert sales.acknowledge_by(Team.PROVISIONING) == datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+    later = sales.hand_off(customer.id, HandoffKind.TASK, Team.PROVISIONING, "Check the line")
+    world.clock.advance(timedelta(minutes=5))
+    sooner = sales.hand_off(customer.id, HandoffKind.TASK, Team.BILLING, "Refund the fee")
+    provisioning = HandoffService(world.store, world.clock, world.provisioning)
+    assert [h.id for h in provisioning.for_my_team()] == [later.id]
+    assert [h.id for h in HandoffService(world.store, world.clock, world.sales).for_my_team()] == []
+    with pytest.raises(HandoffRuleError, match="only the billing team or a supervisor moves this handoff on"):
+        provisioning.acknowledge(sooner)
+
+    with world.store.read() as session:  # the supervisor board counts the late one against its team
+        world.clock.advance(timedelta(days=1))
+        assert board.late_handoff_counts(session, world.clock.now()) == {
+            Team.PROVISIONING: 1,
+            Team.BILLING: 1,
+        }
+    acknowledged = provisioning.acknowledge(later)
+    assert [h.status for h in provisioning.for_my_team()] == [acknowledged.status]
+    with pytest.raises(HandoffRuleError, match="too long"):
+        provisioning.complete(acknowledged, "x" * 2_001)
+    done = provisioning.complete(acknowledged, "  Line re-provisioned  ")
+    assert done.done_at == world.clock.now()
+    assert provisioning.for_my_team() == []
+    with world.store.read() as session:
+        done_line = ContactEvent.subject == "Completed by provisioning"
+        bodies = list(session.scalars(select(ContactEvent.summary).where(done_line)))
+    assert bodies == ["Check the line\nDone: Line re-provisioned"]

@@ -3,6 +3,7 @@ with its reason, conflicts on a stale version, the rows in the change log and th
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -12,11 +13,14 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from console.case_rules import ROOT_CAUSE_CATEGORIES
+from console.handoff_rules import HandoffRuleError, acknowledge_by, check_mover
 from console.ids import new_id
+from console.working_time import WorkingHours
 from domain import mutation_kinds
-from domain.vocabulary import Role, Team
+from domain.records import HandoffRecord
+from domain.vocabulary import HandoffKind, HandoffStatus, Role, Team
 from storage import audit
-from storage.server import apply_server_sql
+from storage.server import apply_server_sql, write_team_times
 from tests.helpers.central import NOW, Central
 
 pytestmark = pytest.mark.postgres
@@ -516,4 +520,70 @@ def test_a_case_opened_through_the_server_gets_the_next_reference(central: Centr
         "offer.impression",
         {"id": str(new_id()), "customer_id": str(customer), "offer_id": str(central.offer())},
         made["reference"],
+    )
+
+
+def test_the_server_checks_the_teams_acknowledge_hours_and_keeps_what_was_done(central: Central) -> None:
+    sales = central.login(central.add_user(Role.ADVISOR, 0, team=Team.SALES))
+    billing = central.login(central.add_user(Role.ADVISOR, 0, team=Team.BILLING))
+    technical = central.login(central.add_user(Role.ADVISOR, 0, team=Team.TECHNICAL))
+    customer = central.customer()
+    # The console's acknowledge-by for Technical (2 working hours) is accepted; one sooner is not.
+    console_time = acknowledge_by(NOW, Team.TECHNICAL, WorkingHours())
+    handoff = {
+        "id": str(new_id()),
+        "customer_id": str(customer),
+        "kind": "task",
+        "to_team": "technical",
+        "summary": "Line test",
+        "acknowledge_by": (NOW + timedelta(hours=1)).isoformat(),
+    }
+    refused(central, sales, "handoff.create", handoff, "acknowledge_by is sooner than the technical team's 2")
+    step(central, sales, "handoff.create", handoff | {"acknowledge_by": console_time.isoformat()})
+    # Another team's advisor is refused with the console's own words.
+    with pytest.raises(HandoffRuleError) as console_words:
+        check_mover(Team.BILLING, Role.ADVISOR, dataclasses.replace(_record(), to_team=Team.TECHNICAL))
+    refused(central, billing, "handoff.acknowledge", {"id": handoff["id"]}, str(console_words.value))
+    step(central, technical, "handoff.acknowledge", {"id": handoff["id"], "version": 1})
+    refused(central, billing, "handoff.complete", {"id": handoff["id"]}, str(console_words.value))
+    done = step(
+        central, technical, "handoff.complete", {"id": handoff["id"], "version": 2, "done_note": " Fixed "}
+    )
+    assert done["status"] == "done"
+    with central.admin.connect() as connection:
+        body = connection.execute(
+            text(
+                "SELECT summary FROM contact_events"
+                " WHERE customer_id = :c AND subject = 'Completed by technical'"
+            ),
+            {"c": customer},
+        ).scalar_one()
+    assert body == "Line test\nDone: Fixed"
+
+    # `server init` writes the teams file's hours: a slower Technical team moves the bound.
+    with central.admin.begin() as connection:
+        write_team_times(connection, [("technical", "Technical", 6)])
+    later = handoff | {"id": str(new_id()), "acknowledge_by": console_time.isoformat()}
+    refused(central, sales, "handoff.create", later, "sooner than the technical team's 6 working hours")
+
+
+def _record() -> HandoffRecord:
+    return HandoffRecord(
+        id=new_id(),
+        customer_id=new_id(),
+        case_id=None,
+        case_reference=None,
+        kind=HandoffKind.TASK,
+        summary="x",
+        from_team=Team.SALES,
+        to_team=Team.TECHNICAL,
+        created_by_name="Sally",
+        created_at=NOW,
+        acknowledge_by=NOW,
+        acknowledged_by_name=None,
+        acknowledged_at=None,
+        done_by=None,
+        done_at=None,
+        status=HandoffStatus.AWAITING_ACK,
+        version=1,
     )

@@ -108,3 +108,15 @@ def test_init_needs_a_role_that_may_create_roles(central: Central) -> None:
 def test_init_refuses_sqlite(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="PostgreSQL"):
         init_server(parse_location(f"{tmp_path}/store.db"))
+
+
+def test_init_writes_the_teams_files_acknowledge_hours(central: Central) -> None:
+    from console.teams import load_teams
+
+    shipped = [(t.team.value, t.words, t.acknowledge_hours) for t in load_teams().teams]
+    init_server(central.location, [*shipped[:-1], ("complaints", "Complaints desk", 6)])
+    with central.admin.connect() as connection:
+        rows = dict(
+            connection.execute(text("SELECT team, acknowledge_hours FROM api.team_acknowledge")).all()
+        )
+    assert rows == {team: hours for team, _words, hours in shipped} | {"complaints": 6}

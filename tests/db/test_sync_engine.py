@@ -844,3 +844,56 @@ def test_a_server_without_the_batch_function_gets_one_call_each(team: Team, cent
     summary = asyncio.run(engine.sync_once())
     assert (summary.accepted, summary.waiting) == (2, 0)
     assert singles == [mutation_kinds.GOODWILL_REQUEST, mutation_kinds.GOODWILL_REQUEST] and not link.batches
+
+
+def test_a_handoff_reaches_the_receiving_teams_list_and_its_progress_reaches_the_sender(
+    central: Central, tmp_path: Path
+) -> None:
+    sally = central.add_user(Role.ADVISOR, 0, hint="sal", display_name="Sally Sales", team=StaffTeam.SALES)
+    bill = central.add_user(Role.ADVISOR, 0, hint="bil", display_name="Bill Billing", team=StaffTeam.BILLING)
+    tess = central.add_user(Role.ADVISOR, 0, hint="tec", display_name="Tess Tech", team=StaffTeam.TECHNICAL)
+    people = [sally, bill, tess]
+    stations = [workstation(central, tmp_path, person, people) for person in people]
+    sender, receiver, other = stations
+    try:
+        customer_id = shared_customer(central, [s.store for s in stations])
+        sending = HandoffService(sender.store, sender.clock, sender.user)
+        made = sending.hand_off(customer_id, HandoffKind.TASK, StaffTeam.BILLING, "Refund the second charge")
+        assert asyncio.run(sender.engine().sync_once()).accepted == 1
+        for station in (receiver, other):
+            asyncio.run(station.engine().sync_once())
+        receiving = HandoffService(receiver.store, receiver.clock, receiver.user)
+        assert [h.id for h in receiving.for_my_team()] == [made.id]
+        assert HandoffService(other.store, other.clock, other.user).for_my_team() == []
+
+        # Another team's advisor is refused by the server in the console's words.
+        server_refusal = central.apply(
+            central.login(tess), "handoff.acknowledge", {"id": str(made.id), "version": 1}
+        )
+        assert server_refusal["reason"] == "only the billing team or a supervisor moves this handoff on"
+
+        since = sender.clock.now()
+        receiver.clock.advance(timedelta(minutes=20))
+        receiving.acknowledge(receiving.for_my_team()[0])
+        assert asyncio.run(receiver.engine().sync_once()).accepted == 1
+        asyncio.run(sender.engine().sync_once())
+        told = sending.moved_on_since(since)
+        assert [(h.id, h.status, h.acknowledged_by_name) for h in told] == [
+            (made.id, HandoffStatus.ACKNOWLEDGED, "Bill Billing")
+        ]
+
+        receiver.clock.advance(timedelta(hours=1))
+        receiving.complete(receiving.for_my_team()[0], "Refunded £42.50")
+        assert asyncio.run(receiver.engine().sync_once()).accepted == 1
+        asyncio.run(sender.engine().sync_once())
+        assert [h.status for h in sending.moved_on_since(since)] == [HandoffStatus.DONE]
+        with sender.store.read() as session:
+            done_lines = list(
+                session.scalars(
+                    select(ContactEvent.summary).where(ContactEvent.subject == "Completed by billing")
+                )
+            )
+        assert done_lines == ["Refund the second charge\nDone: Refunded £42.50"]
+    finally:
+        for station in stations:
+            station.store.close()

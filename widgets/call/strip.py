@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +21,7 @@ from typing_extensions import override
 
 from console.normalise import format_phone
 from domain.records import CustomerMatch
+from widgets.search.panel import SearchResultsModel
 from widgets.views import HintListView
 
 _ROOT = QModelIndex()
@@ -29,24 +30,8 @@ END_CALL_KEYS = "Ctrl+Shift+X"
 VISIBLE_MATCHES = 4
 
 
-class CallMatchesModel(QAbstractListModel):
+class CallMatchesModel(SearchResultsModel):
     """The customers who share the caller's number, one line each: name, account, postcode, town."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._matches: list[CustomerMatch] = []
-
-    def set_matches(self, matches: list[CustomerMatch]) -> None:
-        self.beginResetModel()
-        self._matches = list(matches)
-        self.endResetModel()
-
-    def match_at(self, row: int) -> CustomerMatch | None:
-        return self._matches[row] if 0 <= row < len(self._matches) else None
-
-    @override
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._matches)
 
     @override
     def data(

@@ -49,7 +49,7 @@ class DetailsController(Controller):
             self.tr("Change the customer's phones, email, address… with a reason (%1)")
         )
         self.edit_button.setToolTip(self.edit_button.toolTip().replace("%1", EDIT_KEYS))
-        self.edit_button.setEnabled(False)
+        self.edit_button.setEnabled(service is not None)  # with no customer open, it says to open one
         self.edit_button.clicked.connect(self.edit_details)
         row.addWidget(self.edit_button)
         row.addStretch(1)
@@ -72,10 +72,17 @@ class DetailsController(Controller):
         else:
             self.bar.setParent(row)
 
-    def wire(self, customer_opened: SignalInstance, new_customer_requested: SignalInstance) -> None:
-        """The pane's opening (the edit button follows it) and the call strip's new-customer request."""
-        customer_opened.connect(self.customer_opened)
+    def wire(
+        self, new_customer_requested: SignalInstance, button_row: QWidget, search_panel: QWidget
+    ) -> None:
+        """The call strip's new-customer request; the edit button at the end of `button_row`, the
+        new-customer button under `search_panel`."""
         new_customer_requested.connect(self.new_customer)
+        self.place_in(button_row)
+        column = search_panel.parentWidget()
+        layout = column.layout() if column is not None else None
+        if layout is not None:
+            layout.addWidget(self.new_customer_button)
 
     def new_customer(self, e164: str | None) -> NewCustomerDialog | None:
         """Open the new-customer dialog, the caller's number filled in when there is one."""
@@ -121,9 +128,6 @@ class DetailsController(Controller):
                 dialog, error, (DetailRuleError,), self.tr("the customer was not added: %1")
             )
         ).run()
-
-    def customer_opened(self, profile: object) -> None:
-        self.edit_button.setEnabled(self._service is not None and isinstance(profile, CustomerProfile))
 
     def edit_details(self) -> None:
         """Read the open customer's details and history, then open the dialog."""

@@ -149,10 +149,17 @@ class PromisePanel(QWidget):
 class HandoffPanel(QWidget):
     """Orders and tasks handed between teams; a dropped one (not acknowledged in time) is red."""
 
-    def __init__(self, model: HandoffModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model: HandoffModel,
+        parent: QWidget | None = None,
+        *,
+        name: str = "handoffList",
+        title: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.model = model
-        self.title = _title(self.tr("Handoffs"), self)
+        self.title = _title(title or self.tr("Handoffs"), self)
         self.acknowledge_button = _tool_button(
             self.tr("Acknowledge"),
             self.tr("Acknowledge handoff"),
@@ -167,8 +174,8 @@ class HandoffPanel(QWidget):
         )
         self.view = data_table(
             model,
-            "handoffList",
-            self.tr("Handoffs"),
+            name,
+            title or self.tr("Handoffs"),
             {
                 HandoffColumn.STATE: "Not acknowledged — 10 days late",
                 HandoffColumn.KIND: "Order",

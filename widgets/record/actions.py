@@ -1,6 +1,7 @@
 """The row of buttons the customer pane shows for writing things down: log a contact, open a new
-case, record progress on a case (Ctrl+L, Ctrl+Shift+N, Ctrl+Shift+U). The window places it;
-RecordController.attach() connects it."""
+case, record progress on a case, hand off to another team (Ctrl+L, Ctrl+Shift+N, Ctrl+Shift+U,
+Ctrl+Shift+H). The window places it; RecordController.attach() connects the first three, the
+handoffs feature (widgets.team_handoffs.place) the last."""
 
 from __future__ import annotations
 
@@ -30,9 +31,23 @@ class RecordActions(QWidget):
             self.tr("What was done, the next step, and whether the customer was told (Ctrl+Shift+U)"),
             "Ctrl+Shift+U",
         )
+        self.hand_off_button = self._button(
+            "handOffButton",
+            self.tr("Hand off…"),
+            self.tr(
+                "Pass work for the open customer to another team, acknowledged in its hours (Ctrl+Shift+H)"
+            ),
+            "Ctrl+Shift+H",
+        )
+        self.buttons = (
+            self.log_contact_button,
+            self.new_case_button,
+            self.case_update_button,
+            self.hand_off_button,
+        )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for button in (self.log_contact_button, self.new_case_button, self.case_update_button):
+        for button in self.buttons:
             layout.addWidget(button)
         layout.addStretch(1)
         self.set_customer_open(False)
@@ -46,5 +61,5 @@ class RecordActions(QWidget):
 
     def set_customer_open(self, is_open: bool) -> None:
         """The buttons act on the customer in the pane: off while there is none."""
-        for button in (self.log_contact_button, self.new_case_button, self.case_update_button):
+        for button in self.buttons:
             button.setEnabled(is_open)
