@@ -109,6 +109,9 @@ class CustomerDetailsDialog(SaveDialog):
         self.earlier = QListWidget(self)
         self.earlier.setObjectName("earlierDetails")
         self.earlier.setAccessibleName(self.tr("Earlier details"))
+        self.earlier.setWordWrap(True)  # who, when and why are read whole, never scrolled to
+        self.earlier.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(560)
         for change in history:
             if change.old_value is None:
                 continue
