@@ -210,10 +210,9 @@ class MainWindow(QMainWindow):
             opener.open_customer_requested.connect(self.open_customer)
         pane.work_shown.connect(self._show_work)
         pane.work_reloaded.connect(self.customer_work_loaded)
-        pane.customer_opened.connect(self._customer_opened)
-        pane.customer_opened.connect(goodwill.customer_opened)
+        for told in (self._customer_opened, goodwill.customer_opened, self.call.customer_opened):
+            pane.customer_opened.connect(told)
         pane.customer_opened.connect(self.customer_opened)
-        pane.customer_opened.connect(self.call.customer_opened)
         self.details.wire(self.call.new_customer_requested, self.record_actions, self.search_panel)
         self.call.search_requested.connect(self.focus_search)
         pane.customer_open_failed.connect(self.customer_open_failed)
