@@ -26,7 +26,6 @@ from widgets.team_handoffs.dialogs import HandOffDialog, HandoffDoneDialog, Hand
 from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
-HAND_OFF_KEYS = "Ctrl+Shift+H"
 
 
 class HandoffNewsBanner(PromiseBanner):
