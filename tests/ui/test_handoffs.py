@@ -17,10 +17,11 @@ from storage.models import User
 from storage.store import Store
 from tests.ui.support import NOW, STORY_ACCOUNT
 from tests.ui.work_support import HANDOFF_SUMMARY, at, cell, open_account, settle, work_window
+from widgets.handoffs.done_dialog import HandoffDoneDialog
 from widgets.handoffs.model import HandoffColumn
 from widgets.main_window import MainWindow
 from widgets.promise_text import GREEN, RED
-from widgets.team_handoffs.dialogs import HandOffDialog, HandoffDoneDialog
+from widgets.team_handoffs.dialogs import HandOffDialog
 
 
 def state(window: MainWindow, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -59,10 +60,15 @@ def test_a_dropped_handoff_is_red_then_acknowledged_then_done(
     assert window.pane.history_model.entry_at(0).subject == "Acknowledged by provisioning"  # type: ignore[union-attr]
 
     window.handoffs.panel.view.setCurrentIndex(window.handoffs.model.index(0, 0))
+    window.handoffs.panel.complete_button.click()
+    done = window.dialog
+    assert isinstance(done, HandoffDoneDialog)  # what was done is asked, and goes on the timeline
+    done.findChild(QPlainTextEdit, "handoffDoneNote").setPlainText("Order placed")  # type: ignore[union-attr]
     with qtbot.waitSignal(window.change_saved, timeout=5000):
-        window.handoffs.panel.complete_button.click()
+        done.submit()
     settle(qtbot, window)
     assert state(window) == f"Done {at(clock.now())}"
+    assert window.dialog is None
 
 
 def test_an_awaiting_handoff_turns_red_when_its_deadline_passes_on_a_tick(

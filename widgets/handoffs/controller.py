@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject
@@ -21,6 +22,7 @@ from domain.errors import first_line
 from domain.records import CustomerProfile, HandoffRecord
 from domain.vocabulary import HandoffStatus
 from widgets.controller import Controller, set_alert, set_text
+from widgets.handoffs.done_dialog import HandoffDoneDialog
 from widgets.handoffs.model import HandoffColumn, HandoffModel
 from widgets.jobs import Change, ChangeKind, Jobs
 from widgets.pane.loading import CustomerWork
@@ -116,6 +118,7 @@ class HandoffsController(Controller):
         self._move(acknowledge=True)
 
     def complete(self) -> None:
+        """Asks what was done first: the words go on the customer's timeline with the handoff."""
         self._move(acknowledge=False)
 
     def _move(self, *, acknowledge: bool) -> None:
@@ -125,10 +128,23 @@ class HandoffsController(Controller):
         if handoff is None:
             self.say(self.tr("Choose a handoff in the list first."))
             return
-        service = self._workbench.handoffs
-        step = service.acknowledge if acknowledge else service.complete
+        if not acknowledge:
+            self.open_dialog(HandoffDoneDialog(handoff.summary), partial(self._save_done, handoff))
+            return
+        step = self._workbench.handoffs.acknowledge
         self._jobs.change(lambda: step(handoff), announce=self._moved).failed(
             lambda error: self._refused(handoff, error)
+        ).run()
+
+    def _save_done(self, handoff: HandoffRecord, note: str) -> None:
+        dialog = self.dialog
+        if self._workbench is None:
+            return
+        step = self._workbench.handoffs.complete
+        self._jobs.change(
+            lambda: step(handoff, note), lambda _done: self.saved_in(dialog), announce=self._moved
+        ).failed(
+            lambda error: self.refuse(dialog, error, (HandoffRuleError,), self.tr("not saved: %1"))
         ).run()
 
     def _moved(self, handoff: HandoffRecord) -> Change:

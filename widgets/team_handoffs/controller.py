@@ -18,11 +18,12 @@ from console.teams import standard_teams
 from domain.records import CaseSummary, CustomerProfile, HandoffRecord
 from domain.vocabulary import HandoffStatus
 from widgets.controller import SAVED_FOR, Controller
+from widgets.handoffs.done_dialog import HandoffDoneDialog
 from widgets.handoffs.model import HandoffModel
 from widgets.jobs import Change, ChangeKind, Jobs
 from widgets.promise_text import team_label
 from widgets.promises.panels import HandoffPanel, PromiseBanner
-from widgets.team_handoffs.dialogs import HandOffDialog, HandoffDoneDialog, HandOffRequest
+from widgets.team_handoffs.dialogs import HandOffDialog, HandOffRequest
 from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
