@@ -258,6 +258,16 @@ PROMISE_COMPLETE = _kind(
     rules="""as `check_outcome`; already ended or version differs: conflict; a next attempt makes the
     follow-up promise (id follow_up_id, so client and server agree).""",
 )
+PROMISE_REASSIGN = _kind(
+    "promise.reassign",
+    entity="promise",
+    words="Promise reassignment",
+    fields=(_ID, _VERSION, _field("to_user_id", ID), _field("note", TEXT), _EVENT),
+    rules="""as `check_reassign`: a supervisor only ("only a supervisor reassigns a colleague's
+    promise"); an open promise, to another active user, with a note 1–2,000; ended meanwhile or version
+    differs: conflict. Timeline line and audit entry `promise.reassign`. Function
+    `api.promise_reassign` (storage/server/61_promise_reassign.sql).""",
+)
 CASE_OPEN = _kind(
     "case.open",
     entity="case",

@@ -21,7 +21,7 @@ from console.promise_rules import (
     check_reassign,
     urgency,
 )
-from console.services.events import console_event, contact_mutation
+from console.services.events import console_event
 from console.sync import outbox
 from domain import mutation_kinds
 from domain.records import PromiseRecord, UserRecord
@@ -243,7 +243,17 @@ class PromiseService:
                 at=now,
                 queue=outbox.queue,
                 line=event,
-                mutation=contact_mutation(event),
+                mutation=writes.Mutation(
+                    mutation_kinds.PROMISE_REASSIGN,
+                    outbox.promise_reassign(
+                        promise_id=promise.id,
+                        version=promise.version,
+                        to_user_id=to_owner.id,
+                        note=note.strip(),
+                        event_id=event.id,
+                    ),
+                    promise.id,
+                ),
                 audit=writes.AuditAction(
                     "promise.reassign",
                     "promise",
