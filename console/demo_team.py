@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
+from console.working_time import WorkingHours
 from domain.records import UserRecord
 from domain.vocabulary import Role, Team
 from storage.location import StoreLocation, parse_location
@@ -86,7 +87,7 @@ def build_team(
     now = now or datetime.now(UTC)
     location = parse_location(server_url)
     progress("server init")
-    init_server(location)
+    init_server(location, calendar=WorkingHours().server_calendar(now.date()))
     progress(f"demo data: {customers:,} customers on the server")
     central = open_store(location)
     try:

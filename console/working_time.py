@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 if TYPE_CHECKING:
     import holidays  # imported when a calendar is first needed: it costs a tenth of a second at start
 
+    from storage.server import WorkingCalendar
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -69,6 +71,22 @@ class WorkingHours:
             remaining -= left_today
             day = self.next_working_day(day)
             local = self._opening(day)
+
+    def server_calendar(self, today: date, years_back: int = 3, years_ahead: int = 12) -> WorkingCalendar:
+        """These hours and the bank holidays of the years around `today`, as `server init` publishes
+        them for the server's acknowledge-by check (run `server init` again to move the years on)."""
+        import holidays
+
+        from storage.server import WorkingCalendar
+
+        years = range(today.year - years_back, today.year + years_ahead + 1)
+        days = holidays.country_holidays("GB", subdiv=self.subdivision, years=years)
+        return WorkingCalendar(
+            self.start,
+            self.end,
+            str(self.zone),
+            tuple(sorted((day, str(name)) for day, name in days.items())),
+        )
 
     def end_of_working_day(self, day: date, after: int) -> datetime:
         """Closing time of the `after`-th full working day after `day` (for 'by the end of the second')."""

@@ -452,8 +452,9 @@ HANDOFF_CREATE = _kind(
     ),
     rules="""from the caller's team (`users.team`) to another; summary 1–2,000; done_by after the act;
     acknowledge_by within 14 days of the act and no sooner than the receiving team's acknowledge
-    hours (`resources/teams.toml`, written to `api.team_acknowledge` by `server init`; the
-    workstation computes it in working hours, skipping bank holidays; the server bounds it).""",
+    hours (`resources/teams.toml`, written to `api.team_acknowledge` by `server init`) of working
+    time after it, counted by `api.working_add` in the console's working hours and bank holidays
+    (see "Acknowledge-by in working hours").""",
 )
 _STEP_RULES = """only a member of the receiving team or a supervisor (`handoff_rules.check_mover`, the
 same on the client); from awaiting_ack / acknowledged at the version seen, else conflict."""
