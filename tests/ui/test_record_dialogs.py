@@ -65,7 +65,7 @@ def test_wrap_up_refuses_at_the_field_then_saves_a_phone_contact(
         assert dialog.case_combo.objectName() == "wrapUpCase"
         cases = [dialog.case_combo.itemText(i) for i in range(dialog.case_combo.count())]
         assert cases[0] == "No case" and cases[-1] == "New case…" and any(LATE_CASE in c for c in cases)
-        assert "12 min 00 s" in dialog.call_label.text() and "+447700900456" in dialog.call_label.text()
+        assert "12 min 00 s" in dialog.call_label.text() and "07700 900456" in dialog.call_label.text()
         qtbot.waitUntil(lambda: len(drafts(work_store)) == 1)  # kept from the moment the call ended
 
         error = dialog.findChild(type(dialog.error), "wrapUpError")

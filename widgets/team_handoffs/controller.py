@@ -19,7 +19,7 @@ from domain.records import CaseSummary, CustomerProfile, HandoffRecord
 from domain.vocabulary import HandoffStatus
 from widgets.controller import SAVED_FOR, Controller
 from widgets.handoffs.done_dialog import HandoffDoneDialog
-from widgets.handoffs.model import HandoffModel
+from widgets.handoffs.model import HandoffColumn, HandoffModel
 from widgets.jobs import Change, ChangeKind, Jobs
 from widgets.promise_text import team_label
 from widgets.promises.panels import HandoffPanel, PromiseBanner
@@ -95,6 +95,8 @@ class TeamHandoffsController(Controller):
     def _show(self, read: tuple[list[HandoffRecord], list[HandoffRecord]]) -> None:
         mine, moved = read
         self.model.set_handoffs(mine, self._clock.now())
+        # As on the pane: done-by dates are rare, their column takes room only when one has a date.
+        self.panel.view.setColumnHidden(HandoffColumn.DONE_BY, all(h.done_by is None for h in mine))
         self.panel.view.set_empty_text(self.tr("Nothing handed to your team is waiting."))
         self.team_title.emit(self.tr("Team handoffs (%1)").replace("%1", str(len(mine))) if mine else "")
         self._tell(moved)
