@@ -1,5 +1,6 @@
 -- promise.reassign: a supervisor gives an open promise to another active colleague with a note, as
--- console/promise_rules.check_reassign (the same checks in the same order, in its words).
+-- console/promise_rules.check_reassign (the same checks, in its words); a version that moved on is a
+-- conflict, judged before the owner is compared (the client compared it with the owner it saw).
 
 CREATE OR REPLACE FUNCTION api.promise_reassign(who public.users, p_mutation_id uuid, p jsonb, p_occurred_at timestamptz)
 RETURNS jsonb
@@ -31,13 +32,14 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM api.refuse('choose an active colleague to give the promise to');
     END IF;
+    -- Before comparing owners: the owner the supervisor saw may have changed since.
+    IF v_version IS NOT NULL AND v_version <> v_old.version THEN
+        PERFORM api.conflict('this promise was changed by someone else meanwhile: look at it again', to_jsonb(v_old));
+    END IF;
     IF new_owner.id = v_old.owner_id THEN
         PERFORM api.refuse(format('%s already owns this promise', new_owner.display_name));
     END IF;
     v_note := api.text_field(p, 'note', 2000, 'add a note for the new owner: what was promised and what to do now');
-    IF v_version IS NOT NULL AND v_version <> v_old.version THEN
-        PERFORM api.conflict('this promise was changed by someone else meanwhile: look at it again', to_jsonb(v_old));
-    END IF;
     SELECT display_name INTO v_from_name FROM public.users WHERE id = v_old.owner_id;
     UPDATE public.promises SET owner_id = new_owner.id, version = version + 1
      WHERE id = v_id
