@@ -100,6 +100,7 @@ def test_a_handoff_crosses_to_the_other_team_and_its_acknowledgement_and_complet
     qtbot.waitUntil(lambda: listed.model.rowCount() == 1, timeout=5000)
     assert listed.panel.view.objectName() == "teamHandoffs"
     assert cell(listed.model, 0, HandoffColumn.SUMMARY) == NEEDED
+    assert cell(listed.model, 0, HandoffColumn.TEAMS) == "Sales"  # every row is to billing: the sender
     assert cell(listed.model, 0, HandoffColumn.ACKNOWLEDGE_BY) == "Wed 25 Nov 18:00"
     assert case.id == listed.model.handoff_at(0).case_id
 

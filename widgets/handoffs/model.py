@@ -39,8 +39,18 @@ class HandoffColumn(IntEnum):
 class HandoffModel(RecordTableModel):
     """A handful of rows per customer; the state column is re-read on every tick (a deadline may pass)."""
 
-    def __init__(self, now: datetime, zone: tzinfo | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        now: datetime,
+        zone: tzinfo | None = None,
+        parent: QObject | None = None,
+        *,
+        sender_only: bool = False,
+    ) -> None:
+        """`sender_only`: the teams column names only the sending team (a team's own list, where every
+        row goes to that team)."""
         super().__init__(parent)
+        self._sender_only = sender_only
         self._now = now
         self._zone = zone
         self._rows: list[HandoffRecord] = []
@@ -50,7 +60,7 @@ class HandoffModel(RecordTableModel):
             HandoffColumn.STATE: self.tr("State"),
             HandoffColumn.KIND: self.tr("Kind"),
             HandoffColumn.SUMMARY: self.tr("What"),
-            HandoffColumn.TEAMS: self.tr("From → to"),
+            HandoffColumn.TEAMS: self.tr("From") if sender_only else self.tr("From → to"),
             HandoffColumn.ACKNOWLEDGE_BY: self.tr("Acknowledge by"),
             HandoffColumn.DONE_BY: self.tr("Done by"),
         }
@@ -104,6 +114,8 @@ class HandoffModel(RecordTableModel):
         if column is HandoffColumn.SUMMARY:
             return one_line(handoff.summary)
         if column is HandoffColumn.TEAMS:
+            if self._sender_only:
+                return team_label(handoff.from_team)
             return f"{team_label(handoff.from_team)} → {team_label(handoff.to_team)}"
         if column is HandoffColumn.ACKNOWLEDGE_BY:
             return short_time(handoff.acknowledge_by, self._zone)

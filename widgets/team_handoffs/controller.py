@@ -16,7 +16,7 @@ from console.clock import Clock
 from console.handoff_rules import HandoffMove, HandoffRuleError, next_move
 from console.teams import standard_teams
 from domain.records import CaseSummary, CustomerProfile, HandoffRecord
-from domain.vocabulary import HandoffStatus
+from domain.vocabulary import HandoffStatus, Team
 from widgets.controller import SAVED_FOR, Controller
 from widgets.handoffs.done_dialog import HandoffDoneDialog
 from widgets.handoffs.model import HandoffColumn, HandoffModel
@@ -68,8 +68,11 @@ class TeamHandoffsController(Controller):
         self._told_since = clock.now()
         self._told: set[tuple[uuid.UUID, HandoffStatus]] = set()
         self._customer_id: uuid.UUID | None = None
-        self.model = HandoffModel(clock.now(), zone, self)
+        self.model = HandoffModel(clock.now(), zone, self, sender_only=True)
         self.panel = HandoffPanel(self.model, name="teamHandoffs", title=self.tr("Handoffs to my team"))
+        # Every row comes to this team: the column names the sender only, and gives "What" the room.
+        sender = self.panel.view.fontMetrics().horizontalAdvance(team_label(Team.FIELD_ENGINEERS))
+        self.panel.view.horizontalHeader().resizeSection(HandoffColumn.TEAMS, sender + 24)
         self.panel.complete_button.setText(self.tr("Complete…"))
         self.banner = HandoffNewsBanner()
         self.banner.open_customer_requested.connect(self._open_from_banner)
