@@ -402,3 +402,7 @@ class WorklistModel(PromiseTableModel):
 
     def overdue_count(self, now: datetime) -> int:
         return bisect_right(self._due_ts, now.timestamp())
+
+    def due_by(self, now: datetime) -> list[PromiseRecord]:
+        """The promises due soon or overdue at `now`, soonest first (a prefix of the rows)."""
+        return self._rows[: bisect_right(self._due_ts, (now + self._due_soon).timestamp())]
