@@ -254,6 +254,33 @@ def may_close_in_writing(case: CaseSummary) -> bool:
     )
 
 
+def awaiting_confirmation(case: CaseSummary) -> bool:
+    """Resolved, but the customer has not yet confirmed the fix works: still work to do."""
+    return case.status is CaseStatus.RESOLVED and case.confirmation in (
+        Confirmation.PENDING,
+        Confirmation.NOT_REACHABLE,
+    )
+
+
+_STATUS_WORDS = {
+    CaseStatus.OPEN: "Open",
+    CaseStatus.IN_PROGRESS: "In progress",
+    CaseStatus.AWAITING_CUSTOMER: "Awaiting customer",
+    CaseStatus.RESOLVED: "Resolved",
+    CaseStatus.CLOSED: "Closed",
+}
+
+
+def status_words(case: CaseSummary) -> str:
+    """What a case's status column says, the part that matters first, in words (never colour alone):
+    `Formal complaint, deadlock`, `Formal complaint`, `Awaiting confirmation`, `In progress`, `Closed`."""
+    if awaiting_confirmation(case):
+        return "Awaiting confirmation"
+    if case.formal_complaint and case.status.is_open:
+        return "Formal complaint, deadlock" if case.deadlock_at is not None else "Formal complaint"
+    return _STATUS_WORDS[case.status]
+
+
 def close_in_writing(case: CaseSummary, letter: str, now: datetime) -> CaseChange:
     """Close unconfirmed: only after two failed attempts, with the customer told in writing."""
     if case.status is not CaseStatus.RESOLVED:
