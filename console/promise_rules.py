@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from console.working_time import local_to_utc
-from domain.records import UserRecord
+from console.working_time import WorkingHours, local_to_utc
+from domain.records import CaseSummary, UserRecord
 from domain.vocabulary import PromiseKind, PromiseStatus, Role
 
 DEFAULT_DUE_SOON = timedelta(minutes=15)
@@ -160,15 +162,26 @@ class QuickPick:
     window_end_at: datetime | None
 
 
-def quick_picks(now: datetime, zone: ZoneInfo) -> list[QuickPick]:
-    """The due times an advisor picks in one keystroke; `zone` is the workstation's."""
-    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+def quick_picks(now: datetime, zone: ZoneInfo, hours: WorkingHours | None = None) -> list[QuickPick]:
+    """The due times an advisor picks in one keystroke; `zone` is the workstation's. The morning pick
+    is the next working day's (tomorrow, unless that is a weekend or bank holiday of `hours`)."""
+    today = now.astimezone(zone).date()
+    morning = hours.next_working_day(today) if hours is not None else today + timedelta(days=1)
     return [
         QuickPick("In 1 hour", now + timedelta(hours=1), None),
         QuickPick("In 2 hours", now + timedelta(hours=2), None),
         QuickPick(
             "Tomorrow morning (9–12)",
-            local_to_utc(tomorrow, time(9, 0), zone),
-            local_to_utc(tomorrow, time(12, 0), zone),
+            local_to_utc(morning, time(9, 0), zone),
+            local_to_utc(morning, time(12, 0), zone),
         ),
     ]
+
+
+def default_case(cases: Sequence[CaseSummary], selected: CaseSummary | None) -> uuid.UUID | None:
+    """The case a new promise is about unless the advisor says otherwise: the selected open case, or
+    the only open case when there is exactly one."""
+    if selected is not None and selected.status.is_open:
+        return selected.id
+    open_cases = [case for case in cases if case.status.is_open]
+    return open_cases[0].id if len(open_cases) == 1 else None

@@ -59,8 +59,8 @@ def workbench_for(
     settings = settings or Settings()
     return Workbench(
         user=user,
-        promises=PromiseService(store, clock, user, settings.due_soon),
-        handoffs=HandoffService(store, clock, user),
+        promises=PromiseService(store, clock, user, settings.due_soon, settings.working_hours),
+        handoffs=HandoffService(store, clock, user, settings.working_hours),
         cases=CaseService(store, clock, user),
         people=PeopleService(store),
         offers=OfferService(store, clock, user, settings.complaint_offer_pause),

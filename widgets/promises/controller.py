@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from console.clock import Clock
-from console.promise_rules import DEFAULT_DUE_SOON, Outcome, PromiseRuleError
+from console.promise_rules import DEFAULT_DUE_SOON, Outcome, PromiseRuleError, default_case
 from console.services.promises import PromiseConflictError
+from console.working_time import WorkingHours
 from domain.errors import first_line
 from domain.records import CaseSummary, CustomerProfile, PromiseRecord, UserRecord
 from domain.vocabulary import PromiseKind
@@ -80,6 +81,7 @@ class PromisesController(Controller):
         self._jobs, self._workbench, self._clock, self._zone = jobs, workbench, clock, zone
         self._profile, self._can_act = profile, can_act
         self._selected_case = selected_case
+        self._hours = workbench.promises.working_hours if workbench is not None else WorkingHours()
         self._cases: list[CaseSummary] = []
         self._needing_update: list[CaseSummary] = []
         self._worklist_title = self.tr("My promises")
@@ -262,8 +264,7 @@ class PromisesController(Controller):
         if profile is None:
             return None
         kind = PromiseKind.CALLBACK
-        case = self._selected_case()
-        case_id = case.id if case is not None and case.status.is_open else None
+        case_id = default_case(self._cases, self._selected_case())
         if self._needing_update:
             kind, case_id = PromiseKind.PROGRESS_UPDATE, self._needing_update[0].id
         dialog = PromiseDialog(
@@ -276,6 +277,7 @@ class PromisesController(Controller):
             kind=kind,
             case_id=case_id,
             parent=self.panel.window(),
+            hours=self._hours,
         )
         self.open_dialog(dialog, self._save_promise)
         return dialog
@@ -325,7 +327,7 @@ class PromisesController(Controller):
         if not promise.is_open:
             self.say(self.tr("That promise has already ended."))
             return None
-        dialog = OutcomeDialog(promise, self._clock, self._zone, self.panel.window())
+        dialog = OutcomeDialog(promise, self._clock, self._zone, self.panel.window(), self._hours)
         self.open_dialog(dialog, self._save_outcome)
         return dialog
 
