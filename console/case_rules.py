@@ -9,6 +9,7 @@ which acts a case allows now, so the window enables its buttons from the rules, 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -106,6 +107,15 @@ def check_owner_change(case: CaseSummary, new_owner_name: str | None, note: str,
         raise CaseRuleError(f"the note is too long (at most {MAX_NOTE:,} characters)")
     if not taking and new_owner_name is None:
         raise CaseRuleError("choose who takes the case over")
+
+
+def default_case(cases: Sequence[CaseSummary], selected: CaseSummary | None) -> uuid.UUID | None:
+    """The case a new promise or payment is about unless the advisor says otherwise: the selected
+    open case, or the only open case when there is exactly one."""
+    if selected is not None and selected.status.is_open:
+        return selected.id
+    open_cases = [case for case in cases if case.status.is_open]
+    return open_cases[0].id if len(open_cases) == 1 else None
 
 
 def needs_progress_update(case: CaseSummary, now: datetime, *, update_promised: bool) -> bool:

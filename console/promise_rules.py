@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from console.working_time import WorkingHours, local_to_utc
-from domain.records import CaseSummary, UserRecord
+from domain.records import UserRecord
 from domain.vocabulary import PromiseKind, PromiseStatus, Role
 
 DEFAULT_DUE_SOON = timedelta(minutes=15)
@@ -176,12 +174,3 @@ def quick_picks(now: datetime, zone: ZoneInfo, hours: WorkingHours | None = None
             local_to_utc(morning, time(12, 0), zone),
         ),
     ]
-
-
-def default_case(cases: Sequence[CaseSummary], selected: CaseSummary | None) -> uuid.UUID | None:
-    """The case a new promise is about unless the advisor says otherwise: the selected open case, or
-    the only open case when there is exactly one."""
-    if selected is not None and selected.status.is_open:
-        return selected.id
-    open_cases = [case for case in cases if case.status.is_open]
-    return open_cases[0].id if len(open_cases) == 1 else None

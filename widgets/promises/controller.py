@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
+from console.case_rules import default_case
 from console.clock import Clock
-from console.promise_rules import DEFAULT_DUE_SOON, Outcome, PromiseRuleError, default_case
+from console.promise_rules import DEFAULT_DUE_SOON, Outcome, PromiseRuleError
 from console.services.promises import PromiseConflictError
 from console.working_time import WorkingHours
 from domain.errors import first_line
