@@ -11,7 +11,15 @@ from console.calls import Caller
 from console.clock import ManualClock
 from storage.store import Store
 from tests.ui.support import STORY_ACCOUNT, STORY_PHONE
-from tests.ui.work_support import TOM_ACCOUNT, ZOE_ACCOUNT, cell, make_promise, settle, work_window
+from tests.ui.work_support import (
+    TOM_ACCOUNT,
+    ZOE_ACCOUNT,
+    cell,
+    make_promise,
+    open_account,
+    settle,
+    work_window,
+)
 from widgets.main_window import MainWindow
 from widgets.promises.models import PromiseColumn
 
@@ -64,11 +72,16 @@ def test_the_banner_asks_before_it_replaces_the_callers_pane(
 ) -> None:
     make_promise(work_store, clock, TOM_ACCOUNT, timedelta(minutes=30))
     window = work_window(qtbot, work_store, clock)
+    open_account(qtbot, window, STORY_ACCOUNT)
     clock.advance(timedelta(minutes=16))
     window.tick()
     banner = window.promises.banner
     assert banner.isVisible() and banner.open_button.isVisible()
-    take_call(qtbot, window, STORY_PHONE)  # the call comes in before the next tick
+    # A call comes in with Priya's pane open; the next tick has not come yet (a number no customer
+    # has opens nobody), so the loud banner and its button are still there.
+    with qtbot.waitSignal(window.call.lookup_finished, timeout=5000):
+        window.call.take_call(Caller("+447700900999"))
+    assert banner.open_button.isVisible()
 
     opened: list[object] = []
     window.customer_opened.connect(opened.append)
@@ -130,3 +143,21 @@ def test_the_notice_goes_when_its_promise_is_no_longer_open(
     window.tick()
     assert not window.promises.banner.isVisible()
     assert made.id is not None
+
+
+def test_on_a_call_the_callers_own_promise_is_the_one_told_loud(
+    qtbot: QtBot, work_store: Store, clock: ManualClock
+) -> None:
+    make_promise(work_store, clock, TOM_ACCOUNT, timedelta(minutes=5))
+    make_promise(work_store, clock, STORY_ACCOUNT, timedelta(minutes=12))
+    window = work_window(qtbot, work_store, clock)
+    window.tick()  # Tom's is announced first, loud: no call yet
+    banner = window.promises.banner
+    assert banner.text.text().startswith("Progress update for Tom Jones due in 5 min")
+    take_call(qtbot, window, STORY_PHONE)  # at once, not a tick later
+    assert banner.text.text() == (
+        "Progress update for Priya Shah due in 12 min — and 1 for others due soon or overdue: "
+        "see My promises (Ctrl+Shift+P)"
+    )
+    assert banner.property("quiet") is False
+    assert not banner.open_button.isVisible()  # her pane is the one open

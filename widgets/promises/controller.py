@@ -109,8 +109,10 @@ class PromisesController(Controller):
     def show_work(self, work: CustomerWork) -> None:
         self._cases = list(work.cases)
         self._needing_update = list(work.needing_update)
-        self.model.set_promises(work.promises, self._clock.now())
+        now = self._clock.now()
+        self.model.set_promises(work.promises, now)
         self.update_titles()
+        self.notice.refresh(now)
 
     def selected(self) -> PromiseRecord | None:
         index = self.panel.view.currentIndex()

@@ -45,6 +45,10 @@ class DueNotice(QObject):
         self._announce_due(now)
         self._show(now)
 
+    def refresh(self, now: datetime) -> None:
+        """Another customer's pane opened (a call's, perhaps): word the banner for them at once."""
+        self._show(now)
+
     def _over_call(self, promise: PromiseRecord) -> bool:
         """A call is in hand and `promise` is another customer's: it must not shout over the caller."""
         profile = self._profile()
@@ -66,7 +70,7 @@ class DueNotice(QObject):
 
     def _show(self, now: datetime) -> None:
         """Word the banner from the same time as the lists, so they never disagree."""
-        if not self.banner.isVisible() or self._noticed is None:
+        if self.banner.isHidden() or self._noticed is None:  # isHidden: also before the window shows
             return
         promise = self._worklist.promise_at(self._worklist.row_of(self._noticed))
         if promise is None:  # ended, or no longer this user's: nothing left to say about it
@@ -75,6 +79,10 @@ class DueNotice(QObject):
             return
         profile = self._profile()
         due = self._worklist.due_by(now)
+        if self._over_call(promise):
+            callers = [p for p in due if profile is not None and p.customer_id == profile.id]
+            if callers:  # the caller's own promise falling due is what matters on this call
+                self._noticed, promise = callers[0].id, callers[0]
         if self._over_call(promise):
             others = sum(1 for p in due if profile is None or p.customer_id != profile.id)
             text = (
@@ -96,11 +104,12 @@ class DueNotice(QObject):
         )
         more = sum(1 for p in due if p.id != promise.id)
         if more:
-            text = (
-                self.tr("%1 — and %2 more due soon or overdue: see My promises (Ctrl+Shift+P)")
-                .replace("%1", text)
-                .replace("%2", str(more))
+            tail = (
+                self.tr("%1 — and %2 for others due soon or overdue: see My promises (Ctrl+Shift+P)")
+                if self._in_call()
+                else self.tr("%1 — and %2 more due soon or overdue: see My promises (Ctrl+Shift+P)")
             )
+            text = tail.replace("%1", text).replace("%2", str(more))
         opens = None if profile is not None and profile.id == promise.customer_id else promise.customer_id
         self.banner.show_text(text, opens, overdue=overdue)
 

@@ -266,8 +266,9 @@ class PromiseBanner(QFrame):
         if self.property(name) == value:
             return
         self.setProperty(name, value)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        for widget in (self, self.text):  # the text's colour hangs on the banner's property too
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
 
     def announce(
         self, text: str, customer_id: uuid.UUID | None, *, overdue: bool, quiet: bool = False
