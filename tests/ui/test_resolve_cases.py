@@ -121,7 +121,7 @@ def test_not_reachable_twice_then_closed_in_writing(
     assert PromiseKind.CALLBACK in kinds or PromiseKind.PROGRESS_UPDATE in kinds
     assert window.pane.offers_panel.suppressed  # resolved, not confirmed
     assert window.cases.model.index(0, CaseColumn.STATUS).data() == "Awaiting confirmation"
-    assert window.cases.panel.title.text() == "Cases: none open, 1 awaiting confirmation"
+    assert window.cases.panel.title.text() == "Cases: 1 awaiting confirmation"
 
     clock.advance(timedelta(hours=3))
     select_case(window)
