@@ -403,3 +403,13 @@ def test_a_fix_awaiting_confirmation_is_still_work() -> None:
     assert rules.awaiting_confirmation(case(CaseStatus.RESOLVED, confirmation=Confirmation.NOT_REACHABLE))
     assert not rules.awaiting_confirmation(case(CaseStatus.CLOSED, confirmation=Confirmation.CONFIRMED))
     assert not rules.awaiting_confirmation(case(CaseStatus.IN_PROGRESS))
+
+
+def test_the_default_case_is_the_selected_open_one_or_the_only_open_one() -> None:
+    first, second = case(id=uuid.UUID(int=1)), case(id=uuid.UUID(int=2))
+    closed = case(CaseStatus.CLOSED, id=uuid.UUID(int=3))
+    assert rules.default_case([first, closed], None) == first.id  # exactly one open: that one
+    assert rules.default_case([first, second], None) is None  # several: the advisor says which
+    assert rules.default_case([first, second], second) == second.id
+    assert rules.default_case([first, closed], closed) == first.id  # a closed selection is no default
+    assert rules.default_case([closed], None) is None
