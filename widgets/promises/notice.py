@@ -61,11 +61,20 @@ class DueNotice(QObject):
         if not fresh:
             return
         first = fresh[0]
-        self._noticed = first.id
-        self.banner.announce("", None, overdue=False)
-        self._show(now)
+        if not self.banner.asking:  # a question the advisor has not answered yet stays
+            self._noticed = first.id
+            self.banner.announce("", None, overdue=False)
+            self._show(now)
         if not self._over_call(first):
-            self._notices.tell(self.tr("Promise due"), self.banner.text.text())
+            text = self.banner.text.text()
+            if self.banner.asking:
+                text = (
+                    self.tr("%1 for %2 %3")
+                    .replace("%1", kind_label(first.kind))
+                    .replace("%2", first.customer_name)
+                    .replace("%3", countdown(first.due_at, now))
+                )
+            self._notices.tell(self.tr("Promise due"), text)
         self.promises_announced.emit(fresh)
 
     def _show(self, now: datetime) -> None:
