@@ -30,7 +30,8 @@ class Settings:
     # Days after a formal complaint closes during which no offer is shown.
     complaint_offer_pause_days: int = 14
     # The team's working hours (local time, Monday to Friday, bank holidays off): the hour it opens
-    # and the hour it closes. Suggested callback and check times fall within them.
+    # and the hour it closes. Suggested callback, next-attempt and check times fall within them
+    # (handoff deadlines keep the hours the server publishes, so both count them alike).
     opening_hour: int = 8
     closing_hour: int = 18
     # The central server, postgresql://host:port/database (no user, no password). When set, the

@@ -60,7 +60,7 @@ def workbench_for(
     return Workbench(
         user=user,
         promises=PromiseService(store, clock, user, settings.due_soon, settings.working_hours),
-        handoffs=HandoffService(store, clock, user, settings.working_hours),
+        handoffs=HandoffService(store, clock, user),
         cases=CaseService(store, clock, user),
         people=PeopleService(store),
         offers=OfferService(store, clock, user, settings.complaint_offer_pause),
