@@ -50,6 +50,22 @@ class WorkingHours:
             day += timedelta(days=1)
         return day
 
+    def is_open_at(self, moment: datetime) -> bool:
+        """`moment` falls on a working day between opening and closing time."""
+        local = moment.astimezone(self.zone)
+        day = local.date()
+        return self.is_working_day(day) and self._opening(day) <= local < self._closing(day)
+
+    def next_sensible(self, moment: datetime, ahead: timedelta) -> datetime:
+        """The default time for a callback or another try: `moment + ahead` on the next quarter hour,
+        or, when that falls outside working hours, the next opening time; in UTC."""
+        local = (moment + ahead).astimezone(self.zone)
+        local = local.replace(second=0, microsecond=0) + timedelta(minutes=(15 - local.minute % 15) % 15)
+        day = local.date()
+        if self.is_working_day(day) and local < self._closing(day):
+            return max(local, self._opening(day)).astimezone(UTC)
+        return self._opening(self.next_working_day(day)).astimezone(UTC)
+
     def add(self, moment: datetime, duration: timedelta) -> datetime:
         """`duration` of working time after `moment`; the answer is in UTC."""
         if duration < timedelta(0):

@@ -141,9 +141,9 @@ class MainWindow(QMainWindow):
         self.pane = PaneController(service, jobs, workbench, problem, clock, self)
         profile, can_act = weak(self.pane.current), weak(self.pane.can_act)
         self.cases = CasesController(jobs, workbench, clock, zone, profile, can_act, self)
-        selected = weak(self.cases.selected)
+        selected, in_call = weak(self.cases.selected), weak(self.call.in_hand)
         self.promises = PromisesController(
-            jobs, workbench, clock, zone, self.notices, profile, can_act, selected, self
+            jobs, workbench, clock, zone, self.notices, profile, can_act, selected, self, in_call=in_call
         )
         self.handoffs = HandoffsController(jobs, workbench, clock, zone, profile, can_act, self)
         self.team_handoffs = TeamHandoffsController(jobs, workbench, clock, zone, profile, selected, self)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QCoreApplication
 
-from domain.vocabulary import CaseStatus, Channel, Direction
+from domain.vocabulary import Channel, Direction
 
 
 def _t(text: str, context: str = "Display") -> str:
@@ -33,17 +33,6 @@ def direction_label(direction: Direction) -> str:
         Direction.INTERNAL: _t("Internal"),
     }
     return labels[direction]
-
-
-def status_label(status: CaseStatus) -> str:
-    labels = {
-        CaseStatus.OPEN: _t("Open"),
-        CaseStatus.IN_PROGRESS: _t("In progress"),
-        CaseStatus.AWAITING_CUSTOMER: _t("Awaiting customer"),
-        CaseStatus.RESOLVED: _t("Resolved"),
-        CaseStatus.CLOSED: _t("Closed"),
-    }
-    return labels[status]
 
 
 def local_time(moment: datetime) -> str:

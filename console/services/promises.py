@@ -23,6 +23,7 @@ from console.promise_rules import (
 )
 from console.services.events import console_event
 from console.sync import outbox
+from console.working_time import WorkingHours
 from domain import mutation_kinds
 from domain.records import PromiseRecord, UserRecord
 from domain.vocabulary import PromiseKind, PromiseStatus
@@ -110,12 +111,19 @@ class PromiseConflictError(RuntimeError):
 
 class PromiseService:
     def __init__(
-        self, store: Store, clock: Clock, user: UserRecord, due_soon: timedelta = DEFAULT_DUE_SOON
+        self,
+        store: Store,
+        clock: Clock,
+        user: UserRecord,
+        due_soon: timedelta = DEFAULT_DUE_SOON,
+        working_hours: WorkingHours | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self.user = user
         self.due_soon = due_soon
+        # The team's hours: suggested due, next-attempt and check times fall within them.
+        self.working_hours = working_hours or WorkingHours()
 
     def urgency(self, promise: PromiseRecord, now: datetime | None = None) -> Urgency:
         return urgency(promise.due_at, now or self._clock.now(), self.due_soon)

@@ -20,6 +20,7 @@ from storage.models import ContactEvent, Feedback
 from storage.store import Store
 from tests.ui.test_offers_panel import add_offers_and_consent
 from tests.ui.work_support import LATE_CASE, TOM_ACCOUNT, open_account, settle, work_window
+from widgets.cases.model import CaseColumn
 from widgets.cases.resolve_dialogs import AdrLetterDialog, ConfirmDialog, ResolveDialog
 from widgets.dialog_parts import SaveDialog
 from widgets.main_window import MainWindow
@@ -119,6 +120,8 @@ def test_not_reachable_twice_then_closed_in_writing(
     kinds = [window.promises.model.promise_at(r).kind for r in range(window.promises.model.rowCount())]
     assert PromiseKind.CALLBACK in kinds or PromiseKind.PROGRESS_UPDATE in kinds
     assert window.pane.offers_panel.suppressed  # resolved, not confirmed
+    assert window.cases.model.index(0, CaseColumn.STATUS).data() == "Awaiting confirmation"
+    assert window.cases.panel.title.text() == "Cases: 1 awaiting confirmation"
 
     clock.advance(timedelta(hours=3))
     select_case(window)
@@ -175,6 +178,7 @@ def test_formal_complaint_deadlock_and_ombudsman_letter_as_pdf(
     ]
     assert len(deadline_rows) == 1
     assert window.cases.model.index(0, 1).data() == "Charged twice for October (formal complaint)"
+    assert window.cases.model.index(0, CaseColumn.STATUS).data() == "Formal complaint"
 
     select_case(window)
     deadlock = window.cases.actions.complaint_next()
@@ -184,6 +188,7 @@ def test_formal_complaint_deadlock_and_ombudsman_letter_as_pdf(
     )
     deadlock.note_edit.setPlainText("Customer rejects our final offer")
     save(qtbot, window, deadlock)
+    assert window.cases.model.index(0, CaseColumn.STATUS).data() == "Formal complaint, deadlock"
 
     select_case(window)
     letter = window.cases.actions.complaint_next()

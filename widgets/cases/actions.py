@@ -17,6 +17,7 @@ from console.adr_letter import Letter
 from console.case_rules import CaseAction, CaseRuleError
 from console.clock import Clock
 from console.promise_rules import PromiseRuleError
+from console.working_time import WorkingHours
 from domain.records import CaseSummary
 from domain.vocabulary import CaseStatus, Confirmation
 from widgets.cases.resolve_dialogs import (
@@ -49,6 +50,11 @@ class CaseHost:
     workbench: Workbench | None
     selected_case: Callable[[], CaseSummary | None]
     can_act: Callable[[], object | None]
+
+    @property
+    def hours(self) -> WorkingHours:
+        """The team's working hours (suggested check times fall within them)."""
+        return self.workbench.promises.working_hours if self.workbench is not None else WorkingHours()
 
 
 class CaseActions(Controller):
@@ -178,7 +184,9 @@ class CaseActions(Controller):
         case = self._case()
         if case is None:
             return None
-        dialog = ResolveDialog(case, self._host.clock, self._host.zone, self._dialog_parent())
+        dialog = ResolveDialog(
+            case, self._host.clock, self._host.zone, self._dialog_parent(), self._host.hours
+        )
         self._show(dialog, self._save_resolve)
         return dialog
 
@@ -186,7 +194,9 @@ class CaseActions(Controller):
         case = self._case()
         if case is None:
             return None
-        dialog = ConfirmDialog(case, self._host.clock, self._host.zone, self._dialog_parent())
+        dialog = ConfirmDialog(
+            case, self._host.clock, self._host.zone, self._dialog_parent(), self._host.hours
+        )
         self._show(dialog, self._save_confirm)
         return dialog
 

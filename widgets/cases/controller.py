@@ -100,13 +100,16 @@ class CasesController(Controller):
         self.actions.update(allowed)
 
     def update_title(self) -> None:
-        total, open_cases = self.model.rowCount(), self.model.open_count
+        total, open_cases, awaiting = self.model.rowCount(), self.model.open_count, self.model.awaiting_count
+        waiting = self.tr("%1 awaiting confirmation").replace("%1", str(awaiting))
         if total == 0:
             text = self.tr("Cases")
-        elif open_cases == 0:
-            text = self.tr("Cases: none open")
+        elif open_cases == 0:  # a fix not yet confirmed is still work: never "none open" then
+            text = self.tr("Cases: %1").replace("%1", waiting) if awaiting else self.tr("Cases: none open")
         else:
             text = self.tr("Cases: %1 open").replace("%1", str(open_cases))
+            if awaiting:
+                text = self.tr("%1, %2").replace("%1", text).replace("%2", waiting)
         self.panel.title.setText(text)
 
     def update_empty_text(self) -> None:

@@ -90,7 +90,7 @@ class CasePanel(QWidget):
         metrics = QFontMetrics(bold)
         widths = {
             CaseColumn.REFERENCE: metrics.horizontalAdvance("CS-0000000") + 16,
-            CaseColumn.STATUS: metrics.horizontalAdvance("Awaiting customer") + 16,
+            CaseColumn.STATUS: metrics.horizontalAdvance("Formal complaint, deadlock") + 16,
             CaseColumn.OWNER: metrics.horizontalAdvance("Daniel Okafor") + 16,
             CaseColumn.AGE: metrics.horizontalAdvance("took 10 days") + 16,
         }

@@ -12,10 +12,11 @@ from PySide6.QtGui import QFont
 from typing_extensions import override
 
 from console.handoff_rules import HandoffState, handoff_state
+from console.promise_rules import span_words
 from domain.records import HandoffRecord
 from widgets.promise_text import handoff_brush, handoff_kind_label, short_time, team_label
 from widgets.table_model import RecordTableModel
-from widgets.text import age, one_line
+from widgets.text import one_line
 
 _ROOT = QModelIndex()
 HandoffRole = Qt.ItemDataRole.UserRole + 1
@@ -125,10 +126,10 @@ class HandoffModel(RecordTableModel):
         """`Not acknowledged — 2 days late`, `Acknowledged by Pete, Thu 26 Nov 10:02`, `Done …`."""
         state = handoff_state(handoff, self._now)
         if state is HandoffState.DROPPED:
-            late = age(handoff.acknowledge_by, self._now)
+            late = span_words(self._now - handoff.acknowledge_by)
             return self.tr("Not acknowledged — %1 late").replace("%1", late)
         if state is HandoffState.AWAITING:
-            left = age(self._now, handoff.acknowledge_by)
+            left = span_words(handoff.acknowledge_by - self._now)
             return self.tr("Awaiting acknowledgement (%1 left)").replace("%1", left)
         if state is HandoffState.CANCELLED:
             return self.tr("Cancelled")
