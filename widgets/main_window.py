@@ -46,6 +46,7 @@ from widgets.style import apply_style
 from widgets.sync.status import ConnectivityStatus, UserStatus
 from widgets.team_handoffs.controller import TeamHandoffsController
 from widgets.team_handoffs.place import place_team_handoffs
+from widgets.text import window_title
 from widgets.ticker import Ticker
 from widgets.tray import DesktopNotices
 from widgets.workbench import Workbench
@@ -112,7 +113,7 @@ class MainWindow(QMainWindow):
         self.jobs = Jobs(self.reader, self)
         self.ticker = Ticker(clock, parent=self)  # one shared ticker for every live countdown
         role_name = self.tr("Supervisor") if self.role is Role.SUPERVISOR else self.tr("Advisor")
-        self.setWindowTitle(self.tr("Advisor Console — %1").replace("%1", role_name))
+        self.setWindowTitle(window_title(role_name))
         self.setObjectName("mainWindow")
         self._build_controllers(service, clock)
         self._layout(store_description)

@@ -7,12 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QFileDialog, QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from console.clock import ManualClock
+from console.paths import documents_dir
 from console.services.customers import CustomerService
 from domain.records import CaseSummary
 from domain.vocabulary import CaseStatus, Channel, Confirmation, PromiseKind
@@ -159,7 +161,7 @@ def test_not_reachable_twice_then_closed_in_writing(
 
 
 def test_formal_complaint_deadlock_and_ombudsman_letter_as_pdf(
-    qtbot: QtBot, work_store: Store, clock: ManualClock, tmp_path: Path
+    qtbot: QtBot, work_store: Store, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     window = work_window(qtbot, work_store, clock)
     open_account(qtbot, window, TOM_ACCOUNT)
@@ -197,6 +199,10 @@ def test_formal_complaint_deadlock_and_ombudsman_letter_as_pdf(
     pdf = tmp_path / "letter.pdf"
     letter.save_pdf(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
+    offered: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (offered.append(args[2]), ("", ""))[1])
+    letter.pdf_button.click()
+    assert [Path(name).parent for name in offered] == [documents_dir()]  # not the program's folder
     save(qtbot, window, letter)
     with work_store.read() as session:
         (sent,) = session.scalars(

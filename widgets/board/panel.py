@@ -29,6 +29,7 @@ from console.board.export import write_advisor_csv
 from console.board.measures import Board, BoardService
 from console.board.periods import PERIOD_WORDS, Period, PeriodError, PeriodKind, period
 from console.clock import Clock
+from console.paths import documents_dir
 from console.promise_rules import PromiseRuleError
 from console.services.promises import PromiseConflictError
 from domain.records import PromiseRecord, UserRecord
@@ -697,6 +698,7 @@ class SupervisorBoard(QWidget):
         chooser.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         chooser.setNameFilter(self.tr("CSV files (*.csv)"))
         chooser.setDefaultSuffix("csv")
+        chooser.setDirectory(str(documents_dir()))
         chooser.selectFile(f"advisor-measures-{self._period.first_day}-{self._period.last_day}.csv")
         chooser.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         chooser.fileSelected.connect(lambda name: self.export_csv(Path(name)))

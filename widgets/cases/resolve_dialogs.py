@@ -32,6 +32,7 @@ from typing_extensions import override
 from console.adr_letter import Letter
 from console.case_rules import ATTEMPTS_BEFORE_WRITING, MAX_NOTE, ROOT_CAUSE_CATEGORIES, may_close_in_writing
 from console.clock import Clock
+from console.paths import documents_dir
 from domain.records import CaseSummary
 from domain.vocabulary import Confirmation
 from widgets.dialog_parts import (
@@ -412,7 +413,7 @@ class AdrLetterDialog(_CaseDialog):
         name, _ = QFileDialog.getSaveFileName(
             self,
             self.tr("Save the letter as PDF"),
-            f"{self.case.reference}-ombudsman-letter.pdf",
+            str(documents_dir() / f"{self.case.reference}-ombudsman-letter.pdf"),
             "PDF (*.pdf)",
         )
         if name:
