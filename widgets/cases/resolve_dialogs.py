@@ -108,7 +108,7 @@ class _CheckTime:
 
     def __init__(self, dialog: _CaseDialog, clock: Clock, zone: ZoneInfo) -> None:
         self.zone = zone
-        self.confirmed = QRadioButton(dialog.tr("Customer &confirmed it works"), dialog)
+        self.confirmed = QRadioButton(dialog.tr("Customer confirmed it &works"), dialog)
         self.not_reachable = QRadioButton(dialog.tr("Customer &not reachable: promise to check"), dialog)
         self.group = QButtonGroup(dialog)
         self.group.addButton(self.confirmed)
