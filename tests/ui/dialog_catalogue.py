@@ -27,6 +27,7 @@ from domain.vocabulary import GoodwillKind, Team
 from storage.store import Store
 from tests.ui.work_support import LONDON, TOM_ACCOUNT, make_promise
 from widgets.board.reassign_dialog import ReassignDialog
+from widgets.cases.choose_case import CaseChoiceDialog
 from widgets.cases.ownership_dialog import OwnershipDialog
 from widgets.cases.resolve_dialogs import (
     AdrLetterDialog,
@@ -39,6 +40,7 @@ from widgets.cases.resolve_dialogs import (
 )
 from widgets.cases.service_dates_dialog import ServiceDatesDialog
 from widgets.details.dialog import CustomerDetailsDialog
+from widgets.dialog_parts import SaveDialog
 from widgets.details.new_customer import NewCustomerDialog
 from widgets.goodwill.dialogs import GoodwillDialog, RejectDialog
 from widgets.handoffs.done_dialog import HandoffDoneDialog
@@ -109,12 +111,17 @@ def every_dialog(store: Store, clock: ManualClock) -> Iterator[tuple[str, Callab
     yield "customerDetailsDialog", lambda: CustomerDetailsDialog(tom.id, name, current, [], LONDON)
     yield "newCustomerDialog", lambda: NewCustomerDialog("+447700900999")
     yield "loginDialog", lambda: LoginDialog(authenticator)
+    yield "chooseCaseDialog", lambda: CaseChoiceDialog("Resolve", cases)
 
 
-def show_error(dialog: QDialog, text: str = LONG_ERROR) -> None:
-    """The dialog's error line saying `text`, as after a refused save (or, signing in, no server)."""
+def show_error(dialog: QDialog, text: str = LONG_ERROR) -> bool:
+    """The dialog's error line saying `text`, as after a refused save (or, signing in, no server);
+    False for a dialog without one (a question with nothing to refuse)."""
     if isinstance(dialog, LoginDialog):
         dialog.error.say(text)
         dialog.unlock_button.show()
+    elif isinstance(dialog, SaveDialog):
+        dialog.show_error(text)
     else:
-        dialog.show_error(text)  # type: ignore[attr-defined]
+        return False
+    return True

@@ -72,7 +72,7 @@ def shown(qtbot: QtBot, make: object) -> QDialog:
 
 
 def test_the_catalogue_holds_every_dialog(dialogs: list[tuple[str, object]]) -> None:
-    assert len(dialogs) == 24
+    assert len(dialogs) == 25
 
 
 def test_no_mnemonic_means_two_things_in_any_dialog(qtbot: QtBot, dialogs: list[tuple[str, object]]) -> None:
@@ -111,7 +111,9 @@ def test_with_the_error_showing_no_field_is_squashed_or_drawn_over(
     problems: list[str] = []
     for name, make in dialogs:
         dialog = shown(qtbot, make)
-        show_error(dialog)
+        if not show_error(dialog):
+            dialog.close()
+            continue
         qtbot.wait(1)  # the layout's turn
         error = next(w for w in dialog.findChildren(QLabel) if w.text() == LONG_ERROR)
         assert error.isVisible(), name
