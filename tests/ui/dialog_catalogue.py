@@ -40,8 +40,8 @@ from widgets.cases.resolve_dialogs import (
 )
 from widgets.cases.service_dates_dialog import ServiceDatesDialog
 from widgets.details.dialog import CustomerDetailsDialog
-from widgets.dialog_parts import SaveDialog
 from widgets.details.new_customer import NewCustomerDialog
+from widgets.dialog_parts import SaveDialog
 from widgets.goodwill.dialogs import GoodwillDialog, RejectDialog
 from widgets.handoffs.done_dialog import HandoffDoneDialog
 from widgets.login_dialog import LoginDialog
