@@ -315,6 +315,8 @@ class MainWindow(QMainWindow):
             if work is not None:
                 controller.show_work(work)
             controller.show_state(self._off)
+        if work is not None:  # the lists' rows may have changed: share the height again
+            self._fit_panels()
 
     def _customer_opened(self, _profile: object) -> None:
         self.tabs.setCurrentWidget(self.pane.history_panel)

@@ -155,7 +155,8 @@ class SupervisorBoard(QWidget):
         rows = QSplitter(Qt.Orientation.Vertical, self)
         rows.setObjectName("boardSplitter")
         rows.setChildrenCollapsible(False)
-        for widget, stretch in ((top, 3), (middle, 4), (advisors_box, 3)):
+        # The first row is what a supervisor acts on (approvals, promises about to break): it comes first.
+        for widget, stretch in ((top, 4), (middle, 3), (advisors_box, 3)):
             rows.addWidget(widget)
             rows.setStretchFactor(rows.count() - 1, stretch)
 
@@ -231,7 +232,7 @@ class SupervisorBoard(QWidget):
             top.addWidget(approvals)
         top.addWidget(promises_box)
         top.addWidget(handoffs_box)
-        for index, stretch in enumerate([2, 5, 3] if approvals is not None else [5, 3]):
+        for index, stretch in enumerate([3, 4, 3] if approvals is not None else [5, 3]):
             top.setStretchFactor(index, stretch)
 
         return top

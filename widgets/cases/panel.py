@@ -81,7 +81,7 @@ class CasePanel(QWidget):
         read_only_rows(view)
         view.setWordWrap(False)
         view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         header = view.horizontalHeader()
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)

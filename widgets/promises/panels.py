@@ -48,7 +48,7 @@ def data_table(
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     rows = view.verticalHeader()
     rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    rows.setDefaultSectionSize(view.fontMetrics().height() + 10)
+    rows.setDefaultSectionSize(view.fontMetrics().height() + 6)
     header = view.horizontalHeader()
     header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)

@@ -1,0 +1,114 @@
+"""At a laptop's size (1366x768) a busy customer's lists show enough rows without scrolling, and words
+that matter are not cut off: titles and next steps get the width, and a cut cell's whole text is its
+tooltip and what a screen reader reads."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import QAbstractItemView
+from pytestqt.qtbot import QtBot
+
+from console.clock import ManualClock
+from console.ids import new_id
+from console.services.customers import CustomerService
+from console.services.goodwill import GoodwillService
+from console.services.people import PeopleService
+from domain.vocabulary import GoodwillKind, HandoffKind, HandoffStatus, Team
+from storage.models import Handoff
+from storage.store import Store
+from tests.ui.work_support import LONDON, TOM_ACCOUNT, make_promise, open_account, settle
+from widgets.app import build_window
+from widgets.main_window import MainWindow
+
+LAPTOP = (1366, 768)
+CASE_TITLES = (
+    "Office move to 14 Wellington Place",
+    "Direct debit taken on the wrong day",
+    "Router replacement never arrived",
+    "Line noise on the landline at night",
+    "Wrong name on the October bill",
+)
+NEXT_STEP = "Provisioning to acknowledge the order and book the engineer"
+
+
+def busy_customer(store: Store, clock: ManualClock) -> None:
+    """Tom, with five more open cases, six promises and three handoffs waiting on other teams."""
+    tom = CustomerService(store).find_account(TOM_ACCOUNT)
+    from widgets.workbench import workbench_for
+
+    alex = PeopleService(store).current_user("alex")
+    cases = workbench_for(store, clock, alex).cases
+    for title in CASE_TITLES:
+        cases.open(tom.id, "billing", title, next_step=NEXT_STEP)
+    for hours in range(1, 7):
+        make_promise(store, clock, TOM_ACCOUNT, timedelta(hours=hours))
+    with store.write() as session:
+        for days in range(3):
+            session.add(
+                Handoff(
+                    id=new_id(), customer_id=tom.id, case_id=None, kind=HandoffKind.ORDER,
+                    summary=f"Install the second line at the new office, phase {days + 1}",
+                    from_team=Team.SALES, to_team=Team.PROVISIONING, created_by=alex.id,
+                    created_at=clock.now() - timedelta(days=days + 1),
+                    acknowledge_by=clock.now() + timedelta(days=days + 1), acknowledged_by=None,
+                    acknowledged_at=None, done_by=None, done_at=None,
+                    status=HandoffStatus.AWAITING_ACK, version=1,
+                )
+            )  # fmt: skip
+
+
+def laptop_window(qtbot: QtBot, store: Store, clock: ManualClock, role: str = "advisor") -> MainWindow:
+    username = "sam" if role == "supervisor" else "alex"
+    window = build_window(store, role, clock, username=username, zone=LONDON, auto_tick=False)
+    qtbot.addWidget(window)
+    window.resize(*LAPTOP)
+    window.show()
+    qtbot.waitExposed(window)
+    settle(qtbot, window)
+    return window
+
+
+def rows_in_sight(view: QAbstractItemView) -> int:
+    """Rows wholly inside the view's viewport, as a person sees them without scrolling."""
+    area = view.viewport().rect()
+    model = view.model()
+    return sum(
+        1
+        for row in range(model.rowCount())
+        if area.contains(view.visualRect(model.index(row, 0, QModelIndex())))
+    )
+
+
+def test_a_busy_customer_at_a_laptop_size_shows_five_cases_five_promises_three_handoffs(
+    qtbot: QtBot, work_store: Store, clock: ManualClock
+) -> None:
+    busy_customer(work_store, clock)
+    window = laptop_window(qtbot, work_store, clock)
+    open_account(qtbot, window, TOM_ACCOUNT)
+    qtbot.waitUntil(lambda: window.cases.model.rowCount() >= 6, timeout=5000)
+    qtbot.wait(1)  # the fit after the customer opened
+    seen = {
+        "cases": rows_in_sight(window.cases.view),
+        "promises": rows_in_sight(window.promises.panel.view),
+        "handoffs": rows_in_sight(window.handoffs.panel.view),
+    }
+    assert seen["cases"] >= 5 and seen["promises"] >= 5 and seen["handoffs"] >= 3, seen
+
+
+def test_the_supervisor_sees_four_approvals_at_a_laptop_size(
+    qtbot: QtBot, work_store: Store, clock: ManualClock
+) -> None:
+    alex = PeopleService(work_store).current_user("alex")
+    asking = GoodwillService(work_store, clock, alex)
+    tom = CustomerService(work_store).find_account(TOM_ACCOUNT)
+    for pounds in (60, 75, 90, 120, 150):  # over the advisor's £50: each waits for a supervisor
+        asking.request(tom.id, GoodwillKind.GOODWILL_CREDIT, f"{pounds}.00", "missed callback", "No callback")
+    window = laptop_window(qtbot, work_store, clock, role="supervisor")
+    window.load_board_now()
+    queue = window.approval_queue
+    assert queue is not None
+    qtbot.waitUntil(lambda: queue.model().rowCount() == 5, timeout=5000)
+    qtbot.wait(1)
+    assert rows_in_sight(queue) >= 4
