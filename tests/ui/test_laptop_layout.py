@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView
 from pytestqt.qtbot import QtBot
 
@@ -20,6 +21,7 @@ from storage.models import Handoff
 from storage.store import Store
 from tests.ui.work_support import LONDON, TOM_ACCOUNT, make_promise, open_account, settle
 from widgets.app import build_window
+from widgets.cases.model import CaseColumn
 from widgets.main_window import MainWindow
 
 LAPTOP = (1366, 768)
@@ -112,3 +114,52 @@ def test_the_supervisor_sees_four_approvals_at_a_laptop_size(
     qtbot.waitUntil(lambda: queue.model().rowCount() == 5, timeout=5000)
     qtbot.wait(1)
     assert rows_in_sight(queue) >= 4
+
+
+def cut_cells(view: QAbstractItemView) -> list[tuple[str, object, object]]:
+    """(whole text, tooltip, accessible text) of each cell too wide for its column."""
+    model, metrics = view.model(), QFontMetrics(view.font())
+    bold = QFont(view.font())
+    bold.setBold(True)
+    wide = QFontMetrics(bold)
+    cut = []
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            index = model.index(row, column)
+            text = index.data()
+            if not isinstance(text, str) or view.isColumnHidden(column):  # type: ignore[attr-defined]
+                continue
+            if max(metrics.horizontalAdvance(text), wide.horizontalAdvance(text)) + 8 > view.columnWidth(
+                column
+            ):  # type: ignore[attr-defined]
+                cut.append(
+                    (
+                        text,
+                        index.data(Qt.ItemDataRole.ToolTipRole),
+                        index.data(Qt.ItemDataRole.AccessibleTextRole),
+                    )
+                )
+    return cut
+
+
+def test_titles_get_the_width_and_every_cut_cell_can_be_read_whole(
+    qtbot: QtBot, work_store: Store, clock: ManualClock
+) -> None:
+    busy_customer(work_store, clock)
+    window = laptop_window(qtbot, work_store, clock)
+    open_account(qtbot, window, TOM_ACCOUNT)
+    qtbot.wait(1)
+    view, model = window.cases.view, window.cases.model
+    title_width = view.columnWidth(CaseColumn.TITLE)
+    bold = QFont(view.font())
+    bold.setBold(True)
+    assert (
+        title_width >= QFontMetrics(bold).horizontalAdvance(CASE_TITLES[0]) + 8
+    )  # "Office move to 14 Wellington Place"
+    lists = (view, window.promises.panel.view, window.handoffs.panel.view)
+    cut = [cell for shown in lists for cell in cut_cells(shown)]
+    assert cut, "at this size some cells are cut: the next steps, the handoffs' What"
+    for text, tip, spoken in cut:
+        assert text in str(tip), text
+        assert spoken == text
+    assert model.rowCount() == 6
