@@ -19,10 +19,13 @@ from console.services.people import PeopleService
 from domain.vocabulary import GoodwillKind, HandoffKind, HandoffStatus, Team
 from storage.models import Handoff
 from storage.store import Store
+from tests.ui.support import STORY_ACCOUNT
 from tests.ui.work_support import LONDON, TOM_ACCOUNT, make_promise, open_account, settle
 from widgets.app import build_window
 from widgets.cases.model import CaseColumn
+from widgets.handoffs.model import HandoffColumn
 from widgets.main_window import MainWindow
+from widgets.promises.panels import WORDS_LEAST
 
 LAPTOP = (1366, 768)
 CASE_TITLES = (
@@ -163,3 +166,15 @@ def test_titles_get_the_width_and_every_cut_cell_can_be_read_whole(
         assert text in str(tip), text
         assert spoken == text
     assert model.rowCount() == 6
+
+
+def test_a_narrow_list_keeps_room_for_its_words(qtbot: QtBot, work_store: Store, clock: ManualClock) -> None:
+    window = laptop_window(qtbot, work_store, clock)
+    open_account(qtbot, window, STORY_ACCOUNT)  # Priya: a handoff not acknowledged in time
+    view = window.handoffs.panel.view
+    view.setColumnHidden(HandoffColumn.DONE_BY, False)  # as when one of them is done: one more column
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: view.viewport().width() < 800, timeout=2000)
+    qtbot.wait(1)
+    least = view.fontMetrics().averageCharWidth() * WORDS_LEAST
+    assert view.columnWidth(HandoffColumn.SUMMARY) >= least  # "What" was once cut to "I…"
