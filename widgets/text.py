@@ -8,6 +8,14 @@ from PySide6.QtCore import QCoreApplication
 
 from domain.vocabulary import Channel, Direction
 
+APPLICATION_NAME = "Advisor Console"
+
+
+def window_title(*parts: str) -> str:
+    """`parts` and then the program's name, once: the platform adds the name to a title that does
+    not end with it (so "Advisor Console — Advisor" would read "… — Advisor — Advisor Console")."""
+    return " — ".join([*parts, APPLICATION_NAME])
+
 
 def _t(text: str, context: str = "Display") -> str:
     return QCoreApplication.translate(context, text)

@@ -33,6 +33,7 @@ from console.adr_letter import Letter
 from console.case_rules import ATTEMPTS_BEFORE_WRITING, MAX_NOTE, ROOT_CAUSE_CATEGORIES, may_close_in_writing
 from console.clock import Clock
 from console.working_time import WorkingHours
+from console.paths import documents_dir
 from domain.records import CaseSummary
 from domain.vocabulary import Confirmation
 from widgets.dialog_parts import (
@@ -111,7 +112,7 @@ class _CheckTime:
         """`hours`: the team's working hours, within which the suggested check time falls."""
         hours = hours or WorkingHours()
         self.zone = zone
-        self.confirmed = QRadioButton(dialog.tr("Customer &confirmed it works"), dialog)
+        self.confirmed = QRadioButton(dialog.tr("Customer confirmed it &works"), dialog)
         self.not_reachable = QRadioButton(dialog.tr("Customer &not reachable: promise to check"), dialog)
         self.group = QButtonGroup(dialog)
         self.group.addButton(self.confirmed)
@@ -427,7 +428,7 @@ class AdrLetterDialog(_CaseDialog):
         name, _ = QFileDialog.getSaveFileName(
             self,
             self.tr("Save the letter as PDF"),
-            f"{self.case.reference}-ombudsman-letter.pdf",
+            str(documents_dir() / f"{self.case.reference}-ombudsman-letter.pdf"),
             "PDF (*.pdf)",
         )
         if name:

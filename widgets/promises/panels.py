@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 
-from PySide6.QtCore import QAbstractItemModel, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QFrame,
@@ -13,10 +13,12 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
+from typing_extensions import override
 
 from widgets.handoffs.model import HandoffColumn, HandoffModel
 from widgets.promises.models import CustomerPromiseModel, PromiseColumn, PromiseTableModel, WorklistModel
@@ -48,7 +50,7 @@ def data_table(
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     rows = view.verticalHeader()
     rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    rows.setDefaultSectionSize(view.fontMetrics().height() + 10)
+    rows.setDefaultSectionSize(view.fontMetrics().height() + 6)
     header = view.horizontalHeader()
     header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -62,7 +64,50 @@ def data_table(
     for column in stretch:
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
     view.setMinimumHeight(header.sizeHint().height() + rows.defaultSectionSize() * 2 + 4)
+    widths = {column: header.sectionSize(column) for column in samples}
+    RoomForWords(view, widths, stretch, plain_metrics.averageCharWidth() * WORDS_LEAST)
     return view
+
+
+# The free-text columns ("What", "State") keep room for this many characters at least.
+WORDS_LEAST = 28
+# The sized columns give up at most this share of their width for them.
+NARROWEST = 0.6
+
+
+class RoomForWords(QObject):
+    """On a narrow window the sample-sized columns narrow (to three fifths at most) so the stretching
+    columns keep room for their words (a handoff's What once showed as "I…")."""
+
+    def __init__(
+        self, view: QTableView, widths: Mapping[int, int], stretch: tuple[int, ...], least: int
+    ) -> None:
+        super().__init__(view)
+        self._view, self._widths, self._stretch, self._least = view, dict(widths), stretch, least
+        view.viewport().installEventFilter(self)
+        model = view.model()
+        if model is not None:
+            model.modelReset.connect(self.share)
+
+    def share(self) -> None:
+        view = self._view
+        shown = {column: width for column, width in self._widths.items() if not view.isColumnHidden(column)}
+        stretching = [column for column in self._stretch if not view.isColumnHidden(column)]
+        if not shown or not stretching:
+            return
+        sized = sum(shown.values())
+        room = view.viewport().width() - sized
+        wanted = self._least * len(stretching)
+        scale = 1.0 if room >= wanted else max(NARROWEST, (view.viewport().width() - wanted) / sized)
+        header = view.horizontalHeader()
+        for column, width in shown.items():
+            header.resizeSection(column, int(width * scale))
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.share()
+        return super().eventFilter(watched, event)
 
 
 def _title(text: str, parent: QWidget) -> QLabel:
