@@ -32,8 +32,8 @@ from typing_extensions import override
 from console.adr_letter import Letter
 from console.case_rules import ATTEMPTS_BEFORE_WRITING, MAX_NOTE, ROOT_CAUSE_CATEGORIES, may_close_in_writing
 from console.clock import Clock
-from console.working_time import WorkingHours
 from console.paths import documents_dir
+from console.working_time import WorkingHours
 from domain.records import CaseSummary
 from domain.vocabulary import Confirmation
 from widgets.dialog_parts import (
