@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.case_rules import status_words
 from domain.records import CaseSummary
-from widgets.text import status_label
 
 
 class CaseChoiceDialog(QDialog):
@@ -37,7 +37,7 @@ class CaseChoiceDialog(QDialog):
         self.list.setObjectName("chooseCaseList")
         self.list.setAccessibleName(self.tr("Cases to choose from"))
         for case in self.cases:
-            item = QListWidgetItem(f"{case.reference}: {case.title} ({status_label(case.status)})", self.list)
+            item = QListWidgetItem(f"{case.reference}: {case.title} ({status_words(case)})", self.list)
             item.setData(Qt.ItemDataRole.UserRole, str(case.id))
         self.list.setCurrentRow(0)
         self.list.itemActivated.connect(lambda _item: self.accept())
