@@ -11,10 +11,12 @@ import psycopg
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from domain import mutation_kinds as kinds
 from domain.errors import first_line as first_line  # also what users.py uses
 from storage import migrate
 from storage.errors import StoreError
 from storage.location import StoreLocation
+from storage.server import login_roles
 from storage.store import describe_db_error, postgres_engine, upgrade_schema
 
 GROUP_ROLES = ("advisor", "supervisor")
@@ -74,6 +76,31 @@ def write_team_times(connection: Connection, teams: Sequence[tuple[str, str, int
         )
 
 
+def write_payload_limits(connection: Connection) -> None:
+    """domain/mutation_kinds.py's bounds into api.payload_limit, replacing its rows."""
+    rows = [
+        *kinds.payload_limits(),
+        ("*", "*", kinds.UNLISTED_MAX_LENGTH),
+        ("*", "*key", kinds.MAX_KEY_LENGTH),
+        ("*", "*keys", kinds.MAX_KEYS),
+    ]
+    connection.execute(text("DELETE FROM api.payload_limit"))
+    connection.execute(
+        text("INSERT INTO api.payload_limit (kind, field, max_length) VALUES (:k, :f, :m)"),
+        [{"k": kind, "f": field, "m": most} for kind, field, most in rows],
+    )
+
+
+def settle_logins(connection: Connection) -> None:
+    """Every console login's timeouts and quiet log (storage/server/login_roles.py)."""
+    given = login_roles.settings(connection)
+    for username in login_roles.logins(connection):
+        try:
+            login_roles.apply(connection, username, given)
+        except psycopg.Error as exc:
+            raise StoreError(f"server init could not set {username}'s limits: {first_line(exc)}") from None
+
+
 def init_server(location: StoreLocation, teams: Sequence[tuple[str, str, int]] = ()) -> InitReport:
     """Create or upgrade the central schema; running it again changes nothing. `teams`: the
     acknowledge times of resources/teams.toml (code, words, hours) the server checks handoffs by."""
@@ -90,6 +117,8 @@ def init_server(location: StoreLocation, teams: Sequence[tuple[str, str, int]] =
                 )
             apply_server_sql(connection)
             write_team_times(connection, teams)
+            write_payload_limits(connection)
+            settle_logins(connection)
     except DBAPIError as exc:
         raise StoreError(describe_db_error(location, exc)) from None
     finally:
