@@ -140,7 +140,8 @@ BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_authid
                     WHERE rolname = session_user
                       AND encode(sha256(convert_to(rolpassword, 'UTF8')), 'hex') = v_expected) THEN
-        RAISE EXCEPTION 'the password of % was not set by the console', session_user
+        -- Worded as libpq's refusals, so a workstation tells its person the password is not right.
+        RAISE EXCEPTION 'authentication failed for user "%": the password was not set by the console', session_user
             USING ERRCODE = 'invalid_password',
                   HINT = 'an administrator sets it again with `advisor-console user set-password`';
     END IF;

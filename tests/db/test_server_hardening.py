@@ -192,6 +192,12 @@ def test_a_login_that_turns_its_timeouts_off_is_ended_when_it_holds_a_head_too_l
         assert dead(attacker)
 
 
+def test_the_longest_hold_is_the_logins_statement_timeout(central: Central) -> None:
+    with central.admin.connect() as connection:
+        hold = connection.execute(text("SELECT extract(epoch FROM api.longest_hold())::integer")).scalar()
+    assert f"{hold}s" == login_roles.TIMEOUTS["statement_timeout"]
+
+
 def test_a_payload_too_large_is_refused_before_any_work(central: Central) -> None:
     mallory = central.add_user(Role.ADVISOR, 5_000, hint="mallory")
     with central.admin.connect() as connection:
@@ -339,4 +345,6 @@ def test_a_password_set_by_its_owner_does_not_work_and_is_not_logged(
             text("SELECT detail FROM audit_log WHERE action = 'user.set_password' ORDER BY seq DESC LIMIT 1")
         ).scalar_one()
     assert detail == {"username": alex.username}
-    assert given not in server_log_text(pg_cluster)
+    logged = server_log_text(pg_cluster)
+    assert given not in logged
+    assert f'ALTER ROLE "{alex.username}" PASSWORD \'SCRAM-SHA-256$' in logged  # the log is the one read
