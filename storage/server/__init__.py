@@ -92,13 +92,18 @@ def write_payload_limits(connection: Connection) -> None:
 
 
 def settle_logins(connection: Connection) -> None:
-    """Every console login's timeouts and quiet log (storage/server/login_roles.py)."""
+    """Every console login's timeouts and quiet log (storage/server/login_roles.py). A login this
+    administrator may not alter (PostgreSQL 16: made by another, without ADMIN OPTION) keeps what it
+    has until an administrator who may runs init."""
     given = login_roles.settings(connection)
     for username in login_roles.logins(connection):
+        savepoint = connection.begin_nested()
         try:
             login_roles.apply(connection, username, given)
-        except psycopg.Error as exc:
-            raise StoreError(f"server init could not set {username}'s limits: {first_line(exc)}") from None
+        except psycopg.errors.InsufficientPrivilege:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
 
 
 def init_server(location: StoreLocation, teams: Sequence[tuple[str, str, int]] = ()) -> InitReport:

@@ -26,8 +26,17 @@ QUIET: dict[str, str] = {
 def settings(connection: Connection) -> dict[str, str]:
     """The settings this administrator can give a login: the timeouts, and the quiet log if allowed."""
     given = dict(TIMEOUTS)
+    superuser = connection.execute(
+        text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    ).scalar()
+    granted = int(str(connection.execute(text("SHOW server_version_num")).scalar())) >= 150000
     for name, value in QUIET.items():
-        if connection.execute(text("SELECT has_parameter_privilege(:name, 'SET')"), {"name": name}).scalar():
+        if superuser or (
+            granted
+            and connection.execute(
+                text("SELECT has_parameter_privilege(:name, 'SET')"), {"name": name}
+            ).scalar()
+        ):
             given[name] = value
     return given
 

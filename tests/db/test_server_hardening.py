@@ -23,7 +23,7 @@ from console.ids import new_id
 from domain import mutation_kinds as kinds
 from domain.records import UserRecord
 from domain.vocabulary import Role
-from storage.server import login_roles
+from storage.server import init_server, login_roles
 from storage.server.users import UserAdminError, disable_user, set_password
 from tests.conftest import ThrowawayServer
 from tests.helpers import passwords
@@ -141,18 +141,9 @@ def test_a_transaction_left_open_after_a_refused_mutation_is_ended(central: Cent
     mallory = central.add_user(Role.ADVISOR, 5_000, hint="mallory")
     honest = central.add_user(Role.SUPERVISOR, 50_000)
     customer = central.customer()
-    with central.admin.connect() as connection:
-        given = dict(
-            setting.split("=", 1)
-            for setting in connection.execute(
-                text(
-                    "SELECT unnest(s.setconfig) FROM pg_db_role_setting s "
-                    "JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = :name AND s.setdatabase = 0"
-                ),
-                {"name": mallory.username},
-            ).scalars()
-        )
+    given = role_settings(central, mallory.username)
     assert given.items() >= login_roles.TIMEOUTS.items()
+    assert given.items() >= login_roles.QUIET.items()  # the suite's admin is a superuser
     # The login's own idle timeout, shortened for the test (its real one is above).
     with central.admin.begin() as connection:
         connection.exec_driver_sql(
@@ -196,6 +187,29 @@ def test_the_longest_hold_is_the_logins_statement_timeout(central: Central) -> N
     with central.admin.connect() as connection:
         hold = connection.execute(text("SELECT extract(epoch FROM api.longest_hold())::integer")).scalar()
     assert f"{hold}s" == login_roles.TIMEOUTS["statement_timeout"]
+
+
+def role_settings(central: Central, username: str) -> dict[str, str]:
+    with central.admin.connect() as connection:
+        return dict(
+            setting.split("=", 1)
+            for setting in connection.execute(
+                text(
+                    "SELECT unnest(s.setconfig) FROM pg_db_role_setting s "
+                    "JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = :name AND s.setdatabase = 0"
+                ),
+                {"name": username},
+            ).scalars()
+        )
+
+
+def test_server_init_gives_every_existing_login_its_limits(central: Central) -> None:
+    alex = central.add_user(Role.ADVISOR, 5_000)
+    with central.admin.begin() as connection:
+        connection.exec_driver_sql(f'ALTER ROLE "{alex.username}" RESET ALL')
+    assert role_settings(central, alex.username) == {}
+    init_server(central.location)
+    assert role_settings(central, alex.username) == login_roles.TIMEOUTS | login_roles.QUIET
 
 
 def test_a_payload_too_large_is_refused_before_any_work(central: Central) -> None:
