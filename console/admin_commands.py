@@ -1,5 +1,6 @@
-"""Administration from the command line: `server init`, `user add|set-limit|disable` on the central
-server, and `audit verify` on any store. Passwords are read, never echoed, logged or stored here."""
+"""Administration from the command line: `server init`, `user add|set-limit|set-password|disable` on
+the central server, and `audit verify` on any store. Passwords are read, never echoed, logged or
+stored here."""
 
 from __future__ import annotations
 
@@ -14,9 +15,8 @@ from domain.vocabulary import Role, Team
 from storage import audit
 from storage.errors import StoreError
 from storage.location import StoreLocation, parse_location
+from storage.server.scram import password_problem
 from storage.store import open_store
-
-MIN_PASSWORD = 8
 
 
 class AdminUsageError(Exception):
@@ -53,6 +53,12 @@ def add_parser_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     limit = user_commands.add_parser("set-limit", parents=[server_db], help="change a user's goodwill limit")
     limit.add_argument("name", metavar="NAME")
     limit.add_argument("pounds", metavar="POUNDS")
+    new_password = user_commands.add_parser(
+        "set-password",
+        parents=[server_db],
+        help="a new password for a user (prompted, or one line on stdin); the only way to change one",
+    )
+    new_password.add_argument("name", metavar="NAME")
     disable = user_commands.add_parser("disable", parents=[server_db], help="no more logins for this user")
     disable.add_argument("name", metavar="NAME")
 
@@ -95,10 +101,9 @@ def read_password(name: str, stdin: TextIO | None = None) -> str:
             raise AdminUsageError("the two passwords differ: nothing was changed")
     else:
         password = stream.readline().rstrip("\r\n")
-    if len(password) < MIN_PASSWORD:
-        raise AdminUsageError(
-            f"the password must have at least {MIN_PASSWORD} characters: nothing was changed"
-        )
+    problem = password_problem(password)
+    if problem is not None:
+        raise AdminUsageError(problem)
     return password
 
 
@@ -147,6 +152,10 @@ def cmd_user(args: argparse.Namespace) -> int:
     elif args.user_command == "set-limit":
         changed = users.set_limit(location, args.name, pounds(args.pounds))
         print(f"changed {describe_user(changed)}")
+    elif args.user_command == "set-password":
+        users.check_username(args.name)
+        changed = users.set_password(location, args.name, read_password(args.name))
+        print(f"new password for {describe_user(changed)}")
     else:
         disabled = users.disable_user(location, args.name)
         print(f"disabled {describe_user(disabled)}")

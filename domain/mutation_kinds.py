@@ -38,6 +38,24 @@ class FieldType(StrEnum):
     CHOICE = "one of"  # text, one of `choices`
 
 
+# The most characters a payload value of each type may carry (a number or true/false: its JSON text).
+# The server refuses a payload holding a longer value before it does any work, locks or writes any
+# audit entry (`server init` writes these into api.payload_limit); the outbox refuses the same. TEXT is
+# the bound on work, not a rule: the rules' own limits (at most 10,000) give their refusals in words.
+MAX_LENGTH: dict[FieldType, int] = {
+    FieldType.ID: 36,
+    FieldType.TEXT: 100_000,
+    FieldType.INTEGER: 20,
+    FieldType.BOOLEAN: 5,
+    FieldType.TIME: 40,
+    FieldType.DATE: 10,
+    FieldType.CHOICE: 60,
+}
+UNLISTED_MAX_LENGTH = 60  # a value under a key its kind does not list (the server ignores such keys)
+MAX_KEY_LENGTH = 63
+MAX_KEYS = 40
+
+
 @dataclass(frozen=True)
 class Field:
     """One payload key. Optional: may be absent or null."""
@@ -52,10 +70,13 @@ class Field:
         """Why `value` is not of this field's type, or None."""
         if value is None:
             return None if self.optional else f"{self.name} is missing (null)"
-        if _fits(self, value):
-            return None
-        wanted = f"one of {', '.join(self.choices)}" if self.type is FieldType.CHOICE else self.type.value
-        return f"{self.name} must be {wanted}, not {value!r}"
+        if not _fits(self, value):
+            wanted = f"one of {', '.join(self.choices)}" if self.type is FieldType.CHOICE else self.type.value
+            return f"{self.name} must be {wanted}, not {value!r:.80}"
+        size = len(value) if isinstance(value, str) else len(str(value))
+        if size > MAX_LENGTH[self.type]:
+            return f"{self.name} is too long ({size:,} characters, at most {MAX_LENGTH[self.type]:,})"
+        return None
 
     def markdown(self) -> str:
         name = f"{self.name}?" if self.optional else self.name
@@ -112,6 +133,8 @@ class MutationKind:
         """PayloadError naming every missing, unknown or mistyped field."""
         known = {field.name: field for field in self.fields}
         problems = [f"{name} is not a field of {self.name}" for name in payload if name not in known]
+        if len(payload) > MAX_KEYS:
+            problems.append(f"{len(payload)} fields, at most {MAX_KEYS}")
         for field in self.fields:
             if field.name not in payload and not field.optional:
                 problems.append(f"{field.name} is missing")
@@ -582,6 +605,11 @@ def words_for(kind: str) -> str:
     """What the sync-problems list calls a change of this kind (the kind itself if not in the table)."""
     row = BY_NAME.get(kind)
     return row.words if row is not None else kind
+
+
+def payload_limits() -> list[tuple[str, str, int]]:
+    """(kind, field, most characters) for every payload field of every kind: the server's bounds."""
+    return [(row.name, field.name, MAX_LENGTH[field.type]) for row in TABLE for field in row.fields]
 
 
 def check_payload(kind: str, payload: Mapping[str, object]) -> None:

@@ -15,7 +15,10 @@ from sqlalchemy.orm import Session
 from storage.models import AuditEntry
 
 GENESIS = "0" * 64
-# Appends are serialised on PostgreSQL so two writers never chain onto the same previous row.
+# Appends are serialised on PostgreSQL so two writers never chain onto the same previous row: on a
+# central server by the chain head's row (no client role can lock it: storage/server/10_schema.sql),
+# on a plain PostgreSQL store, which has no client roles, by an advisory lock.
+_CHAIN_HEAD = "SELECT id FROM api.audit_chain_head WHERE id = 1 FOR UPDATE"
 _CHAIN_LOCK = 7_246_001
 
 
@@ -58,7 +61,10 @@ def append(
 ) -> None:
     """Add one entry chained onto the last one, in the caller's transaction."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+        if session.scalar(text("SELECT to_regclass('api.audit_chain_head')")) is not None:
+            session.execute(text(_CHAIN_HEAD))
+        else:
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
     previous = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1))
     prev_hash = previous or GENESIS
     fields: dict[str, Any] = {

@@ -38,3 +38,28 @@ CREATE TABLE IF NOT EXISTS api.pending_change (
     data jsonb NOT NULL,
     mutation_id uuid
 );
+
+-- The audit chain's head: every append (SQL's api.audit_append, Python's storage/audit.py) locks this
+-- one row until its transaction ends, so entries chain one after another. No client role can take
+-- that lock: a row lock needs UPDATE on the table, and they have no privilege on it (an advisory lock,
+-- which any login may take, would let one person freeze every audited write).
+CREATE TABLE IF NOT EXISTS api.audit_chain_head (
+    id integer PRIMARY KEY CHECK (id = 1)
+);
+INSERT INTO api.audit_chain_head (id) VALUES (1) ON CONFLICT (id) DO NOTHING;
+
+-- The most characters each payload field may carry (domain/mutation_kinds.py's MAX_LENGTH, written by
+-- `server init`), and under kind '*': any unlisted key's value ('*'), a key ('*key'), the keys ('*keys').
+CREATE TABLE IF NOT EXISTS api.payload_limit (
+    kind text NOT NULL,
+    field text NOT NULL,
+    max_length integer NOT NULL,
+    PRIMARY KEY (kind, field)
+);
+
+-- The SHA-256 of the password verifier the console last gave each login (`user add`, `user
+-- set-password`): a login whose stored verifier differs had its password set some other way.
+CREATE TABLE IF NOT EXISTS api.login_verifier (
+    username text PRIMARY KEY,
+    verifier_sha256 text NOT NULL
+);

@@ -6,35 +6,30 @@ CREATE OR REPLACE FUNCTION api.json_string(value text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    result text := '"';
-    ch text;
-    code integer;
-    high integer;
 BEGIN
     IF value !~ '[^ -~]' AND strpos(value, '"') = 0 AND strpos(value, '\') = 0 THEN
         RETURN '"' || value || '"';  -- printable ASCII without quote or backslash: nothing to escape
     END IF;
-    FOREACH ch IN ARRAY regexp_split_to_array(value, '') LOOP
-        code := ascii(ch);
-        IF ch = '"' THEN result := result || '\"';
-        ELSIF ch = '\' THEN result := result || '\\';
-        ELSIF code = 10 THEN result := result || '\n';
-        ELSIF code = 13 THEN result := result || '\r';
-        ELSIF code = 9 THEN result := result || '\t';
-        ELSIF code = 8 THEN result := result || '\b';
-        ELSIF code = 12 THEN result := result || '\f';
-        ELSIF code < 32 OR (code > 126 AND code < 65536) THEN
-            result := result || '\u' || lpad(to_hex(code), 4, '0');
-        ELSIF code >= 65536 THEN
-            high := code - 65536;
-            result := result || '\u' || to_hex(55296 + (high >> 10))
-                             || '\u' || to_hex(56320 + (high & 1023));
-        ELSE
-            result := result || ch;
-        END IF;
-    END LOOP;
-    RETURN result || '"';
+    -- Each character escaped, then joined once: appending to a growing string would cost the square
+    -- of its length.
+    RETURN '"' || (
+        SELECT string_agg(
+                   CASE
+                       WHEN ch = '"' THEN '\"'
+                       WHEN ch = '\' THEN '\\'
+                       WHEN code = 10 THEN '\n'
+                       WHEN code = 13 THEN '\r'
+                       WHEN code = 9 THEN '\t'
+                       WHEN code = 8 THEN '\b'
+                       WHEN code = 12 THEN '\f'
+                       WHEN code < 32 OR (code > 126 AND code < 65536) THEN '\u' || lpad(to_hex(code), 4, '0')
+                       WHEN code >= 65536 THEN '\u' || to_hex(55296 + ((code - 65536) >> 10))
+                                               || '\u' || to_hex(56320 + ((code - 65536) & 1023))
+                       ELSE ch
+                   END, '' ORDER BY n)
+          FROM (SELECT c.ch, ascii(c.ch) AS code, c.n
+                  FROM string_to_table(value, NULL) WITH ORDINALITY AS c(ch, n)) AS chars
+    ) || '"';
 END
 $$;
 
@@ -67,6 +62,66 @@ BEGIN
 END
 $$;
 
+-- The longest an honest transaction of a console login lasts: its statement_timeout (a workstation
+-- sends each push as one statement). storage/server/login_roles.py gives the logins that timeout; a
+-- test keeps the two equal.
+CREATE OR REPLACE FUNCTION api.longest_hold() RETURNS interval
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT interval '15 seconds'
+$$;
+
+-- End the console logins that have held a lock on `p_table` (one of the server's head rows: the audit
+-- chain's, the change counter's) for longer than an honest transaction lasts. A login can turn its own
+-- timeouts off and sit in an open transaction; this is what stops it holding every writer back.
+-- Needs a superuser (or pg_signal_backend and pg_read_all_stats) as the functions' owner.
+CREATE OR REPLACE FUNCTION api.end_stuck_holders(p_table regclass) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM pg_terminate_backend(a.pid)
+       FROM pg_catalog.pg_stat_activity a
+      WHERE a.pid IN (SELECT l.pid FROM pg_catalog.pg_locks l WHERE l.relation = p_table AND l.granted)
+        AND a.pid <> pg_backend_pid()
+        AND a.xact_start < clock_timestamp() - api.longest_hold()
+        AND a.usename IN (SELECT u.username FROM public.users u);
+EXCEPTION WHEN insufficient_privilege THEN
+    NULL;  -- the owner may not end sessions: the waiter waits, as its own timeouts allow
+END
+$$;
+
+-- Lock the one row (id 1) of a head table until this transaction ends, ending stuck holders while
+-- waiting (each second).
+CREATE OR REPLACE FUNCTION api.lock_head_row(p_table regclass) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_saved text := current_setting('lock_timeout');
+BEGIN
+    LOOP
+        BEGIN
+            PERFORM set_config('lock_timeout', '1s', true);
+            EXECUTE format('SELECT FROM %s WHERE id = 1 FOR UPDATE', p_table);
+            PERFORM set_config('lock_timeout', v_saved, true);
+            RETURN;
+        EXCEPTION WHEN lock_not_available THEN
+            PERFORM api.end_stuck_holders(p_table);
+        END;
+    END LOOP;
+END
+$$;
+
+-- Hold the audit chain's head row until this transaction ends (storage/audit.py takes the same).
+CREATE OR REPLACE FUNCTION api.lock_audit_chain() RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT api.lock_head_row('api.audit_chain_head')
+$$;
+
 -- Append one entry chained onto the last one, in the caller's transaction (same lock as Python's).
 CREATE OR REPLACE FUNCTION api.audit_append(
     p_at timestamptz, p_actor text, p_action text, p_entity text, p_entity_id uuid, p_detail jsonb
@@ -78,7 +133,7 @@ DECLARE
     previous text;
     canonical text;
 BEGIN
-    PERFORM pg_advisory_xact_lock(7246001);
+    PERFORM api.lock_audit_chain();
     SELECT hash INTO previous FROM public.audit_log ORDER BY seq DESC LIMIT 1;
     previous := COALESCE(previous, repeat('0', 64));
     canonical := api.canonical_json(jsonb_build_object(

@@ -25,6 +25,56 @@ BEGIN
 END
 $$;
 
+-- A payload holding a value longer than its field may carry (api.payload_limit, from
+-- domain/mutation_kinds.py's MAX_LENGTH) is refused before any lock, log row or audit entry, so no
+-- caller makes the server work, or hold the audit chain, for longer than the largest allowed payload.
+CREATE OR REPLACE FUNCTION api.check_payload_size(p_kind text, p_payload jsonb) RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_unlisted integer := (SELECT l.max_length FROM api.payload_limit l WHERE l.kind = '*' AND l.field = '*');
+    v_key_length integer := (SELECT l.max_length FROM api.payload_limit l WHERE l.kind = '*' AND l.field = '*key');
+    v_keys integer := (SELECT l.max_length FROM api.payload_limit l WHERE l.kind = '*' AND l.field = '*keys');
+    v_key text;
+    v_value jsonb;
+    v_length integer;
+    v_max integer;
+BEGIN
+    IF v_unlisted IS NULL OR v_key_length IS NULL OR v_keys IS NULL THEN
+        RAISE EXCEPTION 'this server has no payload limits: run `advisor-console server init`'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    IF p_payload IS NULL OR jsonb_typeof(p_payload) = 'null' THEN
+        RETURN;
+    END IF;
+    IF jsonb_typeof(p_payload) <> 'object' THEN
+        IF length(p_payload::text) > v_unlisted THEN
+            RAISE EXCEPTION 'the payload is too long' USING ERRCODE = 'program_limit_exceeded';
+        END IF;
+        RETURN;
+    END IF;
+    IF (SELECT count(*) FROM jsonb_object_keys(p_payload)) > v_keys THEN
+        RAISE EXCEPTION 'the payload has more than % fields', v_keys USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+    FOR v_key, v_value IN SELECT e.key, e.value FROM jsonb_each(p_payload) AS e LOOP
+        IF length(v_key) > v_key_length THEN
+            RAISE EXCEPTION 'a payload field name is longer than % characters', v_key_length
+                USING ERRCODE = 'program_limit_exceeded';
+        END IF;
+        v_length := CASE jsonb_typeof(v_value) WHEN 'string' THEN length(v_value #>> '{}')
+                                               ELSE length(v_value::text) END;
+        v_max := COALESCE((SELECT l.max_length FROM api.payload_limit l WHERE l.kind = p_kind AND l.field = v_key),
+                          v_unlisted);
+        IF v_length > v_max THEN
+            RAISE EXCEPTION 'the payload''s % is too long (% characters, at most %)', v_key,
+                to_char(v_length, 'FM999,999,999,990'), to_char(v_max, 'FM999,999,990')
+                USING ERRCODE = 'program_limit_exceeded';
+        END IF;
+    END LOOP;
+END
+$$;
+
 -- A business rule says no: the mutation ends rejected with this reason.
 CREATE OR REPLACE FUNCTION api.refuse(reason text) RETURNS void
 LANGUAGE plpgsql
@@ -196,7 +246,8 @@ BEGIN
     IF NOT EXISTS (SELECT FROM api.pending_change WHERE ord = NEW.ord) THEN
         RETURN NULL;  -- an earlier row's trigger already numbered this transaction's changes
     END IF;
-    SELECT last_seq INTO v_last FROM api.change_counter WHERE id = 1 FOR UPDATE;
+    PERFORM api.lock_head_row('api.change_counter');  -- a login that holds it too long is ended
+    SELECT last_seq INTO v_last FROM api.change_counter WHERE id = 1;
     WITH moved AS (
         DELETE FROM api.pending_change RETURNING *
     )

@@ -29,6 +29,7 @@ BEGIN
         RAISE EXCEPTION 'mutation kind too long' USING ERRCODE = 'invalid_parameter_value';
     END IF;
     who := api.caller();
+    PERFORM api.check_payload_size(apply_mutation.kind, payload);
     -- Claim the id. A concurrent call with the same id waits here for the first to finish, then
     -- finds its row; a retry after a lost acknowledgement finds the stored result.
     INSERT INTO public.mutation_log (mutation_id, client_id, client_seq, kind, actor, state, occurred_at, applied_at)
@@ -108,6 +109,7 @@ BEGIN
             v_reason := 'the mutation carries a bad value: ' || v_reason;
     END;
 
+    v_reason := left(v_reason, 2000);  -- a database message may quote a value: the log and audit keep a bounded one
     v_skew := extract(epoch FROM now() - apply_mutation.occurred_at);
     v_result := jsonb_build_object(
         'mutation_id', apply_mutation.mutation_id,

@@ -65,3 +65,97 @@ SELECT api.ensure_read_policy('public.audit_log', 'audit_log_supervisors', ARRAY
 
 -- Pulled only through api.pull_changes; no policy, so no client role reads a row directly.
 ALTER TABLE public.change_log ENABLE ROW LEVEL SECURITY;
+
+-- No advisory locks for anyone but the administrators: any login could otherwise take the keys the
+-- server functions serialise on (new account numbers, contacts per case) and hold every writer back.
+-- Revoking from PUBLIC in this database needs a superuser (they own pg_catalog); docs/security.md.
+DO $$
+DECLARE
+    v_function regprocedure;
+BEGIN
+    IF NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+        RETURN;
+    END IF;
+    FOR v_function IN
+        SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+         WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname ~ '^pg_(try_)?advisory_'
+    LOOP
+        EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', v_function);
+    END LOOP;
+END
+$$;
+
+-- Only an active console user reads anything. Disabling a user ends their sessions; a session that
+-- survives (opened while the disable was committing) reads no row of any table: every table a client
+-- role reads has this restrictive policy next to its permissive ones.
+CREATE OR REPLACE FUNCTION api.reader_is_active() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT FROM public.users u WHERE u.username = session_user::text AND u.active)
+$$;
+REVOKE ALL ON FUNCTION api.reader_is_active() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.reader_is_active() TO advisor, supervisor;
+
+DO $$
+DECLARE
+    v_table regclass;
+BEGIN
+    FOREACH v_table IN ARRAY ARRAY[
+        'public.alembic_version', 'public.users', 'public.customers', 'public.customer_phones',
+        'public.account_owner_changes', 'public.contact_events', 'public.cases', 'public.case_owner_changes',
+        'public.promises', 'public.handoffs', 'public.goodwill', 'public.offers', 'public.offer_impressions',
+        'public.feedback', 'public.mutation_log', 'public.customer_detail_changes', 'public.audit_log']::regclass[]
+    LOOP
+        IF NOT (SELECT relrowsecurity FROM pg_catalog.pg_class WHERE oid = v_table) THEN
+            -- Until now readable whole by both roles: say so as a policy, then add the restriction.
+            EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', v_table);
+            PERFORM api.ensure_read_policy(v_table, 'readable', ARRAY['advisor', 'supervisor'], 'true');
+        END IF;
+        IF EXISTS (SELECT FROM pg_catalog.pg_policy WHERE polrelid = v_table AND polname = 'only_active_users') THEN
+            EXECUTE format('ALTER POLICY only_active_users ON %s TO advisor, supervisor '
+                           'USING ((SELECT api.reader_is_active()))', v_table);
+        ELSE
+            EXECUTE format('CREATE POLICY only_active_users ON %s AS RESTRICTIVE FOR SELECT TO advisor, supervisor '
+                           'USING ((SELECT api.reader_is_active()))', v_table);
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- A login whose password was set outside the console (a person's own ALTER ROLE ... PASSWORD: no
+-- audit, no rules) is refused at sign-in until an administrator sets it with `user set-password`.
+-- A login event trigger needs PostgreSQL 17 and a superuser running `server init`; docs/security.md.
+CREATE OR REPLACE FUNCTION api.refuse_foreign_password() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_expected text;
+BEGIN
+    SELECT verifier_sha256 INTO v_expected FROM api.login_verifier WHERE username = session_user::text;
+    IF NOT FOUND THEN
+        RETURN;  -- not a login the console gave a password
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_authid
+                    WHERE rolname = session_user
+                      AND encode(sha256(convert_to(rolpassword, 'UTF8')), 'hex') = v_expected) THEN
+        -- Worded as libpq's refusals, so a workstation tells its person the password is not right.
+        RAISE EXCEPTION 'authentication failed for user "%": the password was not set by the console', session_user
+            USING ERRCODE = 'invalid_password',
+                  HINT = 'an administrator sets it again with `advisor-console user set-password`';
+    END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION api.refuse_foreign_password() FROM PUBLIC;
+
+DO $$
+BEGIN
+    IF current_setting('server_version_num')::integer >= 170000
+       AND (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
+       AND NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger WHERE evtname = 'console_login_password') THEN
+        EXECUTE 'CREATE EVENT TRIGGER console_login_password ON login '
+                'EXECUTE FUNCTION api.refuse_foreign_password()';
+    END IF;
+END
+$$;

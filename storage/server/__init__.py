@@ -12,10 +12,12 @@ import psycopg
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from domain import mutation_kinds as kinds
 from domain.errors import first_line as first_line  # also what users.py uses
 from storage import migrate
 from storage.errors import StoreError
 from storage.location import StoreLocation
+from storage.server import login_roles
 from storage.store import describe_db_error, postgres_engine, upgrade_schema
 
 GROUP_ROLES = ("advisor", "supervisor")
@@ -100,6 +102,36 @@ def write_working_calendar(connection: Connection, calendar: WorkingCalendar) ->
         )
 
 
+def write_payload_limits(connection: Connection) -> None:
+    """domain/mutation_kinds.py's bounds into api.payload_limit, replacing its rows."""
+    rows = [
+        *kinds.payload_limits(),
+        ("*", "*", kinds.UNLISTED_MAX_LENGTH),
+        ("*", "*key", kinds.MAX_KEY_LENGTH),
+        ("*", "*keys", kinds.MAX_KEYS),
+    ]
+    connection.execute(text("DELETE FROM api.payload_limit"))
+    connection.execute(
+        text("INSERT INTO api.payload_limit (kind, field, max_length) VALUES (:k, :f, :m)"),
+        [{"k": kind, "f": field, "m": most} for kind, field, most in rows],
+    )
+
+
+def settle_logins(connection: Connection) -> None:
+    """Every console login's timeouts and quiet log (storage/server/login_roles.py). A login this
+    administrator may not alter (PostgreSQL 16: made by another, without ADMIN OPTION) keeps what it
+    has until an administrator who may runs init."""
+    given = login_roles.settings(connection)
+    for username in login_roles.logins(connection):
+        savepoint = connection.begin_nested()
+        try:
+            login_roles.apply(connection, username, given)
+        except psycopg.errors.InsufficientPrivilege:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+
+
 def init_server(
     location: StoreLocation,
     teams: Sequence[tuple[str, str, int]] = (),
@@ -123,6 +155,8 @@ def init_server(
             write_team_times(connection, teams)
             if calendar is not None:
                 write_working_calendar(connection, calendar)
+            write_payload_limits(connection)
+            settle_logins(connection)
     except DBAPIError as exc:
         raise StoreError(describe_db_error(location, exc)) from None
     finally:

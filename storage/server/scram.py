@@ -10,10 +10,22 @@ import os
 import unicodedata
 
 ITERATIONS = 4096  # PostgreSQL's default scram_iterations
+MIN_LENGTH = 8
+MAX_LENGTH = 1_000  # hashing it costs the same at any length, but no person types more
 
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+def password_problem(password: str) -> str | None:
+    """Why `password` may not be a console login's password (the rules `user add` and `user
+    set-password` apply), or None."""
+    if len(password) < MIN_LENGTH:
+        return f"the password must have at least {MIN_LENGTH} characters: nothing was changed"
+    if len(password) > MAX_LENGTH:
+        return f"the password may have at most {MAX_LENGTH:,} characters: nothing was changed"
+    return None
 
 
 def scram_verifier(password: str, *, salt: bytes | None = None, iterations: int = ITERATIONS) -> str:

@@ -4,6 +4,7 @@ published in the change log, so it reaches every workstation's pull."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Callable
@@ -22,8 +23,8 @@ from storage import audit
 from storage.errors import StoreError
 from storage.location import StoreLocation
 from storage.models import User
-from storage.server import GROUP_ROLES, first_line, is_initialised, server_engine
-from storage.server.scram import scram_verifier
+from storage.server import GROUP_ROLES, first_line, is_initialised, login_roles, server_engine
+from storage.server.scram import password_problem, scram_verifier
 
 NAME_PATTERN = re.compile(r"[a-z_][a-z0-9_.]{0,62}")
 RESERVED = {*GROUP_ROLES, "public", "postgres", "none", "current_user", "session_user", "current_role"}
@@ -51,8 +52,20 @@ def check_limit(pence: int) -> int:
     return pence
 
 
-def _run(target: StoreLocation | Engine, work: Callable[[Connection], UserRecord]) -> UserRecord:
-    """Run `work(connection)` in one transaction on an initialised server; one-line errors.
+def check_password(password: str) -> str:
+    problem = password_problem(password)
+    if problem is not None:
+        raise UserAdminError(problem)
+    return password
+
+
+def _run(
+    target: StoreLocation | Engine,
+    work: Callable[[Connection], UserRecord],
+    after: Callable[[Connection], None] | None = None,
+) -> UserRecord:
+    """Run `work(connection)` in one transaction on an initialised server, then `after` in another
+    once that has committed; one-line errors.
 
     `target` is the server's URL, or an engine already connected to it (left open).
     """
@@ -64,7 +77,11 @@ def _run(target: StoreLocation | Engine, work: Callable[[Connection], UserRecord
                 raise UserAdminError(
                     f"{where} is not a console server yet: run `advisor-console server init`"
                 )
-            return work(connection)
+            done = work(connection)
+        if after is not None:
+            with engine.begin() as connection:
+                after(connection)
+        return done
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         raise UserAdminError(f"{where}: {reason}") from None
@@ -120,8 +137,7 @@ def add_user(
 ) -> UserRecord:
     check_username(username)
     check_limit(limit_pence)
-    if not password:
-        raise UserAdminError("the password is empty")
+    check_password(password)
     shown = (display_name or username).strip()
     if not shown or len(shown) > 120:
         raise UserAdminError("the display name must be 1 to 120 characters")
@@ -131,12 +147,18 @@ def add_user(
             raise UserAdminError(f"a PostgreSQL role named {username!r} already exists on this server")
         if _user(connection, username) is not None:
             raise UserAdminError(f"a console user named {username!r} already exists in this database")
+        verifier = scram_verifier(password)
         _ddl(
             connection,
             sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(
-                sql.Identifier(username), sql.Literal(scram_verifier(password)), sql.Identifier(role.value)
+                sql.Identifier(username), sql.Literal(verifier), sql.Identifier(role.value)
             ),
         )
+        _remember_verifier(connection, username, verifier)
+        try:
+            login_roles.apply(connection, username, login_roles.settings(connection))
+        except psycopg.Error as exc:
+            raise UserAdminError(first_line(exc)) from None
         now = datetime.now(UTC)
         user_id = uuid.UUID(bytes=uuid6.uuid7().bytes)
         connection.execute(
@@ -234,25 +256,77 @@ def set_limit(location: StoreLocation | Engine, username: str, limit_pence: int)
     return _run(location, work)
 
 
+def set_password(location: StoreLocation | Engine, username: str, password: str) -> UserRecord:
+    """A new password for the login, by the rules, sent as a SCRAM verifier and audited (never the
+    password itself); the verifier is remembered, so one set any other way is refused at sign-in."""
+    check_password(password)
+
+    def work(connection: Connection) -> UserRecord:
+        before = _existing(connection, username)
+        if not _role_exists(connection, username):
+            raise UserAdminError(f"{username!r} has no PostgreSQL login on this server")
+        verifier = scram_verifier(password)
+        _ddl(
+            connection,
+            sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(username), sql.Literal(verifier)),
+        )
+        _remember_verifier(connection, username, verifier)
+        _audit(connection, datetime.now(UTC), "user.set_password", before.id, {"username": username})
+        return before
+
+    return _run(location, work)
+
+
+# Sessions are ended again after the commit: a connection opened while the disable was committing
+# authenticated before NOLOGIN was visible, and the one ended inside the transaction missed it.
+_END_ROUNDS = 20
+
+
 def disable_user(location: StoreLocation | Engine, username: str) -> UserRecord:
-    """No more logins (NOLOGIN), inactive for the server functions, and open sessions ended."""
+    """No more logins (NOLOGIN), inactive for the server functions and row-level security (a session
+    that survives reads nothing), and open sessions ended, again once that is committed."""
 
     def work(connection: Connection) -> UserRecord:
         before = _existing(connection, username)
         if _role_exists(connection, username):
             _ddl(connection, sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(username)))
         connection.execute(text("UPDATE users SET active = false WHERE id = :id"), {"id": before.id})
-        connection.execute(
-            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :name"),
-            {"name": username},
-        )
+        _end_sessions(connection, username)
         _publish(connection, before.id)
         _audit(connection, datetime.now(UTC), "user.disable", before.id, {"username": username})
         after = _user(connection, username)
         assert after is not None
         return after
 
-    return _run(location, work)
+    def end_sessions(connection: Connection) -> None:
+        for _ in range(_END_ROUNDS):
+            if not _end_sessions(connection, username):
+                return
+
+    return _run(location, work, end_sessions)
+
+
+def _end_sessions(connection: Connection, username: str) -> int:
+    """Terminate the login's sessions; how many there were."""
+    return len(
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE usename = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": username},
+        ).all()
+    )
+
+
+def _remember_verifier(connection: Connection, username: str, verifier: str) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO api.login_verifier (username, verifier_sha256) VALUES (:name, :digest) "
+            "ON CONFLICT (username) DO UPDATE SET verifier_sha256 = EXCLUDED.verifier_sha256"
+        ),
+        {"name": username, "digest": hashlib.sha256(verifier.encode("utf-8")).hexdigest()},
+    )
 
 
 def _existing(connection: Connection, username: str) -> UserRecord:

@@ -49,6 +49,8 @@ CALLABLE = {
     "api.snapshot_page",
     "api.change_head",
     "api.snapshot_entities",
+    # Row-level security's check that the reader is an active user (every policy calls it).
+    "api.reader_is_active",
 }
 
 
@@ -167,7 +169,15 @@ def test_execute_only_on_the_api_functions(central: Central) -> None:
             .all()
         )
     assert unpinned == []
-    assert definers == ["apply_mutation", "apply_mutations", "change_head", "number_changes", "pull_changes"]
+    assert definers == [
+        "apply_mutation",
+        "apply_mutations",
+        "change_head",
+        "number_changes",
+        "pull_changes",
+        "reader_is_active",
+        "refuse_foreign_password",
+    ]
 
 
 def test_row_level_security_hides_what_each_role_may_not_read(central: Central) -> None:

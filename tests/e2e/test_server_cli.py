@@ -1,6 +1,6 @@
 """The administration commands as a script runs them: `server init` twice, `user add` with the
-password on stdin (then a real password login), `user set-limit`, `user disable`, and `audit
-verify` naming the first edited, deleted or reordered entry on SQLite and PostgreSQL."""
+password on stdin (then a real password login), `user set-limit`, `user set-password`, `user
+disable`, and `audit verify` naming the first edited, deleted or reordered entry on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -150,11 +150,20 @@ def test_server_init_user_add_from_stdin_set_limit_disable(pg_location: StoreLoc
             assert login(pg_location, name, password) == "ok"
             limit = run("user", "set-limit", name, "£75.50", "--db", url)
             assert limit.returncode == 0 and "£75.50" in limit.stdout, limit.stderr
+            short = run("user", "set-password", name, "--db", url, stdin="short\n")
+            one_line_error(short, "at least 8 characters", "nothing was changed")
+            renewed = passwords.register(f"Battery staple {uuid.uuid4().hex}")
+            changed = run("user", "set-password", name, "--db", url, stdin=renewed + "\n")
+            assert changed.returncode == 0 and "new password for" in changed.stdout, changed.stderr
+            assert renewed not in changed.stdout + changed.stderr
+            assert "password authentication failed" in login(pg_location, name, password)
+            assert login(pg_location, name, renewed) == "ok"
+            password = renewed
             disabled = run("user", "disable", name, "--db", url)
             assert disabled.returncode == 0 and "disabled" in disabled.stdout, disabled.stderr
             assert "not permitted to log in" in login(pg_location, name, password)
         verified = run("audit", "verify", "--db", url)
-        assert verified.returncode == 0 and "audit log intact (3 entries)" in verified.stdout, verified.stderr
+        assert verified.returncode == 0 and "audit log intact (4 entries)" in verified.stdout, verified.stderr
         # Not in the console's files (logs, settings) nor in the server's log.
         secret = password.encode()
         for variable in ("XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):

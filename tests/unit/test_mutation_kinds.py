@@ -522,6 +522,29 @@ def test_queueing_checks_the_payload_before_writing_anything() -> None:
         )
 
 
+def test_the_outbox_refuses_a_value_longer_than_the_server_takes() -> None:
+    """The same bounds the server refuses payloads by (api.payload_limit, written from the table)."""
+    nothing = cast(Session, None)
+    most = mutation_kinds.MAX_LENGTH[mutation_kinds.FieldType.TEXT]
+    mutation_kinds.check_payload(mutation_kinds.GOODWILL_REQUEST, goodwill() | {"reason_text": "x" * most})
+    with pytest.raises(
+        PayloadError, match=rf"reason_text is too long \({most + 1:,} characters, at most {most:,}\)"
+    ):
+        outbox.queue(
+            nothing,
+            kind=mutation_kinds.GOODWILL_REQUEST,
+            payload=goodwill() | {"reason_text": "x" * (most + 1)},
+            actor="alex",
+            entity_id=None,
+            occurred_at=NOW,
+        )
+    with pytest.raises(PayloadError, match="amount_pence is too long"):
+        mutation_kinds.check_payload(mutation_kinds.GOODWILL_REQUEST, goodwill() | {"amount_pence": 10**25})
+    limits = mutation_kinds.payload_limits()
+    assert len(limits) == sum(len(row.fields) for row in mutation_kinds.TABLE)
+    assert all(most >= 5 for _, _, most in limits)
+
+
 def test_the_command_prints_and_updates_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert mutation_kinds.main(["--markdown"]) == 0
     assert capsys.readouterr().out == mutation_kinds.markdown_table()
