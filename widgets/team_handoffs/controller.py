@@ -38,7 +38,7 @@ class HandoffNewsBanner(PromiseBanner):
         self.setObjectName("handoffNewsBanner")
         self.text.setObjectName("handoffNewsBannerText")
         self._confirming = False
-        self._name_buttons()
+        self._label_buttons()
 
     @property
     def confirming(self) -> bool:
@@ -47,17 +47,17 @@ class HandoffNewsBanner(PromiseBanner):
 
     def tell(self, text: str, customer_id: uuid.UUID | None) -> None:
         self._confirming = False
-        self._name_buttons()
+        self._label_buttons()
         self.announce(text, customer_id, overdue=False)
 
     def confirm_open(self, question: str, customer_id: uuid.UUID) -> None:
         """Ask before a handoff's customer replaces the caller's pane: Open anyway, or Stay on the call."""
         self._confirming = True
-        self._name_buttons()
+        self._label_buttons()
         self.announce(question, customer_id, overdue=False)
         self.dismiss_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _name_buttons(self) -> None:
+    def _label_buttons(self) -> None:
         if self._confirming:
             self.open_button.setText(self.tr("Open anyway"))
             self.open_button.setAccessibleName(self.tr("Open the other customer, leaving the caller's pane"))
