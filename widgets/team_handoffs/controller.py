@@ -47,14 +47,14 @@ class HandoffNewsBanner(PromiseBanner):
 
     def tell(self, text: str, customer_id: uuid.UUID | None) -> None:
         self._confirming = False
-        self._label_buttons()
         self.announce(text, customer_id, overdue=False)
+        self._label_buttons()  # after announcing: the words are this banner's own
 
     def confirm_open(self, question: str, customer_id: uuid.UUID) -> None:
         """Ask before a handoff's customer replaces the caller's pane: Open anyway, or Stay on the call."""
         self._confirming = True
-        self._label_buttons()
         self.announce(question, customer_id, overdue=False)
+        self._label_buttons()
         self.dismiss_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _label_buttons(self) -> None:
