@@ -75,7 +75,7 @@ def test_over_a_call_with_another_customer_the_banner_asks_before_opening(
     opened: list[object] = []
     window.customer_opened.connect(opened.append)
     listed.panel.open_button.click()
-    assert banner.isVisible() and banner.confirming
+    assert banner.isVisible() and banner.asking
     assert banner.text.text() == (
         f"You are on a call with Tom Jones. Open {PRIYA} instead, leaving the caller's pane?"
     )
@@ -86,8 +86,9 @@ def test_over_a_call_with_another_customer_the_banner_asks_before_opening(
 
     banner.dismiss_button.click()  # Stay on the call
     assert not banner.isVisible()
+    assert banner.open_button.accessibleName() == "Open the customer of this handoff"  # its own words again
     qtbot.keyClick(listed.panel.view, Qt.Key.Key_Return)  # asks again
-    assert banner.confirming
+    assert banner.asking
     with qtbot.waitSignal(window.customer_opened, timeout=5000):
         banner.open_button.click()  # Open anyway: the same opening as the list's
     settle(qtbot, window)

@@ -9,8 +9,9 @@ import uuid
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
+from typing_extensions import override
 
 from console.clock import Clock
 from console.handoff_rules import HandoffMove, HandoffRuleError, next_move
@@ -30,44 +31,36 @@ log = logging.getLogger(__name__)
 
 
 class HandoffNewsBanner(PromiseBanner):
-    """`handoffNewsBanner`: "Provisioning acknowledged your handoff: Office move order"; also asks
-    before a handoff's customer replaces the caller's pane."""
+    """`handoffNewsBanner`: "Provisioning acknowledged your handoff: Office move order"; like the
+    promise banner, it asks before a handoff's customer replaces the caller's pane."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("handoffNewsBanner")
         self.text.setObjectName("handoffNewsBannerText")
-        self._confirming = False
-        self._label_buttons()
 
-    @property
-    def confirming(self) -> bool:
-        """It shows the question whether to open a handoff's customer over the call."""
-        return self._confirming and not self.isHidden()
+    @override
+    def _name_buttons(self) -> None:
+        super()._name_buttons()
+        if not self.asking:  # the promise banner's words, said of a handoff
+            self.open_button.setAccessibleName(self.tr("Open the customer of this handoff"))
+            self.dismiss_button.setAccessibleName(self.tr("Dismiss the handoff notice"))
 
     def tell(self, text: str, customer_id: uuid.UUID | None) -> None:
-        self._confirming = False
         self.announce(text, customer_id, overdue=False)
-        self._label_buttons()  # after announcing: the words are this banner's own
 
     def confirm_open(self, question: str, customer_id: uuid.UUID) -> None:
-        """Ask before a handoff's customer replaces the caller's pane: Open anyway, or Stay on the call."""
-        self._confirming = True
-        self.announce(question, customer_id, overdue=False)
-        self._label_buttons()
-        self.dismiss_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        """Ask, as the promise banner does, before `customer_id`'s pane replaces the caller's:
+        Open anyway, or Stay on the call."""
+        self.announce("", customer_id, overdue=False)
+        self.ask(question)
 
-    def _label_buttons(self) -> None:
-        if self._confirming:
-            self.open_button.setText(self.tr("Open anyway"))
-            self.open_button.setAccessibleName(self.tr("Open the other customer, leaving the caller's pane"))
-            self.dismiss_button.setText(self.tr("Stay on the call"))
-            self.dismiss_button.setAccessibleName(self.tr("Keep the caller's pane open"))
-        else:
-            self.open_button.setText(self.tr("Open customer"))
-            self.open_button.setAccessibleName(self.tr("Open the customer of this handoff"))
-            self.dismiss_button.setText(self.tr("Dismiss"))
-            self.dismiss_button.setAccessibleName(self.tr("Dismiss the handoff notice"))
+    @override
+    def _dismiss(self) -> None:
+        asked = self.asking
+        super()._dismiss()
+        if asked:  # Stay on the call: the question goes (the news under it was replaced by it)
+            self.hide()
 
 
 class TeamHandoffsController(Controller):
@@ -166,7 +159,7 @@ class TeamHandoffsController(Controller):
             )
             self.banner.confirm_open(question, handoff.customer_id)
             return
-        if self.banner.confirming:  # a question asked before is answered by opening
+        if self.banner.asking:  # a question asked before is answered by opening
             self.banner.hide()
         self.open_customer_requested.emit(handoff.customer_id)
 
