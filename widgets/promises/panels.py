@@ -231,14 +231,14 @@ class HandoffPanel(QWidget):
             HandoffColumn.ACKNOWLEDGE_BY: "Wed 25 Nov 09:00",
             HandoffColumn.DONE_BY: "Wed 25 Nov 09:00",
         }
+        if model.with_customer:
+            samples[HandoffColumn.CUSTOMER] = "Jonathan Finch (10000001)"
         self.view = data_table(
             model,
             name,
             title or self.tr("Handoffs"),
             samples,
-            (HandoffColumn.SUMMARY, HandoffColumn.CUSTOMER)
-            if model.with_customer
-            else (HandoffColumn.SUMMARY,),
+            (HandoffColumn.SUMMARY,),
             self,
             bold=tuple(HandoffColumn),  # a dropped handoff's whole row is bold
         )
