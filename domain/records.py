@@ -207,6 +207,9 @@ class HandoffRecord:
     done_at: datetime | None
     status: HandoffStatus
     version: int
+    # Who the handoff is for, as a team's list across customers names them.
+    customer_name: str = ""
+    account_number: str = ""
 
 
 @dataclass(frozen=True)

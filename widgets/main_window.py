@@ -45,7 +45,7 @@ from widgets.record.place import build_record, place_record
 from widgets.search.panel import SearchPanel
 from widgets.style import apply_style
 from widgets.sync.status import ConnectivityStatus, UserStatus
-from widgets.team_handoffs.controller import TeamHandoffsController
+from widgets.team_handoffs.controller import TeamHandoffsController as TeamHandoffs
 from widgets.team_handoffs.place import place_team_handoffs
 from widgets.text import window_title
 from widgets.ticker import Ticker
@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
             jobs, workbench, clock, zone, self.notices, profile, can_act, selected, self, in_call=in_call
         )
         self.handoffs = HandoffsController(jobs, workbench, clock, zone, profile, can_act, self)
-        self.team_handoffs = TeamHandoffsController(jobs, workbench, clock, zone, profile, selected, self)
+        self.team_handoffs = TeamHandoffs(jobs, workbench, clock, zone, profile, selected, self, in_call)
         supervisor = self.role is Role.SUPERVISOR
         self.goodwill = GoodwillController(
             jobs, workbench, clock, zone, self.notices, problem, profile, can_act,

@@ -1,6 +1,7 @@
 """Four hand-written customers, present at every scale, whose timelines show the failures the
 console exists to prevent: a move order never passed on, a lost callback number, a sales pitch
-during a fault, and a fault fixed fast whose cause nobody asked about."""
+during a fault, and a fault fixed fast whose cause nobody asked about; and a household whose
+landline three customers share (a call from it has several customers to pick from)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,9 @@ NO_PITCH_DURING_FAULT = "10000003"
 CAUSE_NOT_INVESTIGATED = "10000004"
 STORY_ACCOUNTS = (OFFICE_MOVE, LOST_CALLBACK_NUMBER, NO_PITCH_DURING_FAULT, CAUSE_NOT_INVESTIGATED)
 DEMO_PHONE = "+447700900123"  # "07700 900123": Ofcom's drama range, so no real person's number
+# "0115 496 0789": the Ashworths' landline at 23 Sycamore Close, held by Derek and the two below.
+SHARED_LANDLINE = "+441154960789"
+HOUSEHOLD_ACCOUNTS = ("10000005", "10000006")
 STORY_CASES = 6
 
 NO_CUSTOMER_YET = uuid.UUID(int=0)
@@ -177,6 +181,7 @@ def make_stories(rng: random.Random, staff: Staff, offers: dict[str, uuid.UUID],
     lost_callback_number(Story(rng, rows, staff, now))
     no_pitch_during_fault(Story(rng, rows, staff, now), offers)
     cause_not_investigated(Story(rng, rows, staff, now), offers)
+    household(Story(rng, rows, staff, now))
     return rows
 
 
@@ -788,7 +793,7 @@ def cause_not_investigated(s: Story, offers: dict[str, uuid.UUID]) -> None:
         preferred_channel=PHONE,
         phones=[
             (PhoneKind.MOBILE.value, "+447700900789"),
-            (PhoneKind.LANDLINE.value, "+441154960789"),
+            (PhoneKind.LANDLINE.value, SHARED_LANDLINE),
         ],
     )
     seller, fixer = s.member(Team.SALES, 1), s.member(Team.FRONT_LINE, 7)
@@ -897,3 +902,43 @@ def cause_not_investigated(s: Story, offers: dict[str, uuid.UUID]) -> None:
         impression_row(s.rng, s.customer_id, offers["WIFIMESH"], fixer, s.day(6, 15))
     )
     s.event(s.day(6, 15), PHONE, IN, fixer, "Asked why the Wi-Fi is weak upstairs", wrapped=("fault", 418))
+
+
+def household(s: Story) -> None:
+    """Derek Ashworth's wife and son, each with an account of their own, at his address and on his
+    landline: a call from it matches three customers."""
+    address = {"address_line": "23 Sycamore Close", "town": "Nottingham", "postcode": "NG5 2LP"}
+    front_line = s.member(Team.FRONT_LINE, 8)
+    s.customer(
+        account=HOUSEHOLD_ACCOUNTS[0],
+        since_years=7,
+        title="Mrs",
+        given_name="Susan",
+        family_name="Ashworth",
+        email="sue.ashworth@outlook.com",
+        preferred_channel=PHONE,
+        phones=[(PhoneKind.LANDLINE.value, SHARED_LANDLINE), (PhoneKind.MOBILE.value, "+447700900790")],
+        **address,
+    )
+    s.event(
+        s.day(35, 11, 10),
+        PHONE,
+        IN,
+        front_line,
+        "Asked when her mobile contract ends; explained the options",
+        wrapped=("account", 264),
+    )
+    s.customer(
+        account=HOUSEHOLD_ACCOUNTS[1],
+        since_years=2,
+        title="Mr",
+        given_name="Thomas",
+        family_name="Ashworth",
+        email="tom.ashworth@gmail.com",
+        preferred_channel=CHAT,
+        phones=[(PhoneKind.MOBILE.value, "+447700900791"), (PhoneKind.LANDLINE.value, SHARED_LANDLINE)],
+        **address,
+    )
+    s.event(
+        s.day(12, 17, 40), CHAT, IN, front_line, "Chat: asked why his bill went up; the October price rise"
+    )

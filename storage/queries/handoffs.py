@@ -1,4 +1,5 @@
-"""Handoffs: per customer, unacknowledged past deadline, and guarded acknowledge/complete steps."""
+"""Handoffs (with whom each is for): per customer, per receiving team, unacknowledged past deadline,
+and guarded acknowledge/complete steps."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from domain.records import HandoffRecord
 from domain.vocabulary import HandoffKind, HandoffStatus, Team
-from storage.models import Case, Handoff, User
+from storage.models import Case, Customer, Handoff, User
 from storage.prepared import built_once, rows
 
 # Built once: an alias made per call costs SQLAlchemy its column adaptation again every time.
@@ -38,7 +39,10 @@ def _select() -> Select[*tuple[Any, ...]]:
             Handoff.done_at,
             Handoff.status,
             Handoff.version,
+            Customer.given_name + " " + Customer.family_name,
+            Customer.account_number,
         )
+        .join(Customer, Customer.id == Handoff.customer_id)
         .join(_CREATOR, _CREATOR.id == Handoff.created_by)
         .outerjoin(_ACKNOWLEDGER, _ACKNOWLEDGER.id == Handoff.acknowledged_by)
         .outerjoin(Case, Case.id == Handoff.case_id)

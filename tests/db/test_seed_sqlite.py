@@ -16,6 +16,8 @@ from sqlalchemy import func, insert, select, text
 from console import seed
 from console.seed import SeedReport, generator, seed_store, worker
 from console.seed.rows import Rows
+from console.seed.stories import CAUSE_NOT_INVESTIGATED, HOUSEHOLD_ACCOUNTS
+from console.services.customers import CustomerService
 from storage import bulk
 from storage.location import parse_location
 from storage.models import (
@@ -66,7 +68,7 @@ def count(store: Store, model: type) -> int:
 
 def test_counts_read_back_match_the_report(seeded: tuple[Store, SeedReport]) -> None:
     store, report = seeded
-    assert report.customers == count(store, Customer) == CUSTOMERS + 4
+    assert report.customers == count(store, Customer) == CUSTOMERS + 6  # the stories' six
     assert report.events == count(store, ContactEvent)
     assert 8 * CUSTOMERS <= report.events <= 12 * CUSTOMERS
     assert report.cases == count(store, Case) > 0.2 * CUSTOMERS
@@ -103,6 +105,14 @@ def test_demo_phone_search_finds_the_story_customer(seeded: tuple[Store, SeedRep
             .where(CustomerPhone.e164 == "+447700900123")
         ).all()
     assert [tuple(row) for row in found] == [("Chloe", "Bennett", "10000003")]
+
+
+def test_the_households_landline_matches_several_customers(seeded: tuple[Store, SeedReport]) -> None:
+    """What `advisor-console call 01154960789` looks up on the demo data: a pick list of three."""
+    store, _ = seeded
+    found = CustomerService(store).search("0115 496 0789")
+    assert sorted(m.account_number for m in found) == sorted([CAUSE_NOT_INVESTIGATED, *HOUSEHOLD_ACCOUNTS])
+    assert {m.postcode for m in found} == {"NG5 2LP"}  # one household, at one address
 
 
 def test_the_lost_callback_number_story_keeps_its_earlier_number(seeded: tuple[Store, SeedReport]) -> None:
@@ -142,9 +152,9 @@ def test_rows_read_back_through_the_models(seeded: tuple[Store, SeedReport]) -> 
 
 def test_a_second_seed_is_refused(seeded: tuple[Store, SeedReport]) -> None:
     store, _ = seeded
-    with pytest.raises(ValueError, match=r"store already has 204 customers; seed an empty store"):
+    with pytest.raises(ValueError, match=r"store already has 206 customers; seed an empty store"):
         seed_store(store, customers=10, now=NOW)
-    assert count(store, Customer) == CUSTOMERS + 4
+    assert count(store, Customer) == CUSTOMERS + 6
 
 
 @pytest.mark.parametrize("customers", [0, 20_000_001])

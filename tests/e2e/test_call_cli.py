@@ -31,7 +31,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("number", ["tel:+447700900123", "07700 900999", "anonymous"])
+@pytest.mark.parametrize("number", ["tel:+447700900123", "07700 900999", "anonymous", "01154960789"])
 def test_screenshot_with_a_call_in_hand(seeded: Path, tmp_path: Path, number: str) -> None:
     out = tmp_path / "call.png"
     result = run("screenshot", str(out), "--db", str(seeded), "--call", number, "--size", "1366x768")

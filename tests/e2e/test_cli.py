@@ -172,7 +172,7 @@ def test_seed_then_screenshot_a_story_customer(tmp_path: Path) -> None:
     store = tmp_path / "demo.db"
     seeded = run("seed", "--db", str(store), "--customers", "300", "--seed", "7")
     assert seeded.returncode == 0, seeded.stderr
-    assert "304 customers" in seeded.stdout  # 300 generated and the 4 stories
+    assert "306 customers" in seeded.stdout  # 300 generated, the 4 stories and the household
     report = run("report", "suppressor", "--db", str(store))
     assert report.returncode == 0, report.stdout + report.stderr
     assert "No offer impression coincides with an open case." in report.stdout

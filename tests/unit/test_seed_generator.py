@@ -100,7 +100,7 @@ def test_refuses_a_naive_now() -> None:
 
 def test_counts_are_roughly_as_specified(data: Rows) -> None:
     n = CUSTOMERS
-    assert len(data.customers) == n + 4  # plus the four stories
+    assert len(data.customers) == n + 6  # plus the four stories and the household sharing a landline
     assert 8 * n <= len(data.contact_events) <= 12 * n
     assert 0.22 * n <= len(data.cases) <= 0.42 * n
     assert len(data.offers) == 8
@@ -431,7 +431,7 @@ def test_story_fault_fixed_fast_cause_never_investigated(data: Rows) -> None:
 
 def test_stories_exist_at_the_smallest_scale() -> None:
     data = collect(1)
-    assert len(data.customers) == 5
+    assert len(data.customers) == 7
     assert {c["account_number"] for c in data.customers} >= {
         OFFICE_MOVE,
         LOST_CALLBACK_NUMBER,

@@ -35,6 +35,7 @@ class HandoffColumn(IntEnum):
     TEAMS = 3
     ACKNOWLEDGE_BY = 4
     DONE_BY = 5
+    CUSTOMER = 6  # only in a list across customers (`with_customer`): the team's list moves it forward
 
 
 class HandoffModel(RecordTableModel):
@@ -47,11 +48,14 @@ class HandoffModel(RecordTableModel):
         parent: QObject | None = None,
         *,
         sender_only: bool = False,
+        with_customer: bool = False,
     ) -> None:
         """`sender_only`: the teams column names only the sending team (a team's own list, where every
-        row goes to that team)."""
+        row goes to that team); `with_customer`: a last column names whom each handoff is for (a list
+        across customers)."""
         super().__init__(parent)
         self._sender_only = sender_only
+        self.with_customer = with_customer
         self._now = now
         self._zone = zone
         self._rows: list[HandoffRecord] = []
@@ -65,6 +69,8 @@ class HandoffModel(RecordTableModel):
             HandoffColumn.ACKNOWLEDGE_BY: self.tr("Acknowledge by"),
             HandoffColumn.DONE_BY: self.tr("Done by"),
         }
+        if with_customer:
+            self._headers[HandoffColumn.CUSTOMER] = self.tr("Customer")
 
     def set_handoffs(self, handoffs: Sequence[HandoffRecord], now: datetime) -> None:
         self.beginResetModel()
@@ -89,7 +95,7 @@ class HandoffModel(RecordTableModel):
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         handoff = self.handoff_at(index.row()) if index.isValid() else None
-        if handoff is None or not 0 <= index.column() < len(HandoffColumn):
+        if handoff is None or not 0 <= index.column() < self.columnCount():
             return None
         column = HandoffColumn(index.column())
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
@@ -120,7 +126,14 @@ class HandoffModel(RecordTableModel):
             return f"{team_label(handoff.from_team)} → {team_label(handoff.to_team)}"
         if column is HandoffColumn.ACKNOWLEDGE_BY:
             return short_time(handoff.acknowledge_by, self._zone)
+        if column is HandoffColumn.CUSTOMER:
+            return self.customer_text(handoff)
         return short_time(handoff.done_by, self._zone) if handoff.done_by is not None else ""
+
+    def customer_text(self, handoff: HandoffRecord) -> str:
+        """`Derek Ashworth (10000004)`, as the board names a handoff's customer."""
+        name, account = handoff.customer_name, handoff.account_number
+        return f"{name} ({account})" if account else name
 
     def state_text(self, handoff: HandoffRecord) -> str:
         """`Not acknowledged — 2 days late`, `Acknowledged by Pete, Thu 26 Nov 10:02`, `Done …`."""
@@ -153,6 +166,8 @@ class HandoffModel(RecordTableModel):
             .replace("%4", short_time(handoff.created_at, self._zone)),
             self.tr("Acknowledge by %1").replace("%1", short_time(handoff.acknowledge_by, self._zone)),
         ]
+        if self.with_customer:
+            lines.insert(1, self.tr("For %1").replace("%1", self.customer_text(handoff)))
         if handoff.done_by is not None:
             lines.append(self.tr("Done by %1").replace("%1", short_time(handoff.done_by, self._zone)))
         if handoff.case_reference:

@@ -217,22 +217,37 @@ class HandoffPanel(QWidget):
             self.tr("The receiving team has finished the selected handoff"),
             self,
         )
+        # A list across customers (the team's) names each one and opens them.
+        self.open_button = _tool_button(
+            self.tr("Open customer"),
+            self.tr("Open the customer of the selected handoff"),
+            self.tr("Open the customer this handoff is for (Enter)"),
+            self,
+        )
+        samples: dict[int, str] = {
+            HandoffColumn.STATE: "Not acknowledged — 10 days late",
+            HandoffColumn.KIND: "Order",
+            HandoffColumn.TEAMS: "Sales → Provisioning",
+            HandoffColumn.ACKNOWLEDGE_BY: "Wed 25 Nov 09:00",
+            HandoffColumn.DONE_BY: "Wed 25 Nov 09:00",
+        }
+        if model.with_customer:
+            samples[HandoffColumn.CUSTOMER] = "Jonathan Finch (10000001)"
         self.view = data_table(
             model,
             name,
             title or self.tr("Handoffs"),
-            {
-                HandoffColumn.STATE: "Not acknowledged — 10 days late",
-                HandoffColumn.KIND: "Order",
-                HandoffColumn.TEAMS: "Sales → Provisioning",
-                HandoffColumn.ACKNOWLEDGE_BY: "Wed 25 Nov 09:00",
-                HandoffColumn.DONE_BY: "Wed 25 Nov 09:00",
-            },
+            samples,
             (HandoffColumn.SUMMARY,),
             self,
             bold=tuple(HandoffColumn),  # a dropped handoff's whole row is bold
         )
-        _section(self.title, [self.acknowledge_button, self.complete_button], self.view, self)
+        buttons = [self.acknowledge_button, self.complete_button]
+        if model.with_customer:
+            buttons.insert(0, self.open_button)
+        else:
+            self.open_button.hide()
+        _section(self.title, buttons, self.view, self)
 
 
 class WorklistPanel(QWidget):

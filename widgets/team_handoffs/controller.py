@@ -1,6 +1,6 @@
-"""The user's team's handoffs (`teamHandoffs`: acknowledge, complete with what was done), handing the
-open customer's work to another team (`handOffDialog`), and telling the sender, once, when their
-handoff is acknowledged or done (`handoffNewsBanner`)."""
+"""The user's team's handoffs (`teamHandoffs`: whom each is for, open that customer, acknowledge,
+complete with what was done), handing the open customer's work to another team (`handOffDialog`), and
+telling the sender, once, when their handoff is acknowledged or done (`handoffNewsBanner`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
+from typing_extensions import override
 
 from console.clock import Clock
 from console.handoff_rules import HandoffMove, HandoffRuleError, next_move
@@ -30,17 +31,36 @@ log = logging.getLogger(__name__)
 
 
 class HandoffNewsBanner(PromiseBanner):
-    """`handoffNewsBanner`: "Provisioning acknowledged your handoff: Office move order"."""
+    """`handoffNewsBanner`: "Provisioning acknowledged your handoff: Office move order"; like the
+    promise banner, it asks before a handoff's customer replaces the caller's pane."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("handoffNewsBanner")
         self.text.setObjectName("handoffNewsBannerText")
-        self.open_button.setAccessibleName(self.tr("Open the customer of this handoff"))
-        self.dismiss_button.setAccessibleName(self.tr("Dismiss the handoff notice"))
+
+    @override
+    def _name_buttons(self) -> None:
+        super()._name_buttons()
+        if not self.asking:  # the promise banner's words, said of a handoff
+            self.open_button.setAccessibleName(self.tr("Open the customer of this handoff"))
+            self.dismiss_button.setAccessibleName(self.tr("Dismiss the handoff notice"))
 
     def tell(self, text: str, customer_id: uuid.UUID | None) -> None:
         self.announce(text, customer_id, overdue=False)
+
+    def confirm_open(self, question: str, customer_id: uuid.UUID) -> None:
+        """Ask, as the promise banner does, before `customer_id`'s pane replaces the caller's:
+        Open anyway, or Stay on the call."""
+        self.announce("", customer_id, overdue=False)
+        self.ask(question)
+
+    @override
+    def _dismiss(self) -> None:
+        asked = self.asking
+        super()._dismiss()
+        if asked:  # Stay on the call: the question goes (the news under it was replaced by it)
+            self.hide()
 
 
 class TeamHandoffsController(Controller):
@@ -61,23 +81,28 @@ class TeamHandoffsController(Controller):
         profile: Callable[[], CustomerProfile | None],
         selected_case: Callable[[], CaseSummary | None],
         parent: QObject | None = None,
+        in_call: Callable[[], bool | None] = lambda: False,
     ) -> None:
+        """`in_call`: whether a call is in hand (then opening another customer asks first)."""
         super().__init__(parent)
         self._jobs, self._workbench, self._clock, self._zone = jobs, workbench, clock, zone
-        self._profile, self._selected_case = profile, selected_case
+        self._profile, self._selected_case, self._in_call = profile, selected_case, in_call
         self._told_since = clock.now()
         self._told: set[tuple[uuid.UUID, HandoffStatus]] = set()
         self._customer_id: uuid.UUID | None = None
-        self.model = HandoffModel(clock.now(), zone, self, sender_only=True)
+        self.model = HandoffModel(clock.now(), zone, self, sender_only=True, with_customer=True)
         self.panel = HandoffPanel(self.model, name="teamHandoffs", title=self.tr("Handoffs to my team"))
+        header = self.panel.view.horizontalHeader()
         # Every row comes to this team: the column names the sender only, and gives "What" the room.
         sender = self.panel.view.fontMetrics().horizontalAdvance(team_label(Team.FIELD_ENGINEERS))
-        self.panel.view.horizontalHeader().resizeSection(HandoffColumn.TEAMS, sender + 24)
+        header.resizeSection(HandoffColumn.TEAMS, sender + 24)
+        header.moveSection(header.visualIndex(HandoffColumn.CUSTOMER), HandoffColumn.KIND)  # who, then what
         self.panel.complete_button.setText(self.tr("Complete…"))
         self.banner = HandoffNewsBanner()
         self.banner.open_customer_requested.connect(self._open_from_banner)
         self.panel.acknowledge_button.clicked.connect(self.acknowledge)
         self.panel.complete_button.clicked.connect(self.complete)
+        self.panel.open_button.clicked.connect(self._open_selected)
         self.panel.view.activated.connect(self._open_selected)
         self.panel.view.selectionModel().currentRowChanged.connect(self.update_actions)
         self.model.modelReset.connect(self.update_actions)
@@ -115,13 +140,28 @@ class TeamHandoffsController(Controller):
     def update_actions(self, *_: object) -> None:
         handoff = self.selected()
         move = next_move(handoff) if handoff is not None and self._workbench is not None else None
+        self.panel.open_button.setEnabled(handoff is not None)
         self.panel.acknowledge_button.setEnabled(move is HandoffMove.ACKNOWLEDGE)
         self.panel.complete_button.setEnabled(move is HandoffMove.COMPLETE)
 
     def _open_selected(self) -> None:
+        """Open the selected handoff's customer (Enter or Open customer); over a call with another
+        customer's pane open, the banner asks first."""
         handoff = self.selected()
-        if handoff is not None:
-            self.open_customer_requested.emit(handoff.customer_id)
+        if handoff is None:
+            return
+        profile = self._profile()
+        if self._in_call() and profile is not None and profile.id != handoff.customer_id:
+            question = (
+                self.tr("You are on a call with %1. Open %2 instead, leaving the caller's pane?")
+                .replace("%1", profile.full_name)
+                .replace("%2", self.model.customer_text(handoff))
+            )
+            self.banner.confirm_open(question, handoff.customer_id)
+            return
+        if self.banner.asking:  # a question asked before is answered by opening
+            self.banner.hide()
+        self.open_customer_requested.emit(handoff.customer_id)
 
     def acknowledge(self) -> None:
         handoff = self.selected()
