@@ -353,6 +353,14 @@ class PromiseBanner(QFrame):
         self._set_look("quiet", quiet)
         self.open_button.setVisible(customer_id is not None)
 
+    def over_call_question(self, caller: str, other: str) -> str:
+        """The one question asked before another customer's pane replaces the caller's."""
+        return (
+            self.tr("You are on a call with %1. Open %2 instead, leaving the caller's pane?")
+            .replace("%1", caller)
+            .replace("%2", other)
+        )
+
     def ask(self, question: str) -> None:
         """Ask before opening another customer over the call: Open anyway, or Stay on the call."""
         self._asking = True

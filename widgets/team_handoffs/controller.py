@@ -152,11 +152,7 @@ class TeamHandoffsController(Controller):
             return
         profile = self._profile()
         if self._in_call() and profile is not None and profile.id != handoff.customer_id:
-            question = (
-                self.tr("You are on a call with %1. Open %2 instead, leaving the caller's pane?")
-                .replace("%1", profile.full_name)
-                .replace("%2", self.model.customer_text(handoff))
-            )
+            question = self.banner.over_call_question(profile.full_name, self.model.customer_text(handoff))
             self.banner.confirm_open(question, handoff.customer_id)
             return
         if self.banner.asking:  # a question asked before is answered by opening
