@@ -41,13 +41,6 @@ class CachedTextDelegate(QStyledItemDelegate):
         # style may have changed since); laid-out texts stay while the font is the same.
         model.modelReset.connect(self._places.clear)
 
-    def forget(self) -> None:
-        """Drop the cached places and texts (the font or the style changed)."""
-        self._places.clear()
-        self._texts.clear()
-        self._metrics = None
-        self._colours = ()
-
     @override
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
