@@ -102,10 +102,12 @@ def scroll_frames(window: MainWindow, rows: int | None = None) -> tuple[list[flo
         if bar.value() >= bar.maximum():
             if not (model.loading or model.canFetchMore(view.rootIndex())):
                 break
-            while model.loading:  # the next page is being read: frames go on meanwhile
+            while model.loading:  # the next page is being read: the turn it arrives in is a frame
+                shown = model.rowCount()
                 started = time.perf_counter()
                 app.processEvents()
-                frames.append((time.perf_counter() - started) * 1000)
+                if model.rowCount() != shown:  # the turns before it paint nothing
+                    frames.append((time.perf_counter() - started) * 1000)
                 time.sleep(0.0002)
     return frames, model.rowCount()
 
