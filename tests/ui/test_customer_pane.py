@@ -250,10 +250,14 @@ def test_a_closed_window_leaves_no_reference_cycles(
     assert qt_objects_left_in_cycles(lambda: _use_and_close_a_window(qtbot, ui_store, clock)) == []
 
 
-def test_history_cells_look_as_the_plain_delegate_draws_them(qtbot: QtBot, window: MainWindow) -> None:
+@pytest.mark.parametrize("direction", [Qt.LayoutDirection.LeftToRight, Qt.LayoutDirection.RightToLeft])
+def test_history_cells_look_as_the_plain_delegate_draws_them(
+    qtbot: QtBot, window: MainWindow, direction: Qt.LayoutDirection
+) -> None:
     """The history's cached text draws the same pixels as Qt's own delegate, cut cells included."""
     open_story(qtbot, window)
     view = window.pane.history_panel.view
+    view.setLayoutDirection(direction)
     window.resize(1100, 700)
     window.show()
     qtbot.waitExposed(window)

@@ -25,8 +25,9 @@ class CachedTextDelegate(QStyledItemDelegate):
 
     Where the style puts the icon and the text is asked of the style once per column size, with the
     same option the default delegate builds, so a cell looks as it does with QStyledItemDelegate;
-    selected, focused and hovered cells are left to it. The text is the cell's DisplayRole, elided
-    at the right as the style elides it, and laid out once (QStaticText) per text and width.
+    selected, focused and hovered cells, and any that is not plain, are left to it. The text is the
+    cell's DisplayRole, elided at the right as the style elides it, and laid out once (QStaticText)
+    per text and width.
     """
 
     def __init__(self, view: QAbstractItemView, model: QAbstractItemModel) -> None:
@@ -34,7 +35,7 @@ class CachedTextDelegate(QStyledItemDelegate):
         self._view = view
         self._model = model  # the view's model, asked directly: no round trip through Qt per cell
         self._colours: tuple[QColor, ...] = ()
-        self._places: dict[tuple[int, int, int], tuple[QRect, QRect | None, int]] = {}
+        self._places: dict[tuple[int, int, int], tuple[QRect | None, QRect | None, int]] = {}
         self._texts: dict[tuple[str, int], QStaticText] = {}
         self._metrics: QFontMetrics | None = None
         # A new customer or filter: the places are asked of the style again (the font, palette or
@@ -57,6 +58,9 @@ class CachedTextDelegate(QStyledItemDelegate):
         if place is None:
             place = self._place(option, index)
         text_area, icon_area, text_width = place
+        if text_area is None:
+            super().paint(painter, option, index)
+            return
         data = self._model.data
         if icon_area is not None:
             icon = data(index, _DECORATION)
@@ -74,13 +78,23 @@ class CachedTextDelegate(QStyledItemDelegate):
 
     def _place(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> tuple[QRect, QRect | None, int]:
-        """Where the style draws this column's icon and text in a cell of this size, relative to it."""
+    ) -> tuple[QRect | None, QRect | None, int]:
+        """Where the style draws this column's icon and text in a cell of this size, relative to it;
+        no text area when the cell is not a plain one (wrapped, right to left, its own font…)."""
         item = QStyleOptionViewItem(option)
         self.initStyleOption(item, index)
         view = self._view
         style = view.style()
         rect: QRect = item.rect
+        key = (index.column(), rect.width(), rect.height())
+        if (
+            item.features & QStyleOptionViewItem.ViewItemFeature.WrapText
+            or item.direction != Qt.LayoutDirection.LeftToRight
+            or item.textElideMode != Qt.TextElideMode.ElideRight
+            or item.font != view.viewport().font()
+        ):
+            self._places[key] = (None, None, 0)
+            return self._places[key]
         icon_area: QRect | None = None
         if item.features & QStyleOptionViewItem.ViewItemFeature.HasDecoration:
             found = style.subElementRect(QStyle.SubElement.SE_ItemViewItemDecoration, item, view)
@@ -96,9 +110,8 @@ class CachedTextDelegate(QStyledItemDelegate):
         width = max(0, text_rect.width() - 2 * margin)
         top = text_rect.top() + (text_rect.height() - metrics.height()) // 2
         text_area = QRect(text_rect.left() + margin - rect.left(), top - rect.top(), width, metrics.height())
-        place = (text_area, icon_area, width)
-        self._places[(index.column(), rect.width(), rect.height())] = place
-        return place
+        self._places[key] = (text_area, icon_area, width)
+        return self._places[key]
 
     def _lay_out(self, text: str, width: int) -> QStaticText:
         metrics = self._metrics or QFontMetrics(self._view.font())
