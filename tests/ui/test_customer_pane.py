@@ -254,16 +254,18 @@ def test_a_closed_window_leaves_no_reference_cycles(
 def test_history_cells_look_as_the_plain_delegate_draws_them(
     qtbot: QtBot, window: MainWindow, direction: Qt.LayoutDirection
 ) -> None:
-    """The history's cached text draws the same pixels as Qt's own delegate, cut cells included."""
+    """The history's cached text draws the same pixels as Qt's own delegate, cut cells included, and
+    again after the view's direction changed (the cached places are asked of the style again)."""
     open_story(qtbot, window)
     view = window.pane.history_panel.view
-    view.setLayoutDirection(direction)
     window.resize(1100, 700)
     window.show()
     qtbot.waitExposed(window)
     view.horizontalHeader().resizeSection(HistoryColumn.WHEN, 60)  # the dates are cut short
     view.clearSelection()
     view.setCurrentIndex(QModelIndex())  # no focused cell: every cell takes the cached way
+    view.viewport().grab()  # painted once left to right
+    view.setLayoutDirection(direction)
     cached = view.itemDelegate()
     assert isinstance(cached, CachedTextDelegate)
     fast = view.viewport().grab().toImage()

@@ -3,7 +3,7 @@ distinct cell text once per column width instead of on every paint of every visi
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette, QStaticText
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from typing_extensions import override
@@ -14,6 +14,14 @@ _STYLED = (
 ).value
 _ENABLED, _ACTIVE = QStyle.StateFlag.State_Enabled.value, QStyle.StateFlag.State_Active.value
 _DISPLAY, _DECORATION = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole
+_RESTYLED = frozenset(
+    {
+        QEvent.Type.FontChange,
+        QEvent.Type.PaletteChange,
+        QEvent.Type.StyleChange,
+        QEvent.Type.LayoutDirectionChange,
+    }
+)
 _GROUPS = (QPalette.ColorGroup.Disabled, QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive)
 # Distinct (text, width) pairs kept laid out: a few screens of dates and summaries, and every
 # channel, direction, advisor and case seen lately; the oldest half goes when it is full.
@@ -38,9 +46,17 @@ class CachedTextDelegate(QStyledItemDelegate):
         self._places: dict[tuple[int, int, int], tuple[QRect | None, QRect | None, int]] = {}
         self._texts: dict[tuple[str, int], QStaticText] = {}
         self._metrics: QFontMetrics | None = None
-        # A new customer or filter: the places are asked of the style again (the font, palette or
-        # style may have changed since); laid-out texts stay while the font is the same.
-        model.modelReset.connect(self._places.clear)
+        # The view's font, palette, style or direction changed: the places (and the colours) are
+        # asked of the style again; laid-out texts stay while the font is the same.
+        view.installEventFilter(self)
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._view:
+            if event.type() in _RESTYLED:
+                self._places.clear()
+            return False
+        return super().eventFilter(watched, event)
 
     @override
     def paint(
