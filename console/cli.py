@@ -220,14 +220,17 @@ def cmd_demo_team(args: argparse.Namespace) -> int:
 
 def make_authenticator(settings: Settings, example: bool = False) -> Authenticator | None:
     """Sign-in against the configured server; None without one (then the local store only)."""
-    from console.auth import Authenticator
-    from console.clock import SystemClock
     from console.server_address import parse_server_url
 
     server = settings.server
     if server is None and example:
         server = parse_server_url(EXAMPLE_SERVER)
-    return Authenticator(server, SystemClock()) if server is not None else None
+    if server is None:
+        return None  # sign-in (the keyring, the server's driver) is not even imported
+    from console.auth import Authenticator
+    from console.clock import SystemClock
+
+    return Authenticator(server, SystemClock())
 
 
 def cmd_seed(args: argparse.Namespace) -> int:

@@ -29,6 +29,7 @@ from storage.store import Store
 from widgets.gc_guard import GuiThreadGarbageCollector
 from widgets.interrupt import on_interrupt
 from widgets.main_window import MainWindow
+from widgets.startup_probe import watch_start
 from widgets.sync.status import connectivity_text
 from widgets.text import APPLICATION_NAME, window_title
 from widgets.workbench import Workbench, workbench_for
@@ -218,6 +219,7 @@ def run_window(
         if profile is not None:
             window.open_customer_now(profile)
         window.resize(1366, 768)
+        watch_start(window.search_panel.search_box)
         window.show()
         from widgets.call.channel import answer_calls
 

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QGroupBox, QHeaderView, QLabel, QTableView
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QStyledItemDelegate,
+    QTableView,
+)
 from pytestqt.qtbot import QtBot
 
 from console.clock import ManualClock
@@ -15,6 +22,7 @@ from storage.store import Store
 from tests.ui.support import STORY_ACCOUNT, UiData, fetch_all, make_window, qt_objects_left_in_cycles
 from widgets.cases.model import CaseColumn
 from widgets.main_window import MainWindow
+from widgets.pane.history_delegate import CachedTextDelegate
 from widgets.pane.history_model import EntryRole, HistoryColumn
 from widgets.text import APPLICATION_NAME
 from widgets.views import HintTableView
@@ -248,3 +256,28 @@ def test_a_closed_window_leaves_no_reference_cycles(
     """Qt wrappers in a cycle would be freed by whichever thread next runs the cycle collector:
     on the background reader's thread that deletes widgets off the GUI thread and crashes."""
     assert qt_objects_left_in_cycles(lambda: _use_and_close_a_window(qtbot, ui_store, clock)) == []
+
+
+@pytest.mark.parametrize("direction", [Qt.LayoutDirection.LeftToRight, Qt.LayoutDirection.RightToLeft])
+def test_history_cells_look_as_the_plain_delegate_draws_them(
+    qtbot: QtBot, window: MainWindow, direction: Qt.LayoutDirection
+) -> None:
+    """The history's cached text draws the same pixels as Qt's own delegate, cut cells included, and
+    again after the view's direction changed (the cached places are asked of the style again)."""
+    open_story(qtbot, window)
+    view = window.pane.history_panel.view
+    window.resize(1100, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    view.horizontalHeader().resizeSection(HistoryColumn.WHEN, 60)  # the dates are cut short
+    view.clearSelection()
+    view.setCurrentIndex(QModelIndex())  # no focused cell: every cell takes the cached way
+    view.viewport().grab()  # painted once left to right
+    view.setLayoutDirection(direction)
+    cached = view.itemDelegate()
+    assert isinstance(cached, CachedTextDelegate)
+    fast = view.viewport().grab().toImage()
+    view.setItemDelegate(QStyledItemDelegate(view))
+    plain = view.viewport().grab().toImage()
+    view.setItemDelegate(cached)
+    assert fast == plain

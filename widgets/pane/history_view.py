@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from domain.vocabulary import Channel
 from widgets.gc_guard import GuiThreadGarbageCollector
+from widgets.pane.history_delegate import CachedTextDelegate
 from widgets.pane.history_model import HistoryColumn, HistoryModel
 from widgets.text import channel_label
 from widgets.views import HintTableView
@@ -47,6 +48,7 @@ class HistoryPanel(QWidget):
         self.view.setObjectName("historyView")
         self.view.setAccessibleName(self.tr("Contact history"))
         self.view.setModel(model)
+        self.view.setItemDelegate(CachedTextDelegate(self.view, model))
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
