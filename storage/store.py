@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from storage.location import StoreLocation, check_sqlite_file
 # Above this size the full integrity scan would delay start-up; SQLite still reports a damaged
 # page the moment it is read.
 INTEGRITY_SCAN_LIMIT = 256 * 1024 * 1024
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 
 class Store:
@@ -116,6 +118,7 @@ def sqlite_engine(path: Path) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        owner_only(path)  # before the first write; SQLite gives -wal and -shm the file's mode
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -123,6 +126,15 @@ def sqlite_engine(path: Path) -> Engine:
         cursor.close()
 
     return engine
+
+
+def owner_only(path: Path) -> None:
+    """A store holds customer data: the file and its -wal, -shm and -journal are for their owner
+    only (0600), also when an earlier version made them readable by others."""
+    for companion in (path, *(path.with_name(path.name + end) for end in SQLITE_COMPANIONS)):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            if companion.stat().st_mode & 0o077:
+                companion.chmod(0o600)
 
 
 def postgres_engine(location: StoreLocation) -> Engine:
@@ -145,14 +157,28 @@ def describe_db_error(location: StoreLocation, exc: DBAPIError) -> str:
     """The driver's first line, never the statement or its parameters (they may hold secrets)."""
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
     if location.is_sqlite:
+        if "readonly" in reason:
+            return f"{location.describe()} is read-only: the console needs to write to it"
         return f"cannot use {location.describe()}: {reason}"
-    return f"cannot reach PostgreSQL at {location.describe()}: {reason}"
+    import psycopg  # only when a server is named: SQLite start-up does without the driver
+
+    from storage.server_login import LoginFailure, classify_connect_error
+
+    where = f"PostgreSQL at {location.describe()}"
+    kind = classify_connect_error(exc.orig) if isinstance(exc.orig, psycopg.Error) else LoginFailure.OTHER
+    if kind is LoginFailure.UNREACHABLE:
+        return f"cannot reach {where}: {reason}"
+    if kind in (LoginFailure.WRONG_CREDENTIALS, LoginFailure.ACCOUNT_DISABLED):
+        return f"{where} refused the login: {reason}"
+    if kind is LoginFailure.CERTIFICATE:
+        return f"{where} did not prove who it is (TLS certificate): {reason}"
+    return f"cannot use {where}: {reason}"
 
 
 def inspect_sqlite_file(path: Path) -> None:
     """Read-only checks of an existing file, so a file we refuse is left exactly as it was."""
     check_sqlite_file(path)
-    if not path.exists() or path.stat().st_size == 0:
+    if not path.exists():
         return
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -163,13 +189,21 @@ def inspect_sqlite_file(path: Path) -> None:
         if path.stat().st_size <= INTEGRITY_SCAN_LIMIT:
             verdict = connection.execute("PRAGMA quick_check(1)").fetchone()
             if verdict is None or verdict[0] != "ok":
-                raise StoreError(f"{path} is damaged: {verdict[0] if verdict else 'no answer'}")
+                raise StoreError(f"{path} is damaged: {damage_words(verdict[0] if verdict else None)}")
     except sqlite3.DatabaseError as exc:
+        if "readonly" in str(exc):
+            raise StoreError(f"{path} is read-only: the console needs to write to it") from None
         raise StoreError(f"{path} is damaged or not a SQLite database: {exc}") from None
     finally:
         connection.close()
     if tables and "alembic_version" not in tables:
         raise StoreError(f"{path} is a SQLite database, but not an Advisor Console store")
+
+
+def damage_words(verdict: str | None) -> str:
+    """quick_check's answer on one line, without its "*** in database main ***" heading."""
+    lines = [line.strip() for line in (verdict or "no answer").splitlines()]
+    return "; ".join(line for line in lines if line and not line.startswith("***")) or "no answer"
 
 
 def upgrade_schema(engine: Engine, location: StoreLocation) -> None:
