@@ -28,6 +28,7 @@ from domain.vocabulary import Role
 from storage.store import Store
 from widgets.gc_guard import GuiThreadGarbageCollector
 from widgets.main_window import MainWindow
+from widgets.sync.insecure import show_unencrypted_link
 from widgets.sync.status import connectivity_text
 from widgets.workbench import Workbench, workbench_for
 
@@ -208,6 +209,7 @@ def run_window(
         engine = first_sync_first(store, *signed, loop) if signed is not None else None
         window = build_window(store, role, username=username, settings=settings)
         if signed is not None and authenticator is not None:
+            show_unencrypted_link(window.statusBar(), authenticator.server)
             link = attach_sync(window, store, *signed, engine=engine)
             if link is None:
                 from widgets.sync.connectivity import ConnectivityCheck

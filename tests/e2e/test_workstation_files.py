@@ -159,3 +159,19 @@ def test_a_wrong_password_is_a_refused_login_not_an_unreachable_server(login_ser
         result = run(*command, "--db", url, timeout=60)
         assert_one_line_error(result, "refused the login", "password authentication failed")
         assert "cannot reach" not in result.stderr and wrong not in result.stderr
+
+
+def test_a_server_url_without_tls_to_a_network_host_is_refused_unless_allowed(tmp_path: Path) -> None:
+    config = tmp_path / "config" / "advisor-console"
+    config.mkdir(parents=True)
+    settings = config / "settings.toml"
+    settings.write_text('server_url = "postgresql://central.example.org:6432/console?sslmode=disable"\n')
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"))
+    shot = tmp_path / "login.png"
+    result = run("screenshot", str(shot), "--login", env=env)
+    assert_one_line_error(
+        result, "settings.toml", "sslmode=disable for central.example.org", "allow_insecure"
+    )
+    assert not shot.exists()
+    settings.write_text(settings.read_text() + "allow_insecure = true\n")
+    assert run("screenshot", str(shot), "--login", env=env).returncode == 0
