@@ -91,7 +91,10 @@ class Store:
 def open_store(location: StoreLocation, *, upgrade: bool = True) -> Store:
     """Open and check the store; raise StoreError with a one-line reason if it cannot be used."""
     if location.is_sqlite:
-        inspect_sqlite_file(location.sqlite_path)
+        revision = inspect_sqlite_file(location.sqlite_path)
+        problem = schema_problem(location, revision, upgrade=upgrade)
+        if problem is not None:  # refused before the first write (WAL mode, -wal and -shm files)
+            raise StoreError(problem)
         engine = sqlite_engine(location.sqlite_path)
     else:
         engine = postgres_engine(location)
@@ -175,17 +178,23 @@ def describe_db_error(location: StoreLocation, exc: DBAPIError) -> str:
     return f"cannot use {where}: {reason}"
 
 
-def inspect_sqlite_file(path: Path) -> None:
-    """Read-only checks of an existing file, so a file we refuse is left exactly as it was."""
+def inspect_sqlite_file(path: Path) -> str | None:
+    """Read-only checks of an existing file, so a file we refuse is left exactly as it was; its
+    schema revision (None: a new store)."""
     check_sqlite_file(path)
     if not path.exists():
-        return
+        return None
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open {path}: {exc}") from None
     try:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        revision = (
+            connection.execute("SELECT max(version_num) FROM alembic_version").fetchone()
+            if "alembic_version" in tables
+            else None
+        )
         if path.stat().st_size <= INTEGRITY_SCAN_LIMIT:
             verdict = connection.execute("PRAGMA quick_check(1)").fetchone()
             if verdict is None or verdict[0] != "ok":
@@ -198,6 +207,25 @@ def inspect_sqlite_file(path: Path) -> None:
         connection.close()
     if tables and "alembic_version" not in tables:
         raise StoreError(f"{path} is a SQLite database, but not an Advisor Console store")
+    return str(revision[0]) if revision and revision[0] is not None else None
+
+
+def schema_problem(location: StoreLocation, current: str | None, *, upgrade: bool) -> str | None:
+    """Why a store at schema `current` cannot be used (to upgrade, or as it is), or None."""
+    head = migrate.head_revision()
+    if upgrade:
+        if current is not None and current != head and current not in migrate.known_revisions():
+            return (
+                f"{location.describe()} was made by a newer Advisor Console (schema {current}): "
+                "upgrade this program"
+            )
+        return None
+    if current != head:
+        return (
+            f"{location.describe()} has schema {current or 'none'}, expected "
+            f"{head}: run `advisor-console db upgrade --db URL`"
+        )
+    return None
 
 
 def damage_words(verdict: str | None) -> str:
@@ -211,22 +239,18 @@ def upgrade_schema(engine: Engine, location: StoreLocation) -> None:
         current = migrate.current_revision(connection)
     if current == migrate.head_revision():
         return
-    if current is not None and current not in migrate.known_revisions():
-        raise StoreError(
-            f"{location.describe()} was made by a newer Advisor Console (schema {current}): "
-            "upgrade this program"
-        )
+    problem = schema_problem(location, current, upgrade=True)
+    if problem is not None:
+        raise StoreError(problem)
     migrate.upgrade(engine)
 
 
 def check_schema_current(engine: Engine, location: StoreLocation) -> None:
     with engine.connect() as connection:
         current = migrate.current_revision(connection)
-    if current != migrate.head_revision():
-        raise StoreError(
-            f"{location.describe()} has schema {current or 'none'}, expected "
-            f"{migrate.head_revision()}: run `advisor-console db upgrade --db URL`"
-        )
+    problem = schema_problem(location, current, upgrade=False)
+    if problem is not None:
+        raise StoreError(problem)
 
 
 def table_names(engine: Engine) -> list[str]:

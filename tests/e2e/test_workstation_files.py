@@ -175,3 +175,20 @@ def test_a_server_url_without_tls_to_a_network_host_is_refused_unless_allowed(tm
     assert not shot.exists()
     settings.write_text(settings.read_text() + "allow_insecure = true\n")
     assert run("screenshot", str(shot), "--login", env=env).returncode == 0
+
+
+def test_a_store_of_another_schema_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    import sqlite3
+
+    store = tmp_path / "console.db"
+    assert run("db", "upgrade", "--db", str(store)).returncode == 0
+    with sqlite3.connect(store) as connection:  # a store in rollback-journal mode, from a newer release
+        connection.execute("PRAGMA journal_mode=DELETE")
+        connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    connection.close()
+    before = digest(store)
+    for command in (("report", "suppressor"), ("db", "upgrade"), ("audit", "verify")):
+        result = run(*command, "--db", str(store))
+        assert_one_line_error(result, "9999_from_the_future")
+        assert digest(store) == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["console.db"]
