@@ -93,6 +93,7 @@ def build_window(
         problem = str(error)
     else:
         workbench = workbench_for(store, clock, user, settings)
+        role = user.role  # the users row decides what the window offers, as it decides the services' rules
     return MainWindow(
         service=CustomerService(store),
         store_description=connectivity_text(store.location),

@@ -96,3 +96,15 @@ def test_an_unencrypted_server_link_is_shown_on_the_status_bar(window: MainWindo
     assert "central.example.org:5432/console" in label.toolTip() and "sslmode=disable" in label.toolTip()
     QApplication.processEvents()
     window.grab().save(str(tmp_path / "insecure.png"))
+
+
+def test_the_window_offers_what_the_users_row_says_not_what_role_was_asked_for(
+    qtbot: QtBot, ui_store: Store
+) -> None:
+    from domain.vocabulary import Role
+    from widgets.app import build_window
+
+    window = build_window(ui_store, "supervisor", username="alex", auto_tick=False)
+    qtbot.addWidget(window)
+    assert window.role is Role.ADVISOR
+    assert "Supervisor" not in window.windowTitle()
