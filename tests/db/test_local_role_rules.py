@@ -11,6 +11,7 @@ from typing import NamedTuple
 import pytest
 from sqlalchemy import update
 
+from console.acting import InactiveUserError
 from console.clock import ManualClock
 from console.goodwill_rules import GoodwillRuleError
 from console.handoff_rules import HandoffRuleError
@@ -167,3 +168,13 @@ def test_handoff_moves_read_the_team_and_role_as_stored_now(shop: Shop) -> None:
         as_tech.hand_off(shop.customer_id, HandoffKind.TASK, Team.BILLING, "refund the line rental")
     change_user(shop, tech, active=True)
     assert as_tech.acknowledge(handoff).status is HandoffStatus.ACKNOWLEDGED
+
+
+def test_a_person_disabled_after_start_saves_nothing_at_all(shop: Shop) -> None:
+    alex = person(shop, Role.ADVISOR, ADVISOR_LIMIT)
+    promises = PromiseService(shop.store, shop.clock, alex)
+    promises.make(shop.customer_id, PromiseKind.CALLBACK, NOW + timedelta(hours=1), phone="07700 900123")
+    change_user(shop, alex, active=False)
+    with pytest.raises(InactiveUserError, match="no longer an active user"):
+        promises.make(shop.customer_id, PromiseKind.CALLBACK, NOW + timedelta(hours=2), phone="07700 900123")
+    assert len(promises.for_customer(shop.customer_id)) == 1
