@@ -37,3 +37,8 @@ def private_file(path: Path) -> Path:
     with contextlib.suppress(PermissionError):
         path.chmod(0o600)
     return path
+
+
+def documents_dir() -> Path:
+    """Where a file the user saves (a letter, an export) is offered first: their documents folder."""
+    return platformdirs.user_documents_path()
