@@ -129,7 +129,7 @@ class Authenticator:
     def unlock_offline(self, username: str, password: str) -> Session:
         """Offline unlock: only the last person who signed in online here, with the same password."""
         try:
-            identity = self.cache.unlock(self.server.key, username.strip(), password)
+            identity = self.cache.unlock(self.server.key, username.strip(), password, now=self._clock.now())
         except OfflineUnlockError as exc:
             raise SignInError(str(exc)) from None
         log.info("%s unlocked the workstation offline", identity.username)

@@ -124,11 +124,10 @@ def resolve_location(db: str | None) -> tuple[StoreLocation, bool]:
         return parse_location(db), False
     path = paths.default_store_path()
     is_new = not path.exists()
-    if is_new:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the data folder {path.parent}: {exc.strerror}") from None
+    try:
+        paths.private_folder(path.parent)
+    except OSError as exc:
+        raise StoreError(f"cannot create the data folder {path.parent}: {exc.strerror}") from None
     return parse_location(str(path)), is_new
 
 
@@ -351,8 +350,8 @@ def setup_logging() -> Path | None:
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
     path = paths.log_path()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+        paths.private_folder(path.parent)
+        handler: logging.Handler = logging.FileHandler(paths.private_file(path), encoding="utf-8")
     except OSError:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -5,6 +5,11 @@ unreachable, with the same password. The file holds the hash, salt and cost, the
 and role, and which server they signed in to; never the password. It is written atomically and
 readable by its owner only.
 
+Wrong guesses are counted in the same file: after `FREE_ATTEMPTS` failures each further one locks
+unlocking for twice as long as the last (30 s, 1 min, 2 min … up to an hour), across restarts,
+and the message says how long in words. Deleting the file does not help a guesser: it turns offline
+unlock off. An online sign-in writes a fresh file, so the count starts again.
+
 A file in the data folder rather than a table in the store: the cache belongs to the workstation, not
 to a store. The same migrations build the central schema, where a table of password hashes has no
 business; nothing here may ever be synced; and it must outlive a store that is replaced or rebuilt.
@@ -21,7 +26,7 @@ import secrets
 import tempfile
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +42,9 @@ SCRYPT_P = 1
 SALT_BYTES = 16
 HASH_BYTES = 32
 MAX_MEMORY = 64 * 1024 * 1024
+FREE_ATTEMPTS = 3
+FIRST_LOCKOUT = timedelta(seconds=30)
+LONGEST_LOCKOUT = timedelta(hours=1)
 
 
 class OfflineUnlockError(Exception):
@@ -55,6 +63,27 @@ class CachedSignIn:
     n: int
     r: int
     p: int
+    failures: int = 0  # wrong attempts since the last success
+    locked_until: datetime | None = None
+
+
+def lockout_after(failures: int) -> timedelta | None:
+    """How long unlocking waits after `failures` wrong attempts in a row (None: not at all)."""
+    if failures < FREE_ATTEMPTS:
+        return None
+    return min(FIRST_LOCKOUT * (1 << min(failures - FREE_ATTEMPTS, 16)), LONGEST_LOCKOUT)
+
+
+def wait_words(wait: timedelta) -> str:
+    """`0:02:10` -> "3 minutes": rounded up, so nobody is told to try a moment too soon."""
+    seconds = max(1, -(-int(wait.total_seconds() * 1000) // 1000))
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    if minutes < 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = -(-minutes // 60)
+    return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
 def password_hash(
@@ -109,6 +138,10 @@ class OfflineUnlockCache:
                 n=int(cost["n"]),
                 r=int(cost["r"]),
                 p=int(cost["p"]),
+                failures=int(data.get("failures", 0)),
+                locked_until=(
+                    datetime.fromisoformat(data["locked_until"]) if data.get("locked_until") else None
+                ),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -117,28 +150,58 @@ class OfflineUnlockCache:
         cached = self.last()
         return cached.identity.username if cached is not None and cached.server == server else None
 
-    def unlock(self, server: str, username: str, password: str) -> ServerIdentity:
-        """The cached identity when `username` and `password` match the last online sign-in to `server`."""
+    def unlock(
+        self, server: str, username: str, password: str, *, now: datetime | None = None
+    ) -> ServerIdentity:
+        """The cached identity when `username` and `password` match the last online sign-in to `server`;
+        refused without a look at the password while a lockout runs."""
+        now = now or datetime.now(UTC)
         cached = self.last()
         if cached is None or cached.server != server:
             raise OfflineUnlockError(
                 "Offline unlock needs an earlier online sign-in on this workstation; "
                 "connect to the server to sign in."
             )
+        if cached.locked_until is not None and now < cached.locked_until:
+            wait = min(cached.locked_until - now, LONGEST_LOCKOUT)  # a clock put back cannot lengthen it
+            raise OfflineUnlockError(
+                f"Too many wrong attempts to unlock offline: try again in {wait_words(wait)}."
+            )
         if username != cached.identity.username:
             raise OfflineUnlockError(
                 "Only the last person who signed in online on this workstation can unlock it offline."
+                + self._failed(now)
             )
         try:
             candidate = password_hash(password, cached.salt, n=cached.n, r=cached.r, p=cached.p)
         except ValueError:
             raise OfflineUnlockError("The offline unlock record is damaged; sign in online.") from None
         if not hmac.compare_digest(candidate, cached.digest):
-            raise OfflineUnlockError("Wrong username or password.")
+            raise OfflineUnlockError("Wrong username or password." + self._failed(now))
+        if cached.failures:
+            self._update(failures=0, locked_until=None)
         return cached.identity
 
+    def _failed(self, now: datetime) -> str:
+        """Count a wrong attempt in the file; the words to add when it starts a lockout."""
+        cached = self.last()
+        failures = (cached.failures if cached is not None else 0) + 1
+        lockout = lockout_after(failures)
+        try:
+            self._update(failures=failures, locked_until=(now + lockout).isoformat() if lockout else None)
+        except (OSError, ValueError):  # an attempt that cannot be counted is not allowed to pass
+            raise OfflineUnlockError(
+                f"Cannot count the attempt in {self.path}: offline unlock is off; sign in online."
+            ) from None
+        return f" Too many wrong attempts: try again in {wait_words(lockout)}." if lockout else ""
+
+    def _update(self, **values: object) -> None:
+        data: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
+        data.update(values)
+        self._write(json.dumps(data, indent=2))
+
     def _write(self, text: str) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(prefix=".unlock-", dir=self.path.parent)
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

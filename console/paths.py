@@ -1,7 +1,9 @@
-"""Where the console keeps its files on this workstation (platformdirs: XDG on Linux)."""
+"""Where the console keeps its files on this workstation (platformdirs: XDG on Linux), readable by
+their owner only: customer data and logs."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import platformdirs
@@ -19,6 +21,22 @@ def default_store_path() -> Path:
 
 def log_path() -> Path:
     return platformdirs.user_log_path(APP_NAME, appauthor=False) / "console.log"
+
+
+def private_folder(path: Path) -> Path:
+    """Make `path` (and missing parents) and leave it owner-only (0700), also when it already existed."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(PermissionError):  # not ours to change: use it as it is
+        path.chmod(0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Make `path` if missing, and leave it readable and writable by its owner only (0600)."""
+    path.touch(mode=0o600, exist_ok=True)
+    with contextlib.suppress(PermissionError):
+        path.chmod(0o600)
+    return path
 
 
 def documents_dir() -> Path:

@@ -14,6 +14,9 @@ SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full"
 # Query keys a server URL may carry: the socket folder (host=/path), TLS checks, nothing secret.
 ALLOWED_PARAMETERS = ("host", "port", "sslmode", "sslrootcert", "sslcrl")
 DEFAULT_PORT = 5432
+# Modes that let the password and customer data cross the network unencrypted.
+PLAINTEXT_MODES = ("disable", "allow", "prefer")
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 class ServerAddressError(ValueError):
@@ -34,6 +37,16 @@ class ServerAddress:
     @property
     def is_socket(self) -> bool:
         return self.host.startswith("/")
+
+    @property
+    def is_local(self) -> bool:
+        """A unix socket or this machine's loopback: nothing crosses a network."""
+        return self.is_socket or self.host.lower() in LOCAL_HOSTS
+
+    @property
+    def unencrypted(self) -> bool:
+        """Over a network without TLS (only with `allow_insecure = true`): the status bar says so."""
+        return not self.is_local and self.sslmode in PLAINTEXT_MODES
 
     def describe(self) -> str:
         """For messages and the status bar."""
@@ -60,8 +73,9 @@ class ServerAddress:
         return keywords
 
 
-def parse_server_url(text: str) -> ServerAddress:
-    """`postgresql://host:port/db` (TLS verified by default) or `postgresql:///db?host=/socket/folder`."""
+def parse_server_url(text: str, *, allow_insecure: bool = False) -> ServerAddress:
+    """`postgresql://host:port/db` (TLS verified by default) or `postgresql:///db?host=/socket/folder`.
+    An sslmode that allows plain text to a host on the network needs `allow_insecure`."""
     text = text.strip()
     parts = urlsplit(text)
     if parts.scheme not in SCHEMES:
@@ -103,6 +117,16 @@ def parse_server_url(text: str) -> ServerAddress:
     sslmode = query.get("sslmode", "disable" if is_socket else "verify-full")
     if sslmode not in SSL_MODES:
         raise ServerAddressError(f"sslmode must be one of {', '.join(SSL_MODES)}, not {sslmode!r}")
+    if (
+        sslmode in PLAINTEXT_MODES
+        and not is_socket
+        and host.lower() not in LOCAL_HOSTS
+        and not allow_insecure
+    ):
+        raise ServerAddressError(
+            f"has sslmode={sslmode} for {host}: passwords and customer data would cross the network "
+            "unencrypted; use sslmode=verify-full, or set allow_insecure = true to accept the risk"
+        )
     return ServerAddress(
         host=host,
         port=port,

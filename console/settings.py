@@ -37,6 +37,9 @@ class Settings:
     # The central server, postgresql://host:port/database (no user, no password). When set, the
     # console asks who is signing in before it opens; the workstation keeps its local store either way.
     server_url: str | None = None
+    # Accept a server_url whose sslmode lets data cross the network unencrypted (disable, allow,
+    # prefer); the status bar then says the link is not encrypted. Off: such a URL is refused.
+    allow_insecure: bool = False
 
     @property
     def due_soon(self) -> timedelta:
@@ -53,7 +56,9 @@ class Settings:
     @property
     def server(self) -> ServerAddress | None:
         """The configured central server, or None (then no sign-in: the local store only)."""
-        return parse_server_url(self.server_url) if self.server_url else None
+        return (
+            parse_server_url(self.server_url, allow_insecure=self.allow_insecure) if self.server_url else None
+        )
 
 
 LIMITS = {
@@ -63,13 +68,14 @@ LIMITS = {
     "closing_hour": (1, 23),
 }
 TEXT_SETTINGS = ("server_url",)
+BOOLEAN_SETTINGS = ("allow_insecure",)
 
 
-def check_text_setting(path: Path, key: str, value: object) -> None:
+def check_text_setting(path: Path, key: str, value: object, *, allow_insecure: bool = False) -> None:
     if not isinstance(value, str) or not value.strip():
         raise SettingsError(f"{path}: {key} must be a postgresql://host:port/database URL in quotes")
     try:
-        parse_server_url(value)
+        parse_server_url(value, allow_insecure=allow_insecure)
     except ServerAddressError as exc:
         raise SettingsError(f"{path}: {key} {exc}") from None
 
@@ -90,9 +96,14 @@ def load_settings(path: Path | None = None) -> Settings:
     unknown = sorted(set(data) - known)
     if unknown:
         raise SettingsError(f"{path}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
+    for key in BOOLEAN_SETTINGS:  # first: allow_insecure decides whether server_url passes
+        if key in data and not isinstance(data[key], bool):
+            raise SettingsError(f"{path}: {key} must be true or false, not {data[key]!r}")
     for key, value in data.items():
+        if key in BOOLEAN_SETTINGS:
+            continue
         if key in TEXT_SETTINGS:
-            check_text_setting(path, key, value)
+            check_text_setting(path, key, value, allow_insecure=data.get("allow_insecure") is True)
             continue
         low, high = LIMITS[key]
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,12 +68,20 @@ def check_sqlite_file(path: Path) -> None:
         raise StoreError(f"not a folder: {folder}")
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a database file")
+    # SQLite writes beside the file (-wal, -shm) even to read it: say so, not that it is damaged.
+    if not os.access(folder, os.W_OK):
+        raise StoreError(f"{folder} is read-only: the console needs to write there to use {path.name}")
     if not path.exists():
         return
+    if not os.access(path, os.W_OK):
+        raise StoreError(f"{path} is read-only: the console needs to write to it")
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
     except OSError as exc:
         raise StoreError(f"cannot read {path}: {exc.strerror}") from None
-    if header and header != SQLITE_HEADER:
+    if not header:
+        # SQLite would quietly make a new empty store of it: a lost store must not look like a new one.
+        raise StoreError(f"{path} is empty (0 bytes), not a store: restore it from a backup, or delete it")
+    if header != SQLITE_HEADER:
         raise StoreError(f"{path} is not a SQLite database")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from storage.location import StoreLocation, check_sqlite_file
 # Above this size the full integrity scan would delay start-up; SQLite still reports a damaged
 # page the moment it is read.
 INTEGRITY_SCAN_LIMIT = 256 * 1024 * 1024
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 
 class Store:
@@ -89,7 +91,10 @@ class Store:
 def open_store(location: StoreLocation, *, upgrade: bool = True) -> Store:
     """Open and check the store; raise StoreError with a one-line reason if it cannot be used."""
     if location.is_sqlite:
-        inspect_sqlite_file(location.sqlite_path)
+        revision = inspect_sqlite_file(location.sqlite_path)
+        problem = schema_problem(location, revision, upgrade=upgrade)
+        if problem is not None:  # refused before the first write (WAL mode, -wal and -shm files)
+            raise StoreError(problem)
         engine = sqlite_engine(location.sqlite_path)
     else:
         engine = postgres_engine(location)
@@ -116,6 +121,7 @@ def sqlite_engine(path: Path) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        owner_only(path)  # before the first write; SQLite gives -wal and -shm the file's mode
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -123,6 +129,15 @@ def sqlite_engine(path: Path) -> Engine:
         cursor.close()
 
     return engine
+
+
+def owner_only(path: Path) -> None:
+    """A store holds customer data: the file and its -wal, -shm and -journal are for their owner
+    only (0600), also when an earlier version made them readable by others."""
+    for companion in (path, *(path.with_name(path.name + end) for end in SQLITE_COMPANIONS)):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            if companion.stat().st_mode & 0o077:
+                companion.chmod(0o600)
 
 
 def postgres_engine(location: StoreLocation) -> Engine:
@@ -145,31 +160,78 @@ def describe_db_error(location: StoreLocation, exc: DBAPIError) -> str:
     """The driver's first line, never the statement or its parameters (they may hold secrets)."""
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
     if location.is_sqlite:
+        if "readonly" in reason:
+            return f"{location.describe()} is read-only: the console needs to write to it"
         return f"cannot use {location.describe()}: {reason}"
-    return f"cannot reach PostgreSQL at {location.describe()}: {reason}"
+    import psycopg  # only when a server is named: SQLite start-up does without the driver
+
+    from storage.server_login import LoginFailure, classify_connect_error
+
+    where = f"PostgreSQL at {location.describe()}"
+    kind = classify_connect_error(exc.orig) if isinstance(exc.orig, psycopg.Error) else LoginFailure.OTHER
+    if kind is LoginFailure.UNREACHABLE:
+        return f"cannot reach {where}: {reason}"
+    if kind in (LoginFailure.WRONG_CREDENTIALS, LoginFailure.ACCOUNT_DISABLED):
+        return f"{where} refused the login: {reason}"
+    if kind is LoginFailure.CERTIFICATE:
+        return f"{where} did not prove who it is (TLS certificate): {reason}"
+    return f"cannot use {where}: {reason}"
 
 
-def inspect_sqlite_file(path: Path) -> None:
-    """Read-only checks of an existing file, so a file we refuse is left exactly as it was."""
+def inspect_sqlite_file(path: Path) -> str | None:
+    """Read-only checks of an existing file, so a file we refuse is left exactly as it was; its
+    schema revision (None: a new store)."""
     check_sqlite_file(path)
-    if not path.exists() or path.stat().st_size == 0:
-        return
+    if not path.exists():
+        return None
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open {path}: {exc}") from None
     try:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        revision = (
+            connection.execute("SELECT max(version_num) FROM alembic_version").fetchone()
+            if "alembic_version" in tables
+            else None
+        )
         if path.stat().st_size <= INTEGRITY_SCAN_LIMIT:
             verdict = connection.execute("PRAGMA quick_check(1)").fetchone()
             if verdict is None or verdict[0] != "ok":
-                raise StoreError(f"{path} is damaged: {verdict[0] if verdict else 'no answer'}")
+                raise StoreError(f"{path} is damaged: {damage_words(verdict[0] if verdict else None)}")
     except sqlite3.DatabaseError as exc:
+        if "readonly" in str(exc):
+            raise StoreError(f"{path} is read-only: the console needs to write to it") from None
         raise StoreError(f"{path} is damaged or not a SQLite database: {exc}") from None
     finally:
         connection.close()
     if tables and "alembic_version" not in tables:
         raise StoreError(f"{path} is a SQLite database, but not an Advisor Console store")
+    return str(revision[0]) if revision and revision[0] is not None else None
+
+
+def schema_problem(location: StoreLocation, current: str | None, *, upgrade: bool) -> str | None:
+    """Why a store at schema `current` cannot be used (to upgrade, or as it is), or None."""
+    head = migrate.head_revision()
+    if upgrade:
+        if current is not None and current != head and current not in migrate.known_revisions():
+            return (
+                f"{location.describe()} was made by a newer Advisor Console (schema {current}): "
+                "upgrade this program"
+            )
+        return None
+    if current != head:
+        return (
+            f"{location.describe()} has schema {current or 'none'}, expected "
+            f"{head}: run `advisor-console db upgrade --db URL`"
+        )
+    return None
+
+
+def damage_words(verdict: str | None) -> str:
+    """quick_check's answer on one line, without its "*** in database main ***" heading."""
+    lines = [line.strip() for line in (verdict or "no answer").splitlines()]
+    return "; ".join(line for line in lines if line and not line.startswith("***")) or "no answer"
 
 
 def upgrade_schema(engine: Engine, location: StoreLocation) -> None:
@@ -177,22 +239,18 @@ def upgrade_schema(engine: Engine, location: StoreLocation) -> None:
         current = migrate.current_revision(connection)
     if current == migrate.head_revision():
         return
-    if current is not None and current not in migrate.known_revisions():
-        raise StoreError(
-            f"{location.describe()} was made by a newer Advisor Console (schema {current}): "
-            "upgrade this program"
-        )
+    problem = schema_problem(location, current, upgrade=True)
+    if problem is not None:
+        raise StoreError(problem)
     migrate.upgrade(engine)
 
 
 def check_schema_current(engine: Engine, location: StoreLocation) -> None:
     with engine.connect() as connection:
         current = migrate.current_revision(connection)
-    if current != migrate.head_revision():
-        raise StoreError(
-            f"{location.describe()} has schema {current or 'none'}, expected "
-            f"{migrate.head_revision()}: run `advisor-console db upgrade --db URL`"
-        )
+    problem = schema_problem(location, current, upgrade=False)
+    if problem is not None:
+        raise StoreError(problem)
 
 
 def table_names(engine: Engine) -> list[str]:

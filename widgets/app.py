@@ -30,6 +30,7 @@ from widgets.gc_guard import GuiThreadGarbageCollector
 from widgets.interrupt import on_interrupt
 from widgets.main_window import MainWindow
 from widgets.startup_probe import watch_start
+from widgets.sync.insecure import show_unencrypted_link
 from widgets.sync.status import connectivity_text
 from widgets.text import APPLICATION_NAME, window_title
 from widgets.workbench import Workbench, workbench_for
@@ -93,6 +94,7 @@ def build_window(
         problem = str(error)
     else:
         workbench = workbench_for(store, clock, user, settings)
+        role = user.role  # the users row decides what the window offers, as it decides the services' rules
     return MainWindow(
         service=CustomerService(store),
         store_description=connectivity_text(store.location),
@@ -210,6 +212,7 @@ def run_window(
         engine = first_sync_first(store, *signed, loop) if signed is not None else None
         window = build_window(store, role, username=username, settings=settings)
         if signed is not None and authenticator is not None:
+            show_unencrypted_link(window.statusBar(), authenticator.server)
             link = attach_sync(window, store, *signed, engine=engine)
             if link is None:
                 from widgets.sync.connectivity import ConnectivityCheck

@@ -15,6 +15,7 @@ from datetime import datetime, time
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from console.acting import acting_user
 from console.clock import Clock
 from console.goodwill_rules import MAX_REASON, GoodwillRuleError, PendingRequest, on_approval, on_request
 from console.ids import new_id
@@ -149,7 +150,7 @@ class GoodwillService:
         now = self._clock.now()
         goodwill_id = new_id()
         with self._store.durable_write() as session:
-            requester = users.by_id(session, self.user.id) or self.user  # the limit as stored now
+            requester = acting_user(session, self.user, GoodwillRuleError)  # the limit as stored now
             verdict = on_request(amount, requester, reason)
             approved = verdict.state is GoodwillState.APPROVED
             words = f"{format_pence(amount)} {KIND_WORDS[kind]}"
@@ -217,7 +218,7 @@ class GoodwillService:
             raise GoodwillRuleError(f"the note is too long (at most {MAX_REASON:,} characters)")
         now = self._clock.now()
         with self._store.durable_write() as session:
-            approver = users.by_id(session, self.user.id) or self.user
+            approver = acting_user(session, self.user, GoodwillRuleError)
             requester = users.by_id(session, record.requested_by)
             if requester is None:
                 raise GoodwillRuleError("the requester of this goodwill no longer exists")
@@ -267,7 +268,7 @@ class GoodwillService:
             )
         now = self._clock.now()
         with self._store.durable_write() as session:
-            decider = users.by_id(session, self.user.id) or self.user
+            decider = acting_user(session, self.user, GoodwillRuleError)
             if decider.role is not Role.SUPERVISOR or not decider.active:
                 raise GoodwillRuleError("only an active supervisor rejects a goodwill request")
             if decider.id == record.requested_by:

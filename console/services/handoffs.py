@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from console.acting import acting_user
 from console.clock import Clock
 from console.handoff_rules import (
     HandoffRuleError,
@@ -49,7 +50,6 @@ class HandoffService:
         case_id: uuid.UUID | None = None,
         done_by: datetime | None = None,
     ) -> HandoffRecord:
-        check_new_handoff(self.user.team, to_team, summary)
         now = self._clock.now()
         if done_by is not None and done_by <= now:
             raise HandoffRuleError("the done-by date must be in the future")
@@ -67,6 +67,8 @@ class HandoffService:
             )
 
         with self._store.durable_write() as session:
+            me = acting_user(session, self.user, HandoffRuleError)
+            check_new_handoff(me.team, to_team, summary)
             return writes.write(
                 session,
                 lambda s: queries.add(
@@ -76,7 +78,7 @@ class HandoffService:
                     case_id=case_id,
                     kind=kind,
                     summary=summary.strip(),
-                    from_team=self.user.team,
+                    from_team=me.team,
                     to_team=to_team,
                     created_by=self.user.id,
                     created_at=now,
@@ -132,7 +134,6 @@ class HandoffService:
         *,
         done_note: str | None = None,
     ) -> HandoffRecord:
-        check_mover(self.user.team, self.user.role, handoff)
         now = self._clock.now()
         body = handoff.summary + (f"\nDone: {done_note}" if done_note else "")
         event = console_event(self.user.id, handoff.customer_id, handoff.case_id, now, subject, body)
@@ -146,6 +147,8 @@ class HandoffService:
                 raise HandoffRuleError(f"this handoff has moved on meanwhile (now {state}): look at it again")
 
         with self._store.durable_write() as session:
+            mover = acting_user(session, self.user, HandoffRuleError)  # role and team as stored now
+            check_mover(mover.team, mover.role, handoff)
             writes.write(
                 session,
                 advance,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from console.acting import acting_user
 from console.clock import Clock
 from console.ids import new_id
 from console.normalise import phone_e164
@@ -229,7 +230,7 @@ class PromiseService:
         checked against the version they saw, recorded on the customer's timeline and in the audit log."""
         now = self._clock.now()
         with self._store.durable_write() as session:
-            actor = users.by_id(session, self.user.id) or self.user
+            actor = acting_user(session, self.user, PromiseRuleError)
             new_owner = users.by_id(session, new_owner_id)
             check_reassign(actor.role, promise.status, promise.owner_id, new_owner, note)
             assert new_owner is not None

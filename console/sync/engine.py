@@ -1,6 +1,6 @@
 """The sync engine: push, the first sync of a new store, then pull; a connectivity state for the status
 bar, and a loop that syncs every few seconds, on demand (F5) and when the server announces a change
-(LISTEN/NOTIFY)."""
+(LISTEN/NOTIFY; notices are coalesced and paced, console/sync/pacing.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from functools import partial
 
 from console.clock import Clock
 from console.sync import first_sync as first_syncing
+from console.sync import pacing
 from console.sync import pull as pulling
 from console.sync import push as pushing
 from console.sync.push import RetryPolicy, ServerUnreachableError, Sleep, run_local
@@ -90,6 +91,7 @@ class SyncEngine:
         sleep: Sleep = asyncio.sleep,
         interval: float = 2.0,
         quiet_pull_interval: float = 30.0,
+        pull_floor: float = pacing.FLOOR.total_seconds(),
         listen: bool = True,
         page_size: int = pulling.PAGE_SIZE,
         first_sync_page_size: int = first_syncing.PAGE_SIZE,
@@ -113,11 +115,18 @@ class SyncEngine:
         self._retry = retry or RetryPolicy()
         self._link = link or ServerLink(connect)
         self._lock = asyncio.Lock()
-        self._wake = asyncio.Event()
+        self._wake = asyncio.Event()  # request_sync: the next turn at once
+        self._noticed = asyncio.Event()  # a change notice came: a pull once the pacing allows
         self._stopping = False
         self._running = False
         self._listening = False
-        self._notified = True  # pull at the first turn
+        self._asked = True  # pull at the first turn
+        self._notified = False  # a notice is waiting for its pull
+        self._known_head = -1  # the change log's head as of the last pull
+        self._pacing = pacing.PullPacing(
+            floor=timedelta(seconds=pull_floor),
+            ceiling=max(self.quiet_pull_interval, timedelta(seconds=pull_floor)),
+        )
         self._last_pull: datetime | None = None
         self._listeners: list[Listener] = []
         self._summary_listeners: list[SummaryListener] = []
@@ -234,7 +243,7 @@ class SyncEngine:
                 first_due = not first.finished
                 force_pull = force_pull or first.finished  # catch up from the head it began at
             if not first_due and (force_pull or self._pull_due()):
-                self._notified = False
+                noticed, self._asked, self._notified = self._notified, False, False
                 cursor_before = await run_local(self._store, queries.cursor)
                 pulled = await pulling.pull(
                     self._store,
@@ -247,6 +256,8 @@ class SyncEngine:
                     cancelled=lambda: self._stopping,
                 )
                 self._last_pull = self._clock.now()
+                self._pacing.pulled(self._last_pull, brought=pulled.cursor > cursor_before, noticed=noticed)
+                self._known_head = max(self._known_head, pulled.head, pulled.cursor)
         except ServerUnreachableError as exc:
             offline = str(exc)
         except PermanentRefusalError as exc:  # a disabled or unknown login: sign in again
@@ -306,7 +317,9 @@ class SyncEngine:
         return pushed, pulled
 
     def _pull_due(self) -> bool:
-        if self._notified or not self._listening or self._last_pull is None:
+        if self._asked or not self._listening or self._last_pull is None:
+            return True
+        if self._notified and self._pacing.wait(self._clock.now()) == 0:
             return True
         return self._clock.now() - self._last_pull >= self.quiet_pull_interval
 
@@ -314,7 +327,7 @@ class SyncEngine:
 
     def request_sync(self) -> None:
         """Sync now (F5, or a service just queued a mutation)."""
-        self._notified = True
+        self._asked = True
         self._wake.set()
 
     def stop(self) -> None:
@@ -327,6 +340,7 @@ class SyncEngine:
         woken, self._wake = self._wake.is_set(), asyncio.Event()
         if woken:
             self._wake.set()
+        self._noticed = asyncio.Event()
         self._stopping = False
         self._running = True
         listener = asyncio.create_task(self._listen()) if self._listen_wanted else None
@@ -354,30 +368,48 @@ class SyncEngine:
             await self._link.close()
 
     async def _pause(self) -> None:
+        """Rest `interval` (twice that offline), less when a notice's pull falls due sooner; a
+        request_sync ends the rest at once, a notice only when the pacing allows its pull."""
         if self._wake.is_set():
             self._wake.clear()
             return
         delay = self.interval if self._state.mode is not Mode.OFFLINE else self.interval * 2
-        woken = asyncio.create_task(self._wake.wait())
-        slept = asyncio.ensure_future(self._sleep(delay))
+        if self._notified:
+            delay = min(delay, self._pacing.wait(self._clock.now()))
+            if delay <= 0:
+                return
+        self._noticed.clear()
+        if await self._rest(delay, notices=not self._notified) == "notice":
+            wait = self._pacing.wait(self._clock.now())
+            if wait > 0:
+                await self._rest(wait, notices=False)
+        self._wake.clear()
+
+    async def _rest(self, delay: float, *, notices: bool) -> str:
+        """Sleep `delay` unless woken first: "wake" (request_sync), "notice" or "slept"."""
+        waits: dict[asyncio.Future[object], str] = {asyncio.ensure_future(self._wake.wait()): "wake"}
+        if notices:
+            waits[asyncio.ensure_future(self._noticed.wait())] = "notice"
+        waits[asyncio.ensure_future(self._sleep(delay))] = "slept"
         try:
-            await asyncio.wait({woken, slept}, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in (woken, slept):
+            for task in waits:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        self._wake.clear()
+        return next(name for task, name in waits.items() if task in done)
 
     async def _listen(self) -> None:
-        """Wake the loop on every change notice; reconnect after a drop, quietly."""
+        """Mark a pull as wanted on a change notice past the head already pulled (many notices, one
+        pull, paced); reconnect after a drop, quietly."""
         while not self._stopping:
             try:
                 async for head in notices(self._connect):
                     self._listening = True
-                    if head:
+                    if head and not self._already_pulled(head):
                         self._notified = True
-                        self._wake.set()
+                        self._noticed.set()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # LISTEN is an optimisation; polling remains
@@ -386,6 +418,12 @@ class SyncEngine:
                 self._wake.set()
             self._listening = False
             await self._sleep(self.interval * 5)
+
+    def _already_pulled(self, head: str) -> bool:
+        try:
+            return int(head) <= self._known_head
+        except ValueError:
+            return False
 
     async def close(self) -> None:
         self.stop()

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import domain.mutation_kinds as kinds
+from console.acting import check_active
 from console.ids import new_id
 from domain.records import ContactEventRecord, HandoffRecord
 from storage.queries import sync as queries
@@ -34,8 +35,10 @@ def queue(
     Call it inside `Store.durable_write()`, in the same unit of work as the local change, so the
     change and its mutation commit together, durably, or not at all. A kind not in the table, or a
     payload that does not match its row, raises (ValueError, PayloadError): a programming error.
+    An actor the store holds as no longer active is refused (InactiveUserError), as on the server.
     """
     kinds.check_payload(kind, payload)
+    check_active(session, actor)
     mutation_id = new_id()
     queries.append(
         session,

@@ -29,6 +29,7 @@ from console.clock import SystemClock
 from console.ids import new_id
 from console.sync import outbox
 from console.sync.engine import SyncEngine
+from console.sync.pacing import FLOOR
 from console.sync.remote import connector, conninfo
 from domain import mutation_kinds
 from domain.vocabulary import Channel, Direction, GoodwillState, Role
@@ -200,6 +201,9 @@ def latency(
                     await asker.execute(CALL, (new_id(), new_id(), 1, "goodwill.request", Jsonb(request)))
                 while not approved(store, goodwill_id, GoodwillState.AWAITING_APPROVAL):
                     await asyncio.sleep(0.005)
+                # A supervisor decides seconds later at the soonest: past the pacing floor between
+                # pulls (console/sync/pacing.py), which would otherwise be measured here.
+                await asyncio.sleep(FLOOR.total_seconds())
                 started = time.perf_counter()
                 await boss.execute(
                     CALL, (new_id(), new_id(), 1, "goodwill.approve", Jsonb({"id": str(goodwill_id)}))

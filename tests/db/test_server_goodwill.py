@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from console.ids import new_id
 from domain.records import UserRecord
-from domain.vocabulary import Role
+from domain.vocabulary import GoodwillState, Role
 from storage import audit
 from storage.models import AuditEntry, Goodwill, MutationLog
 from tests.helpers.central import Central, apply, goodwill_payload
@@ -23,8 +23,10 @@ from tests.rules.goodwill_cases import (
     ADVISOR_LIMIT,
     APPROVAL_CASES,
     FIRST_SUPERVISOR_LIMIT,
+    REJECTION_CASES,
     REQUEST_CASES,
     ApprovalCase,
+    RejectionCase,
     RequestCase,
 )
 
@@ -94,6 +96,32 @@ def test_approval_rule_cases(central: Central, case: ApprovalCase) -> None:
         assert row.state == case.before
         return
     assert (row.state, row.authorisation) == (case.state, case.authorisation)
+
+
+@pytest.mark.parametrize("case", REJECTION_CASES, ids=lambda case: case.name)
+def test_rejection_rule_cases(central: Central, case: RejectionCase) -> None:
+    decider = central.add_user(case.decider_role, FIRST_SUPERVISOR_LIMIT)
+    requester = decider if case.decider == "requester" else central.add_user(Role.ADVISOR, ADVISOR_LIMIT)
+    first = (
+        decider
+        if case.decider == "first approver"
+        else central.add_user(Role.SUPERVISOR, FIRST_SUPERVISOR_LIMIT)
+    )
+    asked = central.apply(
+        central.login(requester), "goodwill.request", goodwill_payload(central.customer(), case.amount_pence)
+    )
+    goodwill_id = asked["entity_id"]
+    if case.before.value != "awaiting_approval":
+        assert (
+            central.apply(central.login(first), "goodwill.approve", {"id": goodwill_id})["state"]
+            == "accepted"
+        )
+    assert goodwill_row(central, goodwill_id).state == case.before
+    result = central.apply(central.login(decider), "goodwill.reject", {"id": goodwill_id, "reason": "no"})
+    check(result, case.refused)
+    assert goodwill_row(central, goodwill_id).state == (
+        case.before if case.refused else GoodwillState.REJECTED
+    )
 
 
 def test_a_hand_written_mutation_cannot_exceed_the_limit(central: Central) -> None:

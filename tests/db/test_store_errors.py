@@ -91,3 +91,33 @@ def test_reopening_a_good_store_keeps_its_data(tmp_path: Path) -> None:
     with store.read() as session:
         assert customer_count(session) == 1
     store.close()
+
+
+def test_an_empty_file_is_refused_not_made_a_new_store(tmp_path: Path) -> None:
+    path = tmp_path / "console.db"
+    path.write_bytes(b"")
+    for upgrade in (True, False):
+        with pytest.raises(StoreError, match=r"is empty \(0 bytes\), not a store") as caught:
+            open_store(parse_location(str(path)), upgrade=upgrade)
+        assert "\n" not in str(caught.value)
+    assert path.read_bytes() == b""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["console.db"]  # no -wal, -shm or -journal
+
+
+def test_a_damaged_page_is_named_in_one_line(tmp_path: Path) -> None:
+    from tests.helpers import factories
+
+    path = tmp_path / "store.db"
+    store = open_store(parse_location(str(path)))
+    with store.write() as session:
+        session.add_all([factories.customer(account=f"4100{n:04d}") for n in range(400)])
+    store.close()
+    data = bytearray(path.read_bytes())
+    page = 4096 * (len(data) // 4096 // 2)  # a page in the middle, past the first
+    data[page : page + 4096] = b"\xff" * 4096
+    path.write_bytes(bytes(data))
+    before = digest(path)
+    with pytest.raises(StoreError, match="is damaged") as caught:
+        open_store(parse_location(str(path)))
+    assert "\n" not in str(caught.value) and "***" not in str(caught.value)
+    assert digest(path) == before

@@ -140,3 +140,48 @@ APPROVAL_CASES = [
         refused="already",
     ),
 ]
+
+
+@dataclass(frozen=True)
+class RejectionCase:
+    """Someone says no to a request an advisor (limit ADVISOR_LIMIT) made for `amount_pence`;
+    `decider` and `before` as in ApprovalCase."""
+
+    name: str
+    amount_pence: int
+    decider_role: Role
+    decider: str = "other"
+    before: GoodwillState = GoodwillState.AWAITING_APPROVAL
+    refused: str | None = None
+
+
+REJECTION_CASES = [
+    RejectionCase("a supervisor rejects", 7_500, Role.SUPERVISOR),
+    RejectionCase(
+        "an advisor cannot reject", 7_500, Role.ADVISOR, refused="only an active supervisor rejects"
+    ),
+    RejectionCase(
+        "nobody rejects their own request", 20_000, Role.SUPERVISOR, decider="requester", refused="their own"
+    ),
+    RejectionCase(
+        "a second supervisor rejects at the second stage",
+        20_000,
+        Role.SUPERVISOR,
+        before=GoodwillState.AWAITING_SECOND_APPROVAL,
+    ),
+    RejectionCase(
+        "the first approver does not decide the second stage",
+        20_000,
+        Role.SUPERVISOR,
+        decider="first approver",
+        before=GoodwillState.AWAITING_SECOND_APPROVAL,
+        refused="you gave the first approval",
+    ),
+    RejectionCase(
+        "an approved request cannot be rejected",
+        7_500,
+        Role.SUPERVISOR,
+        before=GoodwillState.APPROVED,
+        refused="already",
+    ),
+]

@@ -76,3 +76,35 @@ def test_run_window_with_an_unknown_account_raises_before_showing(
     with pytest.raises(CustomerNotFoundError):
         run_window(ui_store, "advisor", account="99999999")
     assert not [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+
+
+def test_an_unencrypted_server_link_is_shown_on_the_status_bar(window: MainWindow, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from console.server_address import parse_server_url
+    from widgets.sync.insecure import show_unencrypted_link
+
+    verified = parse_server_url("postgresql://central.example.org/console")
+    assert show_unencrypted_link(window.statusBar(), verified) is None
+    assert window.findChild(QLabel, "insecureLink") is None
+    plain = parse_server_url("postgresql://central.example.org/console?sslmode=disable", allow_insecure=True)
+    label = show_unencrypted_link(window.statusBar(), plain)
+    assert label is not None and show_unencrypted_link(window.statusBar(), plain) is label  # once
+    window.resize(1366, 768)
+    window.show()
+    assert label.isVisible() and label.text() == "Not encrypted"
+    assert "central.example.org:5432/console" in label.toolTip() and "sslmode=disable" in label.toolTip()
+    QApplication.processEvents()
+    window.grab().save(str(tmp_path / "insecure.png"))
+
+
+def test_the_window_offers_what_the_users_row_says_not_what_role_was_asked_for(
+    qtbot: QtBot, ui_store: Store
+) -> None:
+    from domain.vocabulary import Role
+    from widgets.app import build_window
+
+    window = build_window(ui_store, "supervisor", username="alex", auto_tick=False)
+    qtbot.addWidget(window)
+    assert window.role is Role.ADVISOR
+    assert "Supervisor" not in window.windowTitle()

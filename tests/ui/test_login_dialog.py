@@ -164,6 +164,28 @@ def test_an_unreachable_server_unlocks_offline_for_the_last_user_only(
     )
 
 
+def test_guessing_at_offline_unlock_is_told_how_long_to_wait(
+    qtbot: QtBot, login_server: LoginServer, link: SocketLink, keyring_backend: MemoryKeyring
+) -> None:
+    last = login_server.add_user(PASSWORD, display_name="Asha Patel")
+    auth = make_auth(link.url, keyring_backend)
+    auth.sign_in(last, PASSWORD, remember=False)
+    link.cut()
+    dialog = open_dialog(qtbot, auth)
+    type_in(qtbot, dialog, last, PASSWORD)
+    assert "cannot be reached" in attempt_fails(qtbot, dialog)
+    for guess in ("not-the-password", "not-the-password"):
+        type_in(qtbot, dialog, last, guess)
+        assert attempt_fails(qtbot, dialog, "unlockOffline") == "Wrong username or password."
+    type_in(qtbot, dialog, last, "not-the-password")
+    assert attempt_fails(qtbot, dialog, "unlockOffline").endswith("try again in 30 seconds.")
+    type_in(qtbot, dialog, last, PASSWORD)
+    assert (
+        attempt_fails(qtbot, dialog, "unlockOffline")
+        == "Too many wrong attempts to unlock offline: try again in 30 seconds."
+    )
+
+
 def test_remember_me_keeps_the_password_in_the_keyring_and_the_next_start_signs_in(
     qtbot: QtBot, login_server: LoginServer, link: SocketLink, keyring_backend: MemoryKeyring, tmp_path: Path
 ) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from console.offline_unlock import SCRYPT_N, OfflineUnlockCache, OfflineUnlockError
+from console.offline_unlock import SCRYPT_N, OfflineUnlockCache, OfflineUnlockError, lockout_after
 from domain.vocabulary import Role
 from storage.server_login import ServerIdentity
 from tests.helpers import passwords
@@ -56,3 +56,54 @@ def test_a_damaged_file_turns_offline_unlock_off(tmp_path: Path, damage: str) ->
     assert cache.last() is None
     with pytest.raises(OfflineUnlockError, match="earlier online sign-in"):
         cache.unlock(SERVER, "asha", "anything")
+
+
+def test_guessing_locks_offline_unlock_for_longer_each_time_across_restarts(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from console.auth import Authenticator, SignInError
+    from console.clock import ManualClock
+    from console.server_address import parse_server_url
+
+    server = parse_server_url(SERVER)
+    path = tmp_path / "offline-unlock.json"
+    OfflineUnlockCache(path).remember(server.key, ASHA, "s3cret-passphrase", NOW)
+    clock = ManualClock(NOW)
+
+    def console() -> Authenticator:  # a fresh start of the program: only the file is shared
+        return Authenticator(server, clock, cache=OfflineUnlockCache(path))
+
+    refusals = []
+    for attempt in range(200):
+        with pytest.raises(SignInError) as caught:
+            console().unlock_offline("asha", f"guess-{attempt:03d}-passphrase")
+        refusals.append(caught.value.message)
+    assert refusals[0] == refusals[1] == "Wrong username or password."
+    assert refusals[2] == "Wrong username or password. Too many wrong attempts: try again in 30 seconds."
+    assert set(refusals[3:]) == {"Too many wrong attempts to unlock offline: try again in 30 seconds."}
+    with pytest.raises(SignInError, match="try again in 30 seconds"):
+        console().unlock_offline("asha", "s3cret-passphrase")  # the right one waits too
+
+    waits = []
+    for _ in range(9):
+        clock.advance(timedelta(seconds=1))
+        with pytest.raises(SignInError, match="try again in") as caught:
+            console().unlock_offline("asha", "s3cret-passphrase")
+        clock.advance(lockout_after(OfflineUnlockCache(path).last().failures) or timedelta())  # type: ignore[union-attr]
+        with pytest.raises(SignInError) as caught:
+            console().unlock_offline("asha", "wrong-passphrase")
+        waits.append(caught.value.message.rsplit("try again in ", 1)[1])
+    assert waits == [
+        "1 minute.",
+        "2 minutes.",
+        "4 minutes.",
+        "8 minutes.",
+        "16 minutes.",
+        "32 minutes.",
+        "1 hour.",
+        "1 hour.",
+        "1 hour.",
+    ]
+    clock.advance(timedelta(hours=1))
+    assert console().unlock_offline("asha", "s3cret-passphrase").identity == ASHA
+    assert OfflineUnlockCache(path).last().failures == 0  # type: ignore[union-attr]

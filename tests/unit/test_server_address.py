@@ -56,3 +56,26 @@ def test_a_user_or_password_in_the_url_is_refused_without_repeating_it(text: str
     assert "signs in as themselves" in str(caught.value)
     assert "s3cret" not in str(caught.value)
     assert "asha" not in str(caught.value)
+
+
+@pytest.mark.parametrize("mode", ["disable", "allow", "prefer"])
+def test_plain_text_to_a_host_on_the_network_needs_allow_insecure(mode: str) -> None:
+    text = f"postgresql://central.example.org/console?sslmode={mode}"
+    with pytest.raises(ServerAddressError, match=f"sslmode={mode} for central.example.org.*allow_insecure"):
+        parse_server_url(text)
+    accepted = parse_server_url(text, allow_insecure=True)
+    assert accepted.unencrypted and accepted.sslmode == mode
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "postgresql://localhost/console?sslmode=disable",
+        "postgresql://127.0.0.1:5433/console?sslmode=disable",
+        "postgresql:///console?host=/run/postgresql",
+        "postgresql://central.example.org/console?sslmode=require",
+        "postgresql://central.example.org/console",
+    ],
+)
+def test_this_machine_and_tls_need_no_allowance(text: str) -> None:
+    assert not parse_server_url(text).unencrypted

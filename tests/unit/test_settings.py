@@ -65,6 +65,21 @@ def test_a_bad_server_url_is_refused(tmp_path: Path, text: str, message: str) ->
     assert "pw-x1" not in str(caught.value)
 
 
+def test_sslmode_disable_over_the_network_is_refused_unless_allowed(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    url = 'server_url = "postgresql://central.example.org:6432/console?sslmode=disable"\n'
+    path.write_text(url)
+    with pytest.raises(SettingsError, match=r"sslmode=disable for central\.example\.org") as caught:
+        load_settings(path)
+    assert "\n" not in str(caught.value)
+    path.write_text(url + "allow_insecure = true\n")
+    server = load_settings(path).server
+    assert server is not None and server.unencrypted
+    path.write_text(url + 'allow_insecure = "yes"\n')
+    with pytest.raises(SettingsError, match="allow_insecure must be true or false"):
+        load_settings(path)
+
+
 def test_the_teams_working_hours_are_a_setting(tmp_path: Path) -> None:
     path = tmp_path / "settings.toml"
     path.write_text("opening_hour = 9\nclosing_hour = 17\n")
