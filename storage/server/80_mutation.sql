@@ -114,7 +114,8 @@ BEGIN
         'reason', v_reason,
         'entity', outcome -> 'entity',
         'entity_id', outcome -> 'entity_id',
-        'record', COALESCE(outcome -> 'record', v_current),
+        'record', (SELECT r FROM COALESCE(outcome -> 'record', v_current) AS r
+                    WHERE api.may_read_record(who, COALESCE(outcome ->> 'entity', split_part(apply_mutation.kind, '.', 1)), r)),
         'follow_up', outcome -> 'follow_up',
         'applied_at', now(),
         'clock_skew_seconds', round(v_skew)::bigint,
