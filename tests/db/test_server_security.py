@@ -49,6 +49,7 @@ CALLABLE = {
     "api.snapshot_page",
     "api.change_head",
     "api.snapshot_entities",
+    "api.audit_witness",
 }
 
 
@@ -167,7 +168,14 @@ def test_execute_only_on_the_api_functions(central: Central) -> None:
             .all()
         )
     assert unpinned == []
-    assert definers == ["apply_mutation", "apply_mutations", "change_head", "number_changes", "pull_changes"]
+    assert definers == [
+        "apply_mutation",
+        "apply_mutations",
+        "audit_witness",
+        "change_head",
+        "number_changes",
+        "pull_changes",
+    ]
 
 
 def test_row_level_security_hides_what_each_role_may_not_read(central: Central) -> None:
