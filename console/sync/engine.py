@@ -17,7 +17,7 @@ from console.clock import Clock
 from console.sync import first_sync as first_syncing
 from console.sync import pull as pulling
 from console.sync import push as pushing
-from console.sync import witness
+from console.sync import sync_mark, witness
 from console.sync.push import RetryPolicy, ServerUnreachableError, Sleep, run_local
 from console.sync.remote import Connect, PermanentRefusalError, ServerLink, first_line, is_transient, notices
 from domain.records import OutboxRecord
@@ -252,6 +252,9 @@ class SyncEngine:
                 )
                 self._last_pull = self._clock.now()
                 audit_problems = await witness.check(
+                    self._store, self._link, clock=self._clock, sleep=self._sleep, retry=self._retry
+                )
+                await sync_mark.mark(
                     self._store, self._link, clock=self._clock, sleep=self._sleep, retry=self._retry
                 )
         except ServerUnreachableError as exc:

@@ -20,6 +20,7 @@ DECLARE
     v_constraint text;
     v_skew double precision;
     v_result jsonb;
+    v_claimed timestamptz := apply_mutation.occurred_at;  -- the client's time, kept in mutation_log
 BEGIN
     IF apply_mutation.mutation_id IS NULL OR apply_mutation.client_id IS NULL OR apply_mutation.client_seq IS NULL
        OR apply_mutation.kind IS NULL OR apply_mutation.occurred_at IS NULL THEN
@@ -43,6 +44,8 @@ BEGIN
         END IF;
         RETURN stored.result::jsonb;
     END IF;
+    -- From here the act's time is one the server trusts (75_trusted_time.sql).
+    apply_mutation.occurred_at := api.trusted_time(who, apply_mutation.client_id, apply_mutation.client_seq, v_claimed);
 
     BEGIN
         IF apply_mutation.kind = 'goodwill.request' THEN
@@ -106,7 +109,7 @@ BEGIN
             v_reason := 'the mutation carries a bad value: ' || v_reason;
     END;
 
-    v_skew := extract(epoch FROM now() - apply_mutation.occurred_at);
+    v_skew := extract(epoch FROM now() - v_claimed);
     v_result := jsonb_build_object(
         'mutation_id', apply_mutation.mutation_id,
         'kind', apply_mutation.kind,
@@ -119,7 +122,9 @@ BEGIN
         'follow_up', outcome -> 'follow_up',
         'applied_at', now(),
         'clock_skew_seconds', round(v_skew)::bigint,
-        'clock_skew_flagged', abs(v_skew) > 300);
+        'clock_skew_flagged', abs(v_skew) > 300,
+        'trusted_at', apply_mutation.occurred_at,
+        'time_trusted', apply_mutation.occurred_at = v_claimed);
     UPDATE public.mutation_log m
        SET state = v_state, result = v_result::json, reason = v_reason
      WHERE m.mutation_id = apply_mutation.mutation_id;

@@ -50,6 +50,7 @@ CALLABLE = {
     "api.change_head",
     "api.snapshot_entities",
     "api.audit_witness",
+    "api.sync_mark",
 }
 
 
@@ -175,6 +176,7 @@ def test_execute_only_on_the_api_functions(central: Central) -> None:
         "change_head",
         "number_changes",
         "pull_changes",
+        "sync_mark",
     ]
 
 
