@@ -7,6 +7,8 @@ import logging
 from functools import partial
 from typing import Any
 
+from psycopg import errors
+
 from console.clock import Clock
 from console.sync.push import RetryPolicy, Sleep, run_local, with_retries
 from console.sync.remote import ServerLink
@@ -26,7 +28,11 @@ async def mark(store: Store, link: ServerLink, *, clock: Clock, sleep: Sleep, re
     async def call() -> dict[str, Any]:
         return await link.sync_mark(client_id, through_seq, clock.now())
 
-    answer, _ = await with_retries(link, call, sleep=sleep, retry=retry)
+    try:
+        answer, _ = await with_retries(link, call, sleep=sleep, retry=retry)
+    except errors.UndefinedFunction:  # a server not yet upgraded
+        log.info("the server has no api.sync_mark yet")
+        return False
     if not answer.get("marked"):
         log.info("the server did not record this sync: %s", answer.get("reason"))
     return bool(answer.get("marked"))

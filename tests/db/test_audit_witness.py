@@ -209,3 +209,14 @@ def test_a_cut_tail_passes_without_a_witness(
         session.execute(text("DELETE FROM audit_log WHERE seq > (SELECT max(seq) - 10 FROM audit_log)"))
     assert verify(server)[0] == 0
     assert "intact" in capsys.readouterr().out
+
+
+def test_a_server_not_yet_upgraded_is_synced_with_unwitnessed(
+    central: Central, witnessed: tuple[Workstation, Store]
+) -> None:
+    station, _ = witnessed
+    with central.admin.begin() as connection:
+        connection.execute(text("DROP FUNCTION api.audit_witness(bigint[])"))
+        connection.execute(text("DROP FUNCTION api.sync_mark(uuid, bigint, timestamptz)"))
+    append(central, 1)
+    assert sync(station) == ()
