@@ -119,14 +119,18 @@ def describe_user(user: UserRecord) -> str:
 
 
 def cmd_server(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from console.teams import load_teams
+    from console.working_time import WorkingHours
     from storage.server import init_server
 
     teams = load_teams()
     if teams.problem:
         raise StoreError(f"{teams.problem}: the server was not changed")
     times = [(t.team.value, t.words, t.acknowledge_hours) for t in teams.teams]
-    report = init_server(server_location(args), times)
+    calendar = WorkingHours().server_calendar(date.today())
+    report = init_server(server_location(args), times, calendar)
     print(f"{report.database}: central server ready (schema {report.revision}, roles advisor and supervisor)")
     return 0
 

@@ -9,6 +9,7 @@ which acts a case allows now, so the window enables its buttons from the rules, 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -106,6 +107,15 @@ def check_owner_change(case: CaseSummary, new_owner_name: str | None, note: str,
         raise CaseRuleError(f"the note is too long (at most {MAX_NOTE:,} characters)")
     if not taking and new_owner_name is None:
         raise CaseRuleError("choose who takes the case over")
+
+
+def default_case(cases: Sequence[CaseSummary], selected: CaseSummary | None) -> uuid.UUID | None:
+    """The case a new promise or payment is about unless the advisor says otherwise: the selected
+    open case, or the only open case when there is exactly one."""
+    if selected is not None and selected.status.is_open:
+        return selected.id
+    open_cases = [case for case in cases if case.status.is_open]
+    return open_cases[0].id if len(open_cases) == 1 else None
 
 
 def needs_progress_update(case: CaseSummary, now: datetime, *, update_promised: bool) -> bool:
@@ -252,6 +262,33 @@ def may_close_in_writing(case: CaseSummary) -> bool:
         and case.confirmation is Confirmation.NOT_REACHABLE
         and case.confirmation_attempts >= ATTEMPTS_BEFORE_WRITING
     )
+
+
+def awaiting_confirmation(case: CaseSummary) -> bool:
+    """Resolved, but the customer has not yet confirmed the fix works: still work to do."""
+    return case.status is CaseStatus.RESOLVED and case.confirmation in (
+        Confirmation.PENDING,
+        Confirmation.NOT_REACHABLE,
+    )
+
+
+_STATUS_WORDS = {
+    CaseStatus.OPEN: "Open",
+    CaseStatus.IN_PROGRESS: "In progress",
+    CaseStatus.AWAITING_CUSTOMER: "Awaiting customer",
+    CaseStatus.RESOLVED: "Resolved",
+    CaseStatus.CLOSED: "Closed",
+}
+
+
+def status_words(case: CaseSummary) -> str:
+    """What a case's status column says, the part that matters first, in words (never colour alone):
+    `Formal complaint, deadlock`, `Formal complaint`, `Awaiting confirmation`, `In progress`, `Closed`."""
+    if awaiting_confirmation(case):
+        return "Awaiting confirmation"
+    if case.formal_complaint and case.status.is_open:
+        return "Formal complaint, deadlock" if case.deadlock_at is not None else "Formal complaint"
+    return _STATUS_WORDS[case.status]
 
 
 def close_in_writing(case: CaseSummary, letter: str, now: datetime) -> CaseChange:

@@ -50,6 +50,8 @@ class Rates:
     source: str
     verified: bool = True
     check: str | None = None
+    # The exact address(es) the figures were read at.
+    page: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class Scheme:
 
 
 _AMOUNTS = ("loss_of_service_per_day", "delayed_start_per_day", "missed_appointment")
-_KEYS = {"effective_from", *_AMOUNTS, "source", "verified", "check"}
+_KEYS = {"effective_from", *_AMOUNTS, "source", "verified", "check", "page"}
 
 
 def default_scheme_path() -> Path:
@@ -148,6 +150,9 @@ def _rates(block: dict[str, Any], index: int, fail: Callable[..., SchemeError]) 
         raise fail("text saying what must be checked", index, "check")
     if not verified and not (check or "").strip():
         raise fail("a figure not verified needs a note saying what to check", index, "check")
+    page = block.get("page")
+    if page is not None and (not isinstance(page, str) or not page.strip()):
+        raise fail("the address the figures were read at, as text", index, "page")
     return Rates(
         effective,
         amounts["loss_of_service_per_day"],
@@ -156,6 +161,7 @@ def _rates(block: dict[str, Any], index: int, fail: Callable[..., SchemeError]) 
         source.strip(),
         verified,
         check.strip() if check else None,
+        page.strip() if page else None,
     )
 
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
+from console.working_time import WorkingHours
 from domain.records import UserRecord
-from domain.vocabulary import Role, Team
 from storage.location import StoreLocation, parse_location
 from storage.queries import users
 from storage.server import init_server
-from storage.server.users import add_user
+from storage.server.users import add_login_for
 from storage.store import Store, open_store
 
 DEMO_CUSTOMERS = 200
@@ -82,11 +82,12 @@ def build_team(
 ) -> DemoTeam:
     """On an empty database at `server_url`: `server init`, the demo data, two users, two stores."""
     from console.seed import seed_store  # Faker: loaded only when a team is made
+    from console.seed.people import DEFAULT_ADVISOR, DEFAULT_SUPERVISOR
 
     now = now or datetime.now(UTC)
     location = parse_location(server_url)
     progress("server init")
-    init_server(location)
+    init_server(location, calendar=WorkingHours().server_calendar(now.date()))
     progress(f"demo data: {customers:,} customers on the server")
     central = open_store(location)
     try:
@@ -95,22 +96,16 @@ def build_team(
         central.close()
     admin = create_engine(location.url, hide_parameters=True)
     try:
+        # The demo data's own advisor and supervisor get the logins: they own the demo promises,
+        # cases and requests, so the advisor's My promises and the supervisor's queue are not empty.
         people = [
-            (ADVISOR_LOGIN, Role.ADVISOR, 5_000, "Alex Demo"),
-            (SUPERVISOR_LOGIN, Role.SUPERVISOR, 50_000, "Sam Demo"),
+            (DEFAULT_ADVISOR, ADVISOR_LOGIN, "Alex Demo"),
+            (DEFAULT_SUPERVISOR, SUPERVISOR_LOGIN, "Sam Demo"),
         ]
         made: list[tuple[UserRecord, str]] = []
-        for name, role, limit, display in people:
+        for seeded, name, display in people:
             password = secrets.token_urlsafe(18)
-            user = add_user(
-                admin,
-                name,
-                role=role,
-                limit_pence=limit,
-                password=password,
-                display_name=display,
-                team=Team.FRONT_LINE,
-            )
+            user = add_login_for(admin, seeded, name, password=password, display_name=display)
             made.append((user, password))
     finally:
         admin.dispose()
@@ -121,7 +116,7 @@ def build_team(
         seed_store(store, customers=customers, now=now)  # same seed and time: the same rows as the server
         with store.write() as session:
             for person, _ in made:
-                users.add(session, person, created_at=datetime.now(UTC))
+                users.rename(session, person)
         members.append(Member(user, password, store))
     return DemoTeam(server_url, members[0], members[1], folder, stop)
 

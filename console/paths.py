@@ -19,3 +19,8 @@ def default_store_path() -> Path:
 
 def log_path() -> Path:
     return platformdirs.user_log_path(APP_NAME, appauthor=False) / "console.log"
+
+
+def documents_dir() -> Path:
+    """Where a file the user saves (a letter, an export) is offered first: their documents folder."""
+    return platformdirs.user_documents_path()

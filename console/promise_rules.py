@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from console.working_time import local_to_utc
+from console.working_time import WorkingHours, local_to_utc
 from domain.records import UserRecord
 from domain.vocabulary import PromiseKind, PromiseStatus, Role
 
@@ -34,26 +34,45 @@ def urgency(due_at: datetime, now: datetime, due_soon: timedelta = DEFAULT_DUE_S
     return Urgency.ON_TRACK
 
 
-def _span(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
+def _nearest(value: int, unit: int) -> int:
+    """`value` in whole `unit`s, halves rounded up (as a person reads 1 min 30 s: "2 min")."""
+    return (value + unit // 2) // unit
+
+
+def span_words(delta: timedelta) -> str:
+    """`45 s`, `2 min`, `2 h 5 min`, `1 day 2 h`, `9 days`: a length of time as a person would say it.
+
+    Seconds under a minute; above that, rounded to the nearest minute (1 min 53 s reads `2 min`), and
+    days to the nearest hour then day. The one formatter for every countdown and span on screen.
+    """
+    seconds = int(abs(delta.total_seconds()))
     if seconds < 60:
         return f"{seconds} s"
-    minutes = seconds // 60
+    minutes = _nearest(seconds, 60)
     if minutes < 60:
         return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
+    if minutes < 24 * 60:
+        hours, minutes = divmod(minutes, 60)
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    hours = _nearest(minutes, 60)
     days, hours = divmod(hours, 24)
+    if days >= 3:
+        days = _nearest(days * 24 + hours, 24)
+        return f"{days} days"
     unit = "day" if days == 1 else "days"
-    return f"{days} {unit} {hours} h" if hours and days < 3 else f"{days} {unit}"
+    return f"{days} {unit} {hours} h" if hours else f"{days} {unit}"
+
+
+# The second of a minute, counted from the due time, at which the words of `span_words` move on
+# (above a minute): a tick need only look at rows whose due time has this phase (widgets' models).
+WORDS_CHANGE_AT = 30
 
 
 def countdown(due_at: datetime, now: datetime) -> str:
     """`in 12 min`, `in 2 h 5 min`, `overdue by 3 h`: what the advisor reads at a glance."""
     if now >= due_at:
-        return f"overdue by {_span(now - due_at)}"
-    return f"in {_span(due_at - now)}"
+        return f"overdue by {span_words(now - due_at)}"
+    return f"in {span_words(due_at - now)}"
 
 
 @dataclass(frozen=True)
@@ -148,15 +167,17 @@ class QuickPick:
     window_end_at: datetime | None
 
 
-def quick_picks(now: datetime, zone: ZoneInfo) -> list[QuickPick]:
-    """The due times an advisor picks in one keystroke; `zone` is the workstation's."""
-    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+def quick_picks(now: datetime, zone: ZoneInfo, hours: WorkingHours | None = None) -> list[QuickPick]:
+    """The due times an advisor picks in one keystroke; `zone` is the workstation's. The morning pick
+    is the next working day's (tomorrow, unless that is a weekend or bank holiday of `hours`)."""
+    today = now.astimezone(zone).date()
+    morning = hours.next_working_day(today) if hours is not None else today + timedelta(days=1)
     return [
         QuickPick("In 1 hour", now + timedelta(hours=1), None),
         QuickPick("In 2 hours", now + timedelta(hours=2), None),
         QuickPick(
             "Tomorrow morning (9–12)",
-            local_to_utc(tomorrow, time(9, 0), zone),
-            local_to_utc(tomorrow, time(12, 0), zone),
+            local_to_utc(morning, time(9, 0), zone),
+            local_to_utc(morning, time(12, 0), zone),
         ),
     ]

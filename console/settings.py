@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, fields
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import platformdirs
 
 from console.paths import APP_NAME
 from console.server_address import ServerAddress, ServerAddressError, parse_server_url
+from console.working_time import WorkingHours
 
 
 class SettingsError(ValueError):
@@ -28,6 +29,11 @@ class Settings:
     due_soon_minutes: int = 15
     # Days after a formal complaint closes during which no offer is shown.
     complaint_offer_pause_days: int = 14
+    # The team's working hours (local time, Monday to Friday, bank holidays off): the hour it opens
+    # and the hour it closes. Suggested callback, next-attempt and check times fall within them
+    # (handoff deadlines keep the hours the server publishes, so both count them alike).
+    opening_hour: int = 8
+    closing_hour: int = 18
     # The central server, postgresql://host:port/database (no user, no password). When set, the
     # console asks who is signing in before it opens; the workstation keeps its local store either way.
     server_url: str | None = None
@@ -41,12 +47,21 @@ class Settings:
         return timedelta(days=self.complaint_offer_pause_days)
 
     @property
+    def working_hours(self) -> WorkingHours:
+        return WorkingHours(start=time(self.opening_hour), end=time(self.closing_hour))
+
+    @property
     def server(self) -> ServerAddress | None:
         """The configured central server, or None (then no sign-in: the local store only)."""
         return parse_server_url(self.server_url) if self.server_url else None
 
 
-LIMITS = {"due_soon_minutes": (1, 24 * 60), "complaint_offer_pause_days": (0, 365)}
+LIMITS = {
+    "due_soon_minutes": (1, 24 * 60),
+    "complaint_offer_pause_days": (0, 365),
+    "opening_hour": (0, 22),
+    "closing_hour": (1, 23),
+}
 TEXT_SETTINGS = ("server_url",)
 
 
@@ -82,4 +97,10 @@ def load_settings(path: Path | None = None) -> Settings:
         low, high = LIMITS[key]
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise SettingsError(f"{path}: {key} must be a whole number from {low} to {high}, not {value!r}")
-    return Settings(**data)
+    settings = Settings(**data)
+    if settings.opening_hour >= settings.closing_hour:
+        raise SettingsError(
+            f"{path}: opening_hour ({settings.opening_hour}) must be before "
+            f"closing_hour ({settings.closing_hour})"
+        )
+    return settings

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 if TYPE_CHECKING:
     import holidays  # imported when a calendar is first needed: it costs a tenth of a second at start
 
+    from storage.server import WorkingCalendar
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -48,6 +50,22 @@ class WorkingHours:
             day += timedelta(days=1)
         return day
 
+    def is_open_at(self, moment: datetime) -> bool:
+        """`moment` falls on a working day between opening and closing time."""
+        local = moment.astimezone(self.zone)
+        day = local.date()
+        return self.is_working_day(day) and self._opening(day) <= local < self._closing(day)
+
+    def next_sensible(self, moment: datetime, ahead: timedelta) -> datetime:
+        """The default time for a callback or another try: `moment + ahead` on the next quarter hour,
+        or, when that falls outside working hours, the next opening time; in UTC."""
+        local = (moment + ahead).astimezone(self.zone)
+        local = local.replace(second=0, microsecond=0) + timedelta(minutes=(15 - local.minute % 15) % 15)
+        day = local.date()
+        if self.is_working_day(day) and local < self._closing(day):
+            return max(local, self._opening(day)).astimezone(UTC)
+        return self._opening(self.next_working_day(day)).astimezone(UTC)
+
     def add(self, moment: datetime, duration: timedelta) -> datetime:
         """`duration` of working time after `moment`; the answer is in UTC."""
         if duration < timedelta(0):
@@ -69,6 +87,22 @@ class WorkingHours:
             remaining -= left_today
             day = self.next_working_day(day)
             local = self._opening(day)
+
+    def server_calendar(self, today: date, years_back: int = 3, years_ahead: int = 12) -> WorkingCalendar:
+        """These hours and the bank holidays of the years around `today`, as `server init` publishes
+        them for the server's acknowledge-by check (run `server init` again to move the years on)."""
+        import holidays
+
+        from storage.server import WorkingCalendar
+
+        years = range(today.year - years_back, today.year + years_ahead + 1)
+        days = holidays.country_holidays("GB", subdiv=self.subdivision, years=years)
+        return WorkingCalendar(
+            self.start,
+            self.end,
+            str(self.zone),
+            tuple(sorted((day, str(name)) for day, name in days.items())),
+        )
 
     def end_of_working_day(self, day: date, after: int) -> datetime:
         """Closing time of the `after`-th full working day after `day` (for 'by the end of the second')."""

@@ -259,6 +259,16 @@ PROMISE_COMPLETE = _kind(
     `check_outcome`; already ended or version differs: conflict; a next attempt makes the follow-up
     promise (id follow_up_id, so client and server agree).""",
 )
+PROMISE_REASSIGN = _kind(
+    "promise.reassign",
+    entity="promise",
+    words="Promise reassignment",
+    fields=(_ID, _VERSION, _field("to_user_id", ID), _field("note", TEXT), _EVENT),
+    rules="""as `check_reassign`: a supervisor only ("only a supervisor reassigns a colleague's
+    promise"); an open promise, to another active user, with a note 1–2,000; ended meanwhile or version
+    differs: conflict. Timeline line and audit entry `promise.reassign`. Function
+    `api.promise_reassign` (storage/server/61_promise_reassign.sql).""",
+)
 CASE_OPEN = _kind(
     "case.open",
     entity="case",
@@ -443,8 +453,9 @@ HANDOFF_CREATE = _kind(
     ),
     rules="""from the caller's team (`users.team`) to another; summary 1–2,000; done_by after the act;
     acknowledge_by within 14 days of the act and no sooner than the receiving team's acknowledge
-    hours (`resources/teams.toml`, written to `api.team_acknowledge` by `server init`; the
-    workstation computes it in working hours, skipping bank holidays; the server bounds it).""",
+    hours (`resources/teams.toml`, written to `api.team_acknowledge` by `server init`) of working
+    time after it, counted by `api.working_add` in the console's working hours and bank holidays
+    (see "Acknowledge-by in working hours").""",
 )
 _STEP_RULES = """only a member of the receiving team or a supervisor (`handoff_rules.check_mover`, the
 same on the client); from awaiting_ack / acknowledged at the version seen, else conflict."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,6 +16,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 
+from console.working_time import WorkingHours
 from storage.location import StoreLocation
 from storage.server import init_server
 from storage.store import Store, open_store
@@ -159,7 +161,7 @@ def pg_store(pg_migrated_location: StoreLocation) -> Iterator[Store]:
 def central_template(pg_cluster: ThrowawayServer) -> str:
     """One database made a central server by `server init`, copied for each test (much faster)."""
     name = pg_cluster.create_database("central")
-    init_server(pg_cluster.location(name))
+    init_server(pg_cluster.location(name), calendar=WorkingHours().server_calendar(date.today()))
     return name
 
 

@@ -27,8 +27,10 @@ from console.settings import Settings
 from domain.vocabulary import Role
 from storage.store import Store
 from widgets.gc_guard import GuiThreadGarbageCollector
+from widgets.interrupt import on_interrupt
 from widgets.main_window import MainWindow
 from widgets.sync.status import connectivity_text
+from widgets.text import APPLICATION_NAME, window_title
 from widgets.workbench import Workbench, workbench_for
 
 if TYPE_CHECKING:
@@ -40,8 +42,6 @@ if TYPE_CHECKING:
 
 # Signing in, the sync engine (psycopg) and the login dialog are imported by the functions that use
 # them, only when a central server is configured: a window on a local store starts without them.
-
-APPLICATION_NAME = "Advisor Console"
 
 
 class ScreenshotError(OSError):
@@ -202,6 +202,7 @@ def run_window(
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     collector.start()
+    undo_interrupt = on_interrupt(app.closeAllWindows, app)
     link: SyncLink | None = None
     window: MainWindow | None = None
     try:
@@ -232,6 +233,7 @@ def run_window(
             loop.run_until_complete(link.stop())
         if window is not None:
             window.reader.shutdown()
+        undo_interrupt()
         loop.close()
         asyncio.set_event_loop(None)
         collector.stop()
@@ -255,9 +257,7 @@ def run_team(team: DemoTeam, clock: Clock | None = None) -> int:
     links: list[SyncLink] = []
     for member in (team.advisor, team.supervisor):
         window = build_window(member.store, member.user.role, clock, username=member.user.username)
-        window.setWindowTitle(
-            f"{window.windowTitle()} — {member.user.display_name} ({member.user.role.value})"
-        )
+        window.setWindowTitle(window_title(f"{member.user.display_name} ({member.user.role.value})"))
         connect = connector(conninfo(team.login_url(member)), password=member.password)
         engine = SyncEngine(member.store, connect, clock=clock)
         window.show_sign_in(online=True, server="demo team server")
@@ -267,6 +267,7 @@ def run_team(team: DemoTeam, clock: Clock | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     collector.start()
+    undo_interrupt = on_interrupt(app.closeAllWindows, app)  # Ctrl+C in the terminal closes both
     try:
         for offset, window in enumerate(windows):
             window.resize(1280, 760)
@@ -280,6 +281,7 @@ def run_team(team: DemoTeam, clock: Clock | None = None) -> int:
             loop.run_until_complete(link.stop())
         for window in windows:
             window.reader.shutdown()
+        undo_interrupt()
         loop.close()
         asyncio.set_event_loop(None)
         collector.stop()

@@ -7,17 +7,25 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTime, QTimeZone, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QPoint, Qt, QTime, QTimeZone, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QRadioButton,
+    QTextEdit,
     QWidget,
 )
+from typing_extensions import override
 
 from console.working_time import local_to_utc
 from domain.records import CaseSummary, UserRecord
@@ -42,6 +50,23 @@ class ErrorLabel(QLabel):
     def say(self, text: str) -> None:
         self.setText(text)
         self.setVisible(bool(text))
+        if text:
+            make_room(self.window())
+
+
+def make_room(window: QWidget) -> None:
+    """Grow a shown window to the height its layout needs at its width: a window does not grow by
+    itself for a wrapped line that appears, and squashes its fields (or draws the line over them)."""
+    layout = window.layout()
+    if layout is None or not isinstance(window, QDialog) or not window.isVisible():
+        return
+    layout.activate()
+    width = window.width()
+    needed = layout.totalMinimumSize().height()
+    if layout.hasHeightForWidth():
+        needed = max(needed, layout.totalHeightForWidth(width))
+    if window.height() < needed:
+        window.resize(width, needed)
 
 
 def sentence(text: str) -> str:
@@ -141,6 +166,42 @@ def colleague_combo(
     return combo
 
 
+# What a person types into or chooses from; a button is not a field (typing there is lost).
+_FIELDS = (
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QComboBox,
+    QAbstractSpinBox,
+    QAbstractItemView,
+    QRadioButton,
+    QCheckBox,
+)
+
+
+def is_field(widget: QWidget) -> bool:
+    """A field that takes typing or a choice now (editable, enabled, shown)."""
+    if not isinstance(widget, _FIELDS) or not widget.isEnabled() or not widget.isVisible():
+        return False
+    if isinstance(widget.parentWidget(), (QComboBox, QAbstractSpinBox)):
+        return False  # the line edit inside a combo or spin box: its owner is the field
+    return not (isinstance(widget, QLineEdit | QPlainTextEdit | QTextEdit) and widget.isReadOnly())
+
+
+def focus_first_field(dialog: QDialog) -> None:
+    """Unless the dialog chose a field to start in, the focus goes to its first field on screen (top
+    to bottom, left to right), not to the first widget made, which is often a button."""
+    chosen = dialog.focusWidget()
+    if chosen is not None and is_field(chosen):
+        return
+    fields = [widget for widget in dialog.findChildren(QWidget) if is_field(widget)]
+    if fields:
+        first = min(
+            fields, key=lambda w: (w.mapTo(dialog, QPoint(0, 0)).y(), w.mapTo(dialog, QPoint(0, 0)).x())
+        )
+        first.setFocus(Qt.FocusReason.TabFocusReason)
+
+
 class SaveDialog(QDialog):
     """A dialog that hands what was typed to its window to save, and shows why a save was refused.
 
@@ -173,3 +234,8 @@ class SaveDialog(QDialog):
 
     def saved(self) -> None:
         self.accept()
+
+    @override
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        focus_first_field(self)

@@ -39,8 +39,10 @@ class SidePanel(QWidget):
 
 
 def fit_sections(middle: QSplitter, sections: Sequence[tuple[QWidget, QTableView, int]]) -> bool:
-    """Give each (section, its list, most rows) the room its rows need, up to a few; the first part
-    of `middle` (the history) the rest, at least two fifths. False if not laid out yet."""
+    """Give each (section, its list, most rows) the room its rows need, up to a few (an empty list
+    one row, for the words saying it is empty); the first part of `middle` (the history) the rest, at
+    least its own minimum. When even that does not fit, the lists share what there is. False if not
+    laid out yet."""
     total = sum(middle.sizes())
     if total <= 0:
         return False
@@ -50,9 +52,12 @@ def fit_sections(middle: QSplitter, sections: Sequence[tuple[QWidget, QTableView
         rows = min(max(view.model().rowCount(), 1), most_rows)
         height = chrome + rows * view.verticalHeader().defaultSectionSize() + 1
         wanted.append(max(height, section.minimumSizeHint().height()))
-    history_least = total * 2 // 5
-    if total - sum(wanted) < history_least:  # a small window: share the shortfall
-        scale = (total - history_least) / sum(wanted)
+    history = middle.widget(0)
+    history_least = middle.fontMetrics().height() * 6
+    if history is not None:
+        history_least = max(history.minimumSizeHint().height(), history_least)
+    if total - sum(wanted) < history_least:  # a small window: the lists share what is left
+        scale = max(total - history_least, 0) / sum(wanted)
         wanted = [int(height * scale) for height in wanted]
     middle.setSizes([total - sum(wanted), *wanted])
     return True

@@ -35,9 +35,10 @@ from widgets.details.controller import DetailsController
 from widgets.goodwill.controller import GoodwillController
 from widgets.handoffs.controller import HandoffsController
 from widgets.jobs import Change, ChangeKind, Jobs
-from widgets.layout import SidePanel, fit_sections, splitter
+from widgets.layout import SidePanel, splitter
 from widgets.pane.controller import PaneController
 from widgets.pane.loading import CustomerWork
+from widgets.panes import bind_pane_keys, fit_lists
 from widgets.promise_text import workstation_zone
 from widgets.promises.controller import PromisesController
 from widgets.record.place import build_record, place_record
@@ -46,6 +47,7 @@ from widgets.style import apply_style
 from widgets.sync.status import ConnectivityStatus, UserStatus
 from widgets.team_handoffs.controller import TeamHandoffsController
 from widgets.team_handoffs.place import place_team_handoffs
+from widgets.text import window_title
 from widgets.ticker import Ticker
 from widgets.tray import DesktopNotices
 from widgets.workbench import Workbench
@@ -112,7 +114,7 @@ class MainWindow(QMainWindow):
         self.jobs = Jobs(self.reader, self)
         self.ticker = Ticker(clock, parent=self)  # one shared ticker for every live countdown
         role_name = self.tr("Supervisor") if self.role is Role.SUPERVISOR else self.tr("Advisor")
-        self.setWindowTitle(self.tr("Advisor Console — %1").replace("%1", role_name))
+        self.setWindowTitle(window_title(role_name))
         self.setObjectName("mainWindow")
         self._build_controllers(service, clock)
         self._layout(store_description)
@@ -141,9 +143,9 @@ class MainWindow(QMainWindow):
         self.pane = PaneController(service, jobs, workbench, problem, clock, self)
         profile, can_act = weak(self.pane.current), weak(self.pane.can_act)
         self.cases = CasesController(jobs, workbench, clock, zone, profile, can_act, self)
-        selected = weak(self.cases.selected)
+        selected, in_call = weak(self.cases.selected), weak(self.call.in_hand)
         self.promises = PromisesController(
-            jobs, workbench, clock, zone, self.notices, profile, can_act, selected, self
+            jobs, workbench, clock, zone, self.notices, profile, can_act, selected, self, in_call=in_call
         )
         self.handoffs = HandoffsController(jobs, workbench, clock, zone, profile, can_act, self)
         self.team_handoffs = TeamHandoffsController(jobs, workbench, clock, zone, profile, selected, self)
@@ -200,6 +202,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.user_status)
         self.connectivity_status = ConnectivityStatus(store_description)
         self.statusBar().addPermanentWidget(self.connectivity_status)
+        self.setMenuWidget(self.connectivity_status.band)  # offline: a band across the top
 
     def _wire(self) -> None:
         for controller in self.features:
@@ -239,6 +242,8 @@ class MainWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(slot)
+        lists = (self.pane.history_panel.view, self.cases.view, promises.panel.view, self.handoffs.panel.view)
+        self.pane_keys = bind_pane_keys(self, (*lists, goodwill.panel.view))
 
     def _adopt(self, controller: Controller) -> None:
         """A controller's dialogs open here (one at a time); its lines go to the status bar."""
@@ -310,6 +315,8 @@ class MainWindow(QMainWindow):
             if work is not None:
                 controller.show_work(work)
             controller.show_state(self._off)
+        if work is not None:  # the lists' rows may have changed: share the height again
+            self._fit_panels()
 
     def _customer_opened(self, _profile: object) -> None:
         self.tabs.setCurrentWidget(self.pane.history_panel)
@@ -332,11 +339,8 @@ class MainWindow(QMainWindow):
 
     def _fit_panels(self) -> None:
         """Give cases, promises and handoffs the room their rows need (up to a few each); history the rest."""
-        sections = [
-            (c.panel, c.panel.view, n) for c, n in ((self.cases, 4), (self.promises, 4), (self.handoffs, 3))
-        ]
-        fitted = self.isVisible() and fit_sections(self.middle_splitter, sections)
-        self._fit_pending = not fitted  # else laid out once shown
+        panels = (self.cases.panel, self.promises.panel, self.handoffs.panel)
+        self._fit_pending = not fit_lists(self.middle_splitter, panels, self.isVisible())  # else once shown
 
     # -- focus, screenshots, the ticker -----------------------------------------------------------
 
@@ -366,8 +370,6 @@ class MainWindow(QMainWindow):
         """Run one tick now (the timer does this every second): countdowns, notices, escalation."""
         return self.ticker.tick()
 
-    # -- dialogs and the status bar ---------------------------------------------------------------
-
     @property
     def dialog(self) -> QDialog | None:
         """The action dialog open now, if any (one at a time)."""
@@ -378,8 +380,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(text, milliseconds)
         else:
             self.statusBar().clearMessage()
-
-    # -- showing and closing ----------------------------------------------------------------------
 
     @override
     def showEvent(self, event: QShowEvent) -> None:

@@ -6,7 +6,15 @@ from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QCoreApplication
 
-from domain.vocabulary import CaseStatus, Channel, Direction
+from domain.vocabulary import Channel, Direction
+
+APPLICATION_NAME = "Advisor Console"
+
+
+def window_title(*parts: str) -> str:
+    """`parts` and then the program's name, once: the platform adds the name to a title that does
+    not end with it (so "Advisor Console — Advisor" would read "… — Advisor — Advisor Console")."""
+    return " — ".join([*parts, APPLICATION_NAME])
 
 
 def _t(text: str, context: str = "Display") -> str:
@@ -33,17 +41,6 @@ def direction_label(direction: Direction) -> str:
         Direction.INTERNAL: _t("Internal"),
     }
     return labels[direction]
-
-
-def status_label(status: CaseStatus) -> str:
-    labels = {
-        CaseStatus.OPEN: _t("Open"),
-        CaseStatus.IN_PROGRESS: _t("In progress"),
-        CaseStatus.AWAITING_CUSTOMER: _t("Awaiting customer"),
-        CaseStatus.RESOLVED: _t("Resolved"),
-        CaseStatus.CLOSED: _t("Closed"),
-    }
-    return labels[status]
 
 
 def local_time(moment: datetime) -> str:

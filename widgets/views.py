@@ -1,11 +1,12 @@
-"""Item views that say why they are empty, painted in the viewport, instead of showing a blank box."""
+"""Item views that say why they are empty, painted in the viewport, instead of showing a blank box; the
+console's tables also show where the keyboard is (a frame while focused, the row under the keys selected)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QAccessible, QPainter, QPaintEvent, QPalette
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import QAccessible, QFocusEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QListView, QTableView, QWidget
 from typing_extensions import override
 
@@ -31,6 +32,41 @@ def _paint_empty_text(view: QAbstractItemView, text: str) -> None:
     flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
     painter.drawText(area, flags, text)
     painter.end()
+
+
+# The frame a focused table draws inside its viewport (px): seen at a glance, not only by its colour.
+FOCUS_FRAME = 2
+# Focus that came from the keyboard: the row under the keys is selected, so it shows.
+KEYBOARD_REASONS = (
+    Qt.FocusReason.TabFocusReason,
+    Qt.FocusReason.BacktabFocusReason,
+    Qt.FocusReason.ShortcutFocusReason,
+)
+
+
+def _paint_focus_frame(view: QAbstractItemView) -> None:
+    if not view.hasFocus():
+        return
+    painter = QPainter(view.viewport())
+    colour = view.palette().color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight)
+    painter.setPen(QPen(colour, FOCUS_FRAME))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    half = FOCUS_FRAME // 2
+    painter.drawRect(view.viewport().rect().adjusted(half, half, -half, -half))
+    painter.end()
+
+
+def select_row_under_keys(view: QAbstractItemView) -> None:
+    """The current row (or the first) selected, so a keyboard user sees where they are."""
+    model, selection = view.model(), view.selectionModel()
+    if model is None or selection is None or model.rowCount() == 0:
+        return
+    current = view.currentIndex()
+    if not current.isValid():
+        current = model.index(0, 0)
+    if not selection.isRowSelected(current.row(), current.parent()):
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        selection.setCurrentIndex(current, flags)
 
 
 # The owner sets the text (a plain string, never a callback into the owner): a view holding a bound
@@ -85,6 +121,19 @@ class HintTableView(QTableView):
     def paintEvent(self, e: QPaintEvent) -> None:
         super().paintEvent(e)
         _paint_empty_text(self, self._empty_text)
+        _paint_focus_frame(self)
+
+    @override
+    def focusInEvent(self, e: QFocusEvent) -> None:
+        super().focusInEvent(e)
+        if e.reason() in KEYBOARD_REASONS:
+            select_row_under_keys(self)
+        self.viewport().update()
+
+    @override
+    def focusOutEvent(self, e: QFocusEvent) -> None:
+        super().focusOutEvent(e)
+        self.viewport().update()
 
     @override
     def dataChanged(

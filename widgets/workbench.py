@@ -59,7 +59,7 @@ def workbench_for(
     settings = settings or Settings()
     return Workbench(
         user=user,
-        promises=PromiseService(store, clock, user, settings.due_soon),
+        promises=PromiseService(store, clock, user, settings.due_soon, settings.working_hours),
         handoffs=HandoffService(store, clock, user),
         cases=CaseService(store, clock, user),
         people=PeopleService(store),

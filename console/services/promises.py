@@ -22,8 +22,9 @@ from console.promise_rules import (
     check_reassign,
     urgency,
 )
-from console.services.events import console_event, contact_mutation
+from console.services.events import console_event
 from console.sync import outbox
+from console.working_time import WorkingHours
 from domain import mutation_kinds
 from domain.records import PromiseRecord, UserRecord
 from domain.vocabulary import PromiseKind, PromiseStatus
@@ -111,12 +112,19 @@ class PromiseConflictError(RuntimeError):
 
 class PromiseService:
     def __init__(
-        self, store: Store, clock: Clock, user: UserRecord, due_soon: timedelta = DEFAULT_DUE_SOON
+        self,
+        store: Store,
+        clock: Clock,
+        user: UserRecord,
+        due_soon: timedelta = DEFAULT_DUE_SOON,
+        working_hours: WorkingHours | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self.user = user
         self.due_soon = due_soon
+        # The team's hours: suggested due, next-attempt and check times fall within them.
+        self.working_hours = working_hours or WorkingHours()
 
     def urgency(self, promise: PromiseRecord, now: datetime | None = None) -> Urgency:
         return urgency(promise.due_at, now or self._clock.now(), self.due_soon)
@@ -247,7 +255,17 @@ class PromiseService:
                 at=now,
                 queue=outbox.queue,
                 line=event,
-                mutation=contact_mutation(event),
+                mutation=writes.Mutation(
+                    mutation_kinds.PROMISE_REASSIGN,
+                    outbox.promise_reassign(
+                        promise_id=promise.id,
+                        version=promise.version,
+                        to_user_id=to_owner.id,
+                        note=note.strip(),
+                        event_id=event.id,
+                    ),
+                    promise.id,
+                ),
                 audit=writes.AuditAction(
                     "promise.reassign",
                     "promise",

@@ -393,6 +393,8 @@ class SyncEngine:
                 raise
             except Exception as exc:  # LISTEN is an optimisation; polling remains
                 log.info("change notices stopped: %s", first_line(exc))
+            if self._listening:  # the link to the server dropped: sync now, so offline shows at once
+                self._wake.set()
             self._listening = False
             await self._sleep(self.interval * 5)
 

@@ -157,6 +157,18 @@ def promise_complete(
     }
 
 
+def promise_reassign(
+    *, promise_id: uuid.UUID, version: int, to_user_id: uuid.UUID, note: str, event_id: uuid.UUID
+) -> dict[str, Any]:
+    return {
+        "id": str(promise_id),
+        "version": version,
+        "to_user_id": str(to_user_id),
+        "note": note,
+        "event_id": str(event_id),
+    }
+
+
 def _plain(value: object) -> object:
     """A payload value: ids and enums as text, times ISO 8601 with their offset, dates ISO."""
     if isinstance(value, uuid.UUID):

@@ -43,6 +43,14 @@ def add(session: Session, user: UserRecord, *, created_at: datetime) -> UserReco
     return user
 
 
+def rename(session: Session, user: UserRecord) -> None:
+    """Give the user with `user.id` the name and display name the server has for it."""
+    found = session.get(User, user.id)
+    if found is not None:
+        found.username = user.username
+        found.display_name = user.display_name
+
+
 def by_username(session: Session, username: str) -> UserRecord | None:
     user = session.scalar(select(User).where(User.username == username))
     return _record(user) if user else None

@@ -22,9 +22,9 @@ VALUES ('front_line', 'Front line', 2), ('sales', 'Sales', 8), ('provisioning', 
 ON CONFLICT (team) DO NOTHING;
 
 -- handoff.create: to another team, with a summary; from the caller's team. The acknowledge-by time
--- is the client's (working hours and bank holidays are the workstation's calendar); the server
--- bounds it: no sooner than the receiving team's acknowledge hours after the handoff (working
--- hours only ever stretch the wall clock), and within 14 days of it.
+-- is the client's; the server checks it is no sooner than the receiving team's acknowledge hours of
+-- working time after the handoff (api.working_add: the console's working hours and bank holidays,
+-- published by `server init`), and within 14 days of it.
 CREATE OR REPLACE FUNCTION api.handoff_create(who public.users, p_mutation_id uuid, p jsonb, p_occurred_at timestamptz)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -42,6 +42,7 @@ DECLARE
     v_done timestamptz := api.time_field(p, 'done_by');
     v_summary text;
     v_hours integer;
+    v_due timestamptz;
     made public.handoffs;
 BEGIN
     IF v_to = who.team THEN
@@ -64,9 +65,13 @@ BEGIN
         PERFORM api.refuse('acknowledge_by must be after the handoff and within 14 days of it');
     END IF;
     SELECT acknowledge_hours INTO v_hours FROM api.team_acknowledge WHERE team = v_to;
-    IF v_hours IS NOT NULL AND v_ack < p_occurred_at + make_interval(hours => v_hours) THEN
-        PERFORM api.refuse(format('acknowledge_by is sooner than the %s team''s %s working hours',
-                                  api.team_words(v_to), v_hours));
+    IF v_hours IS NOT NULL THEN
+        v_due := api.working_add(p_occurred_at, make_interval(hours => v_hours));
+        IF v_ack < v_due THEN
+            PERFORM api.refuse(format('acknowledge_by is sooner than the %s team''s %s working hours (%s UK time)',
+                                      api.team_words(v_to), v_hours,
+                                      to_char(v_due AT TIME ZONE 'Europe/London', 'Dy DD Mon YYYY HH24:MI')));
+        END IF;
     END IF;
     IF NOT EXISTS (SELECT FROM public.customers WHERE id = v_customer AND NOT deleted) THEN
         PERFORM api.refuse('no such customer');

@@ -58,6 +58,8 @@ BEGIN
             outcome := api.promise_create(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
         ELSIF apply_mutation.kind = 'promise.complete' THEN
             outcome := api.promise_complete(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
+        ELSIF apply_mutation.kind = 'promise.reassign' THEN
+            outcome := api.promise_reassign(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
         ELSIF apply_mutation.kind = 'contact.add' THEN
             outcome := api.contact_add(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
         ELSIF apply_mutation.kind = 'case.open' THEN

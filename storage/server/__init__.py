@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, time
 from importlib import resources
 
 import psycopg
@@ -74,9 +75,39 @@ def write_team_times(connection: Connection, teams: Sequence[tuple[str, str, int
         )
 
 
-def init_server(location: StoreLocation, teams: Sequence[tuple[str, str, int]] = ()) -> InitReport:
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """The workstations' working hours (console/working_time.py), which the server judges handoffs'
+    acknowledge-by times by: opening and closing local time, the zone, and the bank holidays."""
+
+    opens: time
+    closes: time
+    zone: str
+    bank_holidays: tuple[tuple[date, str], ...]
+
+
+def write_working_calendar(connection: Connection, calendar: WorkingCalendar) -> None:
+    """`calendar` into api.working_hours and api.bank_holidays, replacing what they held."""
+    connection.execute(
+        text("UPDATE api.working_hours SET opens = :o, closes = :c, zone = :z WHERE id = 1"),
+        {"o": calendar.opens, "c": calendar.closes, "z": calendar.zone},
+    )
+    connection.execute(text("DELETE FROM api.bank_holidays"))
+    if calendar.bank_holidays:
+        connection.execute(
+            text("INSERT INTO api.bank_holidays (day, name) VALUES (:d, :n)"),
+            [{"d": day, "n": name} for day, name in calendar.bank_holidays],
+        )
+
+
+def init_server(
+    location: StoreLocation,
+    teams: Sequence[tuple[str, str, int]] = (),
+    calendar: WorkingCalendar | None = None,
+) -> InitReport:
     """Create or upgrade the central schema; running it again changes nothing. `teams`: the
-    acknowledge times of resources/teams.toml (code, words, hours) the server checks handoffs by."""
+    acknowledge times of resources/teams.toml (code, words, hours) the server checks handoffs by;
+    `calendar`: the working hours and bank holidays it counts them in."""
     engine = server_engine(location)
     try:
         upgrade_schema(engine, location)
@@ -90,6 +121,8 @@ def init_server(location: StoreLocation, teams: Sequence[tuple[str, str, int]] =
                 )
             apply_server_sql(connection)
             write_team_times(connection, teams)
+            if calendar is not None:
+                write_working_calendar(connection, calendar)
     except DBAPIError as exc:
         raise StoreError(describe_db_error(location, exc)) from None
     finally:

@@ -166,6 +166,50 @@ def add_user(
     return _run(location, work)
 
 
+def add_login_for(
+    location: StoreLocation | Engine,
+    existing: str,
+    username: str,
+    *,
+    password: str,
+    display_name: str | None = None,
+) -> UserRecord:
+    """A login named `username` for the console user `existing` already in the database (the demo
+    data's `advisor`, whose name is a group role's): the user keeps its id, so the work it owns stays
+    its own."""
+    check_username(username)
+    if not password:
+        raise UserAdminError("the password is empty")
+
+    def work(connection: Connection) -> UserRecord:
+        found = _user(connection, existing)
+        if found is None:
+            raise UserAdminError(f"there is no console user named {existing!r} in this database")
+        if _role_exists(connection, username):
+            raise UserAdminError(f"a PostgreSQL role named {username!r} already exists on this server")
+        if _user(connection, username) is not None:
+            raise UserAdminError(f"a console user named {username!r} already exists in this database")
+        _ddl(
+            connection,
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(
+                sql.Identifier(username),
+                sql.Literal(scram_verifier(password)),
+                sql.Identifier(found.role.value),
+            ),
+        )
+        connection.execute(
+            text("UPDATE users SET username = :name, display_name = :shown WHERE id = :id"),
+            {"name": username, "shown": (display_name or found.display_name).strip(), "id": found.id},
+        )
+        _publish(connection, found.id)
+        _audit(connection, datetime.now(UTC), "user.add", found.id, {"username": username, "was": existing})
+        made = _user(connection, username)
+        assert made is not None
+        return made
+
+    return _run(location, work)
+
+
 def set_limit(location: StoreLocation | Engine, username: str, limit_pence: int) -> UserRecord:
     check_limit(limit_pence)
 

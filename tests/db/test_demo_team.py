@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, select, text
 from console.clock import ManualClock
 from console.demo_team import ADVISOR_LOGIN, SUPERVISOR_LOGIN, DemoTeam, Member, build_team
 from console.services.goodwill import GoodwillService
+from console.services.promises import PromiseService
 from console.sync.engine import SyncEngine
 from console.sync.remote import connector, conninfo
 from domain.vocabulary import GoodwillKind, GoodwillState
@@ -36,6 +37,10 @@ def test_the_demo_team_syncs_a_request_and_its_approval(pg_location: StoreLocati
         advisor, supervisor = team.advisor, team.supervisor
         passwords.register(advisor.password, supervisor.password)  # made by the run: searched for at the end
         assert (advisor.user.username, supervisor.user.username) == (ADVISOR_LOGIN, SUPERVISOR_LOGIN)
+        # The demo users own the demo work: the advisor's My promises and request awaiting approval.
+        assert PromiseService(advisor.store, ManualClock(NOW), advisor.user).worklist()
+        waiting = GoodwillService(supervisor.store, ManualClock(NOW), supervisor.user).pending()
+        assert any(record.requested_by == advisor.user.id for record in waiting)
         with advisor.store.read() as session:
             customer = session.scalars(select(Customer).order_by(Customer.account_number)).first()
             assert customer is not None

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.postgres
 
 
 def mutation(
-    case: PromiseRuleCase, customer_id: uuid.UUID, promise_id: uuid.UUID
+    case: PromiseRuleCase, customer_id: uuid.UUID, promise_id: uuid.UUID, owners: dict[str, uuid.UUID]
 ) -> tuple[str, dict[str, Any]]:
     """The mutation the console's promise service queues for the row's act."""
     p = case.payload
@@ -45,6 +45,12 @@ def mutation(
             phone_e164=p["phone"],
             note=p["note"].strip() or None,
             event_id=new_id(),
+        )
+    if case.act == "reassign":
+        owner = owners[case.before.owner]
+        to = {"other": owners["other"], "owner": owner, "nobody": uuid.uuid4()}[p["to"]]
+        return mutation_kinds.PROMISE_REASSIGN, outbox.promise_reassign(
+            promise_id=promise_id, version=1, to_user_id=to, note=p["note"].strip(), event_id=new_id()
         )
     assert case.act == "end", case.act
     next_at = NOW + p["next"] if p["next"] is not None else None
@@ -77,7 +83,7 @@ def run(central: Central, case: PromiseRuleCase, people: dict[str, UserRecord]) 
                     **promise_columns(case.before, NOW, owners, case_id),
                 )
             )
-    kind, payload = mutation(case, customer_id, promise_id)
+    kind, payload = mutation(case, customer_id, promise_id, owners)
     result = central.apply(central.login(actor), kind, payload, occurred_at=NOW)
     refusal = None if result["state"] == "accepted" else str(result.get("reason"))
     with central.admin.connect() as connection:

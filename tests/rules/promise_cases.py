@@ -24,10 +24,9 @@ LONG = "x" * 2_001
 PHONE = "+447700900123"
 
 # Acts on both sides: make {kind, due, window_end, phone, note} (window_end an offset from now);
-# end {status, text, next, told}. Only on the console: reassign {to, note} (to: "other", "owner",
-# "nobody"); the server has no promise.reassign (a reassignment is not queued for it).
+# end {status, text, next, told}; reassign {to, note} (to: "other", "owner", "nobody").
 ACTS = ("make", "end", "reassign")
-CONSOLE_ONLY = ("reassign",)
+CONSOLE_ONLY: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -281,13 +280,19 @@ PROMISE_CASES = [
         Role.SUPERVISOR,
         PromiseStatus.DONE,
     ),
-    # -- reassigning (the console only) ----------------------------------------------------------
+    # -- reassigning -----------------------------------------------------------------------------------
     _reassign("a supervisor gives a colleague's promise to another"),
     _reassign("an advisor does not reassign", actor=Role.ADVISOR, refused="only a supervisor reassigns"),
     _reassign("an ended promise is not reassigned", before=DONE, refused="there is nothing to reassign"),
     _reassign("to nobody known", to="nobody", refused="choose an active colleague to give the promise to"),
     _reassign("to its owner", to="owner", refused="already owns this promise"),
     _reassign("without a note", note=" ", refused="add a note for the new owner"),
+    _reassign(
+        "a promise changed since it was read",
+        before=Before(owner="colleague", stale=True),
+        refused="changed by someone else meanwhile",
+    ),
+    _reassign("a note too long", note=LONG, refused="the note is too long (2,001 characters, at most 2,000)"),
 ]
 
 

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from console.clock import ManualClock
+from console.compensation import Part, Suggestion
 from console.ids import new_id
 from console.services.customers import CustomerService
 from domain.vocabulary import CaseKind, CaseStatus, GoodwillKind, Severity
@@ -268,3 +269,53 @@ def test_a_decision_on_the_open_customer_shows_on_the_pane(
     assert announced.args == [text]
     assert advisor.goodwill.panel.notice.text() == text and advisor.goodwill.panel.notice.isVisible()
     assert not advisor.goodwill.decision_banner.isVisible()
+
+
+def test_advisors_see_how_their_limit_applies_not_caveats_about_sources(
+    qtbot: QtBot, fault_store: Store, clock: ManualClock
+) -> None:
+    window = work_window(qtbot, fault_store, clock)
+    open_account(qtbot, window, ZOE_ACCOUNT)
+    dialog = open_goodwill(qtbot, window)
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData(GoodwillKind.COMPENSATION.value))
+    box = dialog.suggestion_box
+    assert not box.checks.isVisible()  # no "not from Ofcom" warning in the advisor's face mid-call
+    assert box.limit.isVisible()
+    assert box.limit.text() == (
+        "The scheme's amount, owed to the customer: within your £50.00 limit, paid at once."
+    )
+    dialog.reject()
+    settle(qtbot, window)
+
+
+def test_above_the_limit_the_scheme_amount_goes_to_a_supervisor_and_says_so(qtbot: QtBot) -> None:
+    suggestion = Suggestion((Part("Missed engineer appointment", "Missed on Mon 16 Nov: £32.31", 3231),))
+    dialog = GoodwillDialog(new_id(), "Zoë Ålander", [], 2000)
+    qtbot.addWidget(dialog)
+    box = dialog.suggestion_box
+    box.suggestion = suggestion
+    box.show_suggestion(suggestion, full=True)
+    assert box.limit.text() == (
+        "The scheme's amount, owed to the customer: above your £20.00 limit, so a supervisor checks and "
+        "approves the payment before it is made."
+    )
+
+
+def test_supervisors_see_which_figures_are_not_verified_against_ofcom(
+    qtbot: QtBot, fault_store: Store, clock: ManualClock
+) -> None:
+    window = build_window(fault_store, "supervisor", clock, username="sam", zone=LONDON, auto_tick=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    settle(qtbot, window)
+    open_account(qtbot, window, ZOE_ACCOUNT)
+    dialog = open_goodwill(qtbot, window, keys=False)
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData(GoodwillKind.COMPENSATION.value))
+    box = dialog.suggestion_box
+    assert box.checks.isVisible()
+    assert box.checks.text().startswith(
+        "For supervisors, to check against Ofcom: the figures from 1 Apr 2026"
+    )
+    dialog.reject()
+    settle(qtbot, window)

@@ -16,6 +16,7 @@ from tests.ui.support import STORY_ACCOUNT, UiData, fetch_all, make_window, qt_o
 from widgets.cases.model import CaseColumn
 from widgets.main_window import MainWindow
 from widgets.pane.history_model import EntryRole, HistoryColumn
+from widgets.text import APPLICATION_NAME
 from widgets.views import HintTableView
 
 STABLE_NAMES = [
@@ -52,6 +53,13 @@ def test_every_stable_object_name_is_there_once(window: MainWindow) -> None:
         assert len(found) == 1, name
     assert window.findChildren(object, "approvalQueue") == []
     assert "Advisor" in window.windowTitle()
+
+
+def test_the_title_names_the_program_once(window: MainWindow) -> None:
+    title = window.windowTitle()
+    # What the platform shows: it adds the program's name to a title that does not end with it.
+    shown = title if title.endswith(APPLICATION_NAME) else f"{title} — {APPLICATION_NAME}"
+    assert shown == "Advisor — Advisor Console"
 
 
 def test_supervisor_has_an_approval_queue(qtbot: QtBot, ui_store: Store, clock: ManualClock) -> None:

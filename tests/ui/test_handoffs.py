@@ -77,10 +77,10 @@ def test_an_awaiting_handoff_turns_red_when_its_deadline_passes_on_a_tick(
     clock.set(NOW - timedelta(days=2, hours=1))  # an hour before its deadline
     window = work_window(qtbot, work_store, clock)
     open_account(qtbot, window, STORY_ACCOUNT)
-    assert state(window) == "Awaiting acknowledgement (1 hour left)"
+    assert state(window) == "Awaiting acknowledgement (1 h left)"
     clock.advance(timedelta(hours=1, minutes=1))
     window.tick()
-    assert state(window) == "Not acknowledged — 1 minute late"
+    assert state(window) == "Not acknowledged — 1 min late"
     assert window.handoffs.panel.title.property("alert") is True
 
 

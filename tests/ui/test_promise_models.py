@@ -122,8 +122,8 @@ def test_handoff_model_passes_the_model_tester(qtmodeltester: ModelTester) -> No
     )
     qtmodeltester.check(model)
     assert [model.index(row, 0).data() for row in range(6)] == [
-        "Not acknowledged — 2 days late",
-        "Awaiting acknowledgement (3 hours left)",
+        "Not acknowledged — 2 days 1 h late",  # the countdown words of promises, one formatter
+        "Awaiting acknowledgement (3 h left)",
         "Acknowledged by Pete Provisioning, Tue 24 Nov 12:05",
         "Acknowledged by Pete Provisioning, Tue 24 Nov 12:05 — past done-by",
         "Done Tue 24 Nov 14:05",

@@ -65,7 +65,7 @@ def test_wrap_up_refuses_at_the_field_then_saves_a_phone_contact(
         assert dialog.case_combo.objectName() == "wrapUpCase"
         cases = [dialog.case_combo.itemText(i) for i in range(dialog.case_combo.count())]
         assert cases[0] == "No case" and cases[-1] == "New case…" and any(LATE_CASE in c for c in cases)
-        assert "12 min 00 s" in dialog.call_label.text() and "+447700900456" in dialog.call_label.text()
+        assert "12 min 00 s" in dialog.call_label.text() and "07700 900456" in dialog.call_label.text()
         qtbot.waitUntil(lambda: len(drafts(work_store)) == 1)  # kept from the moment the call ended
 
         error = dialog.findChild(type(dialog.error), "wrapUpError")
@@ -199,7 +199,7 @@ def test_new_case_refuses_at_the_field(qtbot: QtBot, work_store: Store, clock: M
             for w in (dialog.kind_combo, dialog.title_edit, dialog.reported_edit, dialog.next_step_edit)
         }
         assert names == {"caseKind", "caseTitle", "caseReported", "caseNextStep"}
-        assert dialog.kind_combo.count() == 10 and dialog.kind_combo.itemText(0) == "Broadband fault"
+        assert dialog.kind_combo.count() == 10 and dialog.kind_combo.itemText(0) == "Fault: broadband"
         error = dialog.findChild(type(dialog.error), "newCaseError")
         click_save(qtbot, dialog)
         assert error.text() == "The title is empty: say it in a few words."
@@ -332,3 +332,21 @@ def test_a_save_that_ends_after_its_dialog_was_deleted(
             dialog.reject()
             QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert [c.summary for c in contacts(work_store)] == ["Emailed the new bill"]
+
+
+def test_new_case_kinds_are_found_by_the_six_words(
+    qtbot: QtBot, work_store: Store, clock: ManualClock
+) -> None:
+    """Fault, order, billing, complaint, move, other: typing a word's first letters lands on its group."""
+    zoe = customer(work_store, ZOE_ACCOUNT)
+    with record_controller(work_store, clock) as record:
+        record.set_customer(zoe.id, "Zoe")
+        dialog = requested(qtbot, record, lambda: record.new_case())
+        assert isinstance(dialog, NewCaseDialog)
+        combo = dialog.kind_combo
+        qtbot.keyClicks(combo, "move")
+        assert combo.currentText() == "Move: home move"
+        # Type-ahead matches the start of an item's text, whatever its case.
+        starts = Qt.MatchFlag.MatchStartsWith
+        for word in ("fault", "order", "billing", "complaint", "move", "other"):
+            assert combo.findText(word, starts) >= 0, word

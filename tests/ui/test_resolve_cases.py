@@ -7,12 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QFileDialog, QLabel, QListWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from console.clock import ManualClock
+from console.paths import documents_dir
 from console.services.customers import CustomerService
 from domain.records import CaseSummary
 from domain.vocabulary import CaseStatus, Channel, Confirmation, PromiseKind
@@ -20,6 +22,7 @@ from storage.models import ContactEvent, Feedback
 from storage.store import Store
 from tests.ui.test_offers_panel import add_offers_and_consent
 from tests.ui.work_support import LATE_CASE, TOM_ACCOUNT, open_account, settle, work_window
+from widgets.cases.model import CaseColumn
 from widgets.cases.resolve_dialogs import AdrLetterDialog, ConfirmDialog, ResolveDialog
 from widgets.dialog_parts import SaveDialog
 from widgets.main_window import MainWindow
@@ -119,6 +122,8 @@ def test_not_reachable_twice_then_closed_in_writing(
     kinds = [window.promises.model.promise_at(r).kind for r in range(window.promises.model.rowCount())]
     assert PromiseKind.CALLBACK in kinds or PromiseKind.PROGRESS_UPDATE in kinds
     assert window.pane.offers_panel.suppressed  # resolved, not confirmed
+    assert window.cases.model.index(0, CaseColumn.STATUS).data() == "Awaiting confirmation"
+    assert window.cases.panel.title.text() == "Cases: 1 awaiting confirmation"
 
     clock.advance(timedelta(hours=3))
     select_case(window)
@@ -159,7 +164,7 @@ def test_not_reachable_twice_then_closed_in_writing(
 
 
 def test_formal_complaint_deadlock_and_ombudsman_letter_as_pdf(
-    qtbot: QtBot, work_store: Store, clock: ManualClock, tmp_path: Path
+    qtbot: QtBot, work_store: Store, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     window = work_window(qtbot, work_store, clock)
     open_account(qtbot, window, TOM_ACCOUNT)
@@ -175,6 +180,7 @@ def test_formal_complaint_deadlock_and_ombudsman_letter_as_pdf(
     ]
     assert len(deadline_rows) == 1
     assert window.cases.model.index(0, 1).data() == "Charged twice for October (formal complaint)"
+    assert window.cases.model.index(0, CaseColumn.STATUS).data() == "Formal complaint"
 
     select_case(window)
     deadlock = window.cases.actions.complaint_next()
@@ -184,6 +190,7 @@ def test_formal_complaint_deadlock_and_ombudsman_letter_as_pdf(
     )
     deadlock.note_edit.setPlainText("Customer rejects our final offer")
     save(qtbot, window, deadlock)
+    assert window.cases.model.index(0, CaseColumn.STATUS).data() == "Formal complaint, deadlock"
 
     select_case(window)
     letter = window.cases.actions.complaint_next()
@@ -197,6 +204,10 @@ def test_formal_complaint_deadlock_and_ombudsman_letter_as_pdf(
     pdf = tmp_path / "letter.pdf"
     letter.save_pdf(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
+    offered: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (offered.append(args[2]), ("", ""))[1])
+    letter.pdf_button.click()
+    assert [Path(name).parent for name in offered] == [documents_dir()]  # not the program's folder
     save(qtbot, window, letter)
     with work_store.read() as session:
         (sent,) = session.scalars(
@@ -227,3 +238,42 @@ def test_actions_are_in_the_row_menu_and_on_the_keyboard(
     )
     assert isinstance(window.dialog, ResolveDialog)
     window.dialog.reject()
+
+
+def press_resolve_key(qtbot: QtBot, window: MainWindow) -> None:
+    modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window.search_panel.search_box, Qt.Key.Key_E, modifiers)
+
+
+def test_ctrl_shift_e_with_no_case_selected_acts_on_the_one_open_case(
+    qtbot: QtBot, work_store: Store, clock: ManualClock
+) -> None:
+    window = work_window(qtbot, work_store, clock)
+    open_account(qtbot, window, TOM_ACCOUNT)
+    window.cases.view.setCurrentIndex(window.cases.model.index(-1, -1))
+    assert window.cases.selected() is None
+    press_resolve_key(qtbot, window)
+    dialog = window.dialog
+    assert isinstance(dialog, ResolveDialog) and dialog.case.reference == LATE_CASE
+    assert window.cases.selected() is not None and window.cases.selected().reference == LATE_CASE
+
+
+def test_ctrl_shift_e_with_several_open_cases_asks_which(
+    qtbot: QtBot, work_store: Store, clock: ManualClock
+) -> None:
+    window = work_window(qtbot, work_store, clock)
+    tom = CustomerService(work_store).find_account(TOM_ACCOUNT)
+    assert window.workbench is not None
+    second = window.workbench.cases.open(tom.id, "billing", "Direct debit taken on the wrong day")
+    open_account(qtbot, window, TOM_ACCOUNT)
+    window.cases.view.setCurrentIndex(window.cases.model.index(-1, -1))
+    press_resolve_key(qtbot, window)
+    chooser = window.dialog
+    assert chooser is not None and chooser.objectName() == "chooseCaseDialog"
+    listed = chooser.findChild(QListWidget, "chooseCaseList")
+    assert listed is not None and listed.count() == 2
+    row = next(r for r in range(listed.count()) if second.reference in listed.item(r).text())
+    listed.setCurrentRow(row)
+    qtbot.keyClick(listed, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: isinstance(window.dialog, ResolveDialog), timeout=2000)
+    assert isinstance(window.dialog, ResolveDialog) and window.dialog.case.id == second.id

@@ -23,17 +23,17 @@ from storage.server_login import ServerIdentity
 from tests.helpers import factories
 from tests.helpers.central import Central
 from tests.helpers.workstations import QUICK_RETRY, Workstation, add_everywhere, shared_customer, workstation
+from tests.ui.sync_support import Links, sync
 from tests.ui.work_support import LONDON, open_account, settle
 from widgets.app import attach_sync, build_window
 from widgets.goodwill.panel import GoodwillColumn
 from widgets.main_window import MainWindow
-from widgets.sync.link import KIND_WORDS, LONG_RUN, SyncLink, SyncProblemsDialog
+from widgets.sync.link import KIND_WORDS, LONG_RUN, SyncProblemsDialog
 from widgets.sync.status import ConnectivityState
 
 pytestmark = pytest.mark.postgres
 
 ACCOUNT = "41000001"
-SERVER = "central test server"
 
 
 class Team(NamedTuple):
@@ -56,33 +56,6 @@ def team(central: Central, tmp_path: Path) -> Iterator[Team]:
         sam.store.close()
 
 
-class Links:
-    """Makes windows with their SyncLink and stops every link (bounded) before the windows close."""
-
-    def __init__(self, qtbot: QtBot) -> None:
-        self.qtbot = qtbot
-        self.made: list[SyncLink] = []
-
-    def window(self, station: Workstation, engine: SyncEngine | None = None) -> tuple[MainWindow, SyncLink]:
-        role = station.user.role.value
-        window = build_window(
-            station.store, role, station.clock, username=station.user.username, zone=LONDON, auto_tick=False
-        )
-        self.qtbot.addWidget(window)
-        window.resize(1366, 768)
-        window.show()
-        self.qtbot.waitExposed(window)
-        settle(self.qtbot, window)
-        link = SyncLink(window, engine or station.engine(), server=SERVER)
-        self.made.append(link)
-        return window, link
-
-    def stop_all(self) -> None:
-        for link in self.made:
-            stopping = asyncio.ensure_future(link.stop(timeout=5))
-            self.qtbot.waitUntil(stopping.done, timeout=10_000)
-
-
 @pytest.fixture
 def links(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[Links]:
     made = Links(qtbot)
@@ -90,13 +63,6 @@ def links(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> Iterator[Links]:
         yield made
     finally:
         made.stop_all()
-
-
-def sync(qtbot: QtBot, window: MainWindow, link: SyncLink) -> None:
-    """One push and pull, then wait for the window to re-read what it shows."""
-    with qtbot.waitSignal(link.synced, timeout=10_000):
-        link.sync_now()
-    settle(qtbot, window)
 
 
 def goodwill_states(window: MainWindow) -> list[str]:

@@ -375,3 +375,41 @@ def test_every_act_allowed_is_one_the_rules_accept(names: list[str]) -> None:
         }[name]
         assert needed in allowed
         current = after(current, change)
+
+
+# -- the status in words ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("standing", "words"),
+    [
+        (case(CaseStatus.IN_PROGRESS), "In progress"),
+        (case(CaseStatus.AWAITING_CUSTOMER), "Awaiting customer"),
+        (case(CaseStatus.IN_PROGRESS, formal_complaint=True), "Formal complaint"),
+        (case(CaseStatus.OPEN, formal_complaint=True, deadlock_at=NOW), "Formal complaint, deadlock"),
+        (case(CaseStatus.RESOLVED, confirmation=Confirmation.PENDING), "Awaiting confirmation"),
+        (case(CaseStatus.RESOLVED, confirmation=Confirmation.NOT_REACHABLE), "Awaiting confirmation"),
+        (case(CaseStatus.CLOSED, confirmation=Confirmation.CONFIRMED), "Closed"),
+        (case(CaseStatus.CLOSED, formal_complaint=True, deadlock_at=NOW), "Closed"),
+    ],
+)
+def test_status_words_say_complaint_deadlock_and_awaiting_confirmation(
+    standing: CaseSummary, words: str
+) -> None:
+    assert rules.status_words(standing) == words
+
+
+def test_a_fix_awaiting_confirmation_is_still_work() -> None:
+    assert rules.awaiting_confirmation(case(CaseStatus.RESOLVED, confirmation=Confirmation.NOT_REACHABLE))
+    assert not rules.awaiting_confirmation(case(CaseStatus.CLOSED, confirmation=Confirmation.CONFIRMED))
+    assert not rules.awaiting_confirmation(case(CaseStatus.IN_PROGRESS))
+
+
+def test_the_default_case_is_the_selected_open_one_or_the_only_open_one() -> None:
+    first, second = case(id=uuid.UUID(int=1)), case(id=uuid.UUID(int=2))
+    closed = case(CaseStatus.CLOSED, id=uuid.UUID(int=3))
+    assert rules.default_case([first, closed], None) == first.id  # exactly one open: that one
+    assert rules.default_case([first, second], None) is None  # several: the advisor says which
+    assert rules.default_case([first, second], second) == second.id
+    assert rules.default_case([first, closed], closed) == first.id  # a closed selection is no default
+    assert rules.default_case([closed], None) is None

@@ -54,6 +54,9 @@ def test_the_shipped_file_names_the_source_and_date_of_every_figure() -> None:
         assert rates.source
         assert rates.effective_from.month == 4 and rates.effective_from.day == 1
         assert rates.verified or rates.check  # an unverified figure always says what to check
+        assert rates.page and rates.page.startswith("https://")  # the exact page it was read at
+        if rates.verified:  # verified means read in Ofcom's own publication
+            assert "ofcom.org.uk" in rates.page
     assert SCHEME.rates_on(date(2024, 11, 4)) is not None
     assert SCHEME.rates_on(date(2024, 11, 4)).loss_of_service_per_day == 976  # type: ignore[union-attr]
     assert SCHEME.rates_on(date(2019, 3, 31)) is None

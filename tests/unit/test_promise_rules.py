@@ -44,7 +44,20 @@ def test_due_soon_threshold_is_a_setting() -> None:
     ("due_in", "words"),
     [
         (timedelta(seconds=45), "in 45 s"),
-        (timedelta(minutes=12, seconds=30), "in 12 min"),
+        (timedelta(minutes=12, seconds=29), "in 12 min"),
+        (timedelta(minutes=12, seconds=30), "in 13 min"),
+        (timedelta(minutes=1, seconds=53), "in 2 min"),  # as a person reads it, not rounded down
+        (timedelta(minutes=1, seconds=20), "in 1 min"),
+        (timedelta(seconds=60), "in 1 min"),
+        (timedelta(seconds=59), "in 59 s"),  # the last minute counts seconds
+        (timedelta(minutes=59, seconds=40), "in 1 h"),
+        (timedelta(hours=2, minutes=4, seconds=31), "in 2 h 5 min"),
+        (timedelta(hours=23, minutes=59, seconds=50), "in 1 day"),
+        (timedelta(days=1, hours=1, minutes=40), "in 1 day 2 h"),
+        (timedelta(days=2, hours=23, minutes=40), "in 3 days"),
+        (timedelta(days=8, hours=13), "in 9 days"),
+        (-timedelta(minutes=1, seconds=53), "overdue by 2 min"),
+        (-timedelta(seconds=20), "overdue by 20 s"),
         (timedelta(hours=2, minutes=5), "in 2 h 5 min"),
         (timedelta(hours=3), "in 3 h"),
         (timedelta(days=1, hours=2), "in 1 day 2 h"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,8 @@ def test_values_are_applied(tmp_path: Path) -> None:
         ("due_soon_minutes = 'soon'", "whole number"),
         ("due_soon_minutes = true", "whole number"),
         ("colour = 'blue'", "unknown setting 'colour'"),
+        ("opening_hour = 18\nclosing_hour = 9", "opening_hour \\(18\\) must be before closing_hour \\(9\\)"),
+        ("closing_hour = 24", "from 1 to 23"),
     ],
 )
 def test_bad_files_are_refused(tmp_path: Path, text: str, message: str) -> None:
@@ -61,3 +63,11 @@ def test_a_bad_server_url_is_refused(tmp_path: Path, text: str, message: str) ->
     with pytest.raises(SettingsError, match=message) as caught:
         load_settings(path)
     assert "pw-x1" not in str(caught.value)
+
+
+def test_the_teams_working_hours_are_a_setting(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text("opening_hour = 9\nclosing_hour = 17\n")
+    hours = load_settings(path).working_hours
+    assert (hours.start, hours.end) == (time(9, 0), time(17, 0))
+    assert (Settings().working_hours.start, Settings().working_hours.end) == (time(8, 0), time(18, 0))

@@ -66,3 +66,37 @@ def test_result_is_always_inside_working_hours(start: datetime, minutes: int) ->
     assert due >= start
     assert HOURS.is_working_day(due.date())
     assert time(8, 0) <= due.time() <= time(18, 0)
+
+
+# -- suggested times (a callback, another try, a check) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "ahead", "expected"),
+    [
+        (london(2026, 11, 24, 10, 7), timedelta(hours=1), london(2026, 11, 24, 11, 15)),  # by day: as asked
+        (london(2026, 11, 24, 23, 11), timedelta(hours=1), london(2026, 11, 25, 8, 0)),  # not 00:11
+        (london(2026, 11, 24, 23, 30), timedelta(hours=2), london(2026, 11, 25, 8, 0)),  # not 01:30
+        (london(2026, 11, 24, 23, 29), timedelta(hours=1), london(2026, 11, 25, 8, 0)),  # not 00:30
+        (london(2026, 11, 24, 5, 0), timedelta(hours=1), london(2026, 11, 24, 8, 0)),  # before opening
+        (london(2026, 11, 24, 17, 30), timedelta(hours=1), london(2026, 11, 25, 8, 0)),  # after closing
+        (london(2026, 11, 27, 17, 30), timedelta(hours=1), london(2026, 11, 30, 8, 0)),  # Friday: Monday
+        (london(2026, 12, 24, 20, 0), timedelta(hours=1), london(2026, 12, 29, 8, 0)),  # Christmas
+    ],
+)
+def test_the_next_sensible_time_is_within_working_hours(
+    now: datetime, ahead: timedelta, expected: datetime
+) -> None:
+    suggested = HOURS.next_sensible(now.astimezone(UTC), ahead)
+    assert suggested == expected.astimezone(UTC)
+    assert HOURS.is_open_at(suggested)
+
+
+def test_the_next_sensible_time_follows_the_teams_hours() -> None:
+    late_team = WorkingHours(start=time(10, 0), end=time(20, 0))
+    assert late_team.next_sensible(london(2026, 11, 24, 18, 40), timedelta(hours=1)) == london(
+        2026, 11, 24, 19, 45
+    ).astimezone(UTC)
+    assert late_team.next_sensible(london(2026, 11, 24, 19, 30), timedelta(hours=1)) == london(
+        2026, 11, 25, 10, 0
+    ).astimezone(UTC)

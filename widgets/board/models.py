@@ -13,7 +13,7 @@ from typing_extensions import override
 
 from console.board.measures import AdvisorMeasures, RootCauseRank
 from console.money import format_pence
-from console.promise_rules import countdown
+from console.promise_rules import countdown, span_words
 from domain.records import PromiseRecord
 from storage.queries.board import LateHandoff
 from widgets.promise_text import AMBER_BRUSH, RED_BRUSH, kind_label, short_time, team_label
@@ -26,11 +26,6 @@ BROKEN_LAST = 1e11  # seconds: sorts any broken promise after every one still at
 DASH = "—"
 _DISPLAY = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
 _ROLES = frozenset((*_DISPLAY, SORT_ROLE, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole))
-
-
-def span_words(delta: timedelta) -> str:
-    """`3 h 5 min`, `2 days 4 h`: the same words as the promise countdowns."""
-    return countdown(datetime.min, datetime.min + delta).removeprefix("overdue by ")
 
 
 def pct_words(value: float | None, of: int) -> str:

@@ -29,6 +29,7 @@ from console.board.export import write_advisor_csv
 from console.board.measures import Board, BoardService
 from console.board.periods import PERIOD_WORDS, Period, PeriodError, PeriodKind, period
 from console.clock import Clock
+from console.paths import documents_dir
 from console.promise_rules import PromiseRuleError
 from console.services.promises import PromiseConflictError
 from domain.records import PromiseRecord, UserRecord
@@ -154,7 +155,8 @@ class SupervisorBoard(QWidget):
         rows = QSplitter(Qt.Orientation.Vertical, self)
         rows.setObjectName("boardSplitter")
         rows.setChildrenCollapsible(False)
-        for widget, stretch in ((top, 3), (middle, 4), (advisors_box, 3)):
+        # The first row is what a supervisor acts on (approvals, promises about to break): it comes first.
+        for widget, stretch in ((top, 4), (middle, 3), (advisors_box, 3)):
             rows.addWidget(widget)
             rows.setStretchFactor(rows.count() - 1, stretch)
 
@@ -230,7 +232,7 @@ class SupervisorBoard(QWidget):
             top.addWidget(approvals)
         top.addWidget(promises_box)
         top.addWidget(handoffs_box)
-        for index, stretch in enumerate([2, 5, 3] if approvals is not None else [5, 3]):
+        for index, stretch in enumerate([3, 4, 3] if approvals is not None else [5, 3]):
             top.setStretchFactor(index, stretch)
 
         return top
@@ -697,6 +699,7 @@ class SupervisorBoard(QWidget):
         chooser.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         chooser.setNameFilter(self.tr("CSV files (*.csv)"))
         chooser.setDefaultSuffix("csv")
+        chooser.setDirectory(str(documents_dir()))
         chooser.selectFile(f"advisor-measures-{self._period.first_day}-{self._period.last_day}.csv")
         chooser.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         chooser.fileSelected.connect(lambda name: self.export_csv(Path(name)))

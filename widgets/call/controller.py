@@ -62,6 +62,10 @@ class CallController(QObject):
         """A call is in hand (taken and not ended)."""
         return self._live
 
+    def in_hand(self) -> bool:
+        """`live`, as a method others can hold weakly."""
+        return self._live
+
     @property
     def caller(self) -> Caller | None:
         return self._caller

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QToolButton, QWidget
 
@@ -17,8 +18,10 @@ from console.adr_letter import Letter
 from console.case_rules import CaseAction, CaseRuleError
 from console.clock import Clock
 from console.promise_rules import PromiseRuleError
+from console.working_time import WorkingHours
 from domain.records import CaseSummary
 from domain.vocabulary import CaseStatus, Confirmation
+from widgets.cases.choose_case import CaseChoiceDialog
 from widgets.cases.resolve_dialogs import (
     AdrLetterDialog,
     ComplaintDialog,
@@ -49,6 +52,14 @@ class CaseHost:
     workbench: Workbench | None
     selected_case: Callable[[], CaseSummary | None]
     can_act: Callable[[], object | None]
+    # The customer's cases an act is allowed on now, and selecting one in the list.
+    cases_allowing: Callable[[CaseAction], list[CaseSummary]]
+    select_case: Callable[[CaseSummary], None]
+
+    @property
+    def hours(self) -> WorkingHours:
+        """The team's working hours (suggested check times fall within them)."""
+        return self.workbench.promises.working_hours if self.workbench is not None else WorkingHours()
 
 
 class CaseActions(Controller):
@@ -146,8 +157,9 @@ class CaseActions(Controller):
             made.append(button)
         return made
 
-    def update(self, allowed: frozenset[CaseAction]) -> None:
-        """Enable what the selected case allows now (the service checks again on save)."""
+    def update(self, allowed: frozenset[CaseAction], keyed: frozenset[CaseAction] = frozenset()) -> None:
+        """Enable what the selected case allows now (the service checks again on save); the keyed
+        acts (`keyed`: resolve, confirm) also while nothing is selected and some case allows them."""
         for action, act in (
             (self.resolve_action, CaseAction.RESOLVE),
             (self.confirm_action, CaseAction.CONFIRM),
@@ -157,7 +169,7 @@ class CaseActions(Controller):
             (self.deadlock_action, CaseAction.DEADLOCK),
             (self.letter_action, CaseAction.OMBUDSMAN_LETTER),
         ):
-            action.setEnabled(act in allowed)
+            action.setEnabled(act in allowed or act in keyed)
         complaint = {CaseAction.FORMAL_COMPLAINT, CaseAction.DEADLOCK, CaseAction.OMBUDSMAN_LETTER}
         self.complaint_next_action.setEnabled(bool(allowed & complaint))
 
@@ -174,19 +186,44 @@ class CaseActions(Controller):
     def _show(self, dialog: SaveDialog, slot: Callable[[object], None]) -> None:
         self.open_dialog(dialog, slot)
 
+    def _case_for(self, act: CaseAction, again: Callable[[], object], what: str) -> CaseSummary | None:
+        """The selected case; with none selected, the one case the act is allowed on (selected now),
+        or, with several, a question which (the act carries on once one is chosen)."""
+        if self._host.can_act() is None:
+            return None
+        case = self._host.selected_case()
+        if case is not None:
+            return case
+        cases = self._host.cases_allowing(act)
+        if len(cases) == 1:
+            self._host.select_case(cases[0])
+            return cases[0]
+        if not cases:
+            self.say(self.tr("%1: no case allows it now.").replace("%1", what))
+            return None
+        chooser = CaseChoiceDialog(what, cases, self._dialog_parent())
+        chooser.case_chosen.connect(self._host.select_case)
+        chooser.case_chosen.connect(lambda _case: QTimer.singleShot(0, self, again))  # once it has closed
+        self.dialog_requested.emit(chooser)
+        return None
+
     def resolve(self) -> ResolveDialog | None:
-        case = self._case()
+        case = self._case_for(CaseAction.RESOLVE, self.resolve, self.tr("Resolve"))
         if case is None:
             return None
-        dialog = ResolveDialog(case, self._host.clock, self._host.zone, self._dialog_parent())
+        dialog = ResolveDialog(
+            case, self._host.clock, self._host.zone, self._dialog_parent(), self._host.hours
+        )
         self._show(dialog, self._save_resolve)
         return dialog
 
     def confirm(self) -> ConfirmDialog | None:
-        case = self._case()
+        case = self._case_for(CaseAction.CONFIRM, self.confirm, self.tr("Confirm the fix"))
         if case is None:
             return None
-        dialog = ConfirmDialog(case, self._host.clock, self._host.zone, self._dialog_parent())
+        dialog = ConfirmDialog(
+            case, self._host.clock, self._host.zone, self._dialog_parent(), self._host.hours
+        )
         self._show(dialog, self._save_confirm)
         return dialog
 

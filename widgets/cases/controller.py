@@ -48,7 +48,17 @@ class CasesController(Controller):
         self.panel = CasePanel(self.model)
         self.view = self.panel.view
         self.actions = CaseActions(
-            CaseHost(jobs, clock, zone, workbench, weak(self.selected), can_act), self.panel
+            CaseHost(
+                jobs,
+                clock,
+                zone,
+                workbench,
+                weak(self.selected),
+                can_act,
+                weak(self.allowing),
+                weak(self.select),
+            ),
+            self.panel,
         )
         self.actions.dialog_requested.connect(self.dialog_requested)
         self.actions.message.connect(self.message)
@@ -79,6 +89,19 @@ class CasesController(Controller):
         index = self.view.currentIndex()
         return self.model.case_at(index.row()) if index.isValid() else None
 
+    def allowing(self, act: CaseAction) -> list[CaseSummary]:
+        """The customer's cases the rules allow `act` on now (for a key pressed with none selected)."""
+        workbench = self._workbench
+        if workbench is None or self._profile() is None:
+            return []
+        now = self._clock.now()
+        return [case for case in self.model.cases if act in allowed_actions(case, now, workbench.user.id)]
+
+    def select(self, case: CaseSummary) -> None:
+        rows = [row for row, shown in enumerate(self.model.cases) if shown.id == case.id]
+        if rows:
+            self.view.setCurrentIndex(self.model.index(rows[0], 0))
+
     def show_state(self, _off: str | None = None) -> None:
         """Title, empty text and the acts enabled, for the customer shown (or nobody)."""
         self.update_title()
@@ -97,16 +120,22 @@ class CasesController(Controller):
         self.panel.take_over_action.setEnabled(CaseAction.TAKE_OVER in allowed)
         self.panel.hand_over_action.setEnabled(CaseAction.HAND_OVER in allowed)
         self.panel.service_dates_action.setEnabled(CaseAction.SERVICE_DATES in allowed)
-        self.actions.update(allowed)
+        keyed = frozenset(
+            act for act in (CaseAction.RESOLVE, CaseAction.CONFIRM) if case is None and self.allowing(act)
+        )
+        self.actions.update(allowed, keyed)
 
     def update_title(self) -> None:
-        total, open_cases = self.model.rowCount(), self.model.open_count
+        total, open_cases, awaiting = self.model.rowCount(), self.model.open_count, self.model.awaiting_count
+        waiting = self.tr("%1 awaiting confirmation").replace("%1", str(awaiting))
         if total == 0:
             text = self.tr("Cases")
-        elif open_cases == 0:
-            text = self.tr("Cases: none open")
+        elif open_cases == 0:  # a fix not yet confirmed is still work: never "none open" then
+            text = self.tr("Cases: %1").replace("%1", waiting) if awaiting else self.tr("Cases: none open")
         else:
             text = self.tr("Cases: %1 open").replace("%1", str(open_cases))
+            if awaiting:
+                text = self.tr("%1, %2").replace("%1", text).replace("%2", waiting)
         self.panel.title.setText(text)
 
     def update_empty_text(self) -> None:

@@ -10,11 +10,12 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from typing_extensions import override
 
+from console.case_rules import awaiting_confirmation, status_words
 from console.clock import Clock
 from domain.records import CaseSummary
 from domain.vocabulary import CaseStatus, Confirmation
 from widgets.table_model import RecordTableModel
-from widgets.text import age, local_time, one_line, status_label
+from widgets.text import age, local_time, one_line
 
 _ROOT = QModelIndex()
 CaseRole = Qt.ItemDataRole.UserRole + 1
@@ -65,6 +66,11 @@ class CaseModel(RecordTableModel):
     def open_count(self) -> int:
         return sum(1 for case in self._rows if case.status.is_open)
 
+    @property
+    def awaiting_count(self) -> int:
+        """Resolved cases whose fix the customer has not yet confirmed."""
+        return sum(1 for case in self._rows if awaiting_confirmation(case))
+
     @override
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
@@ -77,13 +83,18 @@ class CaseModel(RecordTableModel):
             return self._text(case, column)
         if role == Qt.ItemDataRole.FontRole and case.status.is_open:
             return self._bold
-        if role == Qt.ItemDataRole.ForegroundRole and column is CaseColumn.STATUS and case.status.is_open:
+        if role == Qt.ItemDataRole.ForegroundRole and column is CaseColumn.STATUS and self._pending(case):
             return OPEN_STATUS_BRUSH
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(case)
         if role == CaseRole:
             return case
         return None
+
+    @staticmethod
+    def _pending(case: CaseSummary) -> bool:
+        """Still work to do: open, or resolved and awaiting the customer's confirmation."""
+        return case.status.is_open or awaiting_confirmation(case)
 
     def _text(self, case: CaseSummary, column: CaseColumn) -> str:
         if column is CaseColumn.REFERENCE:
@@ -93,7 +104,7 @@ class CaseModel(RecordTableModel):
                 return self.tr("%1 (formal complaint)").replace("%1", case.title)
             return case.title
         if column is CaseColumn.STATUS:
-            return status_label(case.status)
+            return status_words(case)
         if column is CaseColumn.OWNER:
             return case.owner_name or self.tr("Unowned")
         if column is CaseColumn.AGE:
@@ -105,6 +116,7 @@ class CaseModel(RecordTableModel):
     def _tooltip(self, case: CaseSummary) -> str:
         lines = [
             f"{case.reference}: {case.title}",
+            self.tr("Status: %1").replace("%1", status_words(case)),
             self.tr("Opened %1").replace("%1", local_time(case.opened_at)),
         ]
         if case.target_at is not None:

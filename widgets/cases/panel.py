@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QToolButton, QVBoxLayout, QWidget
+from typing_extensions import override
 
 from widgets.cases.model import CaseColumn, CaseModel
 from widgets.views import HintTableView, read_only_rows
@@ -81,23 +82,41 @@ class CasePanel(QWidget):
         read_only_rows(view)
         view.setWordWrap(False)
         view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         header = view.horizontalHeader()
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         bold = view.font()
         bold.setBold(True)  # open cases are bold: size the fixed columns for them
         metrics = QFontMetrics(bold)
-        widths = {
-            CaseColumn.REFERENCE: metrics.horizontalAdvance("CS-0000000") + 16,
-            CaseColumn.STATUS: metrics.horizontalAdvance("Awaiting customer") + 16,
-            CaseColumn.OWNER: metrics.horizontalAdvance("Daniel Okafor") + 16,
-            CaseColumn.AGE: metrics.horizontalAdvance("took 10 days") + 16,
-        }
-        for column, width in widths.items():
-            header.resizeSection(column, width)
-        # The two free-text columns share what is left.
-        header.setSectionResizeMode(CaseColumn.TITLE, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(CaseColumn.NEXT_STEP, QHeaderView.ResizeMode.Stretch)
+        self._metrics = metrics
+        # The short columns are as wide as what they show; the title has the width it needs (up to
+        # three fifths of what is left), the next step the rest (widgets.table_model: whole text as tooltip).
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
         view.setMinimumHeight(header.sizeHint().height() + view.verticalHeader().defaultSectionSize() * 2 + 4)
+        view.viewport().installEventFilter(self)
+        model.modelReset.connect(self.share_width)
         return view
+
+    def share_width(self) -> None:
+        """Size the columns for the cases shown and the view's width."""
+        view, header, metrics = self.view, self.view.horizontalHeader(), self._metrics
+
+        def needs(column: CaseColumn) -> int:
+            texts = [str(self.model.index(row, column).data() or "") for row in range(self.model.rowCount())]
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
+            return max(metrics.horizontalAdvance(text) for text in [title, *texts]) + 16
+
+        short = (CaseColumn.REFERENCE, CaseColumn.STATUS, CaseColumn.OWNER, CaseColumn.AGE)
+        for column in short:
+            header.resizeSection(column, needs(column))
+        free = view.viewport().width() - sum(header.sectionSize(column) for column in short)
+        title = min(needs(CaseColumn.TITLE), max(free * 3 // 5, free - needs(CaseColumn.NEXT_STEP)))
+        header.resizeSection(CaseColumn.TITLE, max(title, metrics.averageCharWidth() * 12))
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.view.viewport():
+            self.share_width()
+        return super().eventFilter(watched, event)

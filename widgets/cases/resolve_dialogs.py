@@ -32,6 +32,8 @@ from typing_extensions import override
 from console.adr_letter import Letter
 from console.case_rules import ATTEMPTS_BEFORE_WRITING, MAX_NOTE, ROOT_CAUSE_CATEGORIES, may_close_in_writing
 from console.clock import Clock
+from console.paths import documents_dir
+from console.working_time import WorkingHours
 from domain.records import CaseSummary
 from domain.vocabulary import Confirmation
 from widgets.dialog_parts import (
@@ -40,7 +42,6 @@ from widgets.dialog_parts import (
     button_box,
     date_time_edit,
     edit_moment,
-    next_quarter_hour,
     note_edit,
 )
 from widgets.promise_text import short_time
@@ -105,14 +106,19 @@ class ResolveRequest:
 class _CheckTime:
     """Confirmed, or not reachable with the time to try again (a promise), as two radio buttons."""
 
-    def __init__(self, dialog: _CaseDialog, clock: Clock, zone: ZoneInfo) -> None:
+    def __init__(
+        self, dialog: _CaseDialog, clock: Clock, zone: ZoneInfo, hours: WorkingHours | None = None
+    ) -> None:
+        """`hours`: the team's working hours, within which the suggested check time falls."""
+        hours = hours or WorkingHours()
         self.zone = zone
-        self.confirmed = QRadioButton(dialog.tr("Customer &confirmed it works"), dialog)
+        self.confirmed = QRadioButton(dialog.tr("Customer confirmed it &works"), dialog)
         self.not_reachable = QRadioButton(dialog.tr("Customer &not reachable: promise to check"), dialog)
         self.group = QButtonGroup(dialog)
         self.group.addButton(self.confirmed)
         self.group.addButton(self.not_reachable)
-        self.check_edit = date_time_edit(zone, next_quarter_hour(clock.now(), DEFAULT_CHECK_AFTER), dialog)
+        check_at = hours.next_sensible(clock.now(), DEFAULT_CHECK_AFTER)
+        self.check_edit = date_time_edit(zone, check_at, dialog)
         self.check_edit.setAccessibleName(dialog.tr("Check with the customer at"))
         self.check_edit.setEnabled(False)
         self.not_reachable.toggled.connect(self.check_edit.setEnabled)
@@ -129,7 +135,12 @@ class ResolveDialog(_CaseDialog):
     """Root cause (category from the one list, and words), then the customer's confirmation."""
 
     def __init__(
-        self, case: CaseSummary, clock: Clock, zone: ZoneInfo, parent: QWidget | None = None
+        self,
+        case: CaseSummary,
+        clock: Clock,
+        zone: ZoneInfo,
+        parent: QWidget | None = None,
+        hours: WorkingHours | None = None,
     ) -> None:
         super().__init__(case, "resolveDialog", self.tr("Resolve %1"), self.tr("Resolve"), parent)
         self.category_combo = QComboBox(self)
@@ -140,7 +151,7 @@ class ResolveDialog(_CaseDialog):
         self.cause_edit = note_edit(
             self.tr("Root cause"), self.tr("What caused the fault, and what fixed it"), self
         )
-        self.check = _CheckTime(self, clock, zone)
+        self.check = _CheckTime(self, clock, zone, hours)
         self.form.addRow(self.tr("Root cause &category:"), self.category_combo)
         self.form.addRow(self.tr("&Root cause:"), self.cause_edit)
         self.form.addRow(self.tr("Fix checked:"), self.check.confirmed)
@@ -177,7 +188,12 @@ class ConfirmDialog(_CaseDialog):
     writing."""
 
     def __init__(
-        self, case: CaseSummary, clock: Clock, zone: ZoneInfo, parent: QWidget | None = None
+        self,
+        case: CaseSummary,
+        clock: Clock,
+        zone: ZoneInfo,
+        parent: QWidget | None = None,
+        hours: WorkingHours | None = None,
     ) -> None:
         super().__init__(case, "confirmDialog", self.tr("Confirm the fix for %1"), self.tr("Save"), parent)
         tries = QLabel(
@@ -189,7 +205,7 @@ class ConfirmDialog(_CaseDialog):
         tries.setObjectName("confirmationTries")
         tries.setWordWrap(True)
         self.body.insertWidget(1, tries)
-        self.check = _CheckTime(self, clock, zone)
+        self.check = _CheckTime(self, clock, zone, hours)
         self.in_writing = QRadioButton(self.tr("Close: customer &told in writing"), self)
         self.in_writing.setEnabled(may_close_in_writing(case))
         self.check.group.addButton(self.in_writing)
@@ -412,7 +428,7 @@ class AdrLetterDialog(_CaseDialog):
         name, _ = QFileDialog.getSaveFileName(
             self,
             self.tr("Save the letter as PDF"),
-            f"{self.case.reference}-ombudsman-letter.pdf",
+            str(documents_dir() / f"{self.case.reference}-ombudsman-letter.pdf"),
             "PDF (*.pdf)",
         )
         if name:

@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 
 from console.details_rules import CHANNELS, FIELD_WORDS, NO, YES, check_reason, check_value
 from console.normalise import format_phone
+from console.services.contacts import CHANNEL_WORDS
 from domain.records import DetailChangeRecord
+from domain.vocabulary import Channel
 from widgets.dialog_parts import ErrorLabel, SaveDialog, button_box, note_edit, sentence
 from widgets.promise_text import short_time
 
@@ -93,7 +95,7 @@ class CustomerDetailsDialog(SaveDialog):
         self.channel.setObjectName("detailChannel")
         self.channel.setAccessibleName(self.tr("Preferred channel"))
         for channel in CHANNELS:
-            self.channel.addItem(channel, channel)
+            self.channel.addItem(CHANNEL_WORDS[Channel(channel)], channel)
         self.channel.setCurrentIndex(max(self.channel.findData(current.get("preferred_channel")), 0))
         form.addRow(self.tr("Preferred channel"), self.channel)
         self.flags: dict[str, QCheckBox] = {}

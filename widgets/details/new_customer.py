@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLineEdit, QVBo
 
 from console.details_rules import CHANNELS, NewCustomer, check_new_customer
 from console.normalise import format_phone
+from console.services.contacts import CHANNEL_WORDS
+from domain.vocabulary import Channel
 from widgets.dialog_parts import ErrorLabel, SaveDialog, button_box, note_edit
 
 FIELDS = (
@@ -41,7 +43,7 @@ class NewCustomerDialog(SaveDialog):
         self.channel.setObjectName("newCustomerChannel")
         self.channel.setAccessibleName(self.tr("Preferred channel"))
         for channel in CHANNELS:
-            self.channel.addItem(channel, channel)
+            self.channel.addItem(CHANNEL_WORDS[Channel(channel)], channel)
         form.addRow(self.tr("Preferred channel"), self.channel)
         self.consent = QCheckBox(self.tr("Marketing consent"), self)
         self.consent.setObjectName("newCustomerConsent")

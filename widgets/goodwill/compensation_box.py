@@ -28,14 +28,23 @@ def _label(name: str, parent: QWidget) -> QLabel:
 
 
 class SuggestionBox(QFrame):
-    """`compensationSuggestion`: hidden until the linked case has a suggestion (or a problem to tell)."""
+    """`compensationSuggestion`: hidden until the linked case has a suggestion (or a problem to tell).
+
+    The amount is what the scheme owes the customer; `compensationLimit` says how the user's limit
+    applies to paying it. Notes on figures not yet verified against Ofcom (`compensationChecks`) are
+    for supervisors (`for_supervisor`), not for an advisor mid-call.
+    """
 
     # The advisor chose to use the suggested amount: carries the Suggestion.
     use_requested = Signal(object)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, limit_pence: int | None = None, for_supervisor: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("compensationSuggestion")
+        self._limit_pence = limit_pence
+        self._for_supervisor = for_supervisor
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.suggestion: Suggestion | None = None
         self.title = _label("compensationTitle", self)
@@ -43,6 +52,7 @@ class SuggestionBox(QFrame):
         font.setBold(True)
         self.title.setFont(font)
         self.arithmetic = _label("compensationArithmetic", self)
+        self.limit = _label("compensationLimit", self)
         self.checks = _label("compensationChecks", self)
         self.use_button = QPushButton(self.tr("Use this amount"), self)
         self.use_button.setObjectName("useSuggestionButton")
@@ -58,6 +68,7 @@ class SuggestionBox(QFrame):
         layout.setSpacing(3)
         layout.addLayout(row)
         layout.addWidget(self.arithmetic)
+        layout.addWidget(self.limit)
         layout.addWidget(self.checks)
         self.hide()
 
@@ -85,10 +96,12 @@ class SuggestionBox(QFrame):
             lines.append(self.tr("Total: %1").replace("%1", total))
         self.arithmetic.setText("\n".join(lines))
         self.arithmetic.setVisible(full)
+        self.limit.setText(self._limit_words(suggestion.total_pence))
+        self.limit.setVisible(full and owed and self._limit_pence is not None)
         notes = suggestion.checks()
-        to_check = self.tr("To check before relying on it: %1")
+        to_check = self.tr("For supervisors, to check against Ofcom: %1")
         self.checks.setText("\n".join(to_check.replace("%1", note) for note in notes))
-        self.checks.setVisible(full and bool(notes))
+        self.checks.setVisible(full and bool(notes) and self._for_supervisor)
         self.use_button.setVisible(owed)
         self.show()
 
@@ -97,9 +110,24 @@ class SuggestionBox(QFrame):
         self.suggestion = None
         self.title.setText(self.tr("No compensation suggestion: %1").replace("%1", text))
         self.arithmetic.hide()
+        self.limit.hide()
         self.checks.hide()
         self.use_button.hide()
         self.show()
+
+    def _limit_words(self, pence: int) -> str:
+        """How the user's limit applies to paying what the scheme owes (the amount itself is not theirs to
+        change: it is the scheme's)."""
+        if self._limit_pence is None:
+            return ""
+        if pence <= self._limit_pence:
+            return self.tr(
+                "The scheme's amount, owed to the customer: within your %1 limit, paid at once."
+            ).replace("%1", format_pence(self._limit_pence))
+        return self.tr(
+            "The scheme's amount, owed to the customer: above your %1 limit, so a supervisor checks and "
+            "approves the payment before it is made."
+        ).replace("%1", format_pence(self._limit_pence))
 
     def _use(self) -> None:
         if self.suggestion is not None and self.suggestion.owed:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 
+from console.case_rules import default_case
 from console.clock import Clock
 from console.goodwill_rules import GoodwillRuleError
 from console.money import AmountError, format_pence
@@ -75,6 +76,7 @@ class GoodwillController(Controller):
         self._told: set[uuid.UUID] = set()
         self.panel = GoodwillPanel()
         self.decision_banner = DecisionBanner()
+        self._supervisor = supervisor
         self.approval_panel = ApprovalPanel() if supervisor else None
         self.compensation = CompensationFlow(jobs, workbench, clock, zone, self.panel, self)
         self.compensation.dialog_requested.connect(self.dialog_requested)
@@ -213,10 +215,7 @@ class GoodwillController(Controller):
         if profile is None or self._workbench is None:
             return None
         cases, case = self._cases()
-        open_cases = [c for c in cases if c.status.is_open]
-        case_id = case.id if case is not None and case.status.is_open else None
-        if case_id is None and len(open_cases) == 1:
-            case_id = open_cases[0].id
+        case_id = default_case(cases, case)
         dialog = GoodwillDialog(
             profile.id,
             profile.full_name,
@@ -224,6 +223,7 @@ class GoodwillController(Controller):
             self._workbench.user.goodwill_limit_pence,
             case_id=case_id,
             parent=self.panel.window(),
+            supervisor=self._supervisor,
         )
         self.open_dialog(dialog, self._save)
         self.compensation.attach(dialog)

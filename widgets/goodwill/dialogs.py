@@ -52,7 +52,9 @@ class GoodwillDialog(SaveDialog):
         *,
         case_id: uuid.UUID | None = None,
         parent: QWidget | None = None,
+        supervisor: bool = False,
     ) -> None:
+        """`supervisor`: the user is one (notes on unverified scheme figures are for them)."""
         super().__init__(parent)
         self.setObjectName("goodwillDialog")
         self.customer_id = customer_id
@@ -88,7 +90,7 @@ class GoodwillDialog(SaveDialog):
         self.limit_hint.setTextFormat(Qt.TextFormat.PlainText)
         self.limit_hint.setWordWrap(True)
 
-        self.suggestion_box = SuggestionBox(self)
+        self.suggestion_box = SuggestionBox(self, limit_pence=limit_pence, for_supervisor=supervisor)
         self.suggestion_box.use_requested.connect(self.use_suggestion)
         self._suggestion_case: uuid.UUID | None = None
         self.kind_combo.currentIndexChanged.connect(self._render_suggestion)

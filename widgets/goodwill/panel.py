@@ -224,6 +224,12 @@ class ApprovalPanel(QGroupBox):
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ApprovalColumn.CUSTOMER, QHeaderView.ResizeMode.Stretch)
+        # The detail under the list says the selected request in full: no sideways scrolling, and
+        # rows a line high, so four requests show in a laptop's first row of the board.
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 6)
         self.view.setMinimumHeight(self.view.fontMetrics().height() * 4)
 
         self.detail = QLabel(self)

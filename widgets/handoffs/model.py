@@ -12,10 +12,11 @@ from PySide6.QtGui import QFont
 from typing_extensions import override
 
 from console.handoff_rules import HandoffState, handoff_state
+from console.promise_rules import span_words
 from domain.records import HandoffRecord
 from widgets.promise_text import handoff_brush, handoff_kind_label, short_time, team_label
 from widgets.table_model import RecordTableModel
-from widgets.text import age, one_line
+from widgets.text import one_line
 
 _ROOT = QModelIndex()
 HandoffRole = Qt.ItemDataRole.UserRole + 1
@@ -39,8 +40,18 @@ class HandoffColumn(IntEnum):
 class HandoffModel(RecordTableModel):
     """A handful of rows per customer; the state column is re-read on every tick (a deadline may pass)."""
 
-    def __init__(self, now: datetime, zone: tzinfo | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        now: datetime,
+        zone: tzinfo | None = None,
+        parent: QObject | None = None,
+        *,
+        sender_only: bool = False,
+    ) -> None:
+        """`sender_only`: the teams column names only the sending team (a team's own list, where every
+        row goes to that team)."""
         super().__init__(parent)
+        self._sender_only = sender_only
         self._now = now
         self._zone = zone
         self._rows: list[HandoffRecord] = []
@@ -50,7 +61,7 @@ class HandoffModel(RecordTableModel):
             HandoffColumn.STATE: self.tr("State"),
             HandoffColumn.KIND: self.tr("Kind"),
             HandoffColumn.SUMMARY: self.tr("What"),
-            HandoffColumn.TEAMS: self.tr("From → to"),
+            HandoffColumn.TEAMS: self.tr("From") if sender_only else self.tr("From → to"),
             HandoffColumn.ACKNOWLEDGE_BY: self.tr("Acknowledge by"),
             HandoffColumn.DONE_BY: self.tr("Done by"),
         }
@@ -104,6 +115,8 @@ class HandoffModel(RecordTableModel):
         if column is HandoffColumn.SUMMARY:
             return one_line(handoff.summary)
         if column is HandoffColumn.TEAMS:
+            if self._sender_only:
+                return team_label(handoff.from_team)
             return f"{team_label(handoff.from_team)} → {team_label(handoff.to_team)}"
         if column is HandoffColumn.ACKNOWLEDGE_BY:
             return short_time(handoff.acknowledge_by, self._zone)
@@ -113,10 +126,10 @@ class HandoffModel(RecordTableModel):
         """`Not acknowledged — 2 days late`, `Acknowledged by Pete, Thu 26 Nov 10:02`, `Done …`."""
         state = handoff_state(handoff, self._now)
         if state is HandoffState.DROPPED:
-            late = age(handoff.acknowledge_by, self._now)
+            late = span_words(self._now - handoff.acknowledge_by)
             return self.tr("Not acknowledged — %1 late").replace("%1", late)
         if state is HandoffState.AWAITING:
-            left = age(self._now, handoff.acknowledge_by)
+            left = span_words(handoff.acknowledge_by - self._now)
             return self.tr("Awaiting acknowledgement (%1 left)").replace("%1", left)
         if state is HandoffState.CANCELLED:
             return self.tr("Cancelled")

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,9 +11,11 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
+from console.case_rules import default_case
 from console.clock import Clock
-from console.promise_rules import DEFAULT_DUE_SOON, Outcome, PromiseRuleError, Urgency, countdown, urgency
+from console.promise_rules import DEFAULT_DUE_SOON, Outcome, PromiseRuleError
 from console.services.promises import PromiseConflictError
+from console.working_time import WorkingHours
 from domain.errors import first_line
 from domain.records import CaseSummary, CustomerProfile, PromiseRecord, UserRecord
 from domain.vocabulary import PromiseKind
@@ -24,7 +25,8 @@ from widgets.pane.loading import CustomerWork
 from widgets.promise_text import kind_label, short_time
 from widgets.promises.dialogs import OutcomeDialog, PromiseDialog, PromiseRequest
 from widgets.promises.models import CustomerPromiseModel, WorklistModel
-from widgets.promises.panels import PromiseBanner, PromisePanel, WorklistPanel
+from widgets.promises.notice import DueNotice
+from widgets.promises.panels import PromisePanel, WorklistPanel
 from widgets.tray import DesktopNotices
 from widgets.workbench import Workbench
 
@@ -72,11 +74,15 @@ class PromisesController(Controller):
         can_act: Callable[[], CustomerProfile | None],
         selected_case: Callable[[], CaseSummary | None],
         parent: QObject | None = None,
+        *,
+        in_call: Callable[[], bool | None] = lambda: False,
     ) -> None:
+        """`in_call`: whether a call is in hand (then other customers' promises are a quiet count)."""
         super().__init__(parent)
         self._jobs, self._workbench, self._clock, self._zone = jobs, workbench, clock, zone
-        self._notices, self._profile, self._can_act = notices, profile, can_act
+        self._profile, self._can_act = profile, can_act
         self._selected_case = selected_case
+        self._hours = workbench.promises.working_hours if workbench is not None else WorkingHours()
         self._cases: list[CaseSummary] = []
         self._needing_update: list[CaseSummary] = []
         self._worklist_title = self.tr("My promises")
@@ -88,21 +94,25 @@ class PromisesController(Controller):
         self.panel = PromisePanel(self.model)
         self.worklist_model = WorklistModel(now, due_soon, zone, self)
         self.worklist_panel = WorklistPanel(self.worklist_model)
-        self.banner = PromiseBanner()
+        self.notice = DueNotice(self.worklist_model, notices, profile, in_call, self)
+        self.banner = self.notice.banner
         self.panel.make_button.clicked.connect(self.make_promise)
         self.panel.outcome_button.clicked.connect(self.record_outcome)
         self.panel.view.activated.connect(self.record_outcome)
         self.panel.view.selectionModel().currentRowChanged.connect(self.update_actions)
         self.model.modelReset.connect(self.update_actions)
         self.worklist_panel.view.activated.connect(self._open_from_worklist)
-        self.banner.open_customer_requested.connect(self._open_from_banner)
+        self.notice.open_customer_requested.connect(self.open_customer_requested)
+        self.notice.promises_announced.connect(self.promises_announced)
         jobs.changed.connect(self._changed)
 
     def show_work(self, work: CustomerWork) -> None:
         self._cases = list(work.cases)
         self._needing_update = list(work.needing_update)
-        self.model.set_promises(work.promises, self._clock.now())
+        now = self._clock.now()
+        self.model.set_promises(work.promises, now)
         self.update_titles()
+        self.notice.refresh(now)
 
     def selected(self) -> PromiseRecord | None:
         index = self.panel.view.currentIndex()
@@ -175,32 +185,8 @@ class PromisesController(Controller):
 
     def tick(self, now: datetime) -> None:
         self.update_titles()
-        self._announce_due(now)
+        self.notice.tick(now)
         self._maybe_escalate(now)
-
-    def _announce_due(self, now: datetime) -> None:
-        """Tell the user, once per promise, that it is due soon (or already overdue), whoever is open."""
-        fresh = self.worklist_model.newly_due(now)
-        if not fresh:
-            return
-        first = fresh[0]
-        overdue = urgency(first.due_at, now, self.worklist_model.due_soon) is Urgency.OVERDUE
-        when = countdown(first.due_at, now)
-        text = (
-            self.tr("%1 for %2 %3")
-            .replace("%1", kind_label(first.kind))
-            .replace("%2", first.customer_name)
-            .replace("%3", when if overdue else self.tr("due %1").replace("%1", when))
-        )
-        if len(fresh) > 1:
-            text = (
-                self.tr("%1 — and %2 more due soon or overdue: see My promises (Ctrl+Shift+P)")
-                .replace("%1", text)
-                .replace("%2", str(len(fresh) - 1))
-            )
-        self.banner.announce(text, first.customer_id, overdue=overdue)
-        self._notices.tell(self.tr("Promise due"), text)
-        self.promises_announced.emit(fresh)
 
     def _maybe_escalate(self, now: datetime) -> None:
         workbench = self._workbench
@@ -255,7 +241,7 @@ class PromisesController(Controller):
         self.worklist_model.set_promises(worklist.promises, now)
         self.colleagues_read.emit(list(worklist.colleagues))
         self.update_titles()
-        self._announce_due(now)
+        self.notice.tick(now)
         self.worklist_loaded.emit(self.worklist_model.rowCount())
 
     def _worklist_failed(self, error: BaseException) -> None:
@@ -273,10 +259,6 @@ class PromisesController(Controller):
         if promise is not None:
             self.open_customer_requested.emit(promise.customer_id)
 
-    def _open_from_banner(self, customer_id: uuid.UUID) -> None:
-        self.banner.hide()
-        self.open_customer_requested.emit(customer_id)
-
     # -- making a promise -------------------------------------------------------------------------
 
     def make_promise(self) -> PromiseDialog | None:
@@ -285,8 +267,7 @@ class PromisesController(Controller):
         if profile is None:
             return None
         kind = PromiseKind.CALLBACK
-        case = self._selected_case()
-        case_id = case.id if case is not None and case.status.is_open else None
+        case_id = default_case(self._cases, self._selected_case())
         if self._needing_update:
             kind, case_id = PromiseKind.PROGRESS_UPDATE, self._needing_update[0].id
         dialog = PromiseDialog(
@@ -299,6 +280,7 @@ class PromisesController(Controller):
             kind=kind,
             case_id=case_id,
             parent=self.panel.window(),
+            hours=self._hours,
         )
         self.open_dialog(dialog, self._save_promise)
         return dialog
@@ -348,7 +330,7 @@ class PromisesController(Controller):
         if not promise.is_open:
             self.say(self.tr("That promise has already ended."))
             return None
-        dialog = OutcomeDialog(promise, self._clock, self._zone, self.panel.window())
+        dialog = OutcomeDialog(promise, self._clock, self._zone, self.panel.window(), self._hours)
         self.open_dialog(dialog, self._save_outcome)
         return dialog
 

@@ -32,6 +32,7 @@ from typing_extensions import override
 from console.clock import Clock
 from console.normalise import format_phone
 from console.promise_rules import Outcome, countdown, quick_picks
+from console.working_time import WorkingHours
 from domain.records import CaseSummary, PromiseRecord
 from domain.vocabulary import PromiseKind, PromiseStatus
 from widgets.dialog_parts import (
@@ -40,7 +41,6 @@ from widgets.dialog_parts import (
     button_box,
     date_time_edit,
     edit_moment,
-    next_quarter_hour,
     note_edit,
     open_case_combo,
     set_edit_moment,
@@ -75,13 +75,16 @@ class PromiseDialog(SaveDialog):
         kind: PromiseKind = PromiseKind.CALLBACK,
         case_id: uuid.UUID | None = None,
         parent: QWidget | None = None,
+        hours: WorkingHours | None = None,
     ) -> None:
+        """`hours`: the team's working hours, within which the suggested times fall."""
         super().__init__(parent)
         self.setObjectName("promiseDialog")
         self.customer_id = customer_id
         self.setWindowTitle(self.tr("Make a promise to %1").replace("%1", customer_name))
         self._clock = clock
         self._zone = zone
+        self._hours = hours or WorkingHours()
         now = clock.now()
 
         self.kind_combo = QComboBox(self)
@@ -125,11 +128,18 @@ class PromiseDialog(SaveDialog):
         """Due: the quick picks, or a set time with an optional window end."""
         self.due_group = QButtonGroup(self)
         self.pick_buttons: list[QRadioButton] = []
-        labels = [self.tr("In 1 hour"), self.tr("In 2 hours"), self.tr("Tomorrow morning, 9–12")]
+        picks = quick_picks(now, zone, self._hours)
+        tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+        morning = (
+            self.tr("Tomorrow morning, 9–12")
+            if picks[2].due_at.astimezone(zone).date() == tomorrow
+            else self.tr("Next working morning, 9–12")
+        )
+        labels = [self.tr("In 1 hour"), self.tr("In 2 hours"), morning]
         due_box = QWidget(self)
         due_layout = QGridLayout(due_box)
         due_layout.setContentsMargins(0, 0, 0, 0)
-        for number, (label, pick) in enumerate(zip(labels, quick_picks(now, zone), strict=True)):
+        for number, (label, pick) in enumerate(zip(labels, picks, strict=True)):
             when = short_time(pick.due_at, zone)
             if pick.window_end_at is not None:
                 when = f"{when}–{clock_time(pick.window_end_at, zone)}"
@@ -139,17 +149,22 @@ class PromiseDialog(SaveDialog):
             due_layout.addWidget(button, number, 0, 1, 2)
         self.custom_button = QRadioButton(self.tr("At a set time:"), due_box)
         self.due_group.addButton(self.custom_button, len(self.pick_buttons))
-        self.custom_due = date_time_edit(zone, next_quarter_hour(now, timedelta(hours=1)), due_box)
+        suggested = self._hours.next_sensible(now, timedelta(hours=1))
+        self.custom_due = date_time_edit(zone, suggested, due_box)
         self.custom_due.setAccessibleName(self.tr("Due at"))
         self.window_check = QCheckBox(self.tr("Window until:"), due_box)
-        self.window_end = date_time_edit(zone, next_quarter_hour(now, timedelta(hours=3)), due_box)
+        self.window_end = date_time_edit(zone, suggested + timedelta(hours=2), due_box)
         self.window_end.setAccessibleName(self.tr("Window ends at"))
         row = len(self.pick_buttons)
         due_layout.addWidget(self.custom_button, row, 0)
         due_layout.addWidget(self.custom_due, row, 1)
         due_layout.addWidget(self.window_check, row + 1, 0)
         due_layout.addWidget(self.window_end, row + 1, 1)
-        self.pick_buttons[0].setChecked(True)
+        # "In 1 hour" only while the team works then; at night the set time, at the next opening.
+        if self._hours.is_open_at(picks[0].due_at):
+            self.pick_buttons[0].setChecked(True)
+        else:
+            self.custom_button.setChecked(True)
         return due_box
 
     def _due_choice_changed(self, *_: object) -> None:
@@ -181,7 +196,7 @@ class PromiseDialog(SaveDialog):
         pick = self.due_group.checkedId()
         if 0 <= pick < len(self.pick_buttons):
             # Worked out now, not when the dialog opened: "in 1 hour" means from the moment of saving.
-            chosen = quick_picks(self._clock.now(), self._zone)[pick]
+            chosen = quick_picks(self._clock.now(), self._zone, self._hours)[pick]
             due_at, window_end_at = chosen.due_at, chosen.window_end_at
         else:
             due_at = edit_moment(self.custom_due, self._zone)
@@ -203,8 +218,14 @@ class OutcomeDialog(SaveDialog):
     """A promise ends only with an outcome: done, not reachable (try again when?) or rescheduled."""
 
     def __init__(
-        self, promise: PromiseRecord, clock: Clock, zone: ZoneInfo, parent: QWidget | None = None
+        self,
+        promise: PromiseRecord,
+        clock: Clock,
+        zone: ZoneInfo,
+        parent: QWidget | None = None,
+        hours: WorkingHours | None = None,
     ) -> None:
+        """`hours`: the team's working hours, within which the suggested next attempt falls."""
         super().__init__(parent)
         self.setObjectName("outcomeDialog")
         self.promise = promise
@@ -245,7 +266,8 @@ class OutcomeDialog(SaveDialog):
         self.text_label.setBuddy(self.text_edit)
 
         self.next_label = QLabel(self.tr("Next &attempt:"), self)
-        self.next_attempt = date_time_edit(zone, next_quarter_hour(now, timedelta(hours=1)), self)
+        next_at = (hours or WorkingHours()).next_sensible(now, timedelta(hours=1))
+        self.next_attempt = date_time_edit(zone, next_at, self)
         self.next_attempt.setAccessibleName(self.tr("Next attempt at"))
         self.next_label.setBuddy(self.next_attempt)
 

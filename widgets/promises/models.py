@@ -4,9 +4,10 @@ Both models hold their rows and, per row, the due time as a float timestamp. A t
 and announces the countdown and state cells whose words can have changed since the last tick; the
 words are computed in `data()`, so only for the rows a view actually paints.
 
-Countdowns read in whole minutes (or coarser) until the last minute, so a row's words change only
-when the clock passes its due time's second-of-the-minute: rows are kept in 60 buckets by that
-second, and a one-second tick looks at one bucket and at the rows within a minute of being due.
+Countdowns read in minutes (or coarser, rounded to the nearest) outside the last minute, so a row's
+words change only when the clock passes one second of the minute, counted from its due time
+(`WORDS_CHANGE_AT`): rows are kept in 60 buckets by that second, and a one-second tick looks at one
+bucket and at the rows within a minute of being due.
 Of those, only rows a view shows are announced (each announcement costs a call into the view's
 Python `dataChanged`); a row scrolled into view later is painted, and read, afresh.
 """
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import QTableView
 from typing_extensions import override
 
 from console.normalise import format_phone
-from console.promise_rules import DEFAULT_DUE_SOON, Urgency, countdown, urgency
+from console.promise_rules import DEFAULT_DUE_SOON, WORDS_CHANGE_AT, Urgency, countdown, urgency
 from domain.records import PromiseRecord
 from widgets.promise_text import (
     GREY_BRUSH,
@@ -135,10 +136,10 @@ class PromiseTableModel(RecordTableModel):
             if promise.is_open:
                 due_ts = self._due_ts[row]
                 open_by_due.append((due_ts, row))
-                # Words change on the due time's minute phase; the colour also turns at due - due_soon.
-                second = int(due_ts) % 60
+                # Words change on one phase of the due time's minute; the colour turns at due - due_soon.
+                second = (int(due_ts) + WORDS_CHANGE_AT) % 60
                 by_second[second].append(row)
-                turn = (second - soon) % 60
+                turn = (int(due_ts) - soon) % 60
                 if turn != second:
                     by_second[turn].append(row)
             elif promise.closed_at is not None:  # "ended 5 minutes ago"
@@ -401,3 +402,7 @@ class WorklistModel(PromiseTableModel):
 
     def overdue_count(self, now: datetime) -> int:
         return bisect_right(self._due_ts, now.timestamp())
+
+    def due_by(self, now: datetime) -> list[PromiseRecord]:
+        """The promises due soon or overdue at `now`, soonest first (a prefix of the rows)."""
+        return self._rows[: bisect_right(self._due_ts, (now + self._due_soon).timestamp())]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 
-from PySide6.QtCore import QAbstractItemModel, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QFrame,
@@ -13,10 +13,12 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
+from typing_extensions import override
 
 from widgets.handoffs.model import HandoffColumn, HandoffModel
 from widgets.promises.models import CustomerPromiseModel, PromiseColumn, PromiseTableModel, WorklistModel
@@ -48,7 +50,7 @@ def data_table(
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     rows = view.verticalHeader()
     rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    rows.setDefaultSectionSize(view.fontMetrics().height() + 10)
+    rows.setDefaultSectionSize(view.fontMetrics().height() + 6)
     header = view.horizontalHeader()
     header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -62,7 +64,50 @@ def data_table(
     for column in stretch:
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
     view.setMinimumHeight(header.sizeHint().height() + rows.defaultSectionSize() * 2 + 4)
+    widths = {column: header.sectionSize(column) for column in samples}
+    RoomForWords(view, widths, stretch, plain_metrics.averageCharWidth() * WORDS_LEAST)
     return view
+
+
+# The free-text columns ("What", "State") keep room for this many characters at least.
+WORDS_LEAST = 28
+# The sized columns give up at most this share of their width for them.
+NARROWEST = 0.6
+
+
+class RoomForWords(QObject):
+    """On a narrow window the sample-sized columns narrow (to three fifths at most) so the stretching
+    columns keep room for their words (a handoff's What once showed as "I…")."""
+
+    def __init__(
+        self, view: QTableView, widths: Mapping[int, int], stretch: tuple[int, ...], least: int
+    ) -> None:
+        super().__init__(view)
+        self._view, self._widths, self._stretch, self._least = view, dict(widths), stretch, least
+        view.viewport().installEventFilter(self)
+        model = view.model()
+        if model is not None:
+            model.modelReset.connect(self.share)
+
+    def share(self) -> None:
+        view = self._view
+        shown = {column: width for column, width in self._widths.items() if not view.isColumnHidden(column)}
+        stretching = [column for column in self._stretch if not view.isColumnHidden(column)]
+        if not shown or not stretching:
+            return
+        sized = sum(shown.values())
+        room = view.viewport().width() - sized
+        wanted = self._least * len(stretching)
+        scale = 1.0 if room >= wanted else max(NARROWEST, (view.viewport().width() - wanted) / sized)
+        header = view.horizontalHeader()
+        for column, width in shown.items():
+            header.resizeSection(column, int(width * scale))
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.share()
+        return super().eventFilter(watched, event)
 
 
 def _title(text: str, parent: QWidget) -> QLabel:
@@ -217,7 +262,12 @@ class WorklistPanel(QWidget):
 
 
 class PromiseBanner(QFrame):
-    """In-window notice that a promise is due soon (or already overdue), shown until dismissed."""
+    """In-window notice that a promise is due soon (or already overdue), shown until dismissed.
+
+    Loud (amber, red when overdue) about the promise itself; quiet (grey, no button) when it only
+    counts other customers' promises while a call is in hand. Before it opens another customer over
+    a call it asks, in the banner itself: Open anyway, or Stay on the call.
+    """
 
     # The advisor asked to open the customer of the promise announced: carries its customer id.
     open_customer_requested = Signal(object)
@@ -227,31 +277,79 @@ class PromiseBanner(QFrame):
         self.setObjectName("promiseBanner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._customer_id: uuid.UUID | None = None
+        self._asking = False
+        self._said = ""
         self.text = QLabel(self)
         self.text.setObjectName("promiseBannerText")
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setWordWrap(True)
-        self.open_button = QPushButton(self.tr("Open customer"), self)
-        self.open_button.setAccessibleName(self.tr("Open the customer of this promise"))
-        self.dismiss_button = QPushButton(self.tr("Dismiss"), self)
-        self.dismiss_button.setAccessibleName(self.tr("Dismiss the promise notice"))
+        self.open_button = QPushButton(self)
+        self.dismiss_button = QPushButton(self)
+        self._name_buttons()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 4, 6, 4)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.open_button)
         layout.addWidget(self.dismiss_button)
         self.open_button.clicked.connect(self._open)
-        self.dismiss_button.clicked.connect(self.hide)
+        self.dismiss_button.clicked.connect(self._dismiss)
         self.hide()
 
-    def announce(self, text: str, customer_id: uuid.UUID | None, *, overdue: bool) -> None:
-        self._customer_id = customer_id
-        self.text.setText(text)
-        self.setProperty("overdue", overdue)
-        self.style().unpolish(self)
-        self.style().polish(self)
-        self.open_button.setVisible(customer_id is not None)
+    def _name_buttons(self) -> None:
+        if self._asking:
+            self.open_button.setText(self.tr("Open anyway"))
+            self.open_button.setAccessibleName(self.tr("Open the other customer, leaving the caller's pane"))
+            self.dismiss_button.setText(self.tr("Stay on the call"))
+            self.dismiss_button.setAccessibleName(self.tr("Keep the caller's pane open"))
+        else:
+            self.open_button.setText(self.tr("Open customer"))
+            self.open_button.setAccessibleName(self.tr("Open the customer of this promise"))
+            self.dismiss_button.setText(self.tr("Dismiss"))
+            self.dismiss_button.setAccessibleName(self.tr("Dismiss the promise notice"))
+
+    def _set_look(self, name: str, value: bool) -> None:
+        if self.property(name) == value:
+            return
+        self.setProperty(name, value)
+        for widget in (self, self.text):  # the text's colour hangs on the banner's property too
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+
+    def announce(
+        self, text: str, customer_id: uuid.UUID | None, *, overdue: bool, quiet: bool = False
+    ) -> None:
+        """Show `text`; `customer_id`: whose pane Open customer opens (None: no button)."""
+        self._asking = False
+        self._name_buttons()
+        self.show_text(text, customer_id, overdue=overdue, quiet=quiet)
         self.show()
+
+    def show_text(
+        self, text: str, customer_id: uuid.UUID | None, *, overdue: bool, quiet: bool = False
+    ) -> None:
+        """The notice moved on with the clock (same tick as the lists); nothing changes while it asks."""
+        self._said = text
+        if self._asking:  # the question stays, about the customer it asked about
+            return
+        self._customer_id = customer_id
+        if self.text.text() != text:
+            self.text.setText(text)
+        self._set_look("overdue", overdue and not quiet)
+        self._set_look("quiet", quiet)
+        self.open_button.setVisible(customer_id is not None)
+
+    def ask(self, question: str) -> None:
+        """Ask before opening another customer over the call: Open anyway, or Stay on the call."""
+        self._asking = True
+        self._name_buttons()
+        self.text.setText(question)
+        self.open_button.setVisible(True)
+        self.show()
+        self.dismiss_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @property
+    def asking(self) -> bool:
+        return self._asking
 
     @property
     def customer_id(self) -> uuid.UUID | None:
@@ -260,3 +358,12 @@ class PromiseBanner(QFrame):
     def _open(self) -> None:
         if self._customer_id is not None:
             self.open_customer_requested.emit(self._customer_id)
+
+    def _dismiss(self) -> None:
+        if not self._asking:
+            self.hide()
+            return
+        self._asking = False
+        self._name_buttons()
+        self.text.setText(self._said)
+        self.open_button.setVisible(self._customer_id is not None)

@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from console.case_groups import kind_label, kinds_in_order
 from console.case_rules import MAX_TITLE, check_case_words, check_new_case, progress_update
 from console.contact_reasons import ReasonList
 from console.contact_rules import LOGGED_CHANNELS, ContactRuleError, check_summary, duration_words
+from console.normalise import format_phone
 from console.services.contacts import CHANNEL_WORDS, ContactEntry, WrapUp, check_wrap_up
-from console.suppressor import CASE_KIND_WORDS
 from domain.records import CaseSummary, WrapUpDraftRecord
 from domain.vocabulary import CaseKind, Channel, Direction
 from widgets.dialog_parts import (
@@ -91,7 +92,7 @@ class WrapUpDialog(SaveDialog):
         call = self.tr("Call %1–%2 (%3)").replace("%1", _clock_time(draft.started_at, zone))
         call = call.replace("%2", _clock_time(draft.ended_at, zone)).replace("%3", duration_words(seconds))
         if draft.number:
-            call += f", {draft.number}"
+            call += f", {format_phone(draft.number)}"  # as the call strip says it
         self.call_label = QLabel(call, self)
         self.call_label.setObjectName("wrapUpCall")
         self.restored_label = QLabel(self.tr("Restored: this wrap-up was not saved before."), self)
@@ -328,8 +329,11 @@ class NewCaseDialog(SaveDialog):
         self.kind_combo = QComboBox(self)
         self.kind_combo.setObjectName("caseKind")
         self.kind_combo.setAccessibleName(self.tr("Kind of case"))
-        for kind in CaseKind:
-            self.kind_combo.addItem(CASE_KIND_WORDS[kind], kind.value)
+        self.kind_combo.setToolTip(
+            self.tr("Fault, order, billing, complaint, move or other: type the first letters")
+        )
+        for kind in kinds_in_order():
+            self.kind_combo.addItem(kind_label(kind), kind.value)
         if prefill.kind is not None:
             self.kind_combo.setCurrentIndex(self.kind_combo.findData(prefill.kind.value))
         self.title_edit = QLineEdit(prefill.title, self)

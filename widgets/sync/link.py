@@ -194,9 +194,11 @@ class SyncLink(QObject):
         elif state.mode is Mode.OFFLINE:
             status.show_offline(state.waiting)
             if state.problem:
-                status.setToolTip(f"{status.text()}: {state.problem}")
+                status.show_reason(state.problem)
         elif state.total >= LONG_RUN:
             status.show_syncing(state.done, state.total)
+        else:  # a short sync begins: while offline, its count of changes waiting shows at once
+            status.show_waiting(state.waiting)
         self.state_shown.emit(state)
 
     def _show_first_sync(self, state: SyncState) -> None:

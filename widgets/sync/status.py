@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from storage.location import StoreLocation
+from widgets.sync.offline_band import OfflineBand, waiting_words
 
 
 def connectivity_text(location: StoreLocation) -> str:
@@ -44,6 +45,7 @@ class ConnectivityStatus(QLabel):
         self._waiting = 0
         self._progress: tuple[int, int] | None = None
         self._unlocked_locally = False
+        self.band = OfflineBand()  # the window places it across its top
         self.show_local(text)
 
     @property
@@ -94,14 +96,19 @@ class ConnectivityStatus(QLabel):
             self._unlocked_locally = unlocked_locally
         self._waiting = max(waiting, 0)
         head = _tr("Offline (unlocked locally)") if self._unlocked_locally else _tr("Offline")
-        if self._waiting == 0:
-            tail = _tr("no changes waiting")
-        elif self._waiting == 1:
-            tail = _tr("1 change waiting")
-        else:
-            tail = _tr("%1 changes waiting").replace("%1", f"{self._waiting:,}")
-        text = f"{head} · {tail}"
+        text = f"{head} · {waiting_words(self._waiting)}"
         self._set(ConnectivityState.OFFLINE, text, text)
+        self.band.show_offline(self._waiting, unlocked_locally=self._unlocked_locally)
+
+    def show_waiting(self, waiting: int) -> None:
+        """A fresh count of the changes waiting: shown at once while offline, else kept for later."""
+        if self._state is ConnectivityState.OFFLINE and waiting != self._waiting:
+            self.show_offline(waiting)
+
+    def show_reason(self, reason: str) -> None:
+        """Why the server cannot be reached, in the tooltips."""
+        self.setToolTip(f"{self.text()}: {reason}")
+        self.band.setToolTip(reason)
 
     def _set(self, state: ConnectivityState, text: str, tip: str, *, keep_progress: bool = False) -> None:
         self._state = state
@@ -109,6 +116,7 @@ class ConnectivityStatus(QLabel):
             self._progress = None
         if state is not ConnectivityState.OFFLINE:
             self._waiting = 0
+            self.band.hide()
         self.setText(text)
         self.setToolTip(tip)
 

@@ -16,10 +16,10 @@ from console.clock import Clock
 from console.handoff_rules import HandoffMove, HandoffRuleError, next_move
 from console.teams import standard_teams
 from domain.records import CaseSummary, CustomerProfile, HandoffRecord
-from domain.vocabulary import HandoffStatus
+from domain.vocabulary import HandoffStatus, Team
 from widgets.controller import SAVED_FOR, Controller
 from widgets.handoffs.done_dialog import HandoffDoneDialog
-from widgets.handoffs.model import HandoffModel
+from widgets.handoffs.model import HandoffColumn, HandoffModel
 from widgets.jobs import Change, ChangeKind, Jobs
 from widgets.promise_text import team_label
 from widgets.promises.panels import HandoffPanel, PromiseBanner
@@ -68,8 +68,11 @@ class TeamHandoffsController(Controller):
         self._told_since = clock.now()
         self._told: set[tuple[uuid.UUID, HandoffStatus]] = set()
         self._customer_id: uuid.UUID | None = None
-        self.model = HandoffModel(clock.now(), zone, self)
+        self.model = HandoffModel(clock.now(), zone, self, sender_only=True)
         self.panel = HandoffPanel(self.model, name="teamHandoffs", title=self.tr("Handoffs to my team"))
+        # Every row comes to this team: the column names the sender only, and gives "What" the room.
+        sender = self.panel.view.fontMetrics().horizontalAdvance(team_label(Team.FIELD_ENGINEERS))
+        self.panel.view.horizontalHeader().resizeSection(HandoffColumn.TEAMS, sender + 24)
         self.panel.complete_button.setText(self.tr("Complete…"))
         self.banner = HandoffNewsBanner()
         self.banner.open_customer_requested.connect(self._open_from_banner)
@@ -95,6 +98,8 @@ class TeamHandoffsController(Controller):
     def _show(self, read: tuple[list[HandoffRecord], list[HandoffRecord]]) -> None:
         mine, moved = read
         self.model.set_handoffs(mine, self._clock.now())
+        # As on the pane: done-by dates are rare, their column takes room only when one has a date.
+        self.panel.view.setColumnHidden(HandoffColumn.DONE_BY, all(h.done_by is None for h in mine))
         self.panel.view.set_empty_text(self.tr("Nothing handed to your team is waiting."))
         self.team_title.emit(self.tr("Team handoffs (%1)").replace("%1", str(len(mine))) if mine else "")
         self._tell(moved)
