@@ -15,6 +15,7 @@ from domain.vocabulary import Role, Team
 from storage import audit
 from storage.errors import StoreError
 from storage.location import StoreLocation, parse_location
+from storage.queries import audit_heads
 from storage.server.scram import password_problem
 from storage.store import open_store
 
@@ -72,6 +73,13 @@ def add_parser_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         default=argparse.SUPPRESS,
         metavar="URL",
         help="SQLite path or postgresql:// URL (default: yours)",
+    )
+    verify.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="STORE",
+        help="a workstation's store: the chain must still hold every head it saw (a cut or rehashed tail)",
     )
 
 
@@ -162,6 +170,19 @@ def cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def witnessed_heads(path: str) -> list[audit_heads.Head]:
+    """The audit chain heads the workstation store at `path` saw at its syncs."""
+    location = parse_location(path)
+    if not location.is_sqlite or not location.sqlite_path.exists():
+        raise StoreError(f"no workstation store at {path}")
+    store = open_store(location, upgrade=False)
+    try:
+        with store.read() as session:
+            return audit_heads.every(session)
+    finally:
+        store.close()
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     """Exit 0 when the chain is intact, 3 naming the first broken entry when it is not."""
     from console.cli import resolve_location
@@ -170,15 +191,21 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     location, is_new = resolve_location(url)
     if is_new or (location.is_sqlite and not location.sqlite_path.exists()):
         raise StoreError(f"no store at {location.describe()}")
+    witnessed = [(path, witnessed_heads(path)) for path in getattr(args, "witness", [])]
     store = open_store(location, upgrade=False)
     try:
         with store.read() as session:
             entries = audit.entry_count(session)
             problems = audit.verify(session)
+            for path, heads in witnessed:
+                current = audit_heads.hashes_at(session, [head.seq for head in heads])
+                problems += audit_heads.differences(heads, current, seen_by=path)
     finally:
         store.close()
     if not problems:
-        print(f"{location.describe()}: audit log intact ({entries:,} entries)")
+        held = sum(len(heads) for _, heads in witnessed)
+        against = f", {held:,} witnessed heads held" if witnessed else ""
+        print(f"{location.describe()}: audit log intact ({entries:,} entries{against})")
         return 0
     for line in problems:
         print(line)

@@ -134,6 +134,13 @@ def check_outcome(outcome: Outcome, now: datetime) -> None:
             raise PromiseRuleError("a rescheduled promise needs a new time in the future")
 
 
+def check_ender(actor: UserRecord, owner_id: object, case_owner_id: object) -> None:
+    """A promise is ended by its owner, the owner of its case, or a supervisor (so is the server's)."""
+    if actor.role is Role.SUPERVISOR or actor.id in (owner_id, case_owner_id):
+        return
+    raise PromiseRuleError("only the promise's owner, its case's owner or a supervisor ends this promise")
+
+
 def check_reassign(
     actor_role: Role, promise_status: PromiseStatus, owner_id: object, new_owner: UserRecord | None, note: str
 ) -> None:

@@ -278,8 +278,9 @@ PROMISE_COMPLETE = _kind(
         _maybe("follow_up_id", ID),
         _EVENT,
     ),
-    rules="""as `check_outcome`; already ended or version differs: conflict; a next attempt makes the
-    follow-up promise (id follow_up_id, so client and server agree).""",
+    rules="""only its owner, its case's owner or a supervisor (`check_ender`, checked first); as
+    `check_outcome`; already ended or version differs: conflict; a next attempt makes the follow-up
+    promise (id follow_up_id, so client and server agree).""",
 )
 PROMISE_REASSIGN = _kind(
     "promise.reassign",

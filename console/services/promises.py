@@ -17,6 +17,7 @@ from console.promise_rules import (
     Outcome,
     PromiseRuleError,
     Urgency,
+    check_ender,
     check_new_promise,
     check_outcome,
     check_reassign,
@@ -170,6 +171,9 @@ class PromiseService:
         event = console_event(self.user.id, promise.customer_id, promise.case_id, now, summary, outcome.text)
 
         def end(session: Session) -> PromiseRecord:
+            found = queries.owners(session, promise.id)
+            if found is not None:
+                check_ender(self.user, *found)
             if follow_up_id is not None:
                 assert outcome.next_attempt_at is not None
                 queries.add(

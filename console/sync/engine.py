@@ -15,7 +15,7 @@ from functools import partial
 
 from console.clock import Clock
 from console.sync import first_sync as first_syncing
-from console.sync import pacing
+from console.sync import pacing, sync_mark, witness
 from console.sync import pull as pulling
 from console.sync import push as pushing
 from console.sync.push import RetryPolicy, ServerUnreachableError, Sleep, run_local
@@ -73,6 +73,8 @@ class SyncSummary:
     skew_flagged: int = 0
     offline: str | None = None  # the reason, when the server could not be reached
     first_sync: first_syncing.FirstSyncReport | None = None  # when this sync ran (part of) one
+    # The server's audit chain no longer holds a head this workstation saw (console/sync/witness.py).
+    audit_problems: tuple[str, ...] = ()
 
 
 Listener = Callable[[SyncState], None]
@@ -215,6 +217,7 @@ class SyncEngine:
         pulled = pulling.PullReport()
         first: first_syncing.FirstSyncReport | None = None
         offline: str | None = None
+        audit_problems: list[str] = []
         first_waiting = await run_local(self._store, queries.first_pending_seq) if waiting else None
         cursor_before: int | None = None
         try:
@@ -258,6 +261,12 @@ class SyncEngine:
                 self._last_pull = self._clock.now()
                 self._pacing.pulled(self._last_pull, brought=pulled.cursor > cursor_before, noticed=noticed)
                 self._known_head = max(self._known_head, pulled.head, pulled.cursor)
+                audit_problems = await witness.check(
+                    self._store, self._link, clock=self._clock, sleep=self._sleep, retry=self._retry
+                )
+                await sync_mark.mark(
+                    self._store, self._link, clock=self._clock, sleep=self._sleep, retry=self._retry
+                )
         except ServerUnreachableError as exc:
             offline = str(exc)
         except PermanentRefusalError as exc:  # a disabled or unknown login: sign in again
@@ -287,6 +296,7 @@ class SyncEngine:
             skew_flagged=pushed.skew_flagged,
             offline=offline,
             first_sync=first,
+            audit_problems=tuple(audit_problems),
         )
         for listener in self._summary_listeners:
             listener(summary)

@@ -125,6 +125,14 @@ class ServerLink:
         assert row is not None
         return _as_dict(row[0])
 
+    async def audit_witness(self, seqs: Sequence[int]) -> dict[str, Any]:
+        """The audit chain's head now and its hash at each of `seqs` (the heads this workstation saw)."""
+        return await self._call("SELECT api.audit_witness(%s)", (list(seqs),))
+
+    async def sync_mark(self, client_id: uuid.UUID, through_seq: int, client_now: datetime) -> dict[str, Any]:
+        """Tell the server this workstation pushed everything up to `through_seq` and pulled, now."""
+        return await self._call("SELECT api.sync_mark(%s, %s, %s)", (client_id, through_seq, client_now))
+
     async def snapshot_plan(self) -> dict[str, Any]:
         """The change log's head and how many rows of each entity this login may read."""
         return await self._call("SELECT api.snapshot_plan()", ())

@@ -13,6 +13,7 @@ from storage.models.money import Feedback, Goodwill, Offer, OfferImpression
 from storage.models.people import AccountOwnerChange, Customer, CustomerDetailChange, CustomerPhone, User
 from storage.models.system import (
     AuditEntry,
+    AuditHead,
     ChangeLog,
     MutationLog,
     OutboxEntry,
@@ -25,6 +26,7 @@ __all__ = [
     "AccountOwnerChange",
     "AdvisorContactTally",
     "AuditEntry",
+    "AuditHead",
     "Base",
     "Case",
     "CaseContactCount",

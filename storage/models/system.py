@@ -35,6 +35,17 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditHead(Base):
+    """A witness outside the server's audit log (a workstation-only table): the chain's last entry
+    as this workstation saw it at a sync. A head that later disappears or changes is named."""
+
+    __tablename__ = "audit_heads"
+
+    seq: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class OutboxEntry(Base):
     """A named mutation waiting on the workstation to be pushed to the server."""
 

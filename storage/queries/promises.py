@@ -171,6 +171,16 @@ def add(
     return made
 
 
+def owners(session: Session, promise_id: uuid.UUID) -> tuple[uuid.UUID | None, uuid.UUID | None] | None:
+    """(the promise's owner, its case's owner) as the store holds them now; None for no such promise."""
+    row = session.execute(
+        select(Promise.owner_id, Case.owner_id)
+        .outerjoin(Case, Case.id == Promise.case_id)
+        .where(Promise.id == promise_id)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def close(
     session: Session,
     promise_id: uuid.UUID,

@@ -302,3 +302,13 @@ def set_cursor(session: Session, last_seq: int, now: datetime, name: str = SERVE
     )
     if not moved.rowcount:  # type: ignore[attr-defined]
         session.execute(insert(SyncCursor).values(name=name, last_seq=last_seq, updated_at=now))
+
+
+def sync_point(session: Session, now: datetime) -> tuple[uuid.UUID, int] | None:
+    """(client id, last client_seq handed out) while nothing waits in the outbox, else None: what a
+    workstation tells the server it has pushed, so later times from it may go back to this sync."""
+    if waiting_count(session):
+        return None
+    made = client_id(session, now)
+    last = session.execute(select(SyncIdentity.last_seq).where(SyncIdentity.client_id == made)).scalar_one()
+    return made, int(last)

@@ -229,6 +229,20 @@ AS $$
     SELECT reader_id IS NULL OR reader_id = who.id OR who.role = 'supervisor'
 $$;
 
+-- Whether an answer may carry `record` (a row of `entity`) to `who`: the same split as the read
+-- policies (90_security.sql), so no answer, a conflict's least of all, shows a row its caller may not
+-- read. A record it may not carry is left out of the answer.
+CREATE OR REPLACE FUNCTION api.may_read_record(who public.users, entity text, record jsonb) RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT record IS NULL OR jsonb_typeof(record) <> 'object' OR who.role = 'supervisor'
+        OR CASE entity
+               WHEN 'goodwill' THEN record ->> 'requested_by' = who.id::text
+               WHEN 'customer' THEN NOT COALESCE((record ->> 'deleted')::boolean, false)
+               ELSE true END
+$$;
+
 -- At commit (a deferred constraint trigger): lock the counter row, number this transaction's
 -- pending changes after the last number, move them into change_log. The lock is held until the
 -- commit completes, so the next transaction numbers after this one is visible: seq order is

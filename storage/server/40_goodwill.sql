@@ -120,6 +120,11 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM api.refuse('no such goodwill request');
     END IF;
+    -- The caller first: an advisor learns nothing of a request that is not theirs, so no conflict
+    -- answer carries a row they may not read.
+    IF who.role <> 'supervisor' AND g.requested_by <> who.id THEN
+        PERFORM api.refuse('only an active supervisor approves goodwill above an advisor''s limit');
+    END IF;
     IF g.state NOT IN ('awaiting_approval', 'awaiting_second_approval') THEN
         PERFORM api.goodwill_conflict(g);
     END IF;

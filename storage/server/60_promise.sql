@@ -114,6 +114,11 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM api.refuse('no such promise');
     END IF;
+    -- Its owner, its case's owner or a supervisor (console/promise_rules.check_ender).
+    IF who.role <> 'supervisor' AND who.id IS DISTINCT FROM v_old.owner_id
+       AND NOT EXISTS (SELECT FROM public.cases c WHERE c.id = v_old.case_id AND c.owner_id = who.id) THEN
+        PERFORM api.refuse('only the promise''s owner, its case''s owner or a supervisor ends this promise');
+    END IF;
     IF v_old.status <> 'open' THEN
         PERFORM api.conflict(format('this promise was already ended (%s)%s',
                                     CASE v_old.status WHEN 'not_reachable' THEN 'customer not reachable' ELSE v_old.status END,

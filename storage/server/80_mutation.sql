@@ -20,6 +20,7 @@ DECLARE
     v_constraint text;
     v_skew double precision;
     v_result jsonb;
+    v_claimed timestamptz := apply_mutation.occurred_at;  -- the client's time, kept in mutation_log
 BEGIN
     IF apply_mutation.mutation_id IS NULL OR apply_mutation.client_id IS NULL OR apply_mutation.client_seq IS NULL
        OR apply_mutation.kind IS NULL OR apply_mutation.occurred_at IS NULL THEN
@@ -44,6 +45,8 @@ BEGIN
         END IF;
         RETURN stored.result::jsonb;
     END IF;
+    -- From here the act's time is one the server trusts (75_trusted_time.sql).
+    apply_mutation.occurred_at := api.trusted_time(who, apply_mutation.client_id, apply_mutation.client_seq, v_claimed);
 
     BEGIN
         IF apply_mutation.kind = 'goodwill.request' THEN
@@ -110,7 +113,7 @@ BEGIN
     END;
 
     v_reason := left(v_reason, 2000);  -- a database message may quote a value: the log and audit keep a bounded one
-    v_skew := extract(epoch FROM now() - apply_mutation.occurred_at);
+    v_skew := extract(epoch FROM now() - v_claimed);
     v_result := jsonb_build_object(
         'mutation_id', apply_mutation.mutation_id,
         'kind', apply_mutation.kind,
@@ -118,11 +121,14 @@ BEGIN
         'reason', v_reason,
         'entity', outcome -> 'entity',
         'entity_id', outcome -> 'entity_id',
-        'record', COALESCE(outcome -> 'record', v_current),
+        'record', (SELECT r FROM COALESCE(outcome -> 'record', v_current) AS r
+                    WHERE api.may_read_record(who, COALESCE(outcome ->> 'entity', split_part(apply_mutation.kind, '.', 1)), r)),
         'follow_up', outcome -> 'follow_up',
         'applied_at', now(),
         'clock_skew_seconds', round(v_skew)::bigint,
-        'clock_skew_flagged', abs(v_skew) > 300);
+        'clock_skew_flagged', abs(v_skew) > 300,
+        'trusted_at', apply_mutation.occurred_at,
+        'time_trusted', apply_mutation.occurred_at = v_claimed);
     UPDATE public.mutation_log m
        SET state = v_state, result = v_result::json, reason = v_reason
      WHERE m.mutation_id = apply_mutation.mutation_id;

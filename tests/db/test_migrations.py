@@ -191,7 +191,7 @@ def test_customer_detail_history_arrives_with_0014_and_is_never_dropped_with_row
     with pytest.raises(RuntimeError, match="customer detail changes exist"):
         migrate.downgrade(any_store.engine, "0013_letter_promises")
     with any_store.engine.begin() as connection:
-        assert migrate.current_revision(connection) == "0014_customer_details"
+        assert migrate.current_revision(connection) == migrate.HEAD
         connection.execute(text("DELETE FROM customer_detail_changes"))
     migrate.downgrade(any_store.engine, "0013_letter_promises")
     migrate.upgrade(any_store.engine)

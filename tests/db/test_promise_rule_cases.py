@@ -70,6 +70,14 @@ def test_promise_rule_case(store: Store, case: PromiseRuleCase) -> None:
     customer = factories.customer(account=f"7{next(_numbers):07d}")
     with store.write() as session:
         session.add(customer)
+    case_id = None
+    if case.before.case_owner is not None:
+        made_case = factories.case(
+            customer, reference=f"CS-7{next(_numbers):06d}", owner_id=owners[case.before.case_owner]
+        )
+        with store.write() as session:
+            session.add(made_case)
+        case_id = made_case.id
     service = PromiseService(store, ManualClock(NOW), actor)
     p = case.payload
     promise_id: uuid.UUID | None = None
@@ -83,7 +91,7 @@ def test_promise_rule_case(store: Store, case: PromiseRuleCase) -> None:
             promise_id = made.id
         else:
             promise_id = uuid.uuid4()
-            columns = promise_columns(case.before, NOW, owners)
+            columns = promise_columns(case.before, NOW, owners, case_id)
             with store.write() as session:
                 session.add(Promise(id=promise_id, customer_id=customer.id, **columns))
             with store.read() as session:

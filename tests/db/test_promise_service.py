@@ -12,7 +12,7 @@ from console.clock import ManualClock
 from console.promise_rules import Outcome, PromiseRuleError, Urgency
 from console.services.customers import CustomerService
 from console.services.promises import PromiseConflictError, PromiseService
-from domain.vocabulary import Channel, PromiseKind, PromiseStatus
+from domain.vocabulary import Channel, PromiseKind, PromiseStatus, Role
 from storage.queries import users
 from storage.store import Store
 from tests.helpers import factories
@@ -108,15 +108,31 @@ def test_not_reachable_creates_the_next_attempt(world: World) -> None:
     assert follow_up.due_at == NOW + timedelta(hours=3) and follow_up.phone_e164 == "+447700900123"
 
 
-def test_two_advisors_ending_the_same_promise(world: World) -> None:
-    store, _, alex, jo = world
+def test_two_people_ending_the_same_promise(world: World) -> None:
+    """Its owner and a supervisor (who may end anyone's promise) at once: the second is told."""
+    store, clock, alex, _ = world
+    with store.write() as session:
+        session.add(factories.user("sam", Role.SUPERVISOR))
+    with store.read() as session:
+        sam = users.by_username(session, "sam")
+    assert sam is not None
     promise = alex.make(
         customer_id(store), PromiseKind.CALLBACK, NOW + timedelta(hours=1), phone="07700 900123"
     )
     alex.close(promise, Outcome(PromiseStatus.DONE, "Called, fixed"))
     with pytest.raises(PromiseConflictError, match=r"already ended \(done\): Called, fixed"):
-        jo.close(promise, Outcome(PromiseStatus.DONE, "I called too"))
+        PromiseService(store, clock, sam).close(promise, Outcome(PromiseStatus.DONE, "I called too"))
     assert [p.outcome for p in alex.for_customer(promise.customer_id)] == ["Called, fixed"]
+
+
+def test_an_advisor_does_not_end_a_colleagues_promise(world: World) -> None:
+    store, _, alex, jo = world
+    promise = alex.make(
+        customer_id(store), PromiseKind.CALLBACK, NOW + timedelta(hours=1), phone="07700 900123"
+    )
+    with pytest.raises(PromiseRuleError, match="only the promise's owner, its case's owner or a supervisor"):
+        jo.close(promise, Outcome(PromiseStatus.DONE, "I called too"))
+    assert alex.worklist()[0].status is PromiseStatus.OPEN
 
 
 def test_a_promise_cannot_end_without_an_outcome(world: World) -> None:

@@ -71,11 +71,16 @@ def run(central: Central, case: PromiseRuleCase, people: dict[str, UserRecord]) 
     owners = {"actor": actor.id, "colleague": people["colleague"].id, "other": people["other"].id}
     customer_id = central.customer()
     promise_id = new_id()
+    case_id = None
+    if case.before.case_owner is not None:
+        case_id = central.case(customer_id, owner_id=owners[case.before.case_owner])["id"]
     if case.act != "make":
         with central.admin.begin() as connection:
             connection.execute(
                 Promise.__table__.insert().values(
-                    id=promise_id, customer_id=customer_id, **promise_columns(case.before, NOW, owners)
+                    id=promise_id,
+                    customer_id=customer_id,
+                    **promise_columns(case.before, NOW, owners, case_id),
                 )
             )
     kind, payload = mutation(case, customer_id, promise_id, owners)

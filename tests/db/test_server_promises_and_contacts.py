@@ -52,7 +52,7 @@ def test_a_promise_made_offline_is_judged_at_the_time_it_was_made(central: Centr
 
 def test_a_promise_ends_once_and_a_missed_call_gets_its_follow_up(central: Central) -> None:
     alex = central.login(central.add_user(Role.ADVISOR, 0))
-    bea = central.login(central.add_user(Role.ADVISOR, 0))
+    bea = central.login(central.add_user(Role.SUPERVISOR, 0))  # who may end alex's promise too
     customer = central.customer()
     made = central.apply(alex, "promise.create", promise(customer))
     follow_up = str(new_id())

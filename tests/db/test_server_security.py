@@ -51,6 +51,8 @@ CALLABLE = {
     "api.snapshot_entities",
     # Row-level security's check that the reader is an active user (every policy calls it).
     "api.reader_is_active",
+    "api.audit_witness",
+    "api.sync_mark",
 }
 
 
@@ -172,11 +174,13 @@ def test_execute_only_on_the_api_functions(central: Central) -> None:
     assert definers == [
         "apply_mutation",
         "apply_mutations",
+        "audit_witness",
         "change_head",
         "number_changes",
         "pull_changes",
         "reader_is_active",
         "refuse_foreign_password",
+        "sync_mark",
     ]
 
 

@@ -202,12 +202,14 @@ class SyncMachine(RuleBasedStateMachine):
         self._queued(client, before)
 
     def _open_promises(self, client: Client) -> list[PromiseRecord]:
+        """The open promises this client may end: its own, or any for a supervisor (no case here)."""
         with client.store.read() as session:
             return [
                 promise
                 for customer_id in self.customers
                 for promise in promise_queries.for_customer(session, customer_id)
                 if promise.status is PromiseStatus.OPEN
+                and (client.user.role is Role.SUPERVISOR or promise.owner_id == client.user.id)
             ]
 
     def _complete(self, client: Client, promise: PromiseRecord, reachable: bool) -> None:

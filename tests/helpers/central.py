@@ -55,7 +55,7 @@ class Central:
         name = unique_name(hint or role.value[:3])
         self.roles.append(name)
         self.passwords[name] = passwords.new_password()
-        return add_user(
+        made = add_user(
             self.admin,
             name,
             role=role,
@@ -64,6 +64,22 @@ class Central:
             display_name=display_name,
             team=team,
         )
+        self.synced(name, NOW - timedelta(days=1))
+        return made
+
+    def synced(self, username: str, at: datetime, client_id: uuid.UUID | None = None) -> None:
+        """The server's record of the user's last sync on a workstation (this one's by default). The
+        tests act at NOW, days before the server's own clock: as if their workstation last synced the
+        day before, so the times they give fall inside the window the server trusts."""
+        with self.admin.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO api.workstation_syncs (client_id, username, through_seq, synced_at)"
+                    " VALUES (:c, :u, 0, :at) ON CONFLICT (client_id, username)"
+                    " DO UPDATE SET synced_at = EXCLUDED.synced_at"
+                ),
+                {"c": client_id or self.client_id, "u": username, "at": at},
+            )
 
     def login(self, user: UserRecord | str) -> Engine:
         """An engine that connects as the user's login role, with the password it was given."""

@@ -38,6 +38,8 @@ class Before:
     outcome: str | None = None
     # Someone changed the promise after the advisor read it: seen at version 1, now at version 2.
     stale: bool = False
+    # The promise is on a case owned by this person ("actor", "colleague", "other"); None: no case.
+    case_owner: str | None = None
 
 
 OPEN = Before()
@@ -245,10 +247,38 @@ PROMISE_CASES = [
         refused="this promise was changed by someone else meanwhile: look at it again",
     ),
     _end(
-        "a colleague's promise may be ended by whoever keeps it",
+        "a colleague's promise is not ended by another advisor",
         PromiseStatus.DONE,
         "called back for Sam",
         before=Before(owner="colleague"),
+        refused="only the promise's owner, its case's owner or a supervisor ends this promise",
+    ),
+    _end(
+        "a colleague's promise on a case another advisor owns is not theirs to end",
+        PromiseStatus.DONE,
+        "called back for Sam",
+        before=Before(owner="colleague", case_owner="other"),
+        refused="only the promise's owner, its case's owner or a supervisor ends this promise",
+    ),
+    _end(
+        "the case's owner ends a colleague's promise on their case",
+        PromiseStatus.DONE,
+        "called back for Sam",
+        before=Before(owner="colleague", case_owner="actor"),
+    ),
+    _end(
+        "the owner ends their promise on a colleague's case",
+        PromiseStatus.DONE,
+        "called back",
+        before=Before(case_owner="colleague"),
+    ),
+    PromiseRuleCase(
+        "a supervisor ends a colleague's promise",
+        "end",
+        {"status": PromiseStatus.DONE, "text": "called back for Sam", "next": None, "told": None},
+        Before(owner="colleague"),
+        Role.SUPERVISOR,
+        PromiseStatus.DONE,
     ),
     # -- reassigning -----------------------------------------------------------------------------------
     _reassign("a supervisor gives a colleague's promise to another"),
@@ -269,11 +299,13 @@ PROMISE_CASES = [
 # -- what both runners share: the promise row before, and the fields read back after ---------------
 
 
-def promise_columns(before: Before, now: datetime, owners: dict[str, uuid.UUID]) -> dict[str, Any]:
-    """The promises table's columns for `before` (besides id and customer)."""
+def promise_columns(
+    before: Before, now: datetime, owners: dict[str, uuid.UUID], case_id: uuid.UUID | None = None
+) -> dict[str, Any]:
+    """The promises table's columns for `before` (besides id and customer; `case_id`: its case's)."""
     ended = before.status is not PromiseStatus.OPEN
     return {
-        "case_id": None,
+        "case_id": case_id,
         "kind": PromiseKind.CALLBACK,
         "owner_id": owners[before.owner],
         "created_at": now - DAY,

@@ -232,14 +232,15 @@ def test_an_outcome_someone_else_recorded_first_is_shown_clearly(
     window = work_window(qtbot, work_store, clock)
     open_account(qtbot, window, STORY_ACCOUNT)
     dialog = open_outcome(qtbot, window)
-    promise_service(work_store, clock, "jo").close(
-        promise, Outcome(PromiseStatus.DONE, "Jo called her from the shop floor")
+    # A supervisor (who may end anyone's promise) ends it meanwhile.
+    promise_service(work_store, clock, "sam").close(
+        promise, Outcome(PromiseStatus.DONE, "Sam called her from the shop floor")
     )
     dialog.text_edit.setPlainText("Called back")
     text = refused(qtbot, window, dialog, "outcomeError")
     assert text == (
         "Someone else got there first: this promise was already ended (done): "
-        "Jo called her from the shop floor."
+        "Sam called her from the shop floor."
     )
     assert promise_cell(window, 0, PromiseColumn.STATE) == "Done"  # the list was re-read
 
