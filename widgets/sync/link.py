@@ -27,6 +27,7 @@ from console.sync.engine import Mode, SyncEngine, SyncState, SyncSummary
 from domain import mutation_kinds
 from domain.records import OutboxRecord
 from domain.vocabulary import MutationState
+from widgets.sync.audit_warning import show_audit_problems
 from widgets.sync.first_sync_progress import FirstSyncProgress
 
 if TYPE_CHECKING:  # only its type: a feature package never imports the window when it runs
@@ -217,6 +218,8 @@ class SyncLink(QObject):
             self._window.data_arrived()
         if summary.rejected or summary.conflicts:
             self._spawn(self._load_problems())
+        if summary.offline is None:  # an unreachable server says nothing of its audit log
+            show_audit_problems(self._window.statusBar(), summary.audit_problems)
         self.synced.emit(summary)
 
     async def _load_problems(self) -> None:
