@@ -75,6 +75,17 @@ async def run_local(store: Store, work: Callable[[Session], T]) -> T:
     return await asyncio.to_thread(unit)
 
 
+async def read_local(store: Store, work: Callable[[Session], T]) -> T:
+    """A unit of work that only reads the local store, off the event loop's thread: it takes no
+    write lock, so it neither waits for the window's saves nor holds them up."""
+
+    def unit() -> T:
+        with store.read() as session:
+            return work(session)
+
+    return await asyncio.to_thread(unit)
+
+
 async def with_retries(
     link: ServerLink, call: Callable[[], Awaitable[T]], *, sleep: Sleep, retry: RetryPolicy
 ) -> tuple[T, int]:
@@ -171,8 +182,8 @@ async def push(
     read (one local transaction): the local work hides behind the call. A page's answers are
     stored before its rejected rows are read back from the server."""
     report = PushReport()
-    total = await run_local(store, queries.waiting_count)
-    entries = await run_local(store, partial(queries.pending, limit=batch, after_seq=0))
+    total = await read_local(store, queries.waiting_count)
+    entries = await read_local(store, partial(queries.pending, limit=batch, after_seq=0))
     answered: _Page | None = None  # sent and answered, its answers not stored yet
     while entries:
         page = _Page(entries)
