@@ -182,8 +182,8 @@ async def push(
     read (one local transaction): the local work hides behind the call. A page's answers are
     stored before its rejected rows are read back from the server."""
     report = PushReport()
-    total = await read_local(store, queries.waiting_count)
-    entries = await read_local(store, partial(queries.pending, limit=batch, after_seq=0))
+    total = await run_local(store, queries.waiting_count)
+    entries = await run_local(store, partial(queries.pending, limit=batch, after_seq=0))
     answered: _Page | None = None  # sent and answered, its answers not stored yet
     while entries:
         page = _Page(entries)
