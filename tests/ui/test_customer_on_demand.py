@@ -20,7 +20,7 @@ from domain.vocabulary import PromiseKind, PromiseStatus, Role
 from storage.models import Customer, CustomerPhone, Promise
 from tests.helpers import factories
 from tests.helpers.central import NOW, Central
-from tests.helpers.workstations import workstation
+from tests.helpers.workstations import UNREACHABLE, workstation
 from tests.ui.sync_support import Links, sync
 from tests.ui.work_support import settle
 from widgets.app import find_on_server
@@ -115,3 +115,21 @@ def test_offline_the_search_says_it_searches_this_workstations_copy(
     note = window.search_panel.copy_note
     assert not note.isHidden() and note.text() == "Searching this workstation's copy"
     assert note.objectName() == "searchLocalCopyNote"
+
+
+def test_a_server_that_does_not_answer_falls_back_to_the_local_copy(
+    central: Central, tmp_path: Path, qtbot: QtBot, links: Links
+) -> None:
+    advisor = central.add_user(Role.ADVISOR, 5_000, hint="adv")
+    seed(central, advisor.id)
+    station = workstation(central, tmp_path, advisor, [advisor])
+    window, link = links.window(station)
+    link.server_reads = find_on_server(
+        window, station.store, ServerReads(connector(UNREACHABLE)), link.engine
+    )
+    sync(qtbot, window, link)  # the engine is online; the search's own connection is not
+
+    assert search(qtbot, window, ACCOUNT) == 0
+    note = window.search_panel.copy_note
+    assert not note.isHidden()
+    assert note.text() == "The server did not answer: searching this workstation's copy"
