@@ -13,6 +13,7 @@ from typing import Protocol
 from console.services.customers import SEARCH_LIMIT, CustomerService
 from domain.records import CustomerMatch
 from storage.queries import customers as queries
+from storage.queries import first_sync
 from storage.replica import ApplyReport
 from storage.store import Store
 
@@ -57,12 +58,26 @@ class CustomerFinder:
         with self._local.store.read() as session:
             return queries.profile(session, customer_id) is not None
 
+    def _holds_everyone(self) -> bool:
+        """The first sync finished: the store holds every customer whole, and pulls keep them so."""
+        with self._local.store.read() as session:
+            place = first_sync.state(session)
+        return place is not None and place.finished
+
     def ensure_held(self, customer_id: uuid.UUID) -> bool:
-        """Fetch and keep the customer's records unless the store holds them; whether it does now.
-        Raises what the server raised when the customer is not held and could not be fetched."""
-        if self.held(customer_id):
-            return True
-        if not self._online():
-            return False
-        self._server.fetch_customer(self._local.store, customer_id)
+        """Make sure the store holds the customer whole before their pane opens; whether it holds them.
+
+        Online, on a store that does not hold everyone, the customer's records are fetched and kept
+        even when their row is here: a pull may have brought the row alone (a detail changed) without
+        their cases. A failed fetch of a customer held opens the local copy; of one not held, raises.
+        """
+        held = self.held(customer_id)
+        if not self._online() or (held and self._holds_everyone()):
+            return held
+        try:
+            self._server.fetch_customer(self._local.store, customer_id)
+        except Exception as exc:
+            if not held:
+                raise
+            log.warning("fetching customer %s failed, opening the local copy: %s", customer_id, exc)
         return self.held(customer_id)
