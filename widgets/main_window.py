@@ -175,9 +175,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.pane.history_panel, self.tr("Contact history"))
         self.tabs.addTab(self.promises.worklist_panel, self.tr("My promises"))
         self.tabs.setTabToolTip(0, self.tr("Everything that happened to the open customer, on every channel"))
-        self.tabs.setTabToolTip(
-            1, self.tr("Every open promise you own, across customers, soonest first (Ctrl+Shift+P)")
-        )
+        self.tabs.setTabToolTip(1, self.tr("Every open promise you own, soonest first (Ctrl+Shift+P)"))
         self.middle_splitter = splitter(
             Qt.Orientation.Vertical,
             [(self.tabs, 5), (self.cases.panel, 2), (self.promises.panel, 2), (self.handoffs.panel, 2)],
@@ -218,6 +216,7 @@ class MainWindow(QMainWindow):
         pane.customer_opened.connect(self.customer_opened)
         self.details.wire(self.call.new_customer_requested, self.record_actions, self.search_panel)
         self.call.search_requested.connect(self.focus_search)
+        self.call.lookup_finished.connect(promises.call_changed)  # the banner turns quiet as the call comes
         pane.customer_open_failed.connect(self.customer_open_failed)
         pane.goodwill_read.connect(goodwill.came_with_customer)
         pane.offer_impressions_recorded.connect(self.offer_impressions_recorded)

@@ -77,15 +77,17 @@ def test_the_banner_asks_before_it_replaces_the_callers_pane(
     window.tick()
     banner = window.promises.banner
     assert banner.isVisible() and banner.open_button.isVisible()
-    # A call comes in with Priya's pane open; the next tick has not come yet (a number no customer
-    # has opens nobody), so the loud banner and its button are still there.
+    # A call comes in with Priya's pane open (a number no customer has opens nobody): the banner
+    # turns quiet at once. A press of its Open button already on its way asks first.
+    tom = window.promises.worklist_model.promise_at(0)
+    assert tom is not None
     with qtbot.waitSignal(window.call.lookup_finished, timeout=5000):
         window.call.take_call(Caller("+447700900999"))
-    assert banner.open_button.isVisible()
+    assert banner.property("quiet") is True and not banner.open_button.isVisible()
 
     opened: list[object] = []
     window.customer_opened.connect(opened.append)
-    banner.open_button.click()
+    window.promises.notice._open(tom.customer_id)
     assert banner.asking and banner.isVisible()
     assert banner.text.text() == (
         "You are on a call with Ms Priya Shah. Open Tom Jones instead, leaving the caller's pane?"
@@ -98,7 +100,7 @@ def test_the_banner_asks_before_it_replaces_the_callers_pane(
     assert not banner.asking and opened == []
     assert window.current_profile is not None and window.current_profile.account_number == STORY_ACCOUNT
 
-    banner.open_button.click()
+    window.promises.notice._open(tom.customer_id)
     assert banner.asking
     with qtbot.waitSignal(window.customer_opened, timeout=5000) as opening:
         banner.open_button.click()  # open anyway
@@ -161,3 +163,23 @@ def test_on_a_call_the_callers_own_promise_is_the_one_told_loud(
     )
     assert banner.property("quiet") is False
     assert not banner.open_button.isVisible()  # her pane is the one open
+
+
+def test_a_call_with_no_pane_yet_quietens_the_banner_as_it_comes(
+    qtbot: QtBot, work_store: Store, clock: ManualClock
+) -> None:
+    """Several customers share the number (or none has it): no pane opens, yet the call is in hand,
+    so the loud banner about someone else turns quiet at once, not a tick later."""
+    make_promise(work_store, clock, TOM_ACCOUNT, timedelta(minutes=10))
+    window = work_window(qtbot, work_store, clock)
+    clock.advance(timedelta(minutes=15))
+    window.tick()
+    settle(qtbot, window)
+    banner = window.promises.banner
+    assert banner.isVisible() and banner.property("quiet") is not True
+
+    with qtbot.waitSignal(window.call.lookup_finished, timeout=5000):
+        window.call.take_call(Caller("07700 900999"))  # nobody has it: no pane opens
+    assert window.current_profile is None
+    assert banner.property("quiet") is True
+    assert not banner.open_button.isVisible()

@@ -114,6 +114,10 @@ class PromisesController(Controller):
         self.update_titles()
         self.notice.refresh(now)
 
+    def call_changed(self, *_: object) -> None:
+        """A call was taken and its number looked up: the banner's words follow now, not at the tick."""
+        self.notice.refresh(self._clock.now())
+
     def selected(self) -> PromiseRecord | None:
         index = self.panel.view.currentIndex()
         return self.model.promise_at(index.row()) if index.isValid() else None

@@ -129,7 +129,7 @@ class DueNotice(QObject):
             row = self._worklist.row_of(self._noticed) if self._noticed else -1
             noticed = self._worklist.promise_at(row)
             other = noticed.customer_name if noticed is not None else self.tr("the other customer")
-            self.banner.ask(self.banner.over_call_question(profile.full_name, other))
+            self.banner.ask(self.banner.over_call_question(profile.full_name, other), customer_id)
             return
         self.banner.hide()
         self.open_customer_requested.emit(customer_id)

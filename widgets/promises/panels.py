@@ -361,9 +361,12 @@ class PromiseBanner(QFrame):
             .replace("%2", other)
         )
 
-    def ask(self, question: str) -> None:
-        """Ask before opening another customer over the call: Open anyway, or Stay on the call."""
+    def ask(self, question: str, customer_id: uuid.UUID | None = None) -> None:
+        """Ask before opening another customer (`customer_id`, else the one announced) over the call:
+        Open anyway, or Stay on the call."""
         self._asking = True
+        if customer_id is not None:
+            self._customer_id = customer_id
         self._name_buttons()
         self.text.setText(question)
         self.open_button.setVisible(True)
