@@ -25,53 +25,78 @@ BEGIN
 END
 $$;
 
--- A payload holding a value longer than its field may carry (api.payload_limit, from
--- domain/mutation_kinds.py's MAX_LENGTH) is refused before any lock, log row or audit entry, so no
--- caller makes the server work, or hold the audit chain, for longer than the largest allowed payload.
+-- The payload limits (api.payload_limit, from domain/mutation_kinds.py's MAX_LENGTH) as one object,
+-- {kind: {field: most characters}}, read once per call of the mutation functions.
+CREATE OR REPLACE FUNCTION api.payload_limits() RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_limits jsonb;
+BEGIN
+    SELECT jsonb_object_agg(k.kind, k.fields) INTO v_limits
+      FROM (SELECT l.kind, jsonb_object_agg(l.field, l.max_length) AS fields
+              FROM api.payload_limit l GROUP BY l.kind) AS k;
+    IF v_limits -> '*' -> '*' IS NULL OR v_limits -> '*' -> '*key' IS NULL OR v_limits -> '*' -> '*keys' IS NULL THEN
+        RAISE EXCEPTION 'this server has no payload limits: run `advisor-console server init`'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    RETURN v_limits;
+END
+$$;
+
+-- What is too long in a payload under the limits `p_limits` (api.payload_limits), or NULL: a value
+-- longer than its field may carry, under kind '*' any unlisted key's value ('*'), a key ('*key'), the
+-- keys ('*keys'). Such a payload is refused before any lock, log row or audit entry, so no caller makes
+-- the server work, or hold the audit chain, for longer than the largest allowed payload.
+CREATE OR REPLACE FUNCTION api.payload_fault(p_kind text, p_payload jsonb, p_limits jsonb) RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_unlisted integer := (p_limits -> '*' ->> '*')::integer;
+    v_key_length integer := (p_limits -> '*' ->> '*key')::integer;
+    v_keys integer := (p_limits -> '*' ->> '*keys')::integer;
+    v_fields jsonb := COALESCE(p_limits -> p_kind, '{}'::jsonb);
+    v_fault text;
+BEGIN
+    IF p_payload IS NULL OR jsonb_typeof(p_payload) = 'null' THEN
+        RETURN NULL;
+    END IF;
+    IF jsonb_typeof(p_payload) <> 'object' THEN
+        RETURN CASE WHEN length(p_payload::text) > v_unlisted THEN 'the payload is too long' END;
+    END IF;
+    -- One statement: the count of fields first, then the first field (in jsonb order) too long.
+    SELECT CASE WHEN (SELECT count(*) FROM jsonb_object_keys(p_payload)) > v_keys
+                THEN format('the payload has more than %s fields', v_keys)
+                ELSE (SELECT CASE WHEN length(e.key) > v_key_length
+                                  THEN format('a payload field name is longer than %s characters', v_key_length)
+                                  ELSE format('the payload''s %s is too long (%s characters, at most %s)', e.key,
+                                              to_char(f.length, 'FM999,999,999,990'), to_char(f.most, 'FM999,999,990'))
+                             END
+                        FROM jsonb_each(p_payload) WITH ORDINALITY AS e(key, value, n),
+                             LATERAL (SELECT CASE jsonb_typeof(e.value) WHEN 'string' THEN length(e.value #>> '{}')
+                                                                       ELSE length(e.value::text) END AS length,
+                                             COALESCE((v_fields ->> e.key)::integer, v_unlisted) AS most) AS f
+                       WHERE length(e.key) > v_key_length OR f.length > f.most
+                       ORDER BY e.n LIMIT 1)
+           END
+      INTO v_fault;
+    RETURN v_fault;
+END
+$$;
+
+-- A payload with a value too long (api.payload_fault) is refused: program_limit_exceeded.
 CREATE OR REPLACE FUNCTION api.check_payload_size(p_kind text, p_payload jsonb) RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_unlisted integer := (SELECT l.max_length FROM api.payload_limit l WHERE l.kind = '*' AND l.field = '*');
-    v_key_length integer := (SELECT l.max_length FROM api.payload_limit l WHERE l.kind = '*' AND l.field = '*key');
-    v_keys integer := (SELECT l.max_length FROM api.payload_limit l WHERE l.kind = '*' AND l.field = '*keys');
-    v_key text;
-    v_value jsonb;
-    v_length integer;
-    v_max integer;
+    v_fault text := api.payload_fault(p_kind, p_payload, api.payload_limits());
 BEGIN
-    IF v_unlisted IS NULL OR v_key_length IS NULL OR v_keys IS NULL THEN
-        RAISE EXCEPTION 'this server has no payload limits: run `advisor-console server init`'
-            USING ERRCODE = 'object_not_in_prerequisite_state';
+    IF v_fault IS NOT NULL THEN
+        RAISE EXCEPTION '%', v_fault USING ERRCODE = 'program_limit_exceeded';
     END IF;
-    IF p_payload IS NULL OR jsonb_typeof(p_payload) = 'null' THEN
-        RETURN;
-    END IF;
-    IF jsonb_typeof(p_payload) <> 'object' THEN
-        IF length(p_payload::text) > v_unlisted THEN
-            RAISE EXCEPTION 'the payload is too long' USING ERRCODE = 'program_limit_exceeded';
-        END IF;
-        RETURN;
-    END IF;
-    IF (SELECT count(*) FROM jsonb_object_keys(p_payload)) > v_keys THEN
-        RAISE EXCEPTION 'the payload has more than % fields', v_keys USING ERRCODE = 'program_limit_exceeded';
-    END IF;
-    FOR v_key, v_value IN SELECT e.key, e.value FROM jsonb_each(p_payload) AS e LOOP
-        IF length(v_key) > v_key_length THEN
-            RAISE EXCEPTION 'a payload field name is longer than % characters', v_key_length
-                USING ERRCODE = 'program_limit_exceeded';
-        END IF;
-        v_length := CASE jsonb_typeof(v_value) WHEN 'string' THEN length(v_value #>> '{}')
-                                               ELSE length(v_value::text) END;
-        v_max := COALESCE((SELECT l.max_length FROM api.payload_limit l WHERE l.kind = p_kind AND l.field = v_key),
-                          v_unlisted);
-        IF v_length > v_max THEN
-            RAISE EXCEPTION 'the payload''s % is too long (% characters, at most %)', v_key,
-                to_char(v_length, 'FM999,999,999,990'), to_char(v_max, 'FM999,999,990')
-                USING ERRCODE = 'program_limit_exceeded';
-        END IF;
-    END LOOP;
 END
 $$;
 
