@@ -58,6 +58,11 @@ DECLARE
     v_key_length integer := (p_limits -> '*' ->> '*key')::integer;
     v_keys integer := (p_limits -> '*' ->> '*keys')::integer;
     v_fields jsonb := COALESCE(p_limits -> p_kind, '{}'::jsonb);
+    v_key text;
+    v_value jsonb;
+    v_length integer;
+    v_max integer;
+    v_count integer := 0;
     v_fault text;
 BEGIN
     IF p_payload IS NULL OR jsonb_typeof(p_payload) = 'null' THEN
@@ -66,22 +71,25 @@ BEGIN
     IF jsonb_typeof(p_payload) <> 'object' THEN
         RETURN CASE WHEN length(p_payload::text) > v_unlisted THEN 'the payload is too long' END;
     END IF;
-    -- One statement: the count of fields first, then the first field (in jsonb order) too long.
-    SELECT CASE WHEN (SELECT count(*) FROM jsonb_object_keys(p_payload)) > v_keys
-                THEN format('the payload has more than %s fields', v_keys)
-                ELSE (SELECT CASE WHEN length(e.key) > v_key_length
-                                  THEN format('a payload field name is longer than %s characters', v_key_length)
-                                  ELSE format('the payload''s %s is too long (%s characters, at most %s)', e.key,
-                                              to_char(f.length, 'FM999,999,999,990'), to_char(f.most, 'FM999,999,990'))
-                             END
-                        FROM jsonb_each(p_payload) WITH ORDINALITY AS e(key, value, n),
-                             LATERAL (SELECT CASE jsonb_typeof(e.value) WHEN 'string' THEN length(e.value #>> '{}')
-                                                                       ELSE length(e.value::text) END AS length,
-                                             COALESCE((v_fields ->> e.key)::integer, v_unlisted) AS most) AS f
-                       WHERE length(e.key) > v_key_length OR f.length > f.most
-                       ORDER BY e.n LIMIT 1)
-           END
-      INTO v_fault;
+    -- Too many fields is said first; past the most allowed the rest are not looked at.
+    FOR v_key, v_value IN SELECT e.key, e.value FROM jsonb_each(p_payload) AS e LOOP
+        v_count := v_count + 1;
+        IF v_count > v_keys THEN
+            RETURN format('the payload has more than %s fields', v_keys);
+        END IF;
+        CONTINUE WHEN v_fault IS NOT NULL;
+        IF length(v_key) > v_key_length THEN
+            v_fault := format('a payload field name is longer than %s characters', v_key_length);
+            CONTINUE;
+        END IF;
+        v_length := CASE jsonb_typeof(v_value) WHEN 'string' THEN length(v_value #>> '{}')
+                                               ELSE length(v_value::text) END;
+        v_max := COALESCE((v_fields ->> v_key)::integer, v_unlisted);
+        IF v_length > v_max THEN
+            v_fault := format('the payload''s %s is too long (%s characters, at most %s)', v_key,
+                              to_char(v_length, 'FM999,999,999,990'), to_char(v_max, 'FM999,999,990'));
+        END IF;
+    END LOOP;
     RETURN v_fault;
 END
 $$;
@@ -258,14 +266,16 @@ $$;
 -- policies (90_security.sql), so no answer, a conflict's least of all, shows a row its caller may not
 -- read. A record it may not carry is left out of the answer.
 CREATE OR REPLACE FUNCTION api.may_read_record(who public.users, entity text, record jsonb) RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT record IS NULL OR jsonb_typeof(record) <> 'object' OR who.role = 'supervisor'
+BEGIN
+    RETURN record IS NULL OR jsonb_typeof(record) <> 'object' OR who.role = 'supervisor'
         OR CASE entity
                WHEN 'goodwill' THEN record ->> 'requested_by' = who.id::text
                WHEN 'customer' THEN NOT COALESCE((record ->> 'deleted')::boolean, false)
-               ELSE true END
+               ELSE true END;
+END
 $$;
 
 -- At commit (a deferred constraint trigger): lock the counter row, number this transaction's
