@@ -26,8 +26,9 @@ END
 $$;
 
 -- The payload limits (api.payload_limit, from domain/mutation_kinds.py's MAX_LENGTH) as one object,
--- {kind: {field: most characters}}, read once per call of the mutation functions.
-CREATE OR REPLACE FUNCTION api.payload_limits() RETURNS jsonb
+-- {kind: {field: most characters}}, read once per call of the mutation functions: every kind's, or
+-- with `p_kind` only that kind's and kind '*'.
+CREATE OR REPLACE FUNCTION api.payload_limits(p_kind text DEFAULT NULL) RETURNS jsonb
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -36,7 +37,7 @@ DECLARE
 BEGIN
     SELECT jsonb_object_agg(k.kind, k.fields) INTO v_limits
       FROM (SELECT l.kind, jsonb_object_agg(l.field, l.max_length) AS fields
-              FROM api.payload_limit l GROUP BY l.kind) AS k;
+              FROM api.payload_limit l WHERE p_kind IS NULL OR l.kind IN ('*', p_kind) GROUP BY l.kind) AS k;
     IF v_limits -> '*' -> '*' IS NULL OR v_limits -> '*' -> '*key' IS NULL OR v_limits -> '*' -> '*keys' IS NULL THEN
         RAISE EXCEPTION 'this server has no payload limits: run `advisor-console server init`'
             USING ERRCODE = 'object_not_in_prerequisite_state';
@@ -100,7 +101,7 @@ LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_fault text := api.payload_fault(p_kind, p_payload, api.payload_limits());
+    v_fault text := api.payload_fault(p_kind, p_payload, api.payload_limits(p_kind));
 BEGIN
     IF v_fault IS NOT NULL THEN
         RAISE EXCEPTION '%', v_fault USING ERRCODE = 'program_limit_exceeded';

@@ -180,7 +180,7 @@ DECLARE
     who public.users := api.caller();
     answer jsonb;
 BEGIN
-    answer := api.apply_item(who, api.payload_limits(), api.sync_marks(who), jsonb_build_object(
+    answer := api.apply_item(who, api.payload_limits(kind), api.sync_marks(who), jsonb_build_object(
         'mutation_id', mutation_id, 'client_id', client_id, 'client_seq', client_seq, 'kind', kind,
         'payload', payload, 'occurred_at', occurred_at));
     IF answer -> 'stored' = 'false' THEN  -- refused outright: raised as it was refused
