@@ -25,53 +25,87 @@ BEGIN
 END
 $$;
 
--- A payload holding a value longer than its field may carry (api.payload_limit, from
--- domain/mutation_kinds.py's MAX_LENGTH) is refused before any lock, log row or audit entry, so no
--- caller makes the server work, or hold the audit chain, for longer than the largest allowed payload.
+-- The payload limits (api.payload_limit, from domain/mutation_kinds.py's MAX_LENGTH) as one object,
+-- {kind: {field: most characters}}, read once per call of the mutation functions: every kind's, or
+-- with `p_kind` only that kind's and kind '*'.
+CREATE OR REPLACE FUNCTION api.payload_limits(p_kind text DEFAULT NULL) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_limits jsonb;
+BEGIN
+    SELECT jsonb_object_agg(k.kind, k.fields) INTO v_limits
+      FROM (SELECT l.kind, jsonb_object_agg(l.field, l.max_length) AS fields
+              FROM api.payload_limit l WHERE p_kind IS NULL OR l.kind IN ('*', p_kind) GROUP BY l.kind) AS k;
+    IF v_limits -> '*' -> '*' IS NULL OR v_limits -> '*' -> '*key' IS NULL OR v_limits -> '*' -> '*keys' IS NULL THEN
+        RAISE EXCEPTION 'this server has no payload limits: run `advisor-console server init`'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    RETURN v_limits;
+END
+$$;
+
+-- What is too long in a payload under the limits `p_limits` (api.payload_limits), or NULL: a value
+-- longer than its field may carry, under kind '*' any unlisted key's value ('*'), a key ('*key'), the
+-- keys ('*keys'). Such a payload is refused before any lock, log row or audit entry, so no caller makes
+-- the server work, or hold the audit chain, for longer than the largest allowed payload.
+CREATE OR REPLACE FUNCTION api.payload_fault(p_kind text, p_payload jsonb, p_limits jsonb) RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_unlisted integer := (p_limits -> '*' ->> '*')::integer;
+    v_key_length integer := (p_limits -> '*' ->> '*key')::integer;
+    v_keys integer := (p_limits -> '*' ->> '*keys')::integer;
+    v_fields jsonb := COALESCE(p_limits -> p_kind, '{}'::jsonb);
+    v_key text;
+    v_value jsonb;
+    v_length integer;
+    v_max integer;
+    v_count integer := 0;
+    v_fault text;
+BEGIN
+    IF p_payload IS NULL OR jsonb_typeof(p_payload) = 'null' THEN
+        RETURN NULL;
+    END IF;
+    IF jsonb_typeof(p_payload) <> 'object' THEN
+        RETURN CASE WHEN length(p_payload::text) > v_unlisted THEN 'the payload is too long' END;
+    END IF;
+    -- Too many fields is said first; past the most allowed the rest are not looked at.
+    FOR v_key, v_value IN SELECT e.key, e.value FROM jsonb_each(p_payload) AS e LOOP
+        v_count := v_count + 1;
+        IF v_count > v_keys THEN
+            RETURN format('the payload has more than %s fields', v_keys);
+        END IF;
+        CONTINUE WHEN v_fault IS NOT NULL;
+        IF length(v_key) > v_key_length THEN
+            v_fault := format('a payload field name is longer than %s characters', v_key_length);
+            CONTINUE;
+        END IF;
+        v_length := CASE jsonb_typeof(v_value) WHEN 'string' THEN length(v_value #>> '{}')
+                                               ELSE length(v_value::text) END;
+        v_max := COALESCE((v_fields ->> v_key)::integer, v_unlisted);
+        IF v_length > v_max THEN
+            v_fault := format('the payload''s %s is too long (%s characters, at most %s)', v_key,
+                              to_char(v_length, 'FM999,999,999,990'), to_char(v_max, 'FM999,999,990'));
+        END IF;
+    END LOOP;
+    RETURN v_fault;
+END
+$$;
+
+-- A payload with a value too long (api.payload_fault) is refused: program_limit_exceeded.
 CREATE OR REPLACE FUNCTION api.check_payload_size(p_kind text, p_payload jsonb) RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_unlisted integer := (SELECT l.max_length FROM api.payload_limit l WHERE l.kind = '*' AND l.field = '*');
-    v_key_length integer := (SELECT l.max_length FROM api.payload_limit l WHERE l.kind = '*' AND l.field = '*key');
-    v_keys integer := (SELECT l.max_length FROM api.payload_limit l WHERE l.kind = '*' AND l.field = '*keys');
-    v_key text;
-    v_value jsonb;
-    v_length integer;
-    v_max integer;
+    v_fault text := api.payload_fault(p_kind, p_payload, api.payload_limits(p_kind));
 BEGIN
-    IF v_unlisted IS NULL OR v_key_length IS NULL OR v_keys IS NULL THEN
-        RAISE EXCEPTION 'this server has no payload limits: run `advisor-console server init`'
-            USING ERRCODE = 'object_not_in_prerequisite_state';
+    IF v_fault IS NOT NULL THEN
+        RAISE EXCEPTION '%', v_fault USING ERRCODE = 'program_limit_exceeded';
     END IF;
-    IF p_payload IS NULL OR jsonb_typeof(p_payload) = 'null' THEN
-        RETURN;
-    END IF;
-    IF jsonb_typeof(p_payload) <> 'object' THEN
-        IF length(p_payload::text) > v_unlisted THEN
-            RAISE EXCEPTION 'the payload is too long' USING ERRCODE = 'program_limit_exceeded';
-        END IF;
-        RETURN;
-    END IF;
-    IF (SELECT count(*) FROM jsonb_object_keys(p_payload)) > v_keys THEN
-        RAISE EXCEPTION 'the payload has more than % fields', v_keys USING ERRCODE = 'program_limit_exceeded';
-    END IF;
-    FOR v_key, v_value IN SELECT e.key, e.value FROM jsonb_each(p_payload) AS e LOOP
-        IF length(v_key) > v_key_length THEN
-            RAISE EXCEPTION 'a payload field name is longer than % characters', v_key_length
-                USING ERRCODE = 'program_limit_exceeded';
-        END IF;
-        v_length := CASE jsonb_typeof(v_value) WHEN 'string' THEN length(v_value #>> '{}')
-                                               ELSE length(v_value::text) END;
-        v_max := COALESCE((SELECT l.max_length FROM api.payload_limit l WHERE l.kind = p_kind AND l.field = v_key),
-                          v_unlisted);
-        IF v_length > v_max THEN
-            RAISE EXCEPTION 'the payload''s % is too long (% characters, at most %)', v_key,
-                to_char(v_length, 'FM999,999,999,990'), to_char(v_max, 'FM999,999,990')
-                USING ERRCODE = 'program_limit_exceeded';
-        END IF;
-    END LOOP;
 END
 $$;
 
@@ -233,14 +267,16 @@ $$;
 -- policies (90_security.sql), so no answer, a conflict's least of all, shows a row its caller may not
 -- read. A record it may not carry is left out of the answer.
 CREATE OR REPLACE FUNCTION api.may_read_record(who public.users, entity text, record jsonb) RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT record IS NULL OR jsonb_typeof(record) <> 'object' OR who.role = 'supervisor'
+BEGIN
+    RETURN record IS NULL OR jsonb_typeof(record) <> 'object' OR who.role = 'supervisor'
         OR CASE entity
                WHEN 'goodwill' THEN record ->> 'requested_by' = who.id::text
                WHEN 'customer' THEN NOT COALESCE((record ->> 'deleted')::boolean, false)
-               ELSE true END
+               ELSE true END;
+END
 $$;
 
 -- At commit (a deferred constraint trigger): lock the counter row, number this transaction's

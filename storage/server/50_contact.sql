@@ -22,6 +22,7 @@ DECLARE
     v_reason text;
     v_duration bigint := api.int_field(p, 'duration_seconds', false);
     made public.contact_events;
+    v_record jsonb;
 BEGIN
     IF p -> 'reason' IS NOT NULL AND jsonb_typeof(p -> 'reason') NOT IN ('string', 'null') THEN
         PERFORM api.refuse('reason must be text');
@@ -51,7 +52,8 @@ BEGIN
     VALUES (v_id, v_customer, v_case, v_channel, v_direction, who.id, v_at, v_recorded, v_subject, v_summary,
             v_reason, v_duration)
     RETURNING * INTO made;
-    PERFORM api.record_change('contact_event', v_id, v_customer, NULL, to_jsonb(made), p_mutation_id);
-    RETURN jsonb_build_object('entity', 'contact_event', 'entity_id', v_id, 'record', to_jsonb(made));
+    v_record := to_jsonb(made);
+    PERFORM api.record_change('contact_event', v_id, v_customer, NULL, v_record, p_mutation_id);
+    RETURN jsonb_build_object('entity', 'contact_event', 'entity_id', v_id, 'record', v_record);
 END
 $$;

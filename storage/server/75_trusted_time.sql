@@ -20,32 +20,72 @@ LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$ SELECT interval '5 minutes' $$;
 
+-- The caller's sync marks, read once per call of the mutation functions: {"own": {client id:
+-- [synced_at, through_seq]}, "latest": [[client id, synced_at], ...]} (the two latest, newest first).
+CREATE OR REPLACE FUNCTION api.sync_marks(who public.users) RETURNS jsonb
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT jsonb_build_object(
+        'own', COALESCE((SELECT jsonb_object_agg(s.client_id::text, jsonb_build_array(s.synced_at, s.through_seq))
+                           FROM api.workstation_syncs s WHERE s.username = who.username), '{}'::jsonb),
+        'latest', COALESCE((SELECT jsonb_agg(jsonb_build_array(t.client_id::text, t.synced_at) ORDER BY t.synced_at DESC)
+                              FROM (SELECT s.client_id, s.synced_at FROM api.workstation_syncs s
+                                     WHERE s.username = who.username ORDER BY s.synced_at DESC LIMIT 2) AS t),
+                           '[]'::jsonb))
+$$;
+
 -- The earliest time a mutation of `client_seq` from this workstation and user may claim: its last
 -- sync before the mutation was made; else the user's last sync on any workstation (a workstation
--- that never synced had no time offline); else the server's now. Less the skew.
+-- that never synced had no time offline); else the server's now. Less the skew. `p_marks` is
+-- api.sync_marks of the user.
+CREATE OR REPLACE FUNCTION api.trusted_since_by(p_marks jsonb, p_client_id uuid, p_client_seq bigint)
+RETURNS timestamptz
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_own jsonb := p_marks -> 'own' -> p_client_id::text;
+    v_latest jsonb := p_marks -> 'latest';
+BEGIN
+    RETURN COALESCE(
+        CASE WHEN (v_own ->> 1)::bigint < p_client_seq THEN (v_own ->> 0)::timestamptz END,
+        CASE WHEN v_latest -> 0 ->> 0 IS DISTINCT FROM p_client_id::text THEN (v_latest -> 0 ->> 1)::timestamptz
+             ELSE (v_latest -> 1 ->> 1)::timestamptz END,
+        now()) - api.clock_skew();
+END
+$$;
+
+-- The time the server uses for a mutation: the client's, inside the window, else the receipt time.
+CREATE OR REPLACE FUNCTION api.trusted_time_by(p_marks jsonb, p_client_id uuid, p_client_seq bigint,
+                                               p_occurred_at timestamptz)
+RETURNS timestamptz
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN CASE WHEN p_occurred_at BETWEEN api.trusted_since_by(p_marks, p_client_id, p_client_seq)
+                                       AND now() + api.clock_skew()
+                THEN p_occurred_at ELSE now() END;
+END
+$$;
+
+-- The same for one mutation, the marks read now.
 CREATE OR REPLACE FUNCTION api.trusted_since(who public.users, p_client_id uuid, p_client_seq bigint)
 RETURNS timestamptz
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT COALESCE(
-        (SELECT s.synced_at FROM api.workstation_syncs s
-          WHERE s.client_id = p_client_id AND s.username = who.username AND s.through_seq < p_client_seq),
-        (SELECT max(s.synced_at) FROM api.workstation_syncs s
-          WHERE s.username = who.username AND s.client_id <> p_client_id),
-        now()) - api.clock_skew()
+    SELECT api.trusted_since_by(api.sync_marks(who), p_client_id, p_client_seq)
 $$;
 
--- The time the server uses for a mutation: the client's, inside the window, else the receipt time.
 CREATE OR REPLACE FUNCTION api.trusted_time(who public.users, p_client_id uuid, p_client_seq bigint,
                                             p_occurred_at timestamptz)
 RETURNS timestamptz
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE WHEN p_occurred_at BETWEEN api.trusted_since(who, p_client_id, p_client_seq)
-                                       AND now() + api.clock_skew()
-                THEN p_occurred_at ELSE now() END
+    SELECT api.trusted_time_by(api.sync_marks(who), p_client_id, p_client_seq, p_occurred_at)
 $$;
 
 -- A workstation's sync, told by the workstation after it pushed everything it had (up to

@@ -1,16 +1,26 @@
 -- The two functions console clients call: apply_mutation (push) and pull_changes (pull).
 -- Contract: docs/sync.md.
 
-CREATE OR REPLACE FUNCTION api.apply_mutation(
-    mutation_id uuid, client_id uuid, client_seq bigint, kind text, payload jsonb, occurred_at timestamptz
-) RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER
+-- One mutation as the caller `who` sends it (`item`: apply_mutation's arguments as JSON), with the
+-- payload limits (api.payload_limits) and the caller's sync marks (api.sync_marks) looked up once per
+-- call. The answer; `"stored": false` with the SQLSTATE and message when it is refused outright (a bad
+-- argument, a payload too long, another user's id, an unexpected error), nothing of it kept. One
+-- savepoint: a rejected or conflicting mutation's changes are undone, then its log row is written.
+CREATE OR REPLACE FUNCTION api.apply_item(who public.users, p_limits jsonb, p_marks jsonb, item jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
-SET TimeZone = 'UTC'
 AS $$
-#variable_conflict use_column
 DECLARE
-    who public.users;
+    v_id uuid;
+    v_client uuid;
+    v_seq bigint;
+    v_kind text := item ->> 'kind';
+    v_payload jsonb := item -> 'payload';
+    v_claimed timestamptz;  -- the client's time, kept in mutation_log
+    v_at timestamptz;
+    v_applying boolean := false;
+    v_fault text;
     stored public.mutation_log;
     outcome jsonb;
     v_state text := 'accepted';
@@ -18,126 +28,165 @@ DECLARE
     v_current jsonb;
     v_detail text;
     v_constraint text;
+    v_code text;
     v_skew double precision;
     v_result jsonb;
-    v_claimed timestamptz := apply_mutation.occurred_at;  -- the client's time, kept in mutation_log
 BEGIN
-    IF apply_mutation.mutation_id IS NULL OR apply_mutation.client_id IS NULL OR apply_mutation.client_seq IS NULL
-       OR apply_mutation.kind IS NULL OR apply_mutation.occurred_at IS NULL THEN
-        RAISE EXCEPTION 'apply_mutation needs every argument but payload' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF length(apply_mutation.kind) > 60 THEN
-        RAISE EXCEPTION 'mutation kind too long' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    who := api.caller();
-    PERFORM api.check_payload_size(apply_mutation.kind, payload);
-    -- Claim the id. A concurrent call with the same id waits here for the first to finish, then
-    -- finds its row; a retry after a lost acknowledgement finds the stored result.
-    INSERT INTO public.mutation_log (mutation_id, client_id, client_seq, kind, actor, state, occurred_at, applied_at)
-    VALUES (apply_mutation.mutation_id, apply_mutation.client_id, apply_mutation.client_seq, apply_mutation.kind,
-            who.username, 'pending', apply_mutation.occurred_at, now())
-    ON CONFLICT ON CONSTRAINT pk_mutation_log DO NOTHING;
-    IF NOT FOUND THEN
-        SELECT * INTO stored FROM public.mutation_log m WHERE m.mutation_id = apply_mutation.mutation_id;
-        IF stored.actor <> who.username THEN
-            RAISE EXCEPTION 'mutation % belongs to another user', apply_mutation.mutation_id
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        RETURN stored.result::jsonb;
-    END IF;
-    -- From here the act's time is one the server trusts (75_trusted_time.sql).
-    apply_mutation.occurred_at := api.trusted_time(who, apply_mutation.client_id, apply_mutation.client_seq, v_claimed);
-
     BEGIN
-        IF apply_mutation.kind = 'goodwill.request' THEN
-            outcome := api.goodwill_request(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
-        ELSIF apply_mutation.kind = 'goodwill.approve' THEN
-            outcome := api.goodwill_approve(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
-        ELSIF apply_mutation.kind = 'goodwill.reject' THEN
-            outcome := api.goodwill_reject(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
-        ELSIF apply_mutation.kind = 'promise.create' THEN
-            outcome := api.promise_create(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
-        ELSIF apply_mutation.kind = 'promise.complete' THEN
-            outcome := api.promise_complete(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
-        ELSIF apply_mutation.kind = 'promise.reassign' THEN
-            outcome := api.promise_reassign(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
-        ELSIF apply_mutation.kind = 'contact.add' THEN
-            outcome := api.contact_add(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
-        ELSIF apply_mutation.kind = 'case.open' THEN
-            outcome := api.case_open(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
-        ELSIF apply_mutation.kind IN ('case.resolve', 'case.confirm', 'case.close_in_writing', 'case.reopen',
+        v_id := (item ->> 'mutation_id')::uuid;
+        v_client := (item ->> 'client_id')::uuid;
+        v_seq := (item ->> 'client_seq')::bigint;
+        v_claimed := (item ->> 'occurred_at')::timestamptz;
+        IF v_id IS NULL OR v_client IS NULL OR v_seq IS NULL OR v_kind IS NULL OR v_claimed IS NULL THEN
+            RAISE EXCEPTION 'apply_mutation needs every argument but payload' USING ERRCODE = 'null_value_not_allowed';
+        END IF;
+        IF length(v_kind) > 60 THEN
+            RAISE EXCEPTION 'mutation kind too long' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        v_fault := api.payload_fault(v_kind, v_payload, p_limits);
+        IF v_fault IS NOT NULL THEN
+            RAISE EXCEPTION '%', v_fault USING ERRCODE = 'program_limit_exceeded';
+        END IF;
+        -- A retry after a lost acknowledgement finds the stored result.
+        SELECT * INTO stored FROM public.mutation_log m WHERE m.mutation_id = v_id;
+        IF FOUND THEN
+            IF stored.actor <> who.username THEN
+                RAISE EXCEPTION 'mutation % belongs to another user', v_id USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            RETURN stored.result::jsonb;
+        END IF;
+        -- From here the act's time is one the server trusts (75_trusted_time.sql).
+        v_at := api.trusted_time_by(p_marks, v_client, v_seq, v_claimed);
+        v_applying := true;
+        IF v_kind = 'goodwill.request' THEN
+            outcome := api.goodwill_request(who, v_id, COALESCE(v_payload, '{}'), v_at);
+        ELSIF v_kind = 'goodwill.approve' THEN
+            outcome := api.goodwill_approve(who, v_id, COALESCE(v_payload, '{}'), v_at);
+        ELSIF v_kind = 'goodwill.reject' THEN
+            outcome := api.goodwill_reject(who, v_id, COALESCE(v_payload, '{}'), v_at);
+        ELSIF v_kind = 'promise.create' THEN
+            outcome := api.promise_create(who, v_id, COALESCE(v_payload, '{}'), v_at);
+        ELSIF v_kind = 'promise.complete' THEN
+            outcome := api.promise_complete(who, v_id, COALESCE(v_payload, '{}'), v_at);
+        ELSIF v_kind = 'promise.reassign' THEN
+            outcome := api.promise_reassign(who, v_id, COALESCE(v_payload, '{}'), v_at);
+        ELSIF v_kind = 'contact.add' THEN
+            outcome := api.contact_add(who, v_id, COALESCE(v_payload, '{}'), v_at);
+        ELSIF v_kind = 'case.open' THEN
+            outcome := api.case_open(who, v_id, COALESCE(v_payload, '{}'), v_at);
+        ELSIF v_kind IN ('case.resolve', 'case.confirm', 'case.close_in_writing', 'case.reopen',
                                       'case.formal_complaint', 'case.deadlock', 'case.adr_letter', 'case.feedback',
                                       'case.service_dates', 'case.update') THEN
             -- The function is named for the kind: case.close_in_writing -> api.case_close_in_writing.
-            EXECUTE format('SELECT api.%I($1, $2, $3, $4)', replace(apply_mutation.kind, '.', '_'))
+            EXECUTE format('SELECT api.%I($1, $2, $3, $4)', replace(v_kind, '.', '_'))
                INTO outcome
-              USING who, apply_mutation.mutation_id, COALESCE(payload, '{}'::jsonb), apply_mutation.occurred_at;
-        ELSIF apply_mutation.kind IN ('case.take', 'case.hand_over') THEN
-            outcome := api.case_owner(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at,
-                                      apply_mutation.kind = 'case.take');
-        ELSIF apply_mutation.kind = 'handoff.create' THEN
-            outcome := api.handoff_create(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
-        ELSIF apply_mutation.kind IN ('handoff.acknowledge', 'handoff.complete') THEN
-            outcome := api.handoff_step(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at,
-                                        apply_mutation.kind = 'handoff.acknowledge');
-        ELSIF apply_mutation.kind = 'customer.create' THEN
-            outcome := api.customer_create(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
-        ELSIF apply_mutation.kind = 'customer.change_details' THEN
-            outcome := api.customer_change_details(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
-        ELSIF apply_mutation.kind = 'customer.restore_detail' THEN
-            outcome := api.customer_restore_detail(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
-        ELSIF apply_mutation.kind = 'offer.impression' THEN
-            outcome := api.offer_impression(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), apply_mutation.occurred_at);
+              USING who, v_id, COALESCE(v_payload, '{}'::jsonb), v_at;
+        ELSIF v_kind IN ('case.take', 'case.hand_over') THEN
+            outcome := api.case_owner(who, v_id, COALESCE(v_payload, '{}'), v_at,
+                                      v_kind = 'case.take');
+        ELSIF v_kind = 'handoff.create' THEN
+            outcome := api.handoff_create(who, v_id, COALESCE(v_payload, '{}'), v_at);
+        ELSIF v_kind IN ('handoff.acknowledge', 'handoff.complete') THEN
+            outcome := api.handoff_step(who, v_id, COALESCE(v_payload, '{}'), v_at,
+                                        v_kind = 'handoff.acknowledge');
+        ELSIF v_kind = 'customer.create' THEN
+            outcome := api.customer_create(who, v_id, COALESCE(v_payload, '{}'), v_at);
+        ELSIF v_kind = 'customer.change_details' THEN
+            outcome := api.customer_change_details(who, v_id, COALESCE(v_payload, '{}'), v_at);
+        ELSIF v_kind = 'customer.restore_detail' THEN
+            outcome := api.customer_restore_detail(who, v_id, COALESCE(v_payload, '{}'), v_at);
+        ELSIF v_kind = 'offer.impression' THEN
+            outcome := api.offer_impression(who, v_id, COALESCE(v_payload, '{}'), v_at);
         ELSE
-            PERFORM api.refuse(format('this server does not know the mutation kind %s', apply_mutation.kind));
+            PERFORM api.refuse(format('this server does not know the mutation kind %s', v_kind));
         END IF;
     EXCEPTION
-        WHEN SQLSTATE 'AC001' THEN
-            GET STACKED DIAGNOSTICS v_reason = MESSAGE_TEXT;
-            v_state := 'rejected';
-        WHEN SQLSTATE 'AC002' THEN
-            GET STACKED DIAGNOSTICS v_reason = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
-            v_state := 'conflict';
-            v_current := v_detail::jsonb;
-        WHEN integrity_constraint_violation THEN
-            GET STACKED DIAGNOSTICS v_reason = MESSAGE_TEXT, v_constraint = CONSTRAINT_NAME;
-            v_state := 'rejected';
-            v_reason := CASE
-                WHEN v_constraint LIKE '%no_self_approval' OR v_constraint LIKE '%second_approver_distinct'
-                    THEN 'the database refused: nobody approves their own request'
-                ELSE 'the database refused: ' || v_reason END;
-        WHEN data_exception THEN
-            GET STACKED DIAGNOSTICS v_reason = MESSAGE_TEXT;
-            v_state := 'rejected';
-            v_reason := 'the mutation carries a bad value: ' || v_reason;
+        -- Worth a retry of the whole call: let it abort the transaction.
+        WHEN transaction_rollback OR insufficient_resources OR operator_intervention OR lock_not_available
+             OR query_canceled THEN
+            RAISE;
+        WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_reason = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL,
+                                    v_constraint = CONSTRAINT_NAME;
+            IF v_applying AND v_code = 'AC001' THEN
+                v_state := 'rejected';
+            ELSIF v_applying AND v_code = 'AC002' THEN
+                v_state := 'conflict';
+                v_current := v_detail::jsonb;
+            ELSIF v_applying AND left(v_code, 2) = '23' THEN  -- integrity_constraint_violation
+                v_state := 'rejected';
+                v_reason := CASE
+                    WHEN v_constraint LIKE '%no_self_approval' OR v_constraint LIKE '%second_approver_distinct'
+                        THEN 'the database refused: nobody approves their own request'
+                    ELSE 'the database refused: ' || v_reason END;
+            ELSIF v_applying AND left(v_code, 2) = '22' THEN  -- data_exception
+                v_state := 'rejected';
+                v_reason := 'the mutation carries a bad value: ' || v_reason;
+            ELSIF v_code = '42501' AND v_reason NOT LIKE 'mutation % belongs to another user' THEN
+                RAISE;  -- the login itself was refused
+            ELSE
+                RETURN jsonb_build_object('mutation_id', item -> 'mutation_id', 'kind', item -> 'kind',
+                                          'state', 'rejected', 'reason', v_reason, 'stored', false,
+                                          'sqlstate', v_code);
+            END IF;
     END;
 
     v_reason := left(v_reason, 2000);  -- a database message may quote a value: the log and audit keep a bounded one
     v_skew := extract(epoch FROM now() - v_claimed);
+    v_current := COALESCE(outcome -> 'record', v_current);
     v_result := jsonb_build_object(
-        'mutation_id', apply_mutation.mutation_id,
-        'kind', apply_mutation.kind,
+        'mutation_id', v_id,
+        'kind', v_kind,
         'state', v_state,
         'reason', v_reason,
         'entity', outcome -> 'entity',
         'entity_id', outcome -> 'entity_id',
-        'record', (SELECT r FROM COALESCE(outcome -> 'record', v_current) AS r
-                    WHERE api.may_read_record(who, COALESCE(outcome ->> 'entity', split_part(apply_mutation.kind, '.', 1)), r)),
+        'record', CASE WHEN api.may_read_record(who, COALESCE(outcome ->> 'entity', split_part(v_kind, '.', 1)),
+                                                v_current) THEN v_current END,
         'follow_up', outcome -> 'follow_up',
         'applied_at', now(),
         'clock_skew_seconds', round(v_skew)::bigint,
         'clock_skew_flagged', abs(v_skew) > 300,
-        'trusted_at', apply_mutation.occurred_at,
-        'time_trusted', apply_mutation.occurred_at = v_claimed);
-    UPDATE public.mutation_log m
-       SET state = v_state, result = v_result::json, reason = v_reason
-     WHERE m.mutation_id = apply_mutation.mutation_id;
+        'trusted_at', v_at,
+        'time_trusted', v_at = v_claimed);
+    -- Written once, with its outcome. A concurrent call with the same id that logged it first (a
+    -- client sending again while its first call still ran) makes this whole call a transient fault:
+    -- sent again, the id is answered from the log.
+    INSERT INTO public.mutation_log (mutation_id, client_id, client_seq, kind, actor, state, result, reason,
+                                     occurred_at, applied_at)
+    VALUES (v_id, v_client, v_seq, v_kind, who.username, v_state, v_result::json, v_reason,
+            v_claimed, now())
+    ON CONFLICT ON CONSTRAINT pk_mutation_log DO NOTHING;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'mutation % was applied by a concurrent call', v_id USING ERRCODE = 'serialization_failure';
+    END IF;
     IF v_state <> 'accepted' THEN
-        PERFORM api.audit_append(now(), who.username, 'mutation.' || v_state, 'mutation', apply_mutation.mutation_id,
-                                 jsonb_build_object('kind', apply_mutation.kind, 'reason', v_reason,
-                                                    'entity_id', COALESCE(payload ->> 'id', NULL)));
+        PERFORM api.audit_append(now(), who.username, 'mutation.' || v_state, 'mutation', v_id,
+                                 jsonb_build_object('kind', v_kind, 'reason', v_reason,
+                                                    'entity_id', COALESCE(v_payload ->> 'id', NULL)));
     END IF;
     RETURN v_result;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION api.apply_mutation(
+    mutation_id uuid, client_id uuid, client_seq bigint, kind text, payload jsonb, occurred_at timestamptz
+) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    who public.users := api.caller();
+    answer jsonb;
+BEGIN
+    answer := api.apply_item(who, api.payload_limits(kind), api.sync_marks(who), jsonb_build_object(
+        'mutation_id', mutation_id, 'client_id', client_id, 'client_seq', client_seq, 'kind', kind,
+        'payload', payload, 'occurred_at', occurred_at));
+    IF answer -> 'stored' = 'false' THEN  -- refused outright: raised as it was refused
+        RAISE EXCEPTION USING ERRCODE = answer ->> 'sqlstate', MESSAGE = answer ->> 'reason';
+    END IF;
+    RETURN answer;
 END
 $$;
 
@@ -188,8 +237,9 @@ DECLARE
     item jsonb;
     answer jsonb;
     answers jsonb[] := '{}';
-    v_code text;
-    v_message text;
+    who public.users;
+    v_limits jsonb;
+    v_marks jsonb;
 BEGIN
     IF jsonb_typeof(mutations) IS DISTINCT FROM 'array' THEN
         RAISE EXCEPTION 'apply_mutations takes an array of mutations' USING ERRCODE = 'invalid_parameter_value';
@@ -197,31 +247,16 @@ BEGIN
     IF jsonb_array_length(mutations) > 1000 THEN
         RAISE EXCEPTION 'at most 1000 mutations a call' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM api.caller();  -- an unknown or disabled login is refused for the whole call
+    -- The caller (an unknown or disabled login is refused for the whole call), the payload limits and
+    -- the caller's sync marks: looked up once for the whole call.
+    who := api.caller();
+    v_limits := api.payload_limits();
+    v_marks := api.sync_marks(who);
     FOR item IN SELECT e.value FROM jsonb_array_elements(mutations) WITH ORDINALITY AS e(value, n) ORDER BY e.n LOOP
-        BEGIN
-            answer := api.apply_mutation(
-                (item ->> 'mutation_id')::uuid, (item ->> 'client_id')::uuid, (item ->> 'client_seq')::bigint,
-                item ->> 'kind', item -> 'payload', (item ->> 'occurred_at')::timestamptz);
-        EXCEPTION
-            -- Worth a retry of the whole batch: let it abort the transaction.
-            WHEN transaction_rollback OR insufficient_resources OR operator_intervention OR lock_not_available
-                 OR query_canceled THEN
-                RAISE;
-            WHEN OTHERS THEN
-                GET STACKED DIAGNOSTICS v_code = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT;
-                IF v_code = '42501' AND v_message NOT LIKE 'mutation % belongs to another user' THEN
-                    RAISE;  -- the login itself was refused (disabled since the call began)
-                END IF;
-                answer := jsonb_build_object(
-                    'mutation_id', item -> 'mutation_id',
-                    'kind', item -> 'kind',
-                    'state', 'rejected',
-                    'reason', CASE WHEN v_code = '42501' THEN v_message
-                                   ELSE 'the server refused this change: ' || v_message END,
-                    'stored', false,
-                    'sqlstate', v_code);
-        END;
+        answer := api.apply_item(who, v_limits, v_marks, item);
+        IF answer -> 'stored' = 'false' AND answer ->> 'sqlstate' <> '42501' THEN
+            answer := jsonb_set(answer, '{reason}', to_jsonb('the server refused this change: ' || (answer ->> 'reason')));
+        END IF;
         answers := answers || answer;
     END LOOP;
     RETURN to_jsonb(answers);

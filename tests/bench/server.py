@@ -1,5 +1,6 @@
-"""Server function figures: apply_mutation throughput from one client, pull_changes throughput,
-and the time from a supervisor's approval to the advisor's pull (LISTEN/NOTIFY).
+"""Server function figures: apply_mutation throughput from one client (one call a mutation, then
+pages of 500 through apply_mutations beside their floor, tests/bench/sync.py's push_floor),
+pull_changes throughput, and the time from a supervisor's approval to the advisor's pull (LISTEN/NOTIFY).
 
 Run: `.venv/bin/python -m tests.bench.server [MUTATIONS]` (starts its own throwaway PostgreSQL).
 """
@@ -14,16 +15,19 @@ import tempfile
 import time
 import uuid
 import warnings
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 from sqlalchemy import create_engine
 
 from console.ids import new_id
+from console.sync.push import BATCH
 from domain.vocabulary import Role
 from storage.location import parse_location
 from storage.server import init_server
 from storage.server.users import add_user
+from tests.bench.sync import push_floor
 from tests.helpers import factories
 
 
@@ -89,6 +93,12 @@ def measure(uri: str, count: int) -> int:
                 )
             advisor.execute(call, (new_id(), client, seq, kind, json.dumps(payload)))
         push = time.perf_counter() - started
+        pages, payloads = pages_of_contacts(count, customer.id)
+        started = time.perf_counter()
+        for page in pages:
+            answers = advisor.execute("SELECT api.apply_mutations(%s::jsonb)", (json.dumps(page),)).fetchone()
+            assert answers is not None and all(answer["state"] == "accepted" for answer in answers[0])
+        paged = time.perf_counter() - started
         started = time.perf_counter()
         after, pulled = 0, 0
         while True:
@@ -102,6 +112,12 @@ def measure(uri: str, count: int) -> int:
                 break
         pull = time.perf_counter() - started
     print(f"push: {count:,} mutations (one client, one call each) in {push:.1f} s = {count / push:,.0f}/s")
+    floor = push_floor(location, payloads, datetime.now(UTC))
+    print(
+        f"push: {count:,} contacts in pages of {BATCH} (apply_mutations) in {paged:.2f} s = "
+        f"{count / paged:,.0f}/s; floor (plain INSERTs a page a call) {floor:.2f} s = "
+        f"{count / floor:,.0f}/s; ratio {paged / floor:.1f}"
+    )
     print(f"pull: {pulled:,} changes in pages of 1,000 in {pull:.2f} s = {pulled / pull:,.0f}/s")
 
     delays: list[float] = []
@@ -144,6 +160,41 @@ def measure(uri: str, count: int) -> int:
     )
     admin.dispose()
     return 0
+
+
+def pages_of_contacts(
+    count: int, customer_id: object
+) -> tuple[list[list[dict[str, object]]], list[dict[str, object]]]:
+    """`count` contact.add mutations as a workstation sends them, in pages of BATCH, and their payloads."""
+    client, at = str(uuid.uuid4()), datetime.now(UTC).isoformat()
+    payloads: list[dict[str, object]] = [
+        {
+            "id": str(new_id()),
+            "customer_id": str(customer_id),
+            "case_id": None,
+            "channel": "phone",
+            "direction": "inbound",
+            "occurred_at": at,
+            "recorded_at": at,
+            "subject": None,
+            "summary": f"call {number}",
+            "reason": None,
+            "duration_seconds": None,
+        }
+        for number in range(count)
+    ]
+    mutations = [
+        {
+            "mutation_id": str(new_id()),
+            "client_id": client,
+            "client_seq": number + 1,
+            "kind": "contact.add",
+            "payload": payload,
+            "occurred_at": at,
+        }
+        for number, payload in enumerate(payloads)
+    ]
+    return [mutations[start : start + BATCH] for start in range(0, count, BATCH)], payloads
 
 
 if __name__ == "__main__":

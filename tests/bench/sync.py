@@ -2,6 +2,10 @@
 (psycopg async, SQLite store) against a throwaway local PostgreSQL, and the time from a
 supervisor's approval on the server to the advisor's store (the engine woken by NOTIFY).
 
+The push's floor, measured in the same run on the same server: the same contact rows as plain
+INSERTs (one a mutation, into a scratch copy of contact_events with its indexes and no triggers or
+foreign keys) through one function call per page of the same size, from one connection.
+
 Run: `.venv/bin/python -m tests.bench.sync [MUTATIONS] [CHANGES] [--json]` (defaults 10,000 and
 100,000; `make bench` runs it with --json: the figures as one JSON object on stdout).
 """
@@ -28,6 +32,7 @@ from sqlalchemy import create_engine, text
 from console.clock import SystemClock
 from console.ids import new_id
 from console.sync import outbox
+from console.sync import push as push_batch
 from console.sync.engine import SyncEngine
 from console.sync.pacing import FLOOR
 from console.sync.remote import connector, conninfo
@@ -91,6 +96,7 @@ def measure(uri: str, folder: Path, mutations: int, changes: int, out: TextIO = 
     # services' cost; here one transaction queues them all), then one sync_once sends them.
     store = workstation(folder, "advisor", people, customer)
     now = datetime.now(UTC)
+    payloads: list[dict[str, Any]] = []
     started = time.perf_counter()
     with store.write() as session:
         for number in range(mutations):
@@ -107,23 +113,44 @@ def measure(uri: str, folder: Path, mutations: int, changes: int, out: TextIO = 
                 summary=f"call {number}",
             )
             session.add(event)
+            payloads.append(outbox.contact_add(event))
             outbox.queue(
                 session,
                 kind=mutation_kinds.CONTACT_ADD,
-                payload=outbox.contact_add(event),
+                payload=payloads[-1],
                 actor=alex.username,
                 entity_id=event.id,
                 occurred_at=now,
             )
     queued = time.perf_counter() - started
     engine = SyncEngine(store, connector(login), clock=SystemClock(), listen=False)
+    moments: dict[str, float] = {}
+
+    def noted(state: Any) -> None:  # the push ends when the state first leaves "sending"
+        if state.phase == "sending":
+            moments["sending"] = time.perf_counter()
+        elif "sending" in moments:
+            moments.setdefault("sent", time.perf_counter())
+
+    engine.add_listener(noted)
     started = time.perf_counter()
     summary = asyncio.run(engine.sync_once(force_pull=False))
     pushed = time.perf_counter() - started
+    sent = moments.get("sent", started + pushed) - started
     assert summary.accepted == mutations and summary.waiting == 0, summary
     print(f"queue {mutations:,} mutations locally: {queued:.2f} s ({mutations / queued:,.0f}/s)", file=out)
+    floor = push_floor(location, payloads, now)
     print(
-        f"push  {mutations:,} mutations: {pushed:.2f} s ({mutations / pushed:,.0f}/s)", file=out, flush=True
+        f"push  {mutations:,} mutations: {pushed:.2f} s ({mutations / pushed:,.0f}/s); floor, the same "
+        f"rows as plain INSERTs a page a call: {floor:.2f} s ({mutations / floor:,.0f}/s); "
+        f"ratio {pushed / floor:.1f}",
+        file=out,
+    )
+    print(
+        f"      of which sending and storing the answers {sent:.2f} s ({mutations / sent:,.0f}/s), then the "
+        f"pull of them back and the sync mark",
+        file=out,
+        flush=True,
     )
     store.close()
 
@@ -152,6 +179,9 @@ def measure(uri: str, folder: Path, mutations: int, changes: int, out: TextIO = 
         "push_mutations": mutations,
         "push_seconds": pushed,
         "push_per_second": mutations / pushed,
+        "push_send_seconds": sent,
+        "push_floor_seconds": floor,
+        "push_floor_per_second": mutations / floor,
         "pull_changes": summary.pulled,
         "pull_seconds": pulled,
         "pull_per_second": summary.pulled / pulled,
@@ -160,6 +190,59 @@ def measure(uri: str, folder: Path, mutations: int, changes: int, out: TextIO = 
         "approval_p95_ms": p95 * 1000,
         "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
+
+
+FLOOR_SQL = """
+CREATE SCHEMA bench_floor;
+CREATE TABLE bench_floor.contact_events (LIKE public.contact_events INCLUDING ALL);
+CREATE FUNCTION bench_floor.insert_page(mutations jsonb) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    item jsonb;
+    p jsonb;
+    answers jsonb[] := '{}';
+BEGIN
+    FOR item IN SELECT e.value FROM jsonb_array_elements(mutations) AS e LOOP
+        p := item -> 'payload';
+        INSERT INTO bench_floor.contact_events (id, customer_id, case_id, channel, direction, advisor_id,
+                                                occurred_at, recorded_at, subject, summary, reason_code,
+                                                duration_seconds)
+        VALUES ((p ->> 'id')::uuid, (p ->> 'customer_id')::uuid, (p ->> 'case_id')::uuid, p ->> 'channel',
+                p ->> 'direction', (p ->> 'advisor_id')::uuid, (p ->> 'occurred_at')::timestamptz,
+                (p ->> 'recorded_at')::timestamptz, p ->> 'subject', p ->> 'summary', p ->> 'reason',
+                (p ->> 'duration_seconds')::integer);
+        answers := answers || jsonb_build_object('mutation_id', item -> 'mutation_id', 'state', 'accepted');
+    END LOOP;
+    RETURN to_jsonb(answers);
+END
+$$;
+"""
+
+
+def push_floor(location: Any, payloads: list[dict[str, Any]], at: datetime) -> float:
+    """Seconds to write the pushed contact rows as the floor (see the module docstring), in pages of the
+    push's size."""
+    client = str(new_id())
+    pages = [
+        [
+            {
+                "mutation_id": str(new_id()),
+                "client_id": client,
+                "client_seq": start + n,
+                "kind": mutation_kinds.CONTACT_ADD,
+                "payload": payload,
+                "occurred_at": at.isoformat(),
+            }
+            for n, payload in enumerate(payloads[start : start + push_batch.BATCH])
+        ]
+        for start in range(0, len(payloads), push_batch.BATCH)
+    ]
+    with psycopg.connect(conninfo(location.url), autocommit=True) as connection:
+        connection.execute(FLOOR_SQL)
+        started = time.perf_counter()
+        for page in pages:
+            connection.execute("SELECT bench_floor.insert_page(%s)", (Jsonb(page),)).fetchone()
+        return time.perf_counter() - started
 
 
 def latency(

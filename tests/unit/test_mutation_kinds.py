@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVER_SQL = ROOT / "storage" / "server"
 DOC = ROOT / "docs" / "sync.md"
 
-# One branch of api.apply_mutation's dispatch: `[ELS]IF apply_mutation.kind = 'a.b' THEN …` or
-# `… kind IN ('a.b', 'c.d') THEN …`, up to the next branch.
+# One branch of the dispatch (api.apply_item, which api.apply_mutation(s) call):
+# `[ELS]IF v_kind = 'a.b' THEN …` or `… kind IN ('a.b', 'c.d') THEN …`, up to the next branch.
 BRANCH = re.compile(
-    r"\b(?:ELS)?IF\s+apply_mutation\.kind\s*(?:=\s*'(?P<one>[^']+)'|IN\s*\((?P<many>[^)]*)\))\s*THEN"
+    r"\b(?:ELS)?IF\s+v_kind\s*(?:=\s*'(?P<one>[^']+)'|IN\s*\((?P<many>[^)]*)\))\s*THEN"
     r"(?P<body>.*?)(?=\bELSIF\b|\bELSE\b|\bEND\s+IF\b)",
     re.S,
 )
@@ -44,14 +44,14 @@ def server_sql() -> dict[str, str]:
 
 def apply_mutation_body(files: Mapping[str, str]) -> str:
     for text in files.values():
-        start = text.find("FUNCTION api.apply_mutation(")
+        start = text.find("FUNCTION api.apply_item(")
         if start >= 0:
             return text[start : text.index("$$;", start)]
-    raise AssertionError("no storage/server/*.sql file defines api.apply_mutation")
+    raise AssertionError("no storage/server/*.sql file defines api.apply_item")
 
 
 def dispatch(files: Mapping[str, str]) -> dict[str, set[str]]:
-    """Each kind api.apply_mutation dispatches, with the api functions its branch calls (for the
+    """Each kind api.apply_item dispatches, with the api functions its branch calls (for the
     `EXECUTE format('SELECT api.%I…', replace(kind, '.', '_'))` branch: the function named for it)."""
     found: dict[str, set[str]] = {}
     for branch in BRANCH.finditer(apply_mutation_body(files)):
@@ -94,13 +94,12 @@ def test_the_dispatch_is_read_from_every_kind_of_branch() -> None:
 
 
 REJECT_BRANCH = (
-    "        ELSIF apply_mutation.kind = 'goodwill.reject' THEN\n"
-    "            outcome := api.goodwill_reject(who, apply_mutation.mutation_id, COALESCE(payload, '{}'), "
-    "apply_mutation.occurred_at);\n"
+    "        ELSIF v_kind = 'goodwill.reject' THEN\n"
+    "            outcome := api.goodwill_reject(who, v_id, COALESCE(v_payload, '{}'), v_at);\n"
 )
 NEW_BRANCH = (
-    "        ELSIF apply_mutation.kind = 'case.escalate' THEN\n"
-    "            outcome := api.case_escalate(who, apply_mutation.mutation_id, payload, occurred_at);\n"
+    "        ELSIF v_kind = 'case.escalate' THEN\n"
+    "            outcome := api.case_escalate(who, v_id, v_payload, v_at);\n"
 )
 
 
