@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, QPoint
@@ -17,9 +17,8 @@ from PySide6.QtWidgets import QDialog, QWidget
 from console.calls import CallRecord
 from console.clock import Clock
 from console.contact_reasons import ReasonList
+from console.contact_rules import ContactEntry, WrapUp
 from console.ids import new_id
-from console.services.contacts import ContactEntry, ContactService, WrapUp
-from console.services.customers import CustomerService
 from domain.records import CaseSummary, CustomerProfile, WrapUpDraftRecord
 from widgets.jobs import ChangeKind, Jobs
 from widgets.record.actions import RecordActions
@@ -34,7 +33,10 @@ from widgets.record.dialogs import (
 )
 from widgets.record.drafts import DraftKeeper
 from widgets.record.work import RecordWork, alive
-from widgets.workbench import Workbench
+
+if TYPE_CHECKING:
+    from console.services.contacts import ContactEntry, WrapUp
+    from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
 WRAP_UP_STEP = 32  # pixels
@@ -64,6 +66,9 @@ class RecordController(RecordWork):
         self._clock = clock
         self._zone = zone
         self._cases = workbench.cases
+        from console.services.contacts import ContactService  # the services load with the store
+        from console.services.customers import CustomerService
+
         self._customers = CustomerService(workbench.store)
         self._contacts = ContactService(workbench.store, clock, workbench.user, reasons)
         self._customer_id: uuid.UUID | None = None

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from console.normalise import format_phone
-from console.services.customers import SEARCH_LIMIT
+from console.pages import SEARCH_LIMIT
 from domain.records import CustomerMatch
 from widgets.background import BackgroundReader
 from widgets.views import HintListView

@@ -7,12 +7,15 @@ the start-up path and the F5 recheck do.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from storage.location import StoreLocation
 from widgets.sync.offline_band import OfflineBand, waiting_words
+
+if TYPE_CHECKING:
+    from storage.location import StoreLocation
 
 
 def connectivity_text(location: StoreLocation) -> str:
