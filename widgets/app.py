@@ -21,11 +21,8 @@ from PySide6.QtGui import QImageWriter
 from PySide6.QtWidgets import QApplication
 
 from console.clock import Clock, SystemClock
-from console.services.customers import CustomerService
-from console.services.people import PeopleService
 from console.settings import Settings
 from domain.vocabulary import Role
-from storage.store import Store
 from widgets.gc_guard import GuiThreadGarbageCollector
 from widgets.interrupt import on_interrupt
 from widgets.main_window import MainWindow
@@ -33,14 +30,15 @@ from widgets.startup_probe import watch_start
 from widgets.sync.insecure import show_unencrypted_link
 from widgets.sync.status import connectivity_text
 from widgets.text import APPLICATION_NAME, window_title
-from widgets.workbench import Workbench, workbench_for
 
 if TYPE_CHECKING:
     from console.auth import Authenticator, Session
     from console.calls import Caller
     from console.demo_team import DemoTeam  # imports the seed (Faker): only demo-team needs it
     from console.sync.engine import SyncEngine
+    from storage.store import Store
     from widgets.sync.link import SyncLink
+    from widgets.workbench import Workbench
 
 # Signing in, the sync engine (psycopg) and the login dialog are imported by the functions that use
 # them, only when a central server is configured: a window on a local store starts without them.
@@ -84,6 +82,10 @@ def build_window(
     No globals. A store without that user (an empty one, say) still opens: the promise and handoff
     actions are off and the status bar says why.
     """
+    from console.services.customers import CustomerService
+    from console.services.people import PeopleService
+    from widgets.workbench import workbench_for
+
     clock = clock or SystemClock()
     name = username or default_username(role)
     workbench: Workbench | None = None
@@ -192,6 +194,8 @@ def run_window(
     """
     os.environ.setdefault("QT_API", "pyside6")
     import qasync  # after PySide6 and QT_API, so qasync binds to PySide6
+
+    from console.services.customers import CustomerService
 
     profile = CustomerService(store).find_account(account) if account is not None else None
     app = application()
@@ -330,6 +334,8 @@ def render_screenshot(
     width, height = size
     if width <= 0 or height <= 0:
         raise ValueError(f"screenshot size must be positive, not {width}x{height}")
+    from console.services.customers import CustomerService
+
     profile = CustomerService(store).find_account(account) if account is not None else None
     app = application()
     collector = GuiThreadGarbageCollector(app)
