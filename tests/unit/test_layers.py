@@ -99,7 +99,7 @@ def test_the_window_imports_no_storage() -> None:
 import sys
 import console.cli, widgets.app, widgets.main_window
 light = ("storage", "storage.errors")  # the package's docstring and the error the command line catches
-heavy = ("console.services", "console.acting", "widgets.workbench")
+heavy = ("console.services", "console.acting")
 print(",".join(sorted(m for m in sys.modules if m not in light
     and (m.split(".")[0] in ("sqlalchemy", "storage") or m.startswith(heavy)))))
 """
