@@ -182,6 +182,13 @@ def cmd_open(args: argparse.Namespace) -> int:
         )
     settings = load_settings()
     authenticator = make_authenticator(settings)
+    if authenticator is None and args.customer is None and call is None and "://" not in (args.db or ""):
+        from widgets.app import early_start, run_window
+
+        path = Path(args.db).expanduser().absolute() if args.db else paths.default_store_path()
+        early = early_start(path, args.role, args.user, settings)
+        if early is not None:  # the window is painted first, the store opened after
+            return run_window(None, args.role, settings=settings, early=early)
     store = open_for_use(args.db, demo=authenticator is None)
     check_user(store, args.user)
     from widgets.app import run_window

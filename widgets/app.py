@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from console.clock import Clock, SystemClock
 from console.settings import Settings
+from domain.records import CustomerProfile
 from domain.vocabulary import Role
 from widgets.gc_guard import GuiThreadGarbageCollector
 from widgets.interrupt import on_interrupt
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from console.demo_team import DemoTeam  # imports the seed (Faker): only demo-team needs it
     from console.sync.engine import SyncEngine
     from storage.store import Store
+    from widgets.early_start import EarlyStart
     from widgets.sync.link import SyncLink
     from widgets.workbench import Workbench
 
@@ -65,6 +67,21 @@ def application() -> QApplication:
 def default_username(role: Role | str) -> str:
     """Who the window acts as when no username is given: the demo login of the role."""
     return "supervisor" if Role(role) is Role.SUPERVISOR else "advisor"
+
+
+def early_start(
+    path: Path, role: Role | str, username: str | None, settings: Settings | None = None
+) -> EarlyStart | None:
+    """The window on the local store at `path` painted before the store opens (widgets.early_start),
+    when the user's row can be read there with sqlite3; None otherwise (open the store first)."""
+    from storage.peek import peek_user
+
+    user = peek_user(path, username or default_username(role))
+    if user is None:
+        return None
+    from widgets.early_start import EarlyStart
+
+    return EarlyStart(path, user, settings)
 
 
 def build_window(
@@ -177,27 +194,42 @@ def attach_sync(
     return SyncLink(window, engine, server=session.server.describe())
 
 
+def find_account(store: Store | None, account: str | None) -> CustomerProfile | None:
+    """The customer to open at start, read before any window: CustomerNotFoundError if unknown."""
+    if account is None or store is None:
+        return None
+    from console.services.customers import CustomerService
+
+    return CustomerService(store).find_account(account)
+
+
+def _given(store: Store | None) -> Store:
+    assert store is not None, "a window without an early start needs its store"
+    return store
+
+
 def run_window(
-    store: Store,
+    store: Store | None,
     role: str,
     account: str | None = None,
     username: str | None = None,
     settings: Settings | None = None,
     authenticator: Authenticator | None = None,
     call: Caller | None = None,
+    early: EarlyStart | None = None,
 ) -> int:
     """Show the console and run until its window closes; returns the exit code.
 
     With an `authenticator` (a central server is configured) the login dialog comes first, and the
     session decides who the window acts as. An unknown `account` raises CustomerNotFoundError
     before any window appears. The window answers this user's calls (widgets.call), starting with `call`.
+    With `early` instead of a store (a local store, no account) the window is painted before the store
+    opens (widgets.early_start); a store that then fails to open is raised once the window has closed.
     """
     os.environ.setdefault("QT_API", "pyside6")
     import qasync  # after PySide6 and QT_API, so qasync binds to PySide6
 
-    from console.services.customers import CustomerService
-
-    profile = CustomerService(store).find_account(account) if account is not None else None
+    profile = find_account(store, account)
     app = application()
     signed: tuple[Session, str] | None = None
     if authenticator is not None:
@@ -213,9 +245,10 @@ def run_window(
     link: SyncLink | None = None
     window: MainWindow | None = None
     try:
-        engine = first_sync_first(store, *signed, loop) if signed is not None else None
-        window = build_window(store, role, username=username, settings=settings)
-        if signed is not None and authenticator is not None:
+        engine = first_sync_first(store, *signed, loop) if signed is not None and store else None
+        window = early.window() if early else None
+        window = window or build_window(_given(store), role, username=username, settings=settings)
+        if signed is not None and authenticator is not None and store is not None:
             show_unencrypted_link(window.statusBar(), authenticator.server)
             link = attach_sync(window, store, *signed, engine=engine)
             if link is None:
@@ -240,6 +273,8 @@ def run_window(
     finally:
         if link is not None:
             loop.run_until_complete(link.stop())
+        if early is not None:
+            early.close()
         if window is not None:
             window.reader.shutdown()
         undo_interrupt()
@@ -247,6 +282,8 @@ def run_window(
         asyncio.set_event_loop(None)
         collector.stop()
         collector.deleteLater()
+    if early is not None and early.pending.error is not None:
+        raise early.pending.error
     return int(code) if isinstance(code, int) else 0
 
 

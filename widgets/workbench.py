@@ -14,7 +14,9 @@ if TYPE_CHECKING:  # the services (and SQLAlchemy) are imported when a workbench
     from console.board.measures import BoardService
     from console.services.cases import CaseService
     from console.services.compensation import CompensationService
+    from console.services.contacts import ContactService
     from console.services.customer_details import DetailsService
+    from console.services.customers import CustomerService
     from console.services.goodwill import GoodwillService
     from console.services.handoffs import HandoffService
     from console.services.offers import OfferService
@@ -46,6 +48,20 @@ class Workbench:
         from console.services.customer_details import DetailsService
 
         return DetailsService(self.store, self.clock, self.user)
+
+    @cached_property
+    def customers(self) -> CustomerService:
+        """Finding customers and reading their cases (the record dialogs)."""
+        from console.services.customers import CustomerService
+
+        return CustomerService(self.store)
+
+    @cached_property
+    def contacts(self) -> ContactService:
+        """Writing down contacts and calls, with the contact reasons from the settings folder."""
+        from console.services.contacts import ContactService
+
+        return ContactService(self.store, self.clock, self.user)
 
     @cached_property
     def board(self) -> BoardService:

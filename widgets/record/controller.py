@@ -35,10 +35,19 @@ from widgets.record.drafts import DraftKeeper
 from widgets.record.work import RecordWork, alive
 
 if TYPE_CHECKING:
-    from console.services.contacts import ContactEntry, WrapUp
+    from console.services.contacts import ContactService
     from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
+
+
+def _contacts(workbench: Workbench, reasons: ReasonList) -> ContactService:
+    """The contact service with its own list of reasons (tests give one)."""
+    from console.services.contacts import ContactService
+
+    return ContactService(workbench.store, workbench.clock, workbench.user, reasons)
+
+
 WRAP_UP_STEP = 32  # pixels
 T = TypeVar("T")
 D = TypeVar("D", bound=QDialog)
@@ -66,11 +75,8 @@ class RecordController(RecordWork):
         self._clock = clock
         self._zone = zone
         self._cases = workbench.cases
-        from console.services.contacts import ContactService  # the services load with the store
-        from console.services.customers import CustomerService
-
-        self._customers = CustomerService(workbench.store)
-        self._contacts = ContactService(workbench.store, clock, workbench.user, reasons)
+        self._customers = workbench.customers
+        self._contacts = workbench.contacts if reasons is None else _contacts(workbench, reasons)
         self._customer_id: uuid.UUID | None = None
         self._customer_name = ""
         self._case_id: uuid.UUID | None = None
