@@ -21,6 +21,8 @@ from storage.location import StoreLocation, check_sqlite_file
 # page the moment it is read.
 INTEGRITY_SCAN_LIMIT = 256 * 1024 * 1024
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+# How long a local write waits for another connection's write to commit before it fails.
+BUSY_TIMEOUT_SECONDS = 15
 
 
 class Store:
@@ -58,8 +60,17 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
+        """One unit of work that writes. SQLite: it takes the write lock first (`BEGIN IMMEDIATE`),
+        waiting up to `BUSY_TIMEOUT_SECONDS` for another connection's write to commit. A transaction begun
+        as a reader that later writes cannot wait: SQLite refuses it at once ("database is
+        locked") when another connection wrote meanwhile, whatever the timeout."""
         with self._sessions.begin() as session:
+            self._take_write_lock(session)
             yield session
+
+    def _take_write_lock(self, session: Session) -> None:
+        if self.location.is_sqlite:
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
     @contextmanager
     def durable_write(self) -> Iterator[Session]:
@@ -78,6 +89,7 @@ class Store:
             connection.commit()  # ends SQLAlchemy's logical transaction; the session begins its own
             try:
                 with Session(bind=connection, expire_on_commit=False) as session, session.begin():
+                    self._take_write_lock(session)
                     yield session
             finally:
                 connection.rollback()
@@ -115,7 +127,7 @@ def open_store(location: StoreLocation, *, upgrade: bool = True) -> Store:
 def sqlite_engine(path: Path) -> Engine:
     engine = create_engine(
         f"sqlite+pysqlite:///{path}",
-        connect_args={"check_same_thread": False, "timeout": 15},
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS},
         hide_parameters=True,
     )
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from console.calls import Caller
     from console.demo_team import DemoTeam  # imports the seed (Faker): only demo-team needs it
     from console.sync.engine import SyncEngine
+    from console.sync.on_demand import ServerReads
     from storage.store import Store
     from widgets.early_start import EarlyStart
     from widgets.sync.link import SyncLink
@@ -187,11 +188,30 @@ def attach_sync(
     signed-in person; None when the store does not hold that person and no engine is given."""
     if window.user is None and engine is None:
         return None
+    from psycopg.conninfo import make_conninfo
+
+    from console.sync.on_demand import ServerReads, connector
     from widgets.sync.link import SyncLink
 
     engine = engine or sync_engine(store, session, password, clock)
     window.show_sign_in(online=session.online, server=session.server.describe())
-    return SyncLink(window, engine, server=session.server.describe())
+    link = SyncLink(window, engine, server=session.server.describe())
+    info = make_conninfo(**session.server.connection_keywords())
+    reads = ServerReads(connector(info, user=session.username, password=password))
+    link.server_reads = find_on_server(window, store, reads, engine)
+    return link
+
+
+def find_on_server(window: MainWindow, store: Store, reads: ServerReads, engine: SyncEngine) -> ServerReads:
+    """The window's search asks the server while the engine is not offline, and a customer the
+    store does not hold is fetched and kept before their pane opens (console.sync.on_demand)."""
+    from console.services.customer_finder import CustomerFinder
+    from console.services.customers import CustomerService
+    from console.sync.engine import Mode
+
+    finder = CustomerFinder(CustomerService(store), reads, lambda: engine.state.mode is not Mode.OFFLINE)
+    window.search_panel.use_finder(finder)
+    return reads
 
 
 def find_account(store: Store | None, account: str | None) -> CustomerProfile | None:

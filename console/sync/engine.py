@@ -18,7 +18,7 @@ from console.sync import first_sync as first_syncing
 from console.sync import pacing, sync_mark, witness
 from console.sync import pull as pulling
 from console.sync import push as pushing
-from console.sync.push import RetryPolicy, ServerUnreachableError, Sleep, run_local
+from console.sync.push import RetryPolicy, ServerUnreachableError, Sleep, read_local
 from console.sync.remote import Connect, PermanentRefusalError, ServerLink, first_line, is_transient, notices
 from domain.records import OutboxRecord
 from domain.vocabulary import MutationState
@@ -176,7 +176,7 @@ class SyncEngine:
 
     async def first_sync_needed(self) -> bool:
         """A new store (or one whose first sync has not finished) takes everything first."""
-        return await run_local(self._store, first_sync_queries.needed)
+        return await read_local(self._store, first_sync_queries.needed)
 
     def cancel_first_sync(self) -> None:
         """Stop the first sync after the page being written; what was taken stays. Until the next
@@ -193,11 +193,11 @@ class SyncEngine:
         return self._first_sync_cancelled
 
     async def waiting(self) -> int:
-        return await run_local(self._store, queries.waiting_count)
+        return await read_local(self._store, queries.waiting_count)
 
     async def problems(self) -> list[OutboxRecord]:
         """Rejected and conflicting mutations with their reasons, for their authors to see."""
-        return await run_local(self._store, queries.settled_problems)
+        return await read_local(self._store, queries.settled_problems)
 
     # -- one sync ---------------------------------------------------------------------------------
 
@@ -218,7 +218,7 @@ class SyncEngine:
         first: first_syncing.FirstSyncReport | None = None
         offline: str | None = None
         audit_problems: list[str] = []
-        first_waiting = await run_local(self._store, queries.first_pending_seq) if waiting else None
+        first_waiting = await read_local(self._store, queries.first_pending_seq) if waiting else None
         cursor_before: int | None = None
         try:
             if waiting:
@@ -247,7 +247,7 @@ class SyncEngine:
                 force_pull = force_pull or first.finished  # catch up from the head it began at
             if not first_due and (force_pull or self._pull_due()):
                 noticed, self._asked, self._notified = self._notified, False, False
-                cursor_before = await run_local(self._store, queries.cursor)
+                cursor_before = await read_local(self._store, queries.cursor)
                 pulled = await pulling.pull(
                     self._store,
                     self._link,
@@ -314,7 +314,7 @@ class SyncEngine:
         back from the store, so the summary still says a rejection arrived (the window re-reads
         the problems to show) or changes came in (it refreshes what is on screen)."""
         if pushed.pushed == 0 and first_waiting is not None:
-            answered = await run_local(self._store, partial(queries.answered_from, first_seq=first_waiting))
+            answered = await read_local(self._store, partial(queries.answered_from, first_seq=first_waiting))
             pushed = pushing.PushReport(
                 pushed=sum(answered.values()),
                 accepted=answered.get(MutationState.ACCEPTED, 0),
@@ -322,7 +322,7 @@ class SyncEngine:
                 conflicts=answered.get(MutationState.CONFLICT, 0),
             )
         if pulled.pulled == 0 and cursor_before is not None:
-            moved = await run_local(self._store, queries.cursor) - cursor_before
+            moved = await read_local(self._store, queries.cursor) - cursor_before
             pulled = pulling.PullReport(pulled=moved, cursor=cursor_before + moved)  # positions passed
         return pushed, pulled
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from console.clock import Clock
-from console.sync.push import Progress, RetryPolicy, Sleep, run_local, with_retries
+from console.sync.push import Progress, RetryPolicy, Sleep, read_local, run_local, with_retries
 from console.sync.remote import ServerLink
 from storage import replica
 from storage.queries import sync as queries
@@ -56,7 +56,7 @@ async def pull(
 ) -> PullReport:
     """Read every change after the cursor. The next page is fetched while this one is written."""
     report = PullReport()
-    after = await run_local(store, queries.cursor)
+    after = await read_local(store, queries.cursor)
     start = after
 
     async def fetch(cursor: int) -> dict[str, Any]:

@@ -75,6 +75,17 @@ async def run_local(store: Store, work: Callable[[Session], T]) -> T:
     return await asyncio.to_thread(unit)
 
 
+async def read_local(store: Store, work: Callable[[Session], T]) -> T:
+    """A unit of work that only reads the local store, off the event loop's thread: it takes no
+    write lock, so it neither waits for the window's saves nor holds them up."""
+
+    def unit() -> T:
+        with store.read() as session:
+            return work(session)
+
+    return await asyncio.to_thread(unit)
+
+
 async def with_retries(
     link: ServerLink, call: Callable[[], Awaitable[T]], *, sleep: Sleep, retry: RetryPolicy
 ) -> tuple[T, int]:

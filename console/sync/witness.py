@@ -11,7 +11,7 @@ from psycopg import errors
 from sqlalchemy.orm import Session
 
 from console.clock import Clock
-from console.sync.push import RetryPolicy, Sleep, run_local, with_retries
+from console.sync.push import RetryPolicy, Sleep, read_local, run_local, with_retries
 from console.sync.remote import ServerLink
 from storage.queries import audit_heads
 from storage.store import Store
@@ -39,7 +39,7 @@ async def check(
     store: Store, link: ServerLink, *, clock: Clock, sleep: Sleep, retry: RetryPolicy
 ) -> list[str]:
     """One line per witnessed head the server's chain no longer holds as it was seen."""
-    checked = await run_local(store, partial(audit_heads.recent, limit=CHECKED))
+    checked = await read_local(store, partial(audit_heads.recent, limit=CHECKED))
 
     async def call() -> dict[str, Any]:
         return await link.audit_witness([head.seq for head in checked])

@@ -39,6 +39,8 @@ GRANT EXECUTE ON FUNCTION api.sync_mark(uuid, bigint, timestamptz) TO advisor, s
 -- are what those two call.
 GRANT EXECUTE ON FUNCTION api.snapshot_plan(), api.snapshot_page(text, uuid, integer), api.change_head(),
     api.snapshot_entities() TO advisor, supervisor;
+-- Online search and one customer's records on demand (86_customer_on_demand.sql): read as the caller.
+GRANT EXECUTE ON FUNCTION api.search_customers(jsonb, integer), api.customer_records(uuid) TO advisor, supervisor;
 
 -- What both roles read (search of customers a workstation does not hold goes here when online).
 GRANT SELECT ON public.alembic_version, public.users, public.customers, public.customer_phones,

@@ -5,7 +5,9 @@ pending) or at a soft-deleted customer, never brings back the amount, the reason
 from __future__ import annotations
 
 import json
+import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -72,10 +74,30 @@ def secrets(central: Central) -> dict[str, uuid.UUID]:
     }
 
 
+def leaves(value: object) -> Iterator[object]:
+    """Every value inside an answer, however deep."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from leaves(item)
+    else:
+        yield value
+
+
 def leaks(answer: dict[str, Any]) -> list[str]:
+    """The secrets an answer carries. An amount is a leak as a number or a whole number in words,
+    never as four digits that happen to sit inside an id or a time."""
     words = json.dumps(answer)
     found = [secret for secret in (SECRET_REASON, SECRET_NAME) if secret in words]
-    found += [f"amount {amount}" for amount in (SECRET_AMOUNT, SECRET_PENDING_AMOUNT) if str(amount) in words]
+    for amount in (SECRET_AMOUNT, SECRET_PENDING_AMOUNT):
+        pounds = re.escape(f"{amount // 100}.{amount % 100:02d}")
+        whole = re.compile(rf"(?<![\w.:-])({amount}|{pounds})(?![\w.:-])")
+        for leaf in leaves(answer):
+            if leaf == amount or (isinstance(leaf, str) and whole.search(leaf)):
+                found.append(f"amount {amount}")
+                break
     return found
 
 

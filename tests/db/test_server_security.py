@@ -49,6 +49,9 @@ CALLABLE = {
     "api.snapshot_page",
     "api.change_head",
     "api.snapshot_entities",
+    # Online search and one customer's records on demand (SECURITY INVOKER too).
+    "api.search_customers",
+    "api.customer_records",
     # Row-level security's check that the reader is an active user (every policy calls it).
     "api.reader_is_active",
     "api.audit_witness",

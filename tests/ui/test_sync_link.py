@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
 from console.auth import Connectivity, Session
 from console.server_address import parse_server_url
@@ -233,3 +235,26 @@ def test_the_start_path_syncs_as_the_person_who_signed_in(
 
 def test_every_mutation_kind_has_words_for_its_author() -> None:
     assert set(KIND_WORDS) == set(mutation_kinds.KINDS)
+
+
+def test_a_cut_audit_log_is_told_on_the_status_bar(
+    central: Central, team: Team, qtbot: QtBot, links: Links
+) -> None:
+    """The witness's finding reaches a person, not only the log file: `auditWarning` names it."""
+    supervisor, supervisor_link = links.window(team.supervisor)
+    request_over_limit(team)
+    sync(qtbot, *links.window(team.advisor))
+    sync(qtbot, supervisor, supervisor_link)
+    approve_first(qtbot, supervisor)
+    sync(qtbot, supervisor, supervisor_link)  # the approval is audited; this sync sees its head
+    sync(qtbot, supervisor, supervisor_link)
+    assert supervisor.statusBar().findChild(QLabel, "auditWarning") is None
+
+    with central.admin.begin() as connection:
+        connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+        connection.execute(text("DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)"))
+    sync(qtbot, supervisor, supervisor_link)
+    warning = supervisor.statusBar().findChild(QLabel, "auditWarning")
+    assert warning is not None and not warning.isHidden()
+    assert warning.text() == "Audit log altered on the server: tell a supervisor"
+    assert "missing" in warning.toolTip()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import uuid
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -36,6 +37,9 @@ from console.pages import SEARCH_LIMIT
 from domain.records import CustomerMatch
 from widgets.background import BackgroundReader
 from widgets.views import HintListView
+
+if TYPE_CHECKING:  # the finder (and the store) load with the server's sync
+    from console.services.customer_finder import CustomerFinder, FoundCustomers
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +172,7 @@ class SearchPanel(QWidget):
 
     def __init__(
         self,
-        search: Callable[[str], list[CustomerMatch]],
+        search: Callable[[str], list[CustomerMatch] | FoundCustomers],
         reader: BackgroundReader,
         parent: QWidget | None = None,
     ) -> None:
@@ -179,8 +183,9 @@ class SearchPanel(QWidget):
         self._shown_ticket = 0
         # Only a weak reference: the future's callbacks refer back to this panel, and a strong one
         # would make a reference cycle through a Qt object.
-        self._running: weakref.ref[Future[list[CustomerMatch]]] | None = None
+        self._running: weakref.ref[Future[list[CustomerMatch] | FoundCustomers]] | None = None
         self._open_when_ready = False
+        self._finder: CustomerFinder | None = None
 
         self.search_box = _SearchBox(self)
         self.search_box.setObjectName("customerSearch")
@@ -192,6 +197,12 @@ class SearchPanel(QWidget):
         self.message.setObjectName("searchMessage")
         self.message.setWordWrap(True)
         self.message.hide()
+
+        # Offline (or the server did not answer): the results are this workstation's copy only.
+        self.copy_note = QLabel(self.tr("Searching this workstation's copy"), self)
+        self.copy_note.setObjectName("searchLocalCopyNote")
+        self.copy_note.setWordWrap(True)
+        self.copy_note.hide()
 
         self.model = SearchResultsModel(self)
         self.results = _ResultsView(self, self._results_hint(""))
@@ -213,6 +224,7 @@ class SearchPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(heading)
         layout.addWidget(self.search_box)
+        layout.addWidget(self.copy_note)
         layout.addWidget(self.message)
         layout.addWidget(self.results, 1)
 
@@ -235,6 +247,12 @@ class SearchPanel(QWidget):
         width = metrics.horizontalAdvance(self.search_box.placeholderText()) + 48
         return QSize(max(width, metrics.averageCharWidth() * 36), super().sizeHint().height())
 
+    def use_finder(self, finder: CustomerFinder) -> None:
+        """Search through `finder` (the server while online) and fetch a customer not held before
+        asking to open them."""
+        self._finder = finder
+        self._search = finder.search
+
     # -- searching ------------------------------------------------------------------------------
 
     @property
@@ -252,6 +270,7 @@ class SearchPanel(QWidget):
             self._shown_ticket = self._ticket
             self.model.set_matches([])
             self.message.hide()
+            self.copy_note.hide()
             return
         ticket = self._ticket
         future = self._reader.submit(
@@ -261,11 +280,13 @@ class SearchPanel(QWidget):
         )
         self._running = weakref.ref(future) if future is not None else None
 
-    def _show_results(self, ticket: int, matches: list[CustomerMatch]) -> None:
+    def _show_results(self, ticket: int, found: list[CustomerMatch] | FoundCustomers) -> None:
         if ticket != self._ticket:
             return  # an older query finished after a newer one was typed: drop it
         self._shown_ticket = ticket
         self._running = None
+        matches = found if isinstance(found, list) else found.matches
+        self._show_copy_note(found)
         self.model.set_matches(matches)
         if not matches:
             self._say(self.tr("No match. Try an account number, phone number, name, postcode or email."))
@@ -287,6 +308,16 @@ class SearchPanel(QWidget):
         self.model.set_matches([])
         self._say(self.tr("No match: the search could not run just now. Try again in a moment."))
         self.search_finished.emit(0)
+
+    def _show_copy_note(self, found: list[CustomerMatch] | FoundCustomers) -> None:
+        if isinstance(found, list) or not found.local_copy:
+            self.copy_note.hide()
+            return
+        if found.server_failed:
+            self.copy_note.setText(self.tr("The server did not answer: searching this workstation's copy"))
+        else:
+            self.copy_note.setText(self.tr("Searching this workstation's copy"))
+        self.copy_note.show()
 
     def _say(self, text: str) -> None:
         self.message.setText(text)
@@ -318,5 +349,26 @@ class SearchPanel(QWidget):
 
     def _open_index(self, index: QModelIndex | QPersistentModelIndex) -> None:
         match = self.model.match_at(index.row()) if index.isValid() else None
-        if match is not None:
+        if match is None:
+            return
+        finder = self._finder
+        if finder is None:
             self.open_customer_requested.emit(match.id)
+            return
+        self._reader.submit(
+            lambda: finder.ensure_held(match.id),
+            lambda held: self._fetched(match.id, held),
+            lambda error: self._fetch_failed(match.id, error),
+        )
+
+    def _fetched(self, customer_id: uuid.UUID, held: bool) -> None:
+        if held:
+            self.open_customer_requested.emit(customer_id)
+        else:
+            self._say(self.tr("This customer is not on this workstation: open them again once online."))
+
+    def _fetch_failed(self, customer_id: uuid.UUID, error: BaseException) -> None:
+        log.warning("fetching customer %s failed: %s", customer_id, error)
+        self._say(
+            self.tr("This customer could not be fetched from the server just now. Try again in a moment.")
+        )

@@ -24,9 +24,11 @@ from PySide6.QtWidgets import (
 
 from console.money import format_pence
 from console.sync.engine import Mode, SyncEngine, SyncState, SyncSummary
+from console.sync.on_demand import ServerReads
 from domain import mutation_kinds
 from domain.records import OutboxRecord
 from domain.vocabulary import MutationState
+from widgets.sync.audit_warning import show_audit_problems
 from widgets.sync.first_sync_progress import FirstSyncProgress
 
 if TYPE_CHECKING:  # only its type: a feature package never imports the window when it runs
@@ -126,6 +128,8 @@ class SyncLink(QObject):
         self._server = server
         self._task: asyncio.Future[None] | None = None
         self._tasks: set[asyncio.Future[None]] = set()
+        # The window's own connection for search and fetch (console.sync.on_demand), closed by stop().
+        self.server_reads: ServerReads | None = None
         self.problems_button = SyncProblemsButton()
         window.statusBar().addPermanentWidget(self.problems_button)
         self.problems_button.clicked.connect(self.open_problems)
@@ -162,6 +166,8 @@ class SyncLink(QObject):
                 task.cancel()
         with contextlib.suppress(Exception):
             await self.engine.close()
+        if self.server_reads is not None:
+            self.server_reads.close()
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(work)
@@ -217,6 +223,8 @@ class SyncLink(QObject):
             self._window.data_arrived()
         if summary.rejected or summary.conflicts:
             self._spawn(self._load_problems())
+        if summary.offline is None:  # an unreachable server says nothing of its audit log
+            show_audit_problems(self._window.statusBar(), summary.audit_problems)
         self.synced.emit(summary)
 
     async def _load_problems(self) -> None:

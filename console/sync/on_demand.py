@@ -1,0 +1,144 @@
+"""Customers a workstation does not hold, while online: the server's search (api.search_customers)
+and one customer's records (api.customer_records) kept in the local store by the replica's own
+writer, the one a pull and a first sync use, so later pulls keep them current."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+from sqlalchemy.orm import Session
+
+from console.search import plan_search
+from domain.records import CustomerMatch
+from storage import replica
+from storage.queries import sync as queries
+from storage.store import Store
+
+# How long the window waits for the server before it searches its own copy instead.
+SEARCH_TIMEOUT_MS = 2_000
+SERVER_MAX = 200  # api.search_customers' own cap
+
+SyncConnect = Callable[[], psycopg.Connection[Any]]
+
+
+class StaleRecordsError(RuntimeError):
+    """The store pulled past the records' head while they were read: a pull applied after them
+    could be older, so they are read again rather than kept."""
+
+
+def probes(text: str) -> list[dict[str, Any]]:
+    """What the advisor typed, normalised by the local search's own rules, as the server's probes."""
+    return [{"kind": str(probe.kind), "keys": list(probe.keys)} for probe in plan_search(text)]
+
+
+def matches(answer: Any) -> list[CustomerMatch]:
+    """The server's answer to a search as result rows."""
+    rows = json.loads(answer) if isinstance(answer, str) else answer
+    return [
+        CustomerMatch(
+            id=uuid.UUID(str(row["id"])),
+            account_number=str(row["account_number"]),
+            name=str(row["name"]),
+            postcode=str(row["postcode"]),
+            town=str(row["town"]),
+            phone_e164=row.get("phone_e164"),
+            email=row.get("email"),
+        )
+        for row in rows or []
+    ]
+
+
+def keep_records(session: Session, answer: dict[str, Any]) -> replica.ApplyReport:
+    """Write one customer's records (api.customer_records) in the caller's transaction, as a pull
+    writes its pages: rows with mutations waiting in the outbox are left alone.
+
+    Kept only while the store's cursor is no later than the records' head: every change after the
+    cursor is then pulled later, in order, over these rows, and the rows end as the server's.
+    """
+    records = [(str(item["entity"]), item["data"]) for item in answer.get("records") or []]
+    applied = replica.apply_records(session, records, queries.pending_entity_ids(session))
+    if queries.cursor(session) > int(answer["head"]):  # read after writing: the store is ours now
+        raise StaleRecordsError("the store pulled newer changes while the customer was read")
+    return applied
+
+
+def connector(info: str, **options: Any) -> SyncConnect:
+    """Blocking connections for the window's background thread, each statement cut short after
+    SEARCH_TIMEOUT_MS so a slow server falls back to the local copy rather than keep the advisor."""
+
+    def connect() -> psycopg.Connection[Any]:
+        seconds = max(2, SEARCH_TIMEOUT_MS // 1000)  # libpq's shortest connect timeout
+        return psycopg.Connection.connect(
+            info,
+            autocommit=True,
+            connect_timeout=seconds,
+            application_name="advisor-console search",
+            options=f"-c statement_timeout={SEARCH_TIMEOUT_MS}",
+            **options,
+        )
+
+    return connect
+
+
+class ServerReads:
+    """One blocking connection to the server for search and fetch, opened on first use and again
+    after it breaks. Used from one thread at a time (the window's background reader)."""
+
+    def __init__(self, connect: SyncConnect) -> None:
+        self._connect = connect
+        self._connection: psycopg.Connection[Any] | None = None
+
+    def _call(self, query: str, params: tuple[Any, ...]) -> Any:
+        if self._connection is None or self._connection.closed:
+            self._connection = self._connect()
+        try:
+            row = self._connection.execute(query, params).fetchone()
+        except (psycopg.OperationalError, psycopg.InterfaceError):
+            self.close()
+            raise
+        assert row is not None
+        return row[0]
+
+    def search(self, text: str, limit: int) -> list[CustomerMatch]:
+        found = probes(text)
+        if not found:
+            return []
+        answer = self._call("SELECT api.search_customers(%s, %s)", (Jsonb(found), min(limit, SERVER_MAX)))
+        return matches(answer)
+
+    def customer_records(self, customer_id: uuid.UUID) -> dict[str, Any]:
+        answer = self._call("SELECT api.customer_records(%s)", (customer_id,))
+        found = json.loads(answer) if isinstance(answer, str) else answer
+        if not isinstance(found, dict):
+            raise TypeError("the server's answer for a customer is not an object")
+        return found
+
+    def fetch_customer(self, store: Store, customer_id: uuid.UUID) -> replica.ApplyReport:
+        """Read the customer's records and keep them; read again once if a pull overtook them."""
+        for attempt in range(2):
+            answer = self.customer_records(customer_id)
+            try:
+                with store.write() as session:
+                    return keep_records(session, answer)
+            except StaleRecordsError:
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def __enter__(self) -> ServerReads:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None and not connection.closed:
+            with contextlib.suppress(psycopg.Error):
+                connection.close()
