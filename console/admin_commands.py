@@ -7,17 +7,16 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from console.money import AmountError, format_pence, parse_limit
 from domain.records import UserRecord
 from domain.vocabulary import Role, Team
-from storage import audit
 from storage.errors import StoreError
-from storage.location import StoreLocation, parse_location
-from storage.queries import audit_heads
-from storage.server.scram import password_problem
-from storage.store import open_store
+
+if TYPE_CHECKING:  # the store, the audit chain and the server's driver load with the command using them
+    from storage.location import StoreLocation
+    from storage.queries import audit_heads
 
 
 class AdminUsageError(Exception):
@@ -84,6 +83,8 @@ def add_parser_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 
 def server_location(args: argparse.Namespace) -> StoreLocation:
+    from storage.location import parse_location
+
     url = getattr(args, "db", None)
     if not url:
         raise AdminUsageError("say which server: --db postgresql://admin@host/database")
@@ -109,6 +110,8 @@ def read_password(name: str, stdin: TextIO | None = None) -> str:
             raise AdminUsageError("the two passwords differ: nothing was changed")
     else:
         password = stream.readline().rstrip("\r\n")
+    from storage.server.scram import password_problem
+
     problem = password_problem(password)
     if problem is not None:
         raise AdminUsageError(problem)
@@ -172,6 +175,10 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 def witnessed_heads(path: str) -> list[audit_heads.Head]:
     """The audit chain heads the workstation store at `path` saw at its syncs."""
+    from storage.location import parse_location
+    from storage.queries import audit_heads
+    from storage.store import open_store
+
     location = parse_location(path)
     if not location.is_sqlite or not location.sqlite_path.exists():
         raise StoreError(f"no workstation store at {path}")
@@ -186,6 +193,9 @@ def witnessed_heads(path: str) -> list[audit_heads.Head]:
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     """Exit 0 when the chain is intact, 3 naming the first broken entry when it is not."""
     from console.cli import resolve_location
+    from storage import audit
+    from storage.queries import audit_heads
+    from storage.store import open_store
 
     url = getattr(args, "db", None)
     location, is_new = resolve_location(url)

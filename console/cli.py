@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import DBAPIError
-
 from console import paths
 from console.admin_commands import (
     AdminUsageError,
@@ -35,11 +33,13 @@ from console.call_commands import (
 from console.settings import Settings, SettingsError, load_settings
 from domain.errors import first_line as plain_first_line
 from storage.errors import StoreError
-from storage.location import StoreLocation, parse_location
-from storage.store import Store, open_store
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the store (and SQLAlchemy) is imported by the commands that open one
+    from sqlalchemy.exc import DBAPIError
+
     from console.auth import Authenticator
+    from storage.location import StoreLocation
+    from storage.store import Store
 
 DEMO_CUSTOMERS = 2_000
 MAX_SEED_CUSTOMERS = 20_000_000
@@ -120,6 +120,8 @@ def parse_size(text: str) -> tuple[int, int]:
 
 def resolve_location(db: str | None) -> tuple[StoreLocation, bool]:
     """The store to use, and whether it is the default store being created now (to fill with demo data)."""
+    from storage.location import parse_location
+
     if db is not None:
         return parse_location(db), False
     path = paths.default_store_path()
@@ -134,6 +136,8 @@ def resolve_location(db: str | None) -> tuple[StoreLocation, bool]:
 def open_for_use(db: str | None, *, demo: bool = True) -> Store:
     """The store to work on. A new default store gets demo data unless `demo` is off: with a central
     server configured it stays empty, and the first sync fills it with the real team and customers."""
+    from storage.store import open_store
+
     location, is_new_default = resolve_location(db)
     store = open_store(location)
     if is_new_default and demo:
@@ -178,6 +182,13 @@ def cmd_open(args: argparse.Namespace) -> int:
         )
     settings = load_settings()
     authenticator = make_authenticator(settings)
+    if authenticator is None and args.customer is None and call is None and "://" not in (args.db or ""):
+        from widgets.app import early_start, run_window
+
+        path = Path(args.db).expanduser().absolute() if args.db else paths.default_store_path()
+        early = early_start(path, args.role, args.user, settings)
+        if early is not None:  # the window is painted first, the store opened after
+            return run_window(None, args.role, settings=settings, early=early)
     store = open_for_use(args.db, demo=authenticator is None)
     check_user(store, args.user)
     from widgets.app import run_window
@@ -235,6 +246,8 @@ def make_authenticator(settings: Settings, example: bool = False) -> Authenticat
 def cmd_seed(args: argparse.Namespace) -> int:
     if not 1 <= args.customers <= MAX_SEED_CUSTOMERS:
         raise UsageError(f"--customers must be between 1 and {MAX_SEED_CUSTOMERS:,}")
+    from storage.store import open_store
+
     location, _ = resolve_location(args.db)
     store = open_store(location)
     from console.seed import seed_store
@@ -300,6 +313,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 def cmd_report_suppressor(args: argparse.Namespace) -> int:
     """Exit 0 when no offer impression coincides with an open case, 3 when some do."""
     from console.services.offers import report_lines, suppressor_report
+    from storage.store import open_store
 
     location, _ = resolve_location(args.db)
     store = open_store(location)
@@ -313,6 +327,8 @@ def cmd_report_suppressor(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from storage.store import open_store
+
     location, _ = resolve_location(args.db)
     store = open_store(location)
     store.close()
@@ -366,6 +382,15 @@ def first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {plain_first_line(exc, 200)}" if text else type(exc).__name__
 
 
+def database_error(exc: Exception) -> DBAPIError | None:
+    """`exc` as the database driver's error; never one while SQLAlchemy was not even imported."""
+    if "sqlalchemy.exc" not in sys.modules:
+        return None
+    from sqlalchemy.exc import DBAPIError
+
+    return exc if isinstance(exc, DBAPIError) else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     log_file = setup_logging()
     try:
@@ -373,14 +398,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StoreError, UsageError, SettingsError, AdminUsageError, CallCommandError) as exc:
         print(f"advisor-console: error: {exc}", file=sys.stderr)
         return 1
-    except DBAPIError as exc:
-        log.exception("database error")
-        print(f"advisor-console: error: database error: {first_line(exc.orig or exc)}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("advisor-console: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
+        if (database := database_error(exc)) is not None:
+            log.exception("database error")
+            words = first_line(database.orig or database)
+            print(f"advisor-console: error: database error: {words}", file=sys.stderr)
+            return 1
         log.exception("unexpected error")
         where = f" (details in {log_file})" if log_file else ""
         print(f"advisor-console: unexpected error: {first_line(exc)}{where}", file=sys.stderr)

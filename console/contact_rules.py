@@ -4,8 +4,15 @@ the same words the server's api.contact_add refuses with."""
 from __future__ import annotations
 
 import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from domain.vocabulary import Channel, Direction
+
+if TYPE_CHECKING:
+    from console.contact_reasons import ReasonList
 
 # api.contact_add: text_field(p, 'summary', 10000, 'write what happened').
 MAX_SUMMARY = 10_000
@@ -82,3 +89,52 @@ def call_heading(reason_words: str, seconds: int, number: str | None = None) -> 
     """A wrapped-up call's line on the timeline: `Reporting a fault (12 min 34 s), +447700900123`."""
     heading = f"{reason_words} ({duration_words(seconds)})"
     return (f"{heading}, {number}" if number else heading)[:MAX_SUBJECT]
+
+
+CHANNEL_WORDS = {
+    Channel.PHONE: "Phone",
+    Channel.EMAIL: "Email",
+    Channel.LETTER: "Letter",
+    Channel.VISIT: "Visit",
+    Channel.SOCIAL: "Social",
+    Channel.CHAT: "Chat",
+}
+
+
+@dataclass(frozen=True)
+class ContactEntry:
+    """A contact logged by hand: how, which way, what was said, and the case it was about."""
+
+    customer_id: uuid.UUID
+    channel: Channel
+    direction: Direction
+    summary: str
+    case_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class WrapUp:
+    """What the advisor writes down when a call ends; `draft_id` names its draft, deleted on save."""
+
+    customer_id: uuid.UUID
+    started_at: datetime
+    ended_at: datetime
+    reason_code: str | None
+    note: str
+    case_id: uuid.UUID | None = None
+    number: str | None = None
+    draft_id: uuid.UUID | None = None
+
+
+def check_wrap_up(wrap: WrapUp, reasons: ReasonList) -> tuple[str | None, int, str]:
+    """The reason code, the duration in seconds and the note as they will be stored. A reason from
+    the list is required, unless the list could not be read (then the call is saved without one)."""
+    code = check_reason_code(wrap.reason_code)
+    if reasons.reasons:
+        if code is None:
+            raise ContactRuleError("choose the contact reason")
+        if not reasons.has(code):
+            raise ContactRuleError(f"{code!r} is not on the list of contact reasons")
+    seconds = check_duration(max(int((wrap.ended_at - wrap.started_at).total_seconds()), 0))
+    assert seconds is not None
+    return code, seconds, check_summary(wrap.note)

@@ -16,6 +16,10 @@ class GoodwillRuleError(ValueError):
     """The request or decision breaks a rule; the message says which."""
 
 
+class GoodwillConflictError(GoodwillRuleError):
+    """Someone else decided this request first; the message says who."""
+
+
 @dataclass(frozen=True)
 class Verdict:
     state: GoodwillState

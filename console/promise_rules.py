@@ -22,6 +22,10 @@ class Urgency(StrEnum):
     OVERDUE = "overdue"
 
 
+class PromiseConflictError(RuntimeError):
+    """Someone else ended this promise first; the message says who and how."""
+
+
 class PromiseRuleError(ValueError):
     """A promise or its outcome breaks a rule; the message says which, in words for the advisor."""
 

@@ -7,11 +7,12 @@ cooling-off period after a formal complaint ended. The banner names every rule t
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from domain.records import SuppressorCase, SuppressorFacts
+from domain.records import OfferRecord, SuppressorCase, SuppressorFacts
 from domain.vocabulary import CaseKind, CaseStatus, Confirmation
 
 DEFAULT_COMPLAINT_COOLDOWN = timedelta(days=14)
@@ -114,3 +115,20 @@ def decide_offers(
     if not facts.marketing_consent:
         reasons.append("no marketing consent")
     return OfferDecision.from_reasons(reasons)
+
+
+class OffersPausedError(RuntimeError):
+    """Offers may not be shown to this customer now: nothing was recorded. Carries the decision."""
+
+    def __init__(self, decision: OfferDecision) -> None:
+        super().__init__(decision.banner)
+        self.decision = decision
+
+
+@dataclass(frozen=True)
+class OfferView:
+    """What the offers panel shows: the decision, and the offers (none unless allowed)."""
+
+    customer_id: uuid.UUID
+    decision: OfferDecision
+    offers: tuple[OfferRecord, ...]

@@ -21,11 +21,9 @@ from PySide6.QtGui import QImageWriter
 from PySide6.QtWidgets import QApplication
 
 from console.clock import Clock, SystemClock
-from console.services.customers import CustomerService
-from console.services.people import PeopleService
 from console.settings import Settings
+from domain.records import CustomerProfile
 from domain.vocabulary import Role
-from storage.store import Store
 from widgets.gc_guard import GuiThreadGarbageCollector
 from widgets.interrupt import on_interrupt
 from widgets.main_window import MainWindow
@@ -33,7 +31,6 @@ from widgets.startup_probe import watch_start
 from widgets.sync.insecure import show_unencrypted_link
 from widgets.sync.status import connectivity_text
 from widgets.text import APPLICATION_NAME, window_title
-from widgets.workbench import Workbench, workbench_for
 
 if TYPE_CHECKING:
     from console.auth import Authenticator, Session
@@ -41,7 +38,10 @@ if TYPE_CHECKING:
     from console.demo_team import DemoTeam  # imports the seed (Faker): only demo-team needs it
     from console.sync.engine import SyncEngine
     from console.sync.on_demand import ServerReads
+    from storage.store import Store
+    from widgets.early_start import EarlyStart
     from widgets.sync.link import SyncLink
+    from widgets.workbench import Workbench
 
 # Signing in, the sync engine (psycopg) and the login dialog are imported by the functions that use
 # them, only when a central server is configured: a window on a local store starts without them.
@@ -70,6 +70,21 @@ def default_username(role: Role | str) -> str:
     return "supervisor" if Role(role) is Role.SUPERVISOR else "advisor"
 
 
+def early_start(
+    path: Path, role: Role | str, username: str | None, settings: Settings | None = None
+) -> EarlyStart | None:
+    """The window on the local store at `path` painted before the store opens (widgets.early_start),
+    when the user's row can be read there with sqlite3; None otherwise (open the store first)."""
+    from storage.peek import peek_user
+
+    user = peek_user(path, username or default_username(role))
+    if user is None:
+        return None
+    from widgets.early_start import EarlyStart
+
+    return EarlyStart(path, user, settings)
+
+
 def build_window(
     store: Store,
     role: Role | str,
@@ -85,6 +100,10 @@ def build_window(
     No globals. A store without that user (an empty one, say) still opens: the promise and handoff
     actions are off and the status bar says why.
     """
+    from console.services.customers import CustomerService
+    from console.services.people import PeopleService
+    from widgets.workbench import workbench_for
+
     clock = clock or SystemClock()
     name = username or default_username(role)
     workbench: Workbench | None = None
@@ -187,6 +206,7 @@ def find_on_server(window: MainWindow, store: Store, reads: ServerReads, engine:
     """The window's search asks the server while the engine is not offline, and a customer the
     store does not hold is fetched and kept before their pane opens (console.sync.on_demand)."""
     from console.services.customer_finder import CustomerFinder
+    from console.services.customers import CustomerService
     from console.sync.engine import Mode
 
     finder = CustomerFinder(CustomerService(store), reads, lambda: engine.state.mode is not Mode.OFFLINE)
@@ -194,25 +214,42 @@ def find_on_server(window: MainWindow, store: Store, reads: ServerReads, engine:
     return reads
 
 
+def find_account(store: Store | None, account: str | None) -> CustomerProfile | None:
+    """The customer to open at start, read before any window: CustomerNotFoundError if unknown."""
+    if account is None or store is None:
+        return None
+    from console.services.customers import CustomerService
+
+    return CustomerService(store).find_account(account)
+
+
+def _given(store: Store | None) -> Store:
+    assert store is not None, "a window without an early start needs its store"
+    return store
+
+
 def run_window(
-    store: Store,
+    store: Store | None,
     role: str,
     account: str | None = None,
     username: str | None = None,
     settings: Settings | None = None,
     authenticator: Authenticator | None = None,
     call: Caller | None = None,
+    early: EarlyStart | None = None,
 ) -> int:
     """Show the console and run until its window closes; returns the exit code.
 
     With an `authenticator` (a central server is configured) the login dialog comes first, and the
     session decides who the window acts as. An unknown `account` raises CustomerNotFoundError
     before any window appears. The window answers this user's calls (widgets.call), starting with `call`.
+    With `early` instead of a store (a local store, no account) the window is painted before the store
+    opens (widgets.early_start); a store that then fails to open is raised once the window has closed.
     """
     os.environ.setdefault("QT_API", "pyside6")
     import qasync  # after PySide6 and QT_API, so qasync binds to PySide6
 
-    profile = CustomerService(store).find_account(account) if account is not None else None
+    profile = find_account(store, account)
     app = application()
     signed: tuple[Session, str] | None = None
     if authenticator is not None:
@@ -228,9 +265,10 @@ def run_window(
     link: SyncLink | None = None
     window: MainWindow | None = None
     try:
-        engine = first_sync_first(store, *signed, loop) if signed is not None else None
-        window = build_window(store, role, username=username, settings=settings)
-        if signed is not None and authenticator is not None:
+        engine = first_sync_first(store, *signed, loop) if signed is not None and store else None
+        window = early.window() if early else None
+        window = window or build_window(_given(store), role, username=username, settings=settings)
+        if signed is not None and authenticator is not None and store is not None:
             show_unencrypted_link(window.statusBar(), authenticator.server)
             link = attach_sync(window, store, *signed, engine=engine)
             if link is None:
@@ -255,6 +293,8 @@ def run_window(
     finally:
         if link is not None:
             loop.run_until_complete(link.stop())
+        if early is not None:
+            early.close()
         if window is not None:
             window.reader.shutdown()
         undo_interrupt()
@@ -262,6 +302,8 @@ def run_window(
         asyncio.set_event_loop(None)
         collector.stop()
         collector.deleteLater()
+    if early is not None and early.pending.error is not None:
+        raise early.pending.error
     return int(code) if isinstance(code, int) else 0
 
 
@@ -349,6 +391,8 @@ def render_screenshot(
     width, height = size
     if width <= 0 or height <= 0:
         raise ValueError(f"screenshot size must be positive, not {width}x{height}")
+    from console.services.customers import CustomerService
+
     profile = CustomerService(store).find_account(account) if account is not None else None
     app = application()
     collector = GuiThreadGarbageCollector(app)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import QDialog, QMainWindow, QTableView, QTabWidget, QVBo
 from typing_extensions import override
 
 from console.clock import Clock
-from console.services.customers import CustomerService
 from domain.records import CustomerProfile, UserRecord
 from domain.vocabulary import Role
 from widgets.background import BackgroundReader
@@ -50,11 +49,12 @@ from widgets.team_handoffs.place import place_team_handoffs
 from widgets.text import window_title
 from widgets.ticker import Ticker
 from widgets.tray import DesktopNotices
-from widgets.workbench import Workbench
 
 if TYPE_CHECKING:  # the board (and QtCharts) is imported only when a supervisor's window builds it
+    from console.services.customers import CustomerService
     from widgets.board.host import BoardTabs
     from widgets.board.panel import SupervisorBoard
+    from widgets.workbench import Workbench
 
 
 class MainWindow(QMainWindow):

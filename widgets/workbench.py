@@ -7,21 +7,23 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from console.clock import Clock
-from console.services.cases import CaseService
-from console.services.compensation import CompensationService
-from console.services.customer_details import DetailsService
-from console.services.goodwill import GoodwillService
-from console.services.handoffs import HandoffService
-from console.services.offers import OfferService
-from console.services.pane import PaneService
-from console.services.people import PeopleService
-from console.services.promises import PromiseService
 from console.settings import Settings
 from domain.records import UserRecord
-from storage.store import Store
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the services (and SQLAlchemy) are imported when a workbench is built
     from console.board.measures import BoardService
+    from console.services.cases import CaseService
+    from console.services.compensation import CompensationService
+    from console.services.contacts import ContactService
+    from console.services.customer_details import DetailsService
+    from console.services.customers import CustomerService
+    from console.services.goodwill import GoodwillService
+    from console.services.handoffs import HandoffService
+    from console.services.offers import OfferService
+    from console.services.pane import PaneService
+    from console.services.people import PeopleService
+    from console.services.promises import PromiseService
+    from storage.store import Store
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,23 @@ class Workbench:
     @cached_property
     def details(self) -> DetailsService:
         """Changing the customers' details with a reason, the earlier ones kept."""
+        from console.services.customer_details import DetailsService
+
         return DetailsService(self.store, self.clock, self.user)
+
+    @cached_property
+    def customers(self) -> CustomerService:
+        """Finding customers and reading their cases (the record dialogs)."""
+        from console.services.customers import CustomerService
+
+        return CustomerService(self.store)
+
+    @cached_property
+    def contacts(self) -> ContactService:
+        """Writing down contacts and calls, with the contact reasons from the settings folder."""
+        from console.services.contacts import ContactService
+
+        return ContactService(self.store, self.clock, self.user)
 
     @cached_property
     def board(self) -> BoardService:
@@ -56,6 +74,15 @@ class Workbench:
 def workbench_for(
     store: Store, clock: Clock, user: UserRecord, settings: Settings | None = None
 ) -> Workbench:
+    from console.services.cases import CaseService
+    from console.services.compensation import CompensationService
+    from console.services.goodwill import GoodwillService
+    from console.services.handoffs import HandoffService
+    from console.services.offers import OfferService
+    from console.services.pane import PaneService
+    from console.services.people import PeopleService
+    from console.services.promises import PromiseService
+
     settings = settings or Settings()
     return Workbench(
         user=user,

@@ -4,21 +4,22 @@ kept until saved) and a contact logged by hand on any channel, each queued as `c
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from console.clock import Clock
 from console.contact_reasons import ReasonList, load_reasons
+from console.contact_rules import CHANNEL_WORDS as CHANNEL_WORDS
+from console.contact_rules import ContactEntry as ContactEntry
 from console.contact_rules import (
     ContactRuleError,
     call_heading,
-    check_duration,
     check_logged,
-    check_reason_code,
     check_summary,
 )
+from console.contact_rules import WrapUp as WrapUp
+from console.contact_rules import check_wrap_up as check_wrap_up
 from console.ids import new_id
 from console.services.events import contact_mutation
 from console.sync import outbox
@@ -28,54 +29,6 @@ from storage import writes
 from storage.queries import cases as case_queries
 from storage.queries import drafts as draft_queries
 from storage.store import Store
-
-CHANNEL_WORDS = {
-    Channel.PHONE: "Phone",
-    Channel.EMAIL: "Email",
-    Channel.LETTER: "Letter",
-    Channel.VISIT: "Visit",
-    Channel.SOCIAL: "Social",
-    Channel.CHAT: "Chat",
-}
-
-
-@dataclass(frozen=True)
-class ContactEntry:
-    """A contact logged by hand: how, which way, what was said, and the case it was about."""
-
-    customer_id: uuid.UUID
-    channel: Channel
-    direction: Direction
-    summary: str
-    case_id: uuid.UUID | None = None
-
-
-@dataclass(frozen=True)
-class WrapUp:
-    """What the advisor writes down when a call ends; `draft_id` names its draft, deleted on save."""
-
-    customer_id: uuid.UUID
-    started_at: datetime
-    ended_at: datetime
-    reason_code: str | None
-    note: str
-    case_id: uuid.UUID | None = None
-    number: str | None = None
-    draft_id: uuid.UUID | None = None
-
-
-def check_wrap_up(wrap: WrapUp, reasons: ReasonList) -> tuple[str | None, int, str]:
-    """The reason code, the duration in seconds and the note as they will be stored. A reason from
-    the list is required, unless the list could not be read (then the call is saved without one)."""
-    code = check_reason_code(wrap.reason_code)
-    if reasons.reasons:
-        if code is None:
-            raise ContactRuleError("choose the contact reason")
-        if not reasons.has(code):
-            raise ContactRuleError(f"{code!r} is not on the list of contact reasons")
-    seconds = check_duration(max(int((wrap.ended_at - wrap.started_at).total_seconds()), 0))
-    assert seconds is not None
-    return code, seconds, check_summary(wrap.note)
 
 
 class ContactService:

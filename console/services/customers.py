@@ -6,14 +6,13 @@ import uuid
 
 from sqlalchemy.orm import Session
 
+from console.pages import HISTORY_PAGE as HISTORY_PAGE
+from console.pages import SEARCH_LIMIT as SEARCH_LIMIT
 from console.search import Probe, ProbeKind, plan_search
 from domain.records import CaseSummary, CustomerMatch, CustomerProfile, TimelineEntry, TimelineKey
 from domain.vocabulary import Channel
 from storage.queries import customers as queries
 from storage.store import Store
-
-SEARCH_LIMIT = 50
-HISTORY_PAGE = 200
 
 
 class CustomerNotFoundError(LookupError):

@@ -18,6 +18,13 @@ from sqlalchemy.orm import Session
 from console.acting import acting_user
 from console.clock import Clock
 from console.goodwill_rules import MAX_REASON, GoodwillRuleError, PendingRequest, on_approval, on_request
+from console.goodwill_rules import GoodwillConflictError as GoodwillConflictError
+from console.goodwill_words import KIND_WORDS as KIND_WORDS
+from console.goodwill_words import OVER_LIMIT_NEXT_STEP as OVER_LIMIT_NEXT_STEP
+from console.goodwill_words import REASON_CATEGORIES as REASON_CATEGORIES
+from console.goodwill_words import decided_by_name
+from console.goodwill_words import decision_words as decision_words
+from console.goodwill_words import state_words as state_words
 from console.ids import new_id
 from console.money import format_pence, parse_pounds
 from console.services.events import console_event
@@ -25,74 +32,17 @@ from console.sync import outbox
 from console.working_time import LONDON, local_to_utc
 from domain import mutation_kinds
 from domain.records import ContactEventRecord, GoodwillRecord, UserRecord
-from domain.vocabulary import Authorisation, GoodwillKind, GoodwillState, Role
+from domain.vocabulary import GoodwillKind, GoodwillState, Role
 from storage import writes
 from storage.queries import goodwill as queries
 from storage.queries import users
 from storage.store import Store
-
-KIND_WORDS = {
-    GoodwillKind.GOODWILL_CREDIT: "goodwill credit",
-    GoodwillKind.COMPENSATION: "compensation",
-    GoodwillKind.FEE_WAIVER: "fee waiver",
-    GoodwillKind.REFUND: "refund",
-}
-REASON_CATEGORIES = (
-    "service outage",
-    "missed callback",
-    "missed appointment",
-    "delayed repair",
-    "delayed installation",
-    "fee charged in error",
-    "billing error",
-    "moving home",
-    "other",
-)
-OVER_LIMIT_NEXT_STEP = (
-    "Sent to a supervisor for approval — tell the customer it is being approved, not that it is done."
-)
 
 
 def month_start(moment: datetime) -> datetime:
     """Midnight on the 1st of `moment`'s month in UK time, as UTC: the month advisors are measured by."""
     local = moment.astimezone(LONDON)
     return local_to_utc(local.date().replace(day=1), time(0, 0))
-
-
-def state_words(record: GoodwillRecord) -> str:
-    """The request's state as the advisor tells it: who decided, and why when it was refused."""
-    if record.state is GoodwillState.AWAITING_APPROVAL:
-        return "Awaiting approval"
-    if record.state is GoodwillState.AWAITING_SECOND_APPROVAL:
-        return f"Awaiting a second approval (first by {record.decided_by_name})"
-    if record.state is GoodwillState.REJECTED:
-        return f"Rejected: {record.decision_note}" if record.decision_note else "Rejected"
-    if record.authorisation is Authorisation.SELF_WITHIN_LIMIT:
-        return "Approved (within your limit)"
-    if record.authorisation is Authorisation.SECOND_SUPERVISOR:
-        return f"Approved by {record.decided_by_name} and {record.second_decided_by_name}"
-    return f"Approved by {record.decided_by_name}"
-
-
-def decided_by_name(record: GoodwillRecord) -> str | None:
-    return record.second_decided_by_name or record.decided_by_name
-
-
-def decision_words(record: GoodwillRecord) -> str:
-    """The notice a requester gets: `Goodwill £75.00 for Tom Reed approved by Sam Patel`."""
-    kind = "Goodwill" if record.kind is GoodwillKind.GOODWILL_CREDIT else KIND_WORDS[record.kind].capitalize()
-    head = f"{kind} {format_pence(record.amount_pence)} for {record.customer_name}"
-    if record.state is GoodwillState.REJECTED:
-        note = (record.decision_note or "").strip().splitlines()
-        who = decided_by_name(record)
-        by = f" by {who}" if who else ""
-        return f"{head} rejected{by}: {note[-1]}" if note else f"{head} rejected{by}"
-    names = [n for n in (record.decided_by_name, record.second_decided_by_name) if n]
-    return f"{head} approved by {' and '.join(names)}" if names else f"{head} approved"
-
-
-class GoodwillConflictError(GoodwillRuleError):
-    """Someone else decided this request first; the message says who."""
 
 
 class GoodwillService:

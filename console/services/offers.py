@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from sqlalchemy.orm import Session
@@ -12,29 +11,14 @@ from sqlalchemy.orm import Session
 from console.clock import Clock
 from console.ids import new_id
 from console.suppressor import DEFAULT_COMPLAINT_COOLDOWN, OfferDecision, decide_offers
+from console.suppressor import OffersPausedError as OffersPausedError
+from console.suppressor import OfferView as OfferView
 from console.sync import outbox
 from domain import mutation_kinds
-from domain.records import ImpressionViolation, OfferRecord, UserRecord
+from domain.records import ImpressionViolation, UserRecord
 from storage import writes
 from storage.queries import offers as queries
 from storage.store import Store
-
-
-class OffersPausedError(RuntimeError):
-    """Offers may not be shown to this customer now: nothing was recorded. Carries the decision."""
-
-    def __init__(self, decision: OfferDecision) -> None:
-        super().__init__(decision.banner)
-        self.decision = decision
-
-
-@dataclass(frozen=True)
-class OfferView:
-    """What the offers panel shows: the decision, and the offers (none unless allowed)."""
-
-    customer_id: uuid.UUID
-    decision: OfferDecision
-    offers: tuple[OfferRecord, ...]
 
 
 def decide_in(

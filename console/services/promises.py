@@ -23,6 +23,7 @@ from console.promise_rules import (
     check_reassign,
     urgency,
 )
+from console.promise_rules import PromiseConflictError as PromiseConflictError
 from console.services.events import console_event
 from console.sync import outbox
 from console.working_time import WorkingHours
@@ -105,10 +106,6 @@ def add_promise(
             promise_id,
         ),
     )
-
-
-class PromiseConflictError(RuntimeError):
-    """Someone else ended this promise first; the message says who and how."""
 
 
 class PromiseService:

@@ -8,7 +8,8 @@ object.
 - the window with the focused search box shown: `advisor-console open`, process start to the search
   box's first paint holding the focus (widgets/startup_probe.py; the console then quits).
 
-The runs get their own settings, data and runtime folders: no configured server, no running console.
+The runs get their own settings, data and runtime folders: no configured server, no running console;
+they write and reuse their bytecode (__pycache__), as an installed console does.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ RUNS = 7
 
 def _env(folder: Path, **extra: str) -> dict[str, str]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **extra)
+    # As installed: the modules' bytecode is written on the warm-up run and read after, not compiled
+    # from source at every start.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR"):
         path = folder / name.lower()
         path.mkdir(mode=0o700, exist_ok=True)

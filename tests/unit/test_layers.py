@@ -89,3 +89,21 @@ def test_console_imports_no_storage_models() -> None:
         if (found := models_imports(path))
     }
     assert offenders == {}, f"console/ modules import storage.models: {offenders}"
+
+
+def test_the_window_imports_no_storage() -> None:
+    """The window and its controllers import Qt, domain/ and console's light modules only, and the
+    command line and the start-up module import the store inside the functions opening it: the
+    window can be painted before SQLAlchemy, storage/ and the services are imported (cold start)."""
+    script = """
+import sys
+import console.cli, widgets.app, widgets.main_window
+light = ("storage", "storage.errors")  # the package's docstring and the error the command line catches
+heavy = ("console.services", "console.acting")
+print(",".join(sorted(m for m in sys.modules if m not in light
+    and (m.split(".")[0] in ("sqlalchemy", "storage") or m.startswith(heavy)))))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True, timeout=120
+    )
+    assert result.stdout.strip() == ""

@@ -30,8 +30,7 @@ from console.board.measures import Board, BoardService
 from console.board.periods import PERIOD_WORDS, Period, PeriodError, PeriodKind, period
 from console.clock import Clock
 from console.paths import documents_dir
-from console.promise_rules import PromiseRuleError
-from console.services.promises import PromiseConflictError
+from console.promise_rules import PromiseConflictError, PromiseRuleError
 from domain.records import PromiseRecord, UserRecord
 from widgets.background import BackgroundReader
 from widgets.board.charts import IcebergChart, ParetoChart

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QTimer
@@ -37,7 +38,9 @@ from widgets.cases.resolve_dialogs import (
 from widgets.controller import Controller
 from widgets.dialog_parts import SaveDialog
 from widgets.jobs import Change, ChangeKind, Jobs
-from widgets.workbench import Workbench
+
+if TYPE_CHECKING:
+    from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
 

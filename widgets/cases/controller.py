@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
@@ -19,7 +20,9 @@ from widgets.cases.panel import CasePanel
 from widgets.controller import Controller, weak
 from widgets.jobs import Change, ChangeKind, Jobs
 from widgets.pane.loading import CustomerWork
-from widgets.workbench import Workbench
+
+if TYPE_CHECKING:
+    from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
 

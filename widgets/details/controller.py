@@ -6,18 +6,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from console.details_rules import DetailRuleError, NewCustomer, check_new_customer
-from console.services.customer_details import DetailsService
 from domain.records import CustomerProfile, DetailChangeRecord
 from widgets.controller import Controller
 from widgets.details.dialog import CustomerDetailsDialog, DetailsRequest
 from widgets.details.new_customer import NewCustomerDialog
 from widgets.jobs import Change, ChangeKind, Jobs
+
+if TYPE_CHECKING:
+    from console.services.customer_details import DetailsService
 
 EDIT_KEYS = "Ctrl+D"
 NEW_KEYS = "Ctrl+Alt+N"

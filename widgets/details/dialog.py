@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.contact_rules import CHANNEL_WORDS
 from console.details_rules import CHANNELS, FIELD_WORDS, NO, YES, check_reason, check_value
 from console.normalise import format_phone
-from console.services.contacts import CHANNEL_WORDS
 from domain.records import DetailChangeRecord
 from domain.vocabulary import Channel
 from widgets.dialog_parts import ErrorLabel, SaveDialog, button_box, note_edit, sentence

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget
 
+from console.contact_rules import CHANNEL_WORDS
 from console.details_rules import CHANNELS, NewCustomer, check_new_customer
 from console.normalise import format_phone
-from console.services.contacts import CHANNEL_WORDS
 from domain.vocabulary import Channel
 from widgets.dialog_parts import ErrorLabel, SaveDialog, button_box, note_edit
 

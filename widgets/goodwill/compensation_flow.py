@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
@@ -19,7 +20,9 @@ from widgets.cases.service_dates_dialog import ServiceDatesDialog
 from widgets.controller import Controller
 from widgets.goodwill.dialogs import GoodwillDialog
 from widgets.jobs import Change, ChangeKind, Jobs
-from widgets.workbench import Workbench
+
+if TYPE_CHECKING:
+    from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
 

@@ -7,6 +7,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
@@ -14,10 +15,9 @@ from PySide6.QtGui import QKeySequence, QShortcut
 
 from console.case_rules import default_case
 from console.clock import Clock
-from console.goodwill_rules import GoodwillRuleError
+from console.goodwill_rules import GoodwillConflictError, GoodwillRuleError
+from console.goodwill_words import OVER_LIMIT_NEXT_STEP, decision_words, state_words
 from console.money import AmountError, format_pence
-from console.services.goodwill import OVER_LIMIT_NEXT_STEP, GoodwillConflictError, decision_words, state_words
-from console.services.pane import GoodwillView
 from domain.errors import first_line
 from domain.records import CaseSummary, CustomerProfile, GoodwillRecord
 from domain.vocabulary import GoodwillState
@@ -28,7 +28,10 @@ from widgets.goodwill.dialogs import GoodwillAsk, GoodwillDialog, RejectDialog
 from widgets.goodwill.panel import ApprovalPanel, GoodwillPanel
 from widgets.jobs import Change, ChangeKind, Jobs
 from widgets.tray import DesktopNotices
-from widgets.workbench import Workbench
+
+if TYPE_CHECKING:
+    from console.services.pane import GoodwillView
+    from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLa
 from typing_extensions import override
 
 from console.compensation import Suggestion
+from console.goodwill_words import KIND_WORDS, REASON_CATEGORIES
 from console.money import format_pence
-from console.services.goodwill import KIND_WORDS, REASON_CATEGORIES
 from domain.records import CaseSummary, GoodwillRecord
 from domain.vocabulary import GoodwillKind
 from widgets.dialog_parts import ErrorLabel, SaveDialog, button_box, note_edit, open_case_combo

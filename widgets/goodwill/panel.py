@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 from typing_extensions import override
 
+from console.goodwill_words import KIND_WORDS, state_words
 from console.money import format_pence
-from console.services.goodwill import KIND_WORDS, state_words
 from domain.records import GoodwillRecord
 from domain.vocabulary import GoodwillState
 from widgets.table_model import RecordTableModel

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject
@@ -27,7 +28,9 @@ from widgets.handoffs.model import HandoffColumn, HandoffModel
 from widgets.jobs import Change, ChangeKind, Jobs
 from widgets.pane.loading import CustomerWork
 from widgets.promises.panels import HandoffPanel
-from widgets.workbench import Workbench
+
+if TYPE_CHECKING:
+    from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
 

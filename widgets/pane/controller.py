@@ -7,13 +7,12 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from console.clock import Clock
-from console.services.customers import CustomerService
-from console.services.offers import OffersPausedError, OfferView
-from console.services.pane import Pane, PaneService
+from console.suppressor import OffersPausedError, OfferView
 from domain.errors import first_line
 from domain.records import CustomerProfile
 from widgets.controller import Controller
@@ -23,7 +22,11 @@ from widgets.pane.history_model import HistoryModel
 from widgets.pane.history_view import HistoryPanel
 from widgets.pane.loading import CustomerWork, load_work, work_of
 from widgets.pane.offers_panel import OffersPanel
-from widgets.workbench import Workbench
+
+if TYPE_CHECKING:
+    from console.services.customers import CustomerService
+    from console.services.pane import Pane
+    from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +65,9 @@ class PaneController(Controller):
         super().__init__(parent)
         self.service = service
         # One read transaction per opening; without a signed-in user only header, history and cases.
+        if workbench is None:
+            from console.services.pane import PaneService  # the services load with the store
+
         self._reads = workbench.pane if workbench is not None else PaneService(service.store, clock)
         self._jobs = jobs
         self._workbench = workbench

@@ -12,7 +12,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Sign
 from PySide6.QtGui import QIcon
 from typing_extensions import override
 
-from console.services.customers import HISTORY_PAGE
+from console.pages import HISTORY_PAGE
 from domain.records import TimelineEntry, TimelineKey
 from domain.vocabulary import Channel, Direction
 from widgets.background import BackgroundReader

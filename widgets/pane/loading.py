@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from console.services.customers import CustomerService
-from console.services.offers import OfferView
-from console.services.pane import Pane
+from console.suppressor import OfferView
 from domain.records import CaseSummary, HandoffRecord, PromiseRecord
-from widgets.workbench import Workbench
+
+if TYPE_CHECKING:
+    from console.services.customers import CustomerService
+    from console.services.pane import Pane
+    from widgets.workbench import Workbench
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from console.money import format_pence
-from console.services.offers import OfferView
+from console.suppressor import OfferView
 from domain.records import OfferRecord
 from widgets.table_model import RecordTableModel
 from widgets.views import HintTableView, read_only_rows

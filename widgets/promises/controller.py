@@ -7,14 +7,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from console.case_rules import default_case
 from console.clock import Clock
-from console.promise_rules import DEFAULT_DUE_SOON, Outcome, PromiseRuleError
-from console.services.promises import PromiseConflictError
+from console.promise_rules import DEFAULT_DUE_SOON, Outcome, PromiseConflictError, PromiseRuleError
 from console.working_time import WorkingHours
 from domain.errors import first_line
 from domain.records import CaseSummary, CustomerProfile, PromiseRecord, UserRecord
@@ -28,7 +28,9 @@ from widgets.promises.models import CustomerPromiseModel, WorklistModel
 from widgets.promises.notice import DueNotice
 from widgets.promises.panels import PromisePanel, WorklistPanel
 from widgets.tray import DesktopNotices
-from widgets.workbench import Workbench
+
+if TYPE_CHECKING:
+    from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, QPoint
@@ -17,9 +17,8 @@ from PySide6.QtWidgets import QDialog, QWidget
 from console.calls import CallRecord
 from console.clock import Clock
 from console.contact_reasons import ReasonList
+from console.contact_rules import ContactEntry, WrapUp
 from console.ids import new_id
-from console.services.contacts import ContactEntry, ContactService, WrapUp
-from console.services.customers import CustomerService
 from domain.records import CaseSummary, CustomerProfile, WrapUpDraftRecord
 from widgets.jobs import ChangeKind, Jobs
 from widgets.record.actions import RecordActions
@@ -34,9 +33,21 @@ from widgets.record.dialogs import (
 )
 from widgets.record.drafts import DraftKeeper
 from widgets.record.work import RecordWork, alive
-from widgets.workbench import Workbench
+
+if TYPE_CHECKING:
+    from console.services.contacts import ContactService
+    from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
+
+
+def _contacts(workbench: Workbench, reasons: ReasonList) -> ContactService:
+    """The contact service with its own list of reasons (tests give one)."""
+    from console.services.contacts import ContactService
+
+    return ContactService(workbench.store, workbench.clock, workbench.user, reasons)
+
+
 WRAP_UP_STEP = 32  # pixels
 T = TypeVar("T")
 D = TypeVar("D", bound=QDialog)
@@ -64,8 +75,8 @@ class RecordController(RecordWork):
         self._clock = clock
         self._zone = zone
         self._cases = workbench.cases
-        self._customers = CustomerService(workbench.store)
-        self._contacts = ContactService(workbench.store, clock, workbench.user, reasons)
+        self._customers = workbench.customers
+        self._contacts = workbench.contacts if reasons is None else _contacts(workbench, reasons)
         self._customer_id: uuid.UUID | None = None
         self._customer_name = ""
         self._case_id: uuid.UUID | None = None

@@ -28,9 +28,17 @@ from typing_extensions import override
 from console.case_groups import kind_label, kinds_in_order
 from console.case_rules import MAX_TITLE, check_case_words, check_new_case, progress_update
 from console.contact_reasons import ReasonList
-from console.contact_rules import LOGGED_CHANNELS, ContactRuleError, check_summary, duration_words
+from console.contact_rules import (
+    CHANNEL_WORDS,
+    LOGGED_CHANNELS,
+    ContactEntry,
+    ContactRuleError,
+    WrapUp,
+    check_summary,
+    check_wrap_up,
+    duration_words,
+)
 from console.normalise import format_phone
-from console.services.contacts import CHANNEL_WORDS, ContactEntry, WrapUp, check_wrap_up
 from domain.records import CaseSummary, WrapUpDraftRecord
 from domain.vocabulary import CaseKind, Channel, Direction
 from widgets.dialog_parts import (

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from console.services.contacts import ContactService
 from domain.records import WrapUpDraftRecord
 from widgets.jobs import Jobs
+
+if TYPE_CHECKING:
+    from console.services.contacts import ContactService
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,7 @@ buttons, wired to the signals it needs. Given those signals, never the window.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, SignalInstance
@@ -13,7 +14,9 @@ from domain.records import CaseSummary
 from widgets.jobs import Jobs
 from widgets.record.actions import RecordActions
 from widgets.record.controller import RecordController
-from widgets.workbench import Workbench
+
+if TYPE_CHECKING:
+    from widgets.workbench import Workbench
 
 
 def build_record(

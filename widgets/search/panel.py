@@ -7,7 +7,7 @@ import uuid
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -33,11 +33,13 @@ from PySide6.QtWidgets import (
 from typing_extensions import override
 
 from console.normalise import format_phone
-from console.services.customer_finder import CustomerFinder, FoundCustomers
-from console.services.customers import SEARCH_LIMIT
+from console.pages import SEARCH_LIMIT
 from domain.records import CustomerMatch
 from widgets.background import BackgroundReader
 from widgets.views import HintListView
+
+if TYPE_CHECKING:  # the finder (and the store) load with the server's sync
+    from console.services.customer_finder import CustomerFinder, FoundCustomers
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +285,7 @@ class SearchPanel(QWidget):
             return  # an older query finished after a newer one was typed: drop it
         self._shown_ticket = ticket
         self._running = None
-        matches = found.matches if isinstance(found, FoundCustomers) else found
+        matches = found if isinstance(found, list) else found.matches
         self._show_copy_note(found)
         self.model.set_matches(matches)
         if not matches:
@@ -308,7 +310,7 @@ class SearchPanel(QWidget):
         self.search_finished.emit(0)
 
     def _show_copy_note(self, found: list[CustomerMatch] | FoundCustomers) -> None:
-        if not isinstance(found, FoundCustomers) or not found.local_copy:
+        if isinstance(found, list) or not found.local_copy:
             self.copy_note.hide()
             return
         if found.server_failed:

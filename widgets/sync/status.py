@@ -7,19 +7,28 @@ the start-up path and the F5 recheck do.
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from storage.location import StoreLocation
 from widgets.sync.offline_band import OfflineBand, waiting_words
+
+if TYPE_CHECKING:
+    from storage.location import StoreLocation
 
 
 def connectivity_text(location: StoreLocation) -> str:
     """`Local store: /path/console.db`, or the server's URL with its password hidden."""
     if location.is_sqlite:
-        return QCoreApplication.translate("Status", "Local store: %1").replace("%1", location.describe())
+        return local_store_text(location.sqlite_path)
     return QCoreApplication.translate("Status", "Central database: %1").replace("%1", location.describe())
+
+
+def local_store_text(path: Path) -> str:
+    """`Local store: /path/console.db`."""
+    return QCoreApplication.translate("Status", "Local store: %1").replace("%1", str(path))
 
 
 class ConnectivityState(StrEnum):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
@@ -25,7 +26,9 @@ from widgets.jobs import Change, ChangeKind, Jobs
 from widgets.promise_text import team_label
 from widgets.promises.panels import HandoffPanel, PromiseBanner
 from widgets.team_handoffs.dialogs import HandOffDialog, HandOffRequest
-from widgets.workbench import Workbench
+
+if TYPE_CHECKING:
+    from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
 
