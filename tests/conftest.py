@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from collections.abc import Iterator
@@ -203,3 +204,31 @@ def login_server(pg_cluster: ThrowawayServer, migrated_template: str) -> Iterato
     finally:
         server.drop_roles()
         pg_cluster.drop_database(name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_automatic_collection() -> Iterator[None]:
+    """As in the running console (widgets.gc_guard): Python's cycle collector never runs by itself,
+    not even between tests, where a reader thread still stopping (or a window an earlier test left
+    open) can allocate and set a collection off there, freeing Qt objects off the GUI thread (a
+    segfault). This thread collects instead: the young generations after every test, everything
+    after every module."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_young_cycles() -> Iterator[None]:
+    yield
+    gc.collect(1)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _collect_after_the_module() -> Iterator[None]:
+    yield
+    gc.collect()
