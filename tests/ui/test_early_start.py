@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from console.clock import ManualClock
 from storage.peek import peek_user
+from storage.queries import users
 from tests.ui.support import STORY_PHONE, UiData
 from widgets.early_start import EarlyStart
 
@@ -17,6 +18,8 @@ def test_peek_reads_the_user_row_or_nothing(ui_data: UiData) -> None:
     path = ui_data.store.location.sqlite_path
     user = peek_user(path, "alex")
     assert user is not None and user.display_name == "Alex Morgan"
+    with ui_data.store.read() as session:  # the plain read and the store's own agree, field by field
+        assert user == users.by_username(session, "alex")
     assert peek_user(path, "nobody") is None
     assert peek_user(path.with_name("missing.db"), "alex") is None
     assert not path.with_name("missing.db").exists()
