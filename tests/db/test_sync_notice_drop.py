@@ -154,10 +154,12 @@ def test_with_its_listening_backend_killed_a_workstation_still_gets_every_change
         engine.stop()
         await asyncio.wait_for(loop, timeout=10)
         assert not engine.listening
-        timer_pulls = [at for at in pulls_at[after_drop:] if at > dropped_at]
-        assert timer_pulls  # by the loop's timer: no notice could come any more
+        # By the loop's turns: no notice could come any more. A pull may start at the very moment of
+        # the drop (the clock has not moved yet) and already bring a change: it counts too.
+        timer_pulls = [at for at in pulls_at[after_drop:] if at >= dropped_at]
+        assert timer_pulls
         gaps = {(later - earlier).total_seconds() for earlier, later in pairwise(pulls_at[after_drop:])}
-        assert gaps <= {engine.interval}, gaps  # a pull at every turn while the notice link is down
+        assert max(gaps, default=0.0) <= engine.interval, gaps  # never longer than a turn without a pull
 
     try:
         asyncio.run(scenario())
