@@ -4,47 +4,77 @@ Everything that touches the store runs on the same single worker, so reads are s
 UI thread only ever sees finished, frozen records. Results are delivered through a queued signal,
 so they always arrive on the UI thread in a later turn of the event loop (never re-entrantly),
 whatever loop drives Qt: `QApplication.exec`, qasync, or `qtbot.waitUntil` in a test.
+
+The worker thread never holds the reader itself, only a weak reference, and it signals through a
+mailbox that lives as long as the process: a window deleted while its read runs is then neither
+signalled from the worker (a deleted QObject) nor freed there (its widgets off the GUI thread).
 """
 
 from __future__ import annotations
 
-import logging
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 
 T = TypeVar("T")
-
-log = logging.getLogger(__name__)
 
 
 class _Delivery:
     """What a finished job hands back: its result or its exception, and who wants to know."""
 
-    __slots__ = ("cancelled", "error", "key", "result")
+    __slots__ = ("cancelled", "error", "key", "reader", "result")
 
     def __init__(
         self,
+        reader: weakref.ref[BackgroundReader],
         key: int,
         result: Any = None,
         error: BaseException | None = None,
         *,
         cancelled: bool = False,
     ) -> None:
+        self.reader = reader
         self.key = key
         self.result = result
         self.error = error
         self.cancelled = cancelled
 
 
+class _Mailbox(QObject):
+    """Carries finished jobs to the UI thread; made there once and never deleted, so a worker thread
+    can always signal it, whatever has become of the reader that started the job."""
+
+    arrived = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived.connect(self._hand_over, Qt.ConnectionType.QueuedConnection)
+
+    def _hand_over(self, delivery: _Delivery) -> None:
+        reader = delivery.reader()
+        if reader is not None and shiboken6.isValid(reader):
+            reader._deliver(delivery)
+
+
+_mailbox: _Mailbox | None = None
+
+
+def _the_mailbox() -> _Mailbox:
+    """The mailbox, made on first use: a reader is made on the UI thread, so the mailbox lives there."""
+    global _mailbox
+    if _mailbox is None:
+        _mailbox = _Mailbox()
+    return _mailbox
+
+
 class BackgroundReader(QObject):
     """Runs blocking reads on one worker thread; `submit` callbacks run on the UI thread."""
 
-    # A job finished on the worker thread (internal: carries a _Delivery to the UI thread).
-    _job_finished = Signal(object)
     # Number of jobs submitted and not yet delivered changed (tests and busy indicators watch it).
     busy_changed = Signal(bool)
 
@@ -56,7 +86,7 @@ class BackgroundReader(QObject):
         self._closed = False
         self._serial = 0
         self._callbacks: dict[int, tuple[Callable[[Any], None], Callable[[BaseException], None]]] = {}
-        self._job_finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._mailbox = _the_mailbox()
 
     @property
     def busy(self) -> bool:
@@ -79,22 +109,8 @@ class BackgroundReader(QObject):
         self._callbacks[key] = (on_done, on_error)
         future = self._executor.submit(job)
         self._set_pending(self._pending + 1)
-        future.add_done_callback(partial(self._finished, key))
+        future.add_done_callback(partial(_finished, self._mailbox, weakref.ref(self), key))
         return future
-
-    def _finished(self, key: int, future: Future[Any]) -> None:
-        # Runs on the worker thread, or on the UI thread for a future cancelled before it started.
-        if future.cancelled():
-            delivery = _Delivery(key, cancelled=True)
-        else:
-            error = future.exception()
-            delivery = _Delivery(key, None if error else future.result(), error)
-        if self._closed:
-            return
-        try:
-            self._job_finished.emit(delivery)
-        except RuntimeError:  # the QObject went away while the job ran: nobody is listening
-            log.debug("background result dropped: reader already deleted")
 
     def _deliver(self, delivery: _Delivery) -> None:
         self._set_pending(max(self._pending - 1, 0))
@@ -126,3 +142,16 @@ class BackgroundReader(QObject):
         if self._owns_executor:
             self._executor.shutdown(wait=True, cancel_futures=True)
         self._callbacks.clear()
+
+
+def _finished(
+    mailbox: _Mailbox, reader: weakref.ref[BackgroundReader], key: int, future: Future[Any]
+) -> None:
+    """Runs on the worker thread (or on the UI thread for a future cancelled before it started):
+    hands the outcome to the mailbox, touching neither the reader nor any widget."""
+    if future.cancelled():
+        delivery = _Delivery(reader, key, cancelled=True)
+    else:
+        error = future.exception()
+        delivery = _Delivery(reader, key, None if error else future.result(), error)
+    mailbox.arrived.emit(delivery)
