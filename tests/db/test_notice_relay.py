@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import ssl
 import uuid
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -16,13 +18,15 @@ from sqlalchemy import text
 
 from console.sync.notice_keys import customer_key, parse_notice
 from console.sync.relay_client import RelayRefusedError, Subscription, subscribe
+from console.sync.relay_server import server_tls
 from console.sync.relay_ticket import Ticket, fetch_ticket, sign
 from console.sync.remote import CHANGES_CHANNEL, conninfo
 from domain.records import UserRecord
 from domain.vocabulary import Role, Team
 from tests.db.test_sync_notice_drop import contact_payload
 from tests.helpers.central import Central, goodwill_payload
-from tests.helpers.relay import relay_running
+from tests.helpers.login import make_certificates
+from tests.helpers.relay import relay_connect, relay_running
 
 pytestmark = pytest.mark.postgres
 
@@ -154,5 +158,46 @@ def test_bad_expired_or_forged_tickets_are_refused_in_one_line(central: Central)
             assert "is not a key" in await refusal(address, ticket, ["c:nobody"])
             other = uuid.uuid4()
             assert (await refusal(address, replace(ticket, user=other), ["*"])).endswith("not the server's")
+
+    asyncio.run(scenario())
+
+
+def test_over_tls_the_workstation_checks_the_relay_is_who_it_says(central: Central, tmp_path: Path) -> None:
+    advisor = central.add_user(Role.ADVISOR, 5_000, hint="adv")
+    certificates = make_certificates(tmp_path)
+    assert certificates.valid is not None
+
+    async def scenario() -> None:
+        ticket = await ticket_for(central, advisor)
+        async with relay_running(central, tls=server_tls(*map(str, certificates.valid))) as running:
+            trusted = replace(running.address, cafile=str(certificates.ca_file))
+            subscription = await Subscription.open(trusted, ticket, ["*"])
+            assert await heads(subscription, 1) == [running.relay.head]
+            await subscription.close()
+            with pytest.raises(ssl.SSLCertVerificationError):
+                await Subscription.open(running.address, ticket, ["*"])  # the system's authorities only
+        async with relay_running(central, tls=server_tls(*map(str, certificates.untrusted))) as running:
+            with pytest.raises(ssl.SSLCertVerificationError):
+                await Subscription.open(
+                    replace(running.address, cafile=str(certificates.ca_file)), ticket, ["*"]
+                )
+
+    asyncio.run(scenario())
+
+
+def test_the_relay_login_may_only_listen_and_read_its_state(central: Central) -> None:
+    async def scenario() -> None:
+        connection = await relay_connect(central)()
+        async with connection:
+            cursor = await connection.execute("SELECT api.notice_relay_state()")
+            assert (await cursor.fetchone()) is not None
+            for query in (
+                "SELECT count(*) FROM public.customers",
+                "SELECT count(*) FROM public.change_log",
+                "SELECT api.notice_ticket()",
+                "SELECT api.pull_changes(0, 10)",
+            ):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    await connection.execute(query)
 
     asyncio.run(scenario())

@@ -50,14 +50,17 @@ class RunningRelay:
 async def start_relay(
     central: Central, *, port: int = 0, connect: Any = None, **options: Any
 ) -> RunningRelay:
-    relay = NoticeRelay(
-        connect or relay_connect(central), clock=options.pop("clock", SystemClock()), **options
-    )
-    server = await relay.serve("127.0.0.1", port)
+    """A relay on 127.0.0.1 (`port`, or any free one), LISTENing once this returns; with `tls` (a
+    server context) its address is tls://localhost:PORT, else tcp://127.0.0.1:PORT."""
+    clock = options.pop("clock", SystemClock())
+    tls = options.pop("tls", None)
+    relay = NoticeRelay(connect or relay_connect(central), clock=clock, **options)
+    server = await relay.serve("127.0.0.1", port, tls)
     tasks = [asyncio.create_task(relay.listen())]
     await asyncio.wait_for(relay.listening.wait(), 10)
     bound = server.sockets[0].getsockname()[1]
-    return RunningRelay(relay, RelayAddress("127.0.0.1", bound, tls=False), server, tasks)
+    address = RelayAddress("localhost", bound) if tls else RelayAddress("127.0.0.1", bound, tls=False)
+    return RunningRelay(relay, address, server, tasks)
 
 
 @contextlib.asynccontextmanager
