@@ -70,7 +70,8 @@ class NoticeRelay:
         self._secret: bytes | None = None
         self._subscribers: set[Subscriber] = set()
         self._everyone: set[Subscriber] = set()
-        self._by_key: dict[str, set[Subscriber]] = {}
+        # Most keys (a customer) have one subscriber: held alone, a set only when shared (memory).
+        self._by_key: dict[str, Subscriber | set[Subscriber]] = {}
         self.listening = asyncio.Event()  # the LISTEN is in place
         self.backend_pid: int | None = None  # the server backend of its one connection
         self.connections = 0  # server connections made so far
@@ -139,7 +140,11 @@ class NoticeRelay:
         else:
             targets = set(self._everyone)
             for key in notice.keys:
-                targets |= self._by_key.get(key, set())
+                held = self._by_key.get(key)
+                if isinstance(held, Subscriber):
+                    targets.add(held)
+                elif held is not None:
+                    targets |= held
         for subscriber in targets:
             self._send(subscriber, {"head": notice.head})
         self.sent += len(targets)
@@ -208,16 +213,25 @@ class NoticeRelay:
         if EVERYONE in keys:
             self._everyone.add(subscriber)
         for key in keys:
-            self._by_key.setdefault(key, set()).add(subscriber)
+            held = self._by_key.get(key)
+            if held is None:
+                self._by_key[key] = subscriber
+            elif isinstance(held, Subscriber):
+                if held is not subscriber:
+                    self._by_key[key] = {held, subscriber}
+            else:
+                held.add(subscriber)
 
     def _unindex(self, subscriber: Subscriber) -> None:
         self._everyone.discard(subscriber)
         for key in subscriber.keys:
-            holders = self._by_key.get(key)
-            if holders is not None:
-                holders.discard(subscriber)
-                if not holders:
-                    del self._by_key[key]
+            held = self._by_key.get(key)
+            if held is subscriber:
+                del self._by_key[key]
+            elif isinstance(held, set):
+                held.discard(subscriber)
+                if len(held) == 1:
+                    self._by_key[key] = next(iter(held))
 
     def _drop(self, subscriber: Subscriber) -> None:
         self._unindex(subscriber)
