@@ -201,3 +201,33 @@ def test_the_relay_login_may_only_listen_and_read_its_state(central: Central) ->
                     await connection.execute(query)
 
     asyncio.run(scenario())
+
+
+def test_the_tickets_own_keys_need_no_asking_goodwill_reaches_its_requester_and_the_supervisors(
+    central: Central,
+) -> None:
+    advisor = central.add_user(Role.ADVISOR, 5_000, hint="adv")
+    supervisor = central.add_user(Role.SUPERVISOR, 50_000, hint="sup")
+    other = central.add_user(Role.ADVISOR, 5_000, hint="oth")
+    customer = central.customer()
+
+    async def scenario() -> None:
+        async with relay_running(central) as running:
+            subscriptions = {
+                person.username: await Subscription.open(
+                    running.address, await ticket_for(central, person), []
+                )
+                for person in (advisor, supervisor, other)
+            }
+            for subscription in subscriptions.values():
+                await heads(subscription, 1)
+            asked = goodwill_payload(customer, 90_000)  # above the advisor's limit: a supervisor decides
+            made = await asyncio.to_thread(central.apply, central.login(advisor), "goodwill.request", asked)
+            assert made["state"] == "accepted", made
+            assert await heads(subscriptions[advisor.username], 1) == [running.relay.head]
+            assert await heads(subscriptions[supervisor.username], 1) == [running.relay.head]
+            assert await no_head(subscriptions[other.username])
+            for subscription in subscriptions.values():
+                await subscription.close()
+
+    asyncio.run(scenario())
