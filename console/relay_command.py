@@ -133,7 +133,9 @@ def cmd_notice_relay(argv: Sequence[str]) -> int:
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("notice relay: %(message)s"))
-    logging.getLogger("console.sync.relay_server").addHandler(handler)
+    relay_log = logging.getLogger("console.sync.relay_server")
+    relay_log.addHandler(handler)
+    relay_log.setLevel(logging.INFO)
     relay = NoticeRelay(connect, clock=SystemClock(), keepalive=found.keepalive)
     scheme = "tls" if found.tls is not None else "tcp"
     print(f"notice relay: taking subscriptions on {scheme}://{found.host}:{found.port}", file=sys.stderr)

@@ -171,7 +171,8 @@ class SyncEngine:
     def set_interest(self, keys: Iterable[str]) -> None:
         """The keys of the customers this workstation holds (notice_keys.customer_keys), or `*` for
         every notice (the default). With a relay, only notices for these keys (and the user's, team's
-        and role's own) wake this engine; the live subscription follows at once."""
+        and role's own) wake this engine; the live subscription follows at once. Call it on the
+        engine's loop."""
         self._interest = frozenset(keys)
         subscription = self._subscription
         if subscription is not None:
@@ -489,11 +490,14 @@ class SyncEngine:
         while not self._stopping:
             try:
                 ticket = await self._fresh_ticket()
+                asked = self._interest
                 subscription = await relay_client.Subscription.open(
-                    self._relay, ticket, self._interest, keepalive=self._relay_keepalive
+                    self._relay, ticket, asked, keepalive=self._relay_keepalive
                 )
                 self._subscription = subscription
                 try:
+                    if self._interest != asked:  # set_interest while the subscription was opening
+                        await subscription.set_keys(self._interest)
                     async for head in subscription:
                         self._listening = True
                         self._noticed_head(head)

@@ -85,42 +85,43 @@ class NoticeRelay:
     # -- the server side --------------------------------------------------------------------------
 
     async def listen(self) -> None:
-        """Hold the one LISTEN connection until cancelled; reconnect after a drop, with backoff."""
+        """Hold the one LISTEN connection until cancelled; after a drop reconnect at once, then with
+        backoff (1 s, doubling to 30 s) while the server cannot be reached or refuses."""
         delay = RECONNECT_FIRST
         while True:
+            listened = False
             try:
                 connection = await self._connect()
             except Exception as exc:
-                log.info("notice relay: cannot reach the server: %s", first_line(exc))
+                log.info("cannot reach the server: %s", first_line(exc))
+            else:
+                try:
+                    await self._hold(connection)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.info("the link to the server dropped: %s", first_line(exc))
+                finally:
+                    listened = self.listening.is_set()
+                    self.listening.clear()
+                    self.backend_pid = None
+                    with contextlib.suppress(Exception):
+                        await connection.close()
+            if listened:
+                delay = RECONNECT_FIRST
+                await self._sleep(0)
+            else:
                 await self._sleep(delay)
                 delay = min(delay * 2, RECONNECT_MOST)
-                continue
-            delay = RECONNECT_FIRST
-            try:
-                await self._hold(connection)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.info("notice relay: the link to the server dropped: %s", first_line(exc))
-            finally:
-                self.listening.clear()
-                self.backend_pid = None
-                with contextlib.suppress(Exception):
-                    await connection.close()
-            await self._sleep(0)
 
     async def _hold(self, connection: psycopg.AsyncConnection[Any]) -> None:
         await connection.execute(f"LISTEN {CHANGES_CHANNEL}")
-        cursor = await connection.execute("SELECT api.notice_relay_state()")
-        row = await cursor.fetchone()
-        assert row is not None
-        state = json.loads(row[0]) if isinstance(row[0], str) else row[0]
-        self._secret = bytes.fromhex(state["secret"])
+        await self._read_state(connection)
         reconnected = self.connections > 0
         self.connections += 1
         self.backend_pid = connection.info.backend_pid
-        self.head = max(self.head, int(state["head"]))
         self.listening.set()
+        log.info("listening for change notices (head %s)", self.head)
         if reconnected:  # notices may have been missed: everyone behind this head pulls once
             for subscriber in list(self._subscribers):
                 self._send(subscriber, {"head": self.head})
@@ -129,7 +130,17 @@ class NoticeRelay:
                 notice = parse_notice(notify.payload)
                 if notice is not None:
                     self.forward(notice)
-            await connection.execute("SELECT 1")  # a quiet spell: is the server still there?
+            # Every keepalive: is the server still there? The head it gives also undoes a forged
+            # notice's (any login may NOTIFY the channel), for the subscribers that come next.
+            await self._read_state(connection)
+
+    async def _read_state(self, connection: psycopg.AsyncConnection[Any]) -> None:
+        cursor = await connection.execute("SELECT api.notice_relay_state()")
+        row = await cursor.fetchone()
+        assert row is not None
+        state = json.loads(row[0]) if isinstance(row[0], str) else row[0]
+        self._secret = bytes.fromhex(state["secret"])
+        self.head = int(state["head"])
 
     def forward(self, notice: Notice) -> int:
         """Send the notice's head to every subscriber whose keys meet its keys; how many got it."""
