@@ -6,7 +6,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import signal
+import socket
 import ssl
+import subprocess
+import sys
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +20,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
+from console.relay_address import RelayAddress
 from console.sync.notice_keys import customer_key, parse_notice
 from console.sync.relay_client import RelayRefusedError, Subscription, subscribe
 from console.sync.relay_server import server_tls
@@ -231,3 +236,45 @@ def test_the_tickets_own_keys_need_no_asking_goodwill_reaches_its_requester_and_
                 await subscription.close()
 
     asyncio.run(scenario())
+
+
+def test_the_notice_relay_command_forwards_notices_until_interrupted(central: Central) -> None:
+    """`advisor-console notice-relay` as a process: a subscription gets the head, then a change's."""
+    advisor = central.add_user(Role.ADVISOR, 5_000, hint="adv")
+    customer = central.customer()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = central.location.url.set(drivername="postgresql", username="notice_relay", password=None)
+    command = ["notice-relay", "--server", server.render_as_string(False), "--listen", f"127.0.0.1:{port}"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "console", *command],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+    async def scenario() -> None:
+        ticket = await ticket_for(central, advisor)
+        address = RelayAddress("127.0.0.1", port, tls=False)
+        async with asyncio.timeout(120):  # the process starts slowly on a busy machine
+            while True:  # until the process takes subscriptions and holds its LISTEN
+                try:
+                    subscription = await Subscription.open(address, ticket, [customer_key(customer)])
+                    break
+                except (OSError, RelayRefusedError):
+                    await asyncio.sleep(0.1)
+        [head] = await heads(subscription, 1)
+        await asyncio.to_thread(
+            central.apply, central.login(advisor), "contact.add", contact_payload(customer, "Hello")
+        )
+        assert await heads(subscription, 1) == [head + 1]
+        await subscription.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        process.send_signal(signal.SIGINT)
+        _out, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "Traceback" not in err
+    assert err.splitlines()[0] == f"notice relay: taking subscriptions on tcp://127.0.0.1:{port}"
