@@ -102,11 +102,6 @@ async def turns(stations: list[Station], count: int = 20) -> None:
     )
 
 
-@pytest.fixture
-def people(central: Central, tmp_path: Path) -> tuple[Central, Path]:
-    return central, tmp_path
-
-
 def make_station(central: Central, ws: Workstation, name: str, tag: str, relay: RunningRelay) -> Station:
     info = conninfo(central.login(ws.user).url)
     connect = connector(info, application_name=f"{tag} {name}")
@@ -115,6 +110,8 @@ def make_station(central: Central, ws: Workstation, name: str, tag: str, relay: 
     async def rest(seconds: float) -> None:
         ws.sleeper.delays.append(seconds)
         ws.clock.advance(timedelta(seconds=seconds))
+        # Not a wait for a timer: a moment for the server's and relay's I/O, so the loop's clock
+        # does not race hours ahead of them.
         await asyncio.sleep(0.005)
 
     engine = SyncEngine(
@@ -243,7 +240,6 @@ def test_without_the_relay_the_timer_pulls_everything_and_back_it_catches_up_onc
 def test_a_relay_whose_server_link_was_ended_reconnects_and_everyone_behind_pulls_once(
     scene_factory: Any, central: Central
 ) -> None:
-    gate = asyncio.Event
     opened: list[int] = []
     real = relay_connect(central)
     held: dict[str, asyncio.Event] = {}
@@ -256,7 +252,7 @@ def test_a_relay_whose_server_link_was_ended_reconnects_and_everyone_behind_pull
         return connection
 
     async def scenario() -> None:
-        held["gate"] = gate()
+        held["gate"] = asyncio.Event()  # made on the scenario's loop
         async with scene_factory(connect=gated) as scene:
             stations = list(scene.stations.values())
             relay = scene.relay.relay
