@@ -107,6 +107,7 @@ class SyncEngine:
         relay: RelayAddress | None = None,
         idle_close: float = 10.0,
         relay_keepalive: float = relay_client.KEEPALIVE,
+        relay_quiet_pull_interval: float = 300.0,
     ) -> None:
         self._store = store
         self._connect = connect
@@ -129,6 +130,12 @@ class SyncEngine:
         self._relay = relay
         self.idle_close = timedelta(seconds=idle_close)
         self._relay_keepalive = relay_keepalive
+        # Subscribed at a relay, a lost notice is rarer still (keepalives notice a dead link, and a
+        # new subscription answers the head): the guard pull comes this seldom, so a quiet
+        # workstation opens a server connection every few minutes, not every 30 s.
+        self.relay_quiet_pull_interval = timedelta(
+            seconds=max(relay_quiet_pull_interval, quiet_pull_interval)
+        )
         self._interest: frozenset[str] = frozenset({EVERYONE})
         self._ticket: Ticket | None = None
         self._subscription: relay_client.Subscription | None = None
@@ -368,7 +375,8 @@ class SyncEngine:
             return True
         if self._notified and self._pacing.wait(self._clock.now()) == 0:
             return True
-        return self._clock.now() - self._last_pull >= self.quiet_pull_interval
+        quiet = self.relay_quiet_pull_interval if self._relay is not None else self.quiet_pull_interval
+        return self._clock.now() - self._last_pull >= quiet
 
     # -- the loop ---------------------------------------------------------------------------------
 

@@ -102,7 +102,9 @@ async def turns(stations: list[Station], count: int = 20) -> None:
     )
 
 
-def make_station(central: Central, ws: Workstation, name: str, tag: str, relay: RunningRelay) -> Station:
+def make_station(
+    central: Central, ws: Workstation, name: str, tag: str, relay: RunningRelay, **options: Any
+) -> Station:
     info = conninfo(central.login(ws.user).url)
     connect = connector(info, application_name=f"{tag} {name}")
     link = CountingLink(connect)
@@ -114,6 +116,7 @@ def make_station(central: Central, ws: Workstation, name: str, tag: str, relay: 
         # does not race hours ahead of them.
         await asyncio.sleep(0.005)
 
+    options.setdefault("quiet_pull_interval", 10**6)  # no guard pull: every pull counted was woken
     engine = SyncEngine(
         ws.store,
         connect,
@@ -121,16 +124,16 @@ def make_station(central: Central, ws: Workstation, name: str, tag: str, relay: 
         sleep=rest,
         link=link,
         relay=relay.address,
-        quiet_pull_interval=10**6,  # no quiet pull: every pull counted here was woken
         idle_close=10.0,
         retry=QUICK_RETRY,
+        **options,
     )
     return Station(name, ws, link, engine)
 
 
 @pytest.fixture
 def scene_factory(central: Central, tmp_path: Path) -> Callable[..., Any]:
-    def build(**relay_options: Any) -> Any:
+    def build(engine_options: dict[str, Any] | None = None, **relay_options: Any) -> Any:
         async def started() -> AsyncIterator[Scene]:
             alex = central.add_user(Role.ADVISOR, 5_000, hint="alex")
             bea = central.add_user(Role.ADVISOR, 5_000, hint="bea")
@@ -149,7 +152,8 @@ def scene_factory(central: Central, tmp_path: Path) -> Callable[..., Any]:
             relay = await start_relay(central, **relay_options)
             tag = f"relay-test-{next(_runs)}-{uuid.uuid4().hex[:6]}"
             stations = {
-                name: make_station(central, ws, name, tag, relay) for name, ws in workstations.items()
+                name: make_station(central, ws, name, tag, relay, **(engine_options or {}))
+                for name, ws in workstations.items()
             }
             scene = Scene(central, relay, stations, customers, tag, colleague)
             stations["alex"].engine.set_interest({customer_key(customers["alex's"])})
@@ -288,5 +292,21 @@ def test_quiet_engines_hold_no_server_connection_after_the_idle_spell(scene_fact
             await until(lambda: not alex.engine.holds_server_connection, "closed again")
             assert scene.backends() == 0
             assert scene.relay.relay.subscribers == 3  # still subscribed: the relay holds the one link
+
+    asyncio.run(scenario())
+
+
+def test_subscribed_engines_guard_pull_only_every_few_minutes(scene_factory: Any) -> None:
+    """The guard against a lost notice: every 30 s with LISTEN, every 300 s at a relay."""
+
+    async def scenario() -> None:
+        async with scene_factory({"quiet_pull_interval": 30.0}) as scene:
+            stations = list(scene.stations.values())
+            assert all(s.engine.relay_quiet_pull_interval.total_seconds() == 300 for s in stations)
+            before = pulls(scene)
+            await turns(stations, 100)  # 200 s on each clock
+            assert all(s.pulls <= before[s.name] + 1 for s in stations), (before, pulls(scene))
+            await turns(stations, 300)  # 600 s more
+            assert all(s.pulls >= before[s.name] + 2 for s in stations), (before, pulls(scene))
 
     asyncio.run(scenario())
