@@ -139,7 +139,8 @@ def cmd_server(args: argparse.Namespace) -> int:
     times = [(t.team.value, t.words, t.acknowledge_hours) for t in teams.teams]
     calendar = WorkingHours().server_calendar(date.today())
     report = init_server(server_location(args), times, calendar)
-    print(f"{report.database}: central server ready (schema {report.revision}, roles advisor and supervisor)")
+    roles = "roles advisor, supervisor and notice_relay"
+    print(f"{report.database}: central server ready (schema {report.revision}, {roles})")
     return 0
 
 

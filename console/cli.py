@@ -30,6 +30,7 @@ from console.call_commands import (
     hand_to_running,
     read_caller,
 )
+from console.relay_command import add_relay_command, cmd_notice_relay
 from console.settings import Settings, SettingsError, load_settings
 from domain.errors import first_line as plain_first_line
 from storage.errors import StoreError
@@ -105,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", parents=[shared], help="bring a database's schema up to date")
     add_parser_commands(commands)
     add_call_commands(commands)
+    add_relay_command(commands)
     return parser
 
 
@@ -337,6 +339,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def run(argv: Sequence[str]) -> int:
+    if argv[:1] == ["notice-relay"]:  # its own parser: a bad argument is one line, exit 2
+        return cmd_notice_relay(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command in (None, "open"):
         return cmd_open(args)

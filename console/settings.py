@@ -15,6 +15,7 @@ from typing import Any
 import platformdirs
 
 from console.paths import APP_NAME
+from console.relay_address import RelayAddress, RelayAddressError, parse_relay_address
 from console.server_address import ServerAddress, ServerAddressError, parse_server_url
 from console.working_time import WorkingHours
 
@@ -40,6 +41,9 @@ class Settings:
     # Accept a server_url whose sslmode lets data cross the network unencrypted (disable, allow,
     # prefer); the status bar then says the link is not encrypted. Off: such a URL is refused.
     allow_insecure: bool = False
+    # A notice relay for change notices instead of LISTEN (many workstations): tls://host:port, or
+    # tcp://host:port on this machine. Its certificate is checked against the server URL's sslrootcert.
+    notice_relay: str | None = None
 
     @property
     def due_soon(self) -> timedelta:
@@ -60,6 +64,15 @@ class Settings:
             parse_server_url(self.server_url, allow_insecure=self.allow_insecure) if self.server_url else None
         )
 
+    @property
+    def relay(self) -> RelayAddress | None:
+        """The configured notice relay, or None (then the sync engine LISTENs on its own connection)."""
+        if not self.notice_relay:
+            return None
+        server = self.server
+        cafile = server.sslrootcert if server is not None else None
+        return parse_relay_address(self.notice_relay, allow_insecure=self.allow_insecure, cafile=cafile)
+
 
 LIMITS = {
     "due_soon_minutes": (1, 24 * 60),
@@ -67,11 +80,19 @@ LIMITS = {
     "opening_hour": (0, 22),
     "closing_hour": (1, 23),
 }
-TEXT_SETTINGS = ("server_url",)
+TEXT_SETTINGS = ("server_url", "notice_relay")
 BOOLEAN_SETTINGS = ("allow_insecure",)
 
 
 def check_text_setting(path: Path, key: str, value: object, *, allow_insecure: bool = False) -> None:
+    if key == "notice_relay":
+        if not isinstance(value, str):
+            raise SettingsError(f"{path}: {key} must be a tls://host:port address in quotes")
+        try:
+            parse_relay_address(value, allow_insecure=allow_insecure)
+        except RelayAddressError as exc:
+            raise SettingsError(f"{path}: {key} {exc}") from None
+        return
     if not isinstance(value, str) or not value.strip():
         raise SettingsError(f"{path}: {key} must be a postgresql://host:port/database URL in quotes")
     try:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from console.auth import Authenticator, Session
     from console.calls import Caller
     from console.demo_team import DemoTeam  # imports the seed (Faker): only demo-team needs it
+    from console.relay_address import RelayAddress
     from console.sync.engine import SyncEngine
     from console.sync.on_demand import ServerReads
     from storage.store import Store
@@ -144,8 +145,15 @@ def sign_in(authenticator: Authenticator) -> tuple[Session, str] | None:
         dialog.deleteLater()
 
 
-def sync_engine(store: Store, session: Session, password: str, clock: Clock | None = None) -> SyncEngine:
-    """The sync engine for `store`, connecting as the signed-in person (password in memory only)."""
+def sync_engine(
+    store: Store,
+    session: Session,
+    password: str,
+    clock: Clock | None = None,
+    relay: RelayAddress | None = None,
+) -> SyncEngine:
+    """The sync engine for `store`, connecting as the signed-in person (password in memory only); with
+    a notice relay, its change notices come from there."""
     from psycopg.conninfo import make_conninfo
 
     from console.sync.engine import SyncEngine
@@ -153,11 +161,16 @@ def sync_engine(store: Store, session: Session, password: str, clock: Clock | No
 
     info = make_conninfo(**session.server.connection_keywords())
     connect = connector(info, user=session.username, password=password)
-    return SyncEngine(store, connect, clock=clock or SystemClock())
+    return SyncEngine(store, connect, clock=clock or SystemClock(), relay=relay)
 
 
 def first_sync_first(
-    store: Store, session: Session, password: str, loop: asyncio.AbstractEventLoop, clock: Clock | None = None
+    store: Store,
+    session: Session,
+    password: str,
+    loop: asyncio.AbstractEventLoop,
+    clock: Clock | None = None,
+    relay: RelayAddress | None = None,
 ) -> SyncEngine | None:
     """A new store's first sync, in `firstSyncDialog` before the window (which needs the signed-in
     person's row to act as them): the engine it ran on, or None when no first sync is due."""
@@ -165,7 +178,7 @@ def first_sync_first(
 
     if not session.online:
         return None
-    engine = sync_engine(store, session, password, clock)
+    engine = sync_engine(store, session, password, clock, relay)
     if not loop.run_until_complete(engine.first_sync_needed()):
         return None
     dialog = FirstSyncDialog(engine, session.server.describe())
@@ -183,6 +196,7 @@ def attach_sync(
     password: str,
     clock: Clock | None = None,
     engine: SyncEngine | None = None,
+    relay: RelayAddress | None = None,
 ) -> SyncLink | None:
     """The sync engine for the window's store (`engine`, or one made here), connecting as the
     signed-in person; None when the store does not hold that person and no engine is given."""
@@ -193,7 +207,7 @@ def attach_sync(
     from console.sync.on_demand import ServerReads, connector
     from widgets.sync.link import SyncLink
 
-    engine = engine or sync_engine(store, session, password, clock)
+    engine = engine or sync_engine(store, session, password, clock, relay)
     window.show_sign_in(online=session.online, server=session.server.describe())
     link = SyncLink(window, engine, server=session.server.describe())
     info = make_conninfo(**session.server.connection_keywords())
@@ -265,12 +279,13 @@ def run_window(
     link: SyncLink | None = None
     window: MainWindow | None = None
     try:
-        engine = first_sync_first(store, *signed, loop) if signed is not None and store else None
+        relay = settings.relay if settings is not None else None
+        engine = first_sync_first(store, *signed, loop, relay=relay) if signed is not None and store else None
         window = early.window() if early else None
         window = window or build_window(_given(store), role, username=username, settings=settings)
         if signed is not None and authenticator is not None and store is not None:
             show_unencrypted_link(window.statusBar(), authenticator.server)
-            link = attach_sync(window, store, *signed, engine=engine)
+            link = attach_sync(window, store, *signed, engine=engine, relay=relay)
             if link is None:
                 from widgets.sync.connectivity import ConnectivityCheck
 

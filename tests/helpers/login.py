@@ -217,6 +217,7 @@ class Certificates:
     ca_file: Path  # the authority the workstation trusts
     expired: tuple[Path, Path]  # cert and key for localhost, signed by that authority, expired
     untrusted: tuple[Path, Path]  # cert and key for localhost, self-signed
+    valid: tuple[Path, Path] | None = None  # cert and key for localhost, signed by that authority
 
 
 def _name(common: str) -> x509.Name:
@@ -271,7 +272,7 @@ def make_certificates(folder: Path) -> Certificates:
     expired = leaf(ca_key, ca.subject, "expired", -1)
     other_key = ec.generate_private_key(ec.SECP256R1())
     untrusted = leaf(other_key, _name("localhost"), "untrusted", 30)
-    return Certificates(ca_file, expired, untrusted)
+    return Certificates(ca_file, expired, untrusted, leaf(ca_key, ca.subject, "valid", 30))
 
 
 class BadCertificateServer:

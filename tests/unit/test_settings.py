@@ -86,3 +86,24 @@ def test_the_teams_working_hours_are_a_setting(tmp_path: Path) -> None:
     hours = load_settings(path).working_hours
     assert (hours.start, hours.end) == (time(9, 0), time(17, 0))
     assert (Settings().working_hours.start, Settings().working_hours.end) == (time(8, 0), time(18, 0))
+
+
+def test_a_notice_relay_is_read_and_checked_like_the_server(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        'server_url = "postgresql://central.example.net/console?sslrootcert=/etc/ca.pem"\n'
+        'notice_relay = "relay.example.net:7070"\n'
+    )
+    relay = load_settings(path).relay
+    assert relay is not None
+    assert (relay.describe(), relay.cafile) == ("tls://relay.example.net:7070", "/etc/ca.pem")
+    assert Settings().relay is None
+    path.write_text('notice_relay = "tcp://relay.example.net:7070"\n')
+    with pytest.raises(SettingsError, match=r"notice_relay tcp:// to relay\.example\.net would send tickets"):
+        load_settings(path)
+    path.write_text('notice_relay = "tcp://relay.example.net:7070"\nallow_insecure = true\n')
+    relay = load_settings(path).relay
+    assert relay is not None and not relay.tls
+    path.write_text("notice_relay = 7070\n")
+    with pytest.raises(SettingsError, match="notice_relay must be a tls://host:port address"):
+        load_settings(path)
