@@ -135,6 +135,11 @@ class HintTableView(QTableView):
         super().focusOutEvent(e)
         self.viewport().update()
 
+    def lay_out_now(self) -> None:
+        """Lay out new rows now, not on Qt's timer after the next paint: rows just put in are painted
+        once, laid out, instead of painted and then painted again."""
+        self.executeDelayedItemsLayout()
+
     @override
     def dataChanged(
         self,

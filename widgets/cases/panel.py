@@ -23,7 +23,7 @@ class CasePanel(QWidget):
         self.update_prompt.setObjectName("caseUpdatePrompt")
         self.update_prompt.setTextFormat(Qt.TextFormat.PlainText)
         self.update_prompt.setWordWrap(True)
-        self.update_prompt.hide()
+        self.hide_prompt()
         self.view = self._case_view(model)
 
         # Ownership: explicit acts, each with a note (buttons beside the title, and the row's menu).
@@ -54,6 +54,12 @@ class CasePanel(QWidget):
         layout.addLayout(self._top)
         layout.addWidget(self.update_prompt)
         layout.addWidget(self.view, 1)
+
+    def hide_prompt(self) -> None:
+        """No case waits for an update. The hidden prompt keeps one line of words (never shown or read
+        out), so the room the middle column keeps for it is the room it takes (widgets.layout)."""
+        self.update_prompt.hide()
+        self.update_prompt.setText(self.tr("A case is past target with no update"))
 
     def add_acts(self, menu_actions: list[QAction], buttons: list[QToolButton]) -> None:
         """The resolution and complaint acts: last in the row menu, buttons before the dates'."""
