@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QToolButton, QVB
 from typing_extensions import override
 
 from widgets.cases.model import CaseColumn, CaseModel
-from widgets.views import HintTableView, read_only_rows
+from widgets.views import HintTableView, read_only_rows, set_column_widths
 
 
 class CasePanel(QWidget):
@@ -107,7 +107,7 @@ class CasePanel(QWidget):
 
     def share_width(self) -> None:
         """Size the columns for the cases shown and the view's width."""
-        view, header, metrics = self.view, self.view.horizontalHeader(), self._metrics
+        view, metrics = self.view, self._metrics
 
         def needs(column: CaseColumn) -> int:
             texts = [str(self.model.index(row, column).data() or "") for row in range(self.model.rowCount())]
@@ -115,11 +115,11 @@ class CasePanel(QWidget):
             return max(metrics.horizontalAdvance(text) for text in [title, *texts]) + 16
 
         short = (CaseColumn.REFERENCE, CaseColumn.STATUS, CaseColumn.OWNER, CaseColumn.AGE)
-        for column in short:
-            header.resizeSection(column, needs(column))
-        free = view.viewport().width() - sum(header.sectionSize(column) for column in short)
+        widths: dict[int, int] = {column: needs(column) for column in short}
+        free = view.viewport().width() - sum(widths.values())
         title = min(needs(CaseColumn.TITLE), max(free * 3 // 5, free - needs(CaseColumn.NEXT_STEP)))
-        header.resizeSection(CaseColumn.TITLE, max(title, metrics.averageCharWidth() * 12))
+        widths[CaseColumn.TITLE] = max(title, metrics.averageCharWidth() * 12)
+        set_column_widths(view, widths)
 
     @override
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
