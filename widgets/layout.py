@@ -86,7 +86,8 @@ class FittedSplitter(QSplitter):
             self.fit()
 
     def fit(self) -> bool:
-        """Share the height again (also after the user dragged a handle and wants the default back)."""
+        """Share the height out: on a resize, and once the parts are first laid out. A handle the user
+        dragged stays where they put it until the window's size changes."""
         return fit_sections(self, self._sections())
 
 
