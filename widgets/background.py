@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 T = TypeVar("T")
 
@@ -111,6 +111,22 @@ class BackgroundReader(QObject):
         self._set_pending(self._pending + 1)
         future.add_done_callback(partial(_finished, self._mailbox, weakref.ref(self), key))
         return future
+
+    def submit_after_paint(
+        self,
+        job: Callable[[], T],
+        on_done: Callable[[T], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        """`submit` once this turn's layout and paint are done (Qt paints before its timers fire), so
+        the job does not hold the GIL while the UI paints; the reader is busy from now."""
+        self._set_pending(self._pending + 1)
+
+        def start() -> None:
+            self.submit(job, on_done, on_error)
+            self._set_pending(max(self._pending - 1, 0))
+
+        QTimer.singleShot(0, self, start)
 
     def _deliver(self, delivery: _Delivery) -> None:
         self._set_pending(max(self._pending - 1, 0))

@@ -95,6 +95,15 @@ class Job(Generic[T]):
             lambda error: self._fail(ticket, error),
         )
 
+    def run_after_paint(self) -> None:
+        """Submit once this turn's layout and paint are done: follow-up work of what was just shown."""
+        ticket = self._jobs.stamp(self._key) if self._key is not None else 0
+        self._jobs.reader.submit_after_paint(
+            self._work,
+            lambda result: self._deliver(ticket, result),
+            lambda error: self._fail(ticket, error),
+        )
+
     def run_now(self) -> None:
         """Run on the calling thread (screenshots, start-up with a known account): same deliveries."""
         ticket = self._jobs.stamp(self._key) if self._key is not None else 0

@@ -1,18 +1,33 @@
 """Layout helpers of the main window: splitters, the narrow side column, and sharing the middle column
-between the history and the lists under it."""
+between the history and the lists under it (fitted when the column's size changes, never per customer)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
 from typing_extensions import override
 
 
-def splitter(orientation: Qt.Orientation, parts: Sequence[tuple[QWidget, int]], name: str = "") -> QSplitter:
-    """A splitter whose parts never collapse, each with its stretch factor."""
-    made = QSplitter(orientation)
+def _one_line(label: QLabel, section: QWidget) -> int:
+    """The room `label` (hidden, holding one line of words) takes in `section` once shown."""
+    layout = section.layout()
+    spacing = layout.spacing() if layout is not None else 0
+    return label.heightForWidth(section.contentsRect().width()) + spacing
+
+
+def splitter(
+    orientation: Qt.Orientation,
+    parts: Sequence[tuple[QWidget, int]],
+    name: str = "",
+    *,
+    into: QSplitter | None = None,
+) -> QSplitter:
+    """A splitter (or `into`, of the same orientation) whose parts never collapse, each with its
+    stretch factor."""
+    made = into if into is not None else QSplitter(orientation)
     if name:
         made.setObjectName(name)
     made.setChildrenCollapsible(False)
@@ -20,6 +35,13 @@ def splitter(orientation: Qt.Orientation, parts: Sequence[tuple[QWidget, int]], 
         made.addWidget(widget)
         made.setStretchFactor(made.count() - 1, stretch)
     return made
+
+
+def keep_place_when_hidden(widget: QWidget) -> None:
+    """`widget` keeps its room in the layout while hidden: showing or hiding it moves nothing else."""
+    policy = widget.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    widget.setSizePolicy(policy)
 
 
 class SidePanel(QWidget):
@@ -38,18 +60,49 @@ class SidePanel(QWidget):
         return QSize(self.fontMetrics().averageCharWidth() * 30, super().sizeHint().height())
 
 
-def fit_sections(middle: QSplitter, sections: Sequence[tuple[QWidget, QTableView, int]]) -> bool:
-    """Give each (section, its list, most rows) the room its rows need, up to a few (an empty list
-    one row, for the words saying it is empty); the first part of `middle` (the history) the rest, at
-    least its own minimum. When even that does not fit, the lists share what there is. False if not
-    laid out yet."""
+# A section of the middle column: (the section, its list, the rows it has room for, a one-line label
+# shown above the list for some customers only, its room kept while hidden, or None).
+Section = tuple[QWidget, QTableView, int, QLabel | None]
+
+
+class FittedSplitter(QSplitter):
+    """A vertical splitter whose later parts get room for a set number of rows each and the first part
+    the rest, fitted whenever its own size changes (`sections` names them). Their rows or words never
+    move it: opening a customer leaves every panel's geometry as it was (one layout, one paint)."""
+
+    def __init__(self, sections: Callable[[], Sequence[Section]], parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self._sections = sections
+
+    @override
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self, self.fit)  # again once the parts are laid out and styled
+
+    @override
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().height() != event.size().height():
+            self.fit()
+
+    def fit(self) -> bool:
+        """Share the height out: on a resize, and once the parts are first laid out. A handle the user
+        dragged stays where they put it until the window's size changes."""
+        return fit_sections(self, self._sections())
+
+
+def fit_sections(middle: QSplitter, sections: Sequence[Section]) -> bool:
+    """Give each (section, its list, rows) the room for its rows; the first part of `middle` (the
+    history) the rest, at least its own minimum. When even that does not fit, the lists share what
+    there is. False if not laid out yet."""
     total = sum(middle.sizes())
     if total <= 0:
         return False
     wanted = []
-    for section, view, most_rows in sections:
-        chrome = section.height() - view.viewport().height()  # title, prompt, header, frame
-        rows = min(max(view.model().rowCount(), 1), most_rows)
+    for section, view, rows, optional in sections:
+        chrome = section.height() - view.viewport().height()  # title, header, frame (and a prompt shown)
+        if optional is not None and optional.isHidden():
+            chrome += _one_line(optional, section)
         height = chrome + rows * view.verticalHeader().defaultSectionSize() + 1
         wanted.append(max(height, section.minimumSizeHint().height()))
     history = middle.widget(0)

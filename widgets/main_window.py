@@ -18,7 +18,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QDialog, QMainWindow, QTableView, QTabWidget, QVBoxLayout, QWidget
 from typing_extensions import override
@@ -34,10 +34,10 @@ from widgets.details.controller import DetailsController
 from widgets.goodwill.controller import GoodwillController
 from widgets.handoffs.controller import HandoffsController
 from widgets.jobs import Change, ChangeKind, Jobs
-from widgets.layout import SidePanel, splitter
+from widgets.layout import FittedSplitter, SidePanel, splitter
 from widgets.pane.controller import PaneController
 from widgets.pane.loading import CustomerWork
-from widgets.panes import bind_pane_keys, fit_lists
+from widgets.panes import bind_pane_keys, list_sections
 from widgets.promise_text import workstation_zone
 from widgets.promises.controller import PromisesController
 from widgets.record.place import build_record, place_record
@@ -109,7 +109,6 @@ class MainWindow(QMainWindow):
         self.dialogs = OneDialog(self)
         self.dialogs.opened.connect(self.dialog_opened)
         self._unlocked_offline = False
-        self._fit_pending = False
         self.reader = BackgroundReader(executor, self)
         self.jobs = Jobs(self.reader, self)
         self.ticker = Ticker(clock, parent=self)  # one shared ticker for every live countdown
@@ -176,10 +175,12 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.promises.worklist_panel, self.tr("My promises"))
         self.tabs.setTabToolTip(0, self.tr("Everything that happened to the open customer, on every channel"))
         self.tabs.setTabToolTip(1, self.tr("Every open promise you own, soonest first (Ctrl+Shift+P)"))
+        lists = (self.cases.panel, self.promises.panel, self.handoffs.panel)
         self.middle_splitter = splitter(
             Qt.Orientation.Vertical,
-            [(self.tabs, 5), (self.cases.panel, 2), (self.promises.panel, 2), (self.handoffs.panel, 2)],
+            [(self.tabs, 5), *((panel, 2) for panel in lists)],
             "middleSplitter",
+            into=FittedSplitter(partial(list_sections, lists)),
         )
         side: list[QWidget] = [self.goodwill.panel, self.pane.offers_panel]
         if self.approval_panel is not None and self.workbench is None:  # else it heads the board
@@ -243,6 +244,7 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(slot)
         lists = (self.pane.history_panel.view, self.cases.view, promises.panel.view, self.handoffs.panel.view)
         self.pane_keys = bind_pane_keys(self, (*lists, goodwill.panel.view))
+        self._pane_views = (*lists, goodwill.panel.view, pane.offers_panel.view)
 
     def _adopt(self, controller: Controller) -> None:
         """A controller's dialogs open here (one at a time); its lines go to the status bar."""
@@ -314,12 +316,11 @@ class MainWindow(QMainWindow):
             if work is not None:
                 controller.show_work(work)
             controller.show_state(self._off)
-        if work is not None:  # the lists' rows may have changed: share the height again
-            self._fit_panels()
 
     def _customer_opened(self, _profile: object) -> None:
         self.tabs.setCurrentWidget(self.pane.history_panel)
-        self._fit_panels()
+        for view in self._pane_views:  # every list of the new customer, laid out before the one paint
+            view.lay_out_now()
 
     def _changed(self, change: Change) -> None:
         if change.text:
@@ -335,11 +336,6 @@ class MainWindow(QMainWindow):
         self.jobs.announce(Change(ChangeKind.ARRIVED, None, "", here=False))
         if self.board is not None:
             self.board.data_arrived()
-
-    def _fit_panels(self) -> None:
-        """Give cases, promises and handoffs the room their rows need (up to a few each); history the rest."""
-        panels = (self.cases.panel, self.promises.panel, self.handoffs.panel)
-        self._fit_pending = not fit_lists(self.middle_splitter, panels, self.isVisible())  # else once shown
 
     # -- focus, screenshots, the ticker -----------------------------------------------------------
 
@@ -385,8 +381,6 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if self._auto_tick and not self.ticker.active:
             self.ticker.start()
-        if self._fit_pending:
-            QTimer.singleShot(0, self, self._fit_panels)  # after the first layout
 
     @override
     def closeEvent(self, event: QCloseEvent) -> None:

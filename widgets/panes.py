@@ -1,6 +1,6 @@
 """The customer pane's parts from the keyboard: Ctrl+1 the contact history, Ctrl+2 the cases, Ctrl+3
 the promises, Ctrl+4 the handoffs, Ctrl+5 goodwill (each list shows where the focus is: widgets.views);
-and how many rows of each list the middle column shows before the history gets the rest."""
+and how many rows of each list the middle column has room for before the history gets the rest."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTableView, QTabWidget, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QTabWidget, QWidget
 
-from widgets.layout import fit_sections
+from widgets.layout import Section
 
 # (keys, the pane), in the order the panes sit on screen.
 PANE_KEYS = (
@@ -20,7 +20,8 @@ PANE_KEYS = (
     ("Ctrl+4", "handoffs"),
     ("Ctrl+5", "goodwill"),
 )
-# Rows of cases, promises and handoffs shown before each list scrolls (room allowing).
+# Rows of cases, promises and handoffs each list has room for before it scrolls (the window allowing),
+# whichever customer is open: the panels keep their size from one customer to the next.
 LIST_ROWS = (5, 5, 3)
 
 
@@ -55,11 +56,10 @@ def reveal(widget: QWidget) -> None:
             above.setCurrentWidget(chain[place - 2])
 
 
-def fit_lists(middle: QSplitter, panels: Sequence[QWidget], shown: bool) -> bool:
-    """Cases, promises and handoffs (`panels`, each with a `view`) get the room their rows need, up to
-    LIST_ROWS; the history the rest. False when not shown or laid out yet (fit once it is)."""
-    sections: list[tuple[QWidget, QTableView, int]] = [
-        (panel, panel.view, rows)  # type: ignore[attr-defined]
+def list_sections(panels: Sequence[QWidget]) -> list[Section]:
+    """Cases, promises and handoffs (`panels`, each with a `view`) with the rows each has room for, and
+    room kept for the cases' update prompt (shown for some customers only)."""
+    return [
+        (panel, panel.view, rows, getattr(panel, "update_prompt", None))  # type: ignore[attr-defined]
         for panel, rows in zip(panels, LIST_ROWS, strict=True)
     ]
-    return shown and fit_sections(middle, sections)

@@ -11,6 +11,7 @@ import re
 from functools import cache
 from importlib.resources import files
 
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 
@@ -24,6 +25,13 @@ def style_sheet() -> str:
 def styled_names() -> frozenset[str]:
     """The object names the sheet's rules select."""
     return frozenset(re.findall(r"#([A-Za-z_][A-Za-z0-9_]*)", style_sheet()))
+
+
+@cache
+def alert_colour() -> QColor:
+    """The red of a title in alert (the sheet's `#panelTitle[alert="true"]` rule)."""
+    found = re.search(r'#panelTitle\[alert="true"\]\s*\{[^}]*?color:\s*(#[0-9A-Fa-f]{6})', style_sheet())
+    return QColor(found.group(1) if found else "#a50e0e")
 
 
 def apply_style(root: QWidget) -> None:

@@ -3,7 +3,7 @@ console's tables also show where the keyboard is (a frame while focused, the row
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QAccessible, QFocusEvent, QPainter, QPaintEvent, QPalette, QPen
@@ -20,6 +20,24 @@ def read_only_rows(view: QTableView) -> None:
     view.setShowGrid(False)
     view.setTabKeyNavigation(False)
     view.verticalHeader().hide()
+
+
+def set_column_widths(view: QTableView, widths: Mapping[int, int]) -> None:
+    """Give columns these widths in one go, for the paint to come. Qt's own handling of a resized
+    column repaints it on a timer after that paint (the cells twice): with the header quiet, the view
+    lays out once instead, and paints once."""
+    header = view.horizontalHeader()
+    changed = {column: width for column, width in widths.items() if header.sectionSize(column) != width}
+    if not changed:
+        return
+    quiet = header.blockSignals(True)
+    try:
+        for column, width in changed.items():
+            header.resizeSection(column, width)
+    finally:
+        header.blockSignals(quiet)
+    view.updateGeometries()
+    view.viewport().update()
 
 
 def _paint_empty_text(view: QAbstractItemView, text: str) -> None:
@@ -134,6 +152,11 @@ class HintTableView(QTableView):
     def focusOutEvent(self, e: QFocusEvent) -> None:
         super().focusOutEvent(e)
         self.viewport().update()
+
+    def lay_out_now(self) -> None:
+        """Lay out new rows now, not on Qt's timer after the next paint: rows just put in are painted
+        once, laid out, instead of painted and then painted again."""
+        self.executeDelayedItemsLayout()
 
     @override
     def dataChanged(

@@ -102,3 +102,20 @@ def test_a_change_concerns_the_open_customer_it_names(
     change_customer: uuid.UUID | None, open_customer: uuid.UUID | None, concerns: bool
 ) -> None:
     assert Change(ChangeKind.CASE, change_customer, "").concerns(open_customer) is concerns
+
+
+def test_a_job_run_after_the_paint_starts_in_a_later_turn_and_counts_as_busy_until_delivered(
+    qtbot: QtBot, jobs: Jobs
+) -> None:
+    started: list[str] = []
+    results: list[object] = []
+
+    def work() -> str:
+        started.append(threading.current_thread().name)
+        return "recorded"
+
+    jobs.read(work, results.append).run_after_paint()
+    assert jobs.busy and started == []  # not submitted yet: this turn's layout and paint come first
+    qtbot.waitUntil(lambda: results == ["recorded"], timeout=5000)
+    assert started and started[0] != threading.current_thread().name  # on the worker
+    qtbot.waitUntil(lambda: not jobs.busy, timeout=5000)

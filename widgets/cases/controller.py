@@ -148,8 +148,7 @@ class CasesController(Controller):
     def _show_update_prompt(self, needing_update: list[CaseSummary]) -> None:
         prompt = self.panel.update_prompt
         if not needing_update:
-            prompt.hide()
-            prompt.clear()
+            self.panel.hide_prompt()
             return
         references = ", ".join(case.reference for case in needing_update)
         prompt.setText(

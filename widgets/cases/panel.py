@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QToolButton, QVB
 from typing_extensions import override
 
 from widgets.cases.model import CaseColumn, CaseModel
-from widgets.views import HintTableView, read_only_rows
+from widgets.views import HintTableView, read_only_rows, set_column_widths
 
 
 class CasePanel(QWidget):
@@ -23,7 +23,7 @@ class CasePanel(QWidget):
         self.update_prompt.setObjectName("caseUpdatePrompt")
         self.update_prompt.setTextFormat(Qt.TextFormat.PlainText)
         self.update_prompt.setWordWrap(True)
-        self.update_prompt.hide()
+        self.hide_prompt()
         self.view = self._case_view(model)
 
         # Ownership: explicit acts, each with a note (buttons beside the title, and the row's menu).
@@ -54,6 +54,12 @@ class CasePanel(QWidget):
         layout.addLayout(self._top)
         layout.addWidget(self.update_prompt)
         layout.addWidget(self.view, 1)
+
+    def hide_prompt(self) -> None:
+        """No case waits for an update. The hidden prompt keeps one line of words (never shown or read
+        out), so the room the middle column keeps for it is the room it takes (widgets.layout)."""
+        self.update_prompt.hide()
+        self.update_prompt.setText(self.tr("A case is past target with no update"))
 
     def add_acts(self, menu_actions: list[QAction], buttons: list[QToolButton]) -> None:
         """The resolution and complaint acts: last in the row menu, buttons before the dates'."""
@@ -101,7 +107,7 @@ class CasePanel(QWidget):
 
     def share_width(self) -> None:
         """Size the columns for the cases shown and the view's width."""
-        view, header, metrics = self.view, self.view.horizontalHeader(), self._metrics
+        view, metrics = self.view, self._metrics
 
         def needs(column: CaseColumn) -> int:
             texts = [str(self.model.index(row, column).data() or "") for row in range(self.model.rowCount())]
@@ -109,11 +115,11 @@ class CasePanel(QWidget):
             return max(metrics.horizontalAdvance(text) for text in [title, *texts]) + 16
 
         short = (CaseColumn.REFERENCE, CaseColumn.STATUS, CaseColumn.OWNER, CaseColumn.AGE)
-        for column in short:
-            header.resizeSection(column, needs(column))
-        free = view.viewport().width() - sum(header.sectionSize(column) for column in short)
+        widths: dict[int, int] = {column: needs(column) for column in short}
+        free = view.viewport().width() - sum(widths.values())
         title = min(needs(CaseColumn.TITLE), max(free * 3 // 5, free - needs(CaseColumn.NEXT_STEP)))
-        header.resizeSection(CaseColumn.TITLE, max(title, metrics.averageCharWidth() * 12))
+        widths[CaseColumn.TITLE] = max(title, metrics.averageCharWidth() * 12)
+        set_column_widths(view, widths)
 
     @override
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -59,9 +59,10 @@ class HandoffsController(Controller):
         self.model.modelReset.connect(self.update_actions)
 
     def show_work(self, work: CustomerWork) -> None:
-        self.model.set_handoffs(work.handoffs, self._clock.now())
-        # Done-by dates are rare: their column only takes room when a handoff has one.
+        # Done-by dates are rare: their column only takes room when a handoff has one (decided before
+        # the rows arrive, so the columns are shared out once, for the columns shown).
         self.panel.view.setColumnHidden(HandoffColumn.DONE_BY, all(h.done_by is None for h in work.handoffs))
+        self.model.set_handoffs(work.handoffs, self._clock.now())
         self.update_title()
 
     def selected(self) -> HandoffRecord | None:

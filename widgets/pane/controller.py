@@ -133,7 +133,8 @@ class PaneController(Controller):
         self.say(self.tr("Could not read more of the history: %1").replace("%1", reason), 0)
 
     def show_loaded(self, loaded: Pane, *, record_offers: bool = True) -> None:
-        """Show a customer just read; then (unless told not to) record its offers shown, on the worker."""
+        """Show a customer just read; then (unless told not to) record its offers shown, on the worker,
+        once the customer is painted."""
         profile = loaded.profile
         self._jobs.stamp(WORK)  # a re-read for the previous customer must not land on this one
         self.header.show_profile(profile)
@@ -215,7 +216,7 @@ class PaneController(Controller):
         if at_once:
             job.run_now()
         else:
-            job.run()
+            job.run_after_paint()  # the write's transaction does not hold the GIL while the UI paints
 
     def _offers_not_recorded(self, opening: int, view: OfferView, error: BaseException) -> None:
         if not isinstance(error, OffersPausedError):

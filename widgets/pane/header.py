@@ -1,12 +1,15 @@
-"""The customer header: who the customer is, how to treat them, who owns the account."""
+"""The customer header: who the customer is, how to treat them, who owns the account. Its rows keep
+their room from one customer to the next (a flag or a handover absent is hidden, its place kept), so
+opening a customer moves nothing below it."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QStackedLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 from console.normalise import format_phone
 from domain.records import CustomerProfile, OwnerChange
+from widgets.layout import keep_place_when_hidden
 from widgets.text import channel_label, long_date, yes_no
 
 
@@ -30,6 +33,12 @@ class CustomerHeader(QFrame):
         self.owner_label = self._label(details, "accountOwner")
         self.owner_changes_label = self._label(details, "ownerChanges")
         self.owner_changes_label.setWordWrap(True)
+        # The newest handover has two lines, whatever its length (all of it is the tooltip and what a
+        # screen reader reads): a long note never makes the header taller.
+        self.owner_changes_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.owner_changes_label.setMinimumHeight(self.owner_changes_label.fontMetrics().lineSpacing() * 2)
+        for optional in (self.vulnerability_label, self.owner_changes_label):
+            keep_place_when_hidden(optional)
         self.phones_label = self._label(details, "customerPhones")
         self.contact_label = self._label(details, "customerContact")
         self.address_label = self._label(details, "customerAddress")
@@ -85,8 +94,8 @@ class CustomerHeader(QFrame):
             note = profile.vulnerability_note or self.tr("see notes before acting")
             self.vulnerability_label.setText(self.tr("Vulnerable: %1").replace("%1", note))
             self.vulnerability_label.show()
-        else:
-            self.vulnerability_label.clear()
+        else:  # hidden, its row kept one flag high
+            self.vulnerability_label.setText(self.tr("Vulnerable"))
             self.vulnerability_label.hide()
         if profile.account_owner:
             self.owner_label.setText(self.tr("Account owner: %1").replace("%1", profile.account_owner))

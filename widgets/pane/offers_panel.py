@@ -1,6 +1,7 @@
 """The offers panel: the offers the customer may be shown, or the banner saying why offers are paused.
 
-It renders an OfferView the service produced; the rule itself lives in console.suppressor.
+It renders an OfferView the service produced; the rule itself lives in console.suppressor. The banner
+and the list take turns in one place of one size, so the swap moves nothing around them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHeaderView,
     QLabel,
+    QStackedLayout,
     QVBoxLayout,
     QWidget,
 )
@@ -94,7 +96,6 @@ class OffersPanel(QGroupBox):
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setWordWrap(True)
         self.banner.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.banner.hide()
 
         self.view = HintTableView(self, self.tr("Open a customer to see the offers they may be shown."))
         self.view.setObjectName("offerList")
@@ -109,20 +110,24 @@ class OffersPanel(QGroupBox):
         header.setSectionResizeMode(OfferColumn.PRICE, QHeaderView.ResizeMode.ResizeToContents)
         self.view.setMinimumHeight(self.view.fontMetrics().height() * 3)
 
-        self._layout = layout = QVBoxLayout(self)
+        banner_page = QWidget(self)  # the banner at the top of the list's place, as tall as its words
+        banner_layout = QVBoxLayout(banner_page)
+        banner_layout.setContentsMargins(0, 0, 0, 0)
+        banner_layout.addWidget(self.banner)
+        banner_layout.addStretch(1)
+        self._place = QStackedLayout()
+        self._place.addWidget(self.view)
+        self._place.addWidget(banner_page)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 6)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.view, 1)
-        layout.addStretch(0)  # takes the room the hidden list leaves, so the banner keeps its height
+        layout.addLayout(self._place, 1)
 
     @property
     def suppressed(self) -> bool:
         return self.banner.isVisibleTo(self)
 
     def _show_banner(self, shown: bool) -> None:
-        self.view.setVisible(not shown)
-        self.banner.setVisible(shown)
-        self._layout.setStretch(2, 1 if shown else 0)
+        self._place.setCurrentIndex(1 if shown else 0)  # the other hidden: never read out beside it
 
     def clear(self, empty_text: str) -> None:
         """No customer, or offers cannot be read: an empty list that says why."""

@@ -119,9 +119,10 @@ class RecordController(RecordWork):
         self._case_id = case.id if case is not None else None
 
     def customer_opened(self, profile: CustomerProfile) -> None:
-        """The pane opened `profile`: the buttons act on them; their unsaved wrap-ups come back."""
+        """The pane opened `profile`: the buttons act on them; their unsaved wrap-ups come back (looked
+        for once the customer is painted)."""
         self.set_customer(profile.id, profile.full_name)
-        self.offer_drafts(profile.id)
+        self.offer_drafts(profile.id, after_paint=True)
 
     def call_ended(self, call: CallRecord) -> None:
         """The call strip's `call_ended`: its wrap-up."""
@@ -159,9 +160,9 @@ class RecordController(RecordWork):
 
         self._run(job, lambda cases: self._open_wrap_up(draft, cases, restored=False))
 
-    def offer_drafts(self, customer_id: uuid.UUID | None = None) -> None:
+    def offer_drafts(self, customer_id: uuid.UUID | None = None, *, after_paint: bool = False) -> None:
         """Open the oldest wrap-up not saved yet (of this customer when given): at start, and when a
-        customer is opened."""
+        customer is opened (looked for `after_paint`: once the customer is painted)."""
 
         def job() -> tuple[WrapUpDraftRecord, list[CaseSummary]] | None:
             waiting = [d for d in self._contacts.drafts(customer_id) if d.id not in self._wrap_ups]
@@ -173,7 +174,7 @@ class RecordController(RecordWork):
             if result is not None and result[0].id not in self._wrap_ups:
                 self._open_wrap_up(result[0], result[1], restored=True)
 
-        self._run(job, found)
+        self._run(job, found, after_paint=after_paint)
 
     def log_contact(self) -> None:
         customer_id = self._need_customer()

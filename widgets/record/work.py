@@ -30,8 +30,13 @@ class RecordWork(Controller):
         super().__init__(parent)
         self._jobs = jobs
 
-    def _run(self, job: Callable[[], T], on_done: Callable[[T], None]) -> None:
-        self._jobs.read(job, on_done).failed(self._read_failed).run()
+    def _run(self, job: Callable[[], T], on_done: Callable[[T], None], *, after_paint: bool = False) -> None:
+        """Read on the worker (`after_paint`: once this turn's layout and paint are done)."""
+        reading = self._jobs.read(job, on_done).failed(self._read_failed)
+        if after_paint:
+            reading.run_after_paint()
+        else:
+            reading.run()
 
     def _save(
         self,
