@@ -66,9 +66,9 @@ Section = tuple[QWidget, QTableView, int, QLabel | None]
 
 
 class FittedSplitter(QSplitter):
-    """A vertical splitter whose later parts get room for a set number of rows each and the first part
-    the rest, fitted whenever its own size changes (`sections` names them). Their rows or words never
-    move it: opening a customer leaves every panel's geometry as it was (one layout, one paint)."""
+    """A vertical splitter whose later parts get room for the rows `sections` names for each and the
+    first part the rest, fitted whenever its own size changes and when asked (a customer opened: set
+    before that opening's one layout and paint)."""
 
     def __init__(self, sections: Callable[[], Sequence[Section]], parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Vertical, parent)
@@ -88,7 +88,9 @@ class FittedSplitter(QSplitter):
     def fit(self) -> bool:
         """Share the height out: on a resize, and once the parts are first laid out. A handle the user
         dragged stays where they put it until the window's size changes."""
-        return fit_sections(self, self._sections())
+        # A panel squeezed below its chrome (a list that had one row now wants five) is measured
+        # again once it has its new room; both fits come before the one paint.
+        return fit_sections(self, self._sections()) and fit_sections(self, self._sections())
 
 
 def fit_sections(middle: QSplitter, sections: Sequence[Section]) -> bool:
@@ -100,6 +102,8 @@ def fit_sections(middle: QSplitter, sections: Sequence[Section]) -> bool:
         return False
     wanted = []
     for section, view, rows, optional in sections:
+        if (inside := section.layout()) is not None:
+            inside.activate()  # a prompt just shown or hidden: measure the panel as it now is
         chrome = section.height() - view.viewport().height()  # title, header, frame (and a prompt shown)
         if optional is not None and optional.isHidden():
             chrome += _one_line(optional, section)

@@ -176,11 +176,12 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(0, self.tr("Everything that happened to the open customer, on every channel"))
         self.tabs.setTabToolTip(1, self.tr("Every open promise you own, soonest first (Ctrl+Shift+P)"))
         lists = (self.cases.panel, self.promises.panel, self.handoffs.panel)
-        self.middle_splitter = splitter(
+        self.middle_splitter = FittedSplitter(partial(list_sections, lists))
+        splitter(
             Qt.Orientation.Vertical,
             [(self.tabs, 5), *((panel, 2) for panel in lists)],
             "middleSplitter",
-            into=FittedSplitter(partial(list_sections, lists)),
+            into=self.middle_splitter,
         )
         side: list[QWidget] = [self.goodwill.panel, self.pane.offers_panel]
         if self.approval_panel is not None and self.workbench is None:  # else it heads the board
@@ -316,6 +317,8 @@ class MainWindow(QMainWindow):
             if work is not None:
                 controller.show_work(work)
             controller.show_state(self._off)
+        if work is not None:  # the lists take the rows they need, the history the rest: one pass
+            self.middle_splitter.fit()
 
     def _customer_opened(self, _profile: object) -> None:
         self.tabs.setCurrentWidget(self.pane.history_panel)

@@ -20,8 +20,9 @@ PANE_KEYS = (
     ("Ctrl+4", "handoffs"),
     ("Ctrl+5", "goodwill"),
 )
-# Rows of cases, promises and handoffs each list has room for before it scrolls (the window allowing),
-# whichever customer is open: the panels keep their size from one customer to the next.
+# Rows of cases, promises and handoffs each list has room for before it scrolls (the window allowing).
+# A list with fewer rows takes room for those (at least one) and the history the rest, fitted in the
+# same layout pass as the opening's one paint.
 LIST_ROWS = (5, 5, 3)
 
 
@@ -57,9 +58,14 @@ def reveal(widget: QWidget) -> None:
 
 
 def list_sections(panels: Sequence[QWidget]) -> list[Section]:
-    """Cases, promises and handoffs (`panels`, each with a `view`) with the rows each has room for, and
-    room kept for the cases' update prompt (shown for some customers only)."""
+    """Cases, promises and handoffs (`panels`, each with a `view`) with the rows each needs, up to
+    LIST_ROWS, and room kept for the cases' update prompt (shown for some customers only)."""
     return [
-        (panel, panel.view, rows, getattr(panel, "update_prompt", None))  # type: ignore[attr-defined]
-        for panel, rows in zip(panels, LIST_ROWS, strict=True)
+        (
+            panel,
+            panel.view,  # type: ignore[attr-defined]
+            min(max(panel.view.model().rowCount(), 1), most),  # type: ignore[attr-defined]
+            getattr(panel, "update_prompt", None),
+        )
+        for panel, most in zip(panels, LIST_ROWS, strict=True)
     ]
