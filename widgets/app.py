@@ -203,14 +203,21 @@ def attach_sync(
 
 
 def find_on_server(window: MainWindow, store: Store, reads: ServerReads, engine: SyncEngine) -> ServerReads:
-    """The window's search asks the server while the engine is not offline, and a customer the
-    store does not hold is fetched and kept before their pane opens (console.sync.on_demand)."""
+    """The window's search and the call strip ask the server while the engine is not offline, and a
+    customer the store does not hold is fetched and kept before their pane opens, whoever opens them
+    (console.sync.on_demand)."""
     from console.services.customer_finder import CustomerFinder
     from console.services.customers import CustomerService
     from console.sync.engine import Mode
 
-    finder = CustomerFinder(CustomerService(store), reads, lambda: engine.state.mode is not Mode.OFFLINE)
+    online = lambda: engine.state.mode is not Mode.OFFLINE  # noqa: E731
+    finder = CustomerFinder(CustomerService(store), reads, online, clock=engine.clock)
     window.search_panel.use_finder(finder)
+    window.call.use_finder(finder)
+    window.pane.use_finder(finder)
+    # A call or an opening that needed the server while the link was down goes on once it is back.
+    engine.add_listener(window.pane.sync_state_shown)
+    engine.add_listener(window.call.sync_state_shown)
     return reads
 
 

@@ -150,6 +150,11 @@ class SyncEngine:
         return self._state
 
     @property
+    def clock(self) -> Clock:
+        """The clock the engine was given (the window's, or a test's)."""
+        return self._clock
+
+    @property
     def listening(self) -> bool:
         """Whether the server's change notices reach this engine (LISTEN is in place)."""
         return self._listening
