@@ -121,6 +121,7 @@ class SyncEngine:
         self.keep_days = keep_days
         self._last_eviction: datetime | None = None
         self._client: uuid.UUID | None = None  # known once the store holds its working set
+        self._announced = False  # the server was told this start which customers the store holds
         self._first_sync_cancelled = False
         self._push_batch = push_batch  # mutations per api.apply_mutations call
         self._retry = retry or RetryPolicy()
@@ -279,6 +280,9 @@ class SyncEngine:
                 first_due = not first.finished
                 force_pull = force_pull or first.finished  # catch up from the head it began at
             client = None if first_due else await self._working_set_client()
+            if client is not None and not self._announced:
+                await holding.announce(self._store, self._link, client, sleep=self._sleep, retry=self._retry)
+                self._announced = True
             if client is not None and self._eviction_due() and not self._stopping:
                 evicted = await holding.evict(
                     self._store,

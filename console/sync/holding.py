@@ -76,6 +76,19 @@ async def fetch(
     return await run_local(store, partial(keep, answer=answer, now=clock.now()))
 
 
+async def announce(
+    store: Store, link: ServerLink, client: uuid.UUID, *, sleep: Sleep, retry: RetryPolicy
+) -> int:
+    """Tell the server every customer this store holds (idempotent): once a start, so a store whose
+    holdings the server lacks (a store from before holdings, a server restored from a backup) gets
+    their changes again. Returns how many were named."""
+    held = await read_local(store, holdings.held_keys)
+    for start in range(0, len(held), 10_000):
+        chunk = held[start : start + 10_000]
+        await with_retries(link, partial(link.hold_customers, client, chunk), sleep=sleep, retry=retry)
+    return len(held)
+
+
 async def evict(
     store: Store,
     link: ServerLink,

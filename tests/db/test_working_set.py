@@ -26,12 +26,13 @@ from domain.records import UserRecord
 from domain.vocabulary import Role, Team
 from storage.location import parse_location
 from storage.models import Case, ContactEvent, Customer, CustomerPhone
+from storage.queries import first_sync as places
 from storage.queries import holdings
 from storage.queries import sync as sync_queries
 from storage.store import Store, open_store
 from tests.helpers import factories, sqlite_template
 from tests.helpers.central import NOW, Central, goodwill_payload
-from tests.helpers.workstations import Workstation
+from tests.helpers.workstations import Workstation, add_everywhere, workstation
 
 pytestmark = pytest.mark.postgres
 
@@ -234,4 +235,28 @@ def test_customers_nobody_opened_for_30_days_are_evicted_and_released(
             assert session.execute(select(func.count()).select_from(Case)).scalar_one() == 2
     finally:
         reads.close()
+        station.store.close()
+
+
+def test_a_store_from_before_holdings_tells_the_server_what_it_holds(
+    central: Central, tmp_path: Path
+) -> None:
+    """A store whose first sync took every customer: migration 0018 holds each of them locally; the
+    engine names them to the server at its start, and their changes reach it again."""
+    alex = central.add_user(Role.ADVISOR, 5_000, hint="adv")
+    billing = central.add_user(Role.ADVISOR, 5_000, hint="bill", team=Team.BILLING)
+    station = workstation(central, tmp_path, alex, [alex, billing])
+    made = factories.customer(account="76000001")
+    add_everywhere(central, [station.store], made)
+    with station.store.write() as session:  # what the migration leaves on such a store
+        places.begin(session, head=0, total=0, now=NOW)
+        places.finish(session, NOW)
+        holdings.hold(session, [made.id], 0, NOW)
+    try:
+        sync(station)
+        assert held_on_server(central, alex) == {made.id}
+        central.apply(central.login(billing), "contact.add", contact(made.id, "Rang about the router"))
+        assert sync(station).pulled == 1
+        assert station.count(ContactEvent, ContactEvent.customer_id == made.id) == 1
+    finally:
         station.store.close()
