@@ -81,6 +81,7 @@ class SyncSummary:
 
 Listener = Callable[[SyncState], None]
 SummaryListener = Callable[[SyncSummary], None]
+HeldListener = Callable[[list[uuid.UUID]], None]
 
 
 class SyncEngine:
@@ -122,6 +123,8 @@ class SyncEngine:
         self._last_eviction: datetime | None = None
         self._client: uuid.UUID | None = None  # known once the store holds its working set
         self._announced = False  # the server was told this start which customers the store holds
+        self._held_listeners: list[HeldListener] = []
+        self._held: list[uuid.UUID] | None = None  # as last told to the held listeners
         self._first_sync_cancelled = False
         self._push_batch = push_batch  # mutations per api.apply_mutations call
         self._retry = retry or RetryPolicy()
@@ -206,6 +209,21 @@ class SyncEngine:
     @property
     def first_sync_cancelled(self) -> bool:
         return self._first_sync_cancelled
+
+    def add_held_listener(self, listener: HeldListener) -> None:
+        """Called (on the loop's thread) with the customers this store holds whole, at the first sync
+        turn of a store holding its working set and whenever they changed since (a first sync, a pull
+        that fetched a customer, an opening, an eviction): e.g. the keys a notice relay should send."""
+        self._held_listeners.append(listener)
+
+    async def _tell_held(self) -> None:
+        if not self._held_listeners:
+            return
+        held = await self.held_customers()
+        if held != self._held:
+            self._held = held
+            for listener in self._held_listeners:
+                listener(held)
 
     async def held_customers(self) -> list[uuid.UUID]:
         """The customers this store holds whole (every customer it keeps current, by id), or an empty
@@ -318,6 +336,8 @@ class SyncEngine:
                 await sync_mark.mark(
                     self._store, self._link, clock=self._clock, sleep=self._sleep, retry=self._retry
                 )
+            if client is not None:
+                await self._tell_held()
         except ServerUnreachableError as exc:
             offline = str(exc)
         except PermanentRefusalError as exc:  # a disabled or unknown login: sign in again

@@ -120,6 +120,12 @@ def test_a_new_workstation_opens_a_customer_it_does_not_hold_and_pulls_only_what
         assert [c.reference for c in CustomerService(station.store).cases(priya)] == [case["reference"]]
         assert held_on_server(central, alex) == {mine, priya}
         assert asyncio.run(station.engine().held_customers()) == sorted([mine, priya])
+        told: list[list[uuid.UUID]] = []  # e.g. a notice relay's keys follow what is held
+        engine = station.engine()
+        engine.add_held_listener(told.append)
+        asyncio.run(engine.sync_once())
+        asyncio.run(engine.sync_once())
+        assert told == [sorted([mine, priya])]  # told once: nothing changed at the second sync
 
         # Later changes: one to the customer opened reaches the store by pull; one to a customer
         # neither held nor in the working set is not even sent.
