@@ -153,8 +153,8 @@ class CallController(QObject):
         if not matches and local_copy:
             self.strip.say(
                 self.tr(
-                    "No customer has this number on this workstation, and the server cannot be asked "
-                    "just now: the number is looked up again when the link is back."
+                    "No customer with this number on this workstation (offline): "
+                    "looked up again when the link is back."
                 )
             )
             self.strip.offer_new_customer()
