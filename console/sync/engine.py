@@ -1,6 +1,7 @@
-"""The sync engine: push, the first sync of a new store, then pull; a connectivity state for the status
-bar, and a loop that syncs every few seconds, on demand (F5) and when the server announces a change
-(LISTEN/NOTIFY; notices are coalesced and paced, console/sync/pacing.py)."""
+"""The sync engine: push, the first sync of a new store (its working set), eviction of customers
+nobody opened lately, then pull; a connectivity state for the status bar, and a loop that syncs
+every few seconds, on demand (F5) and when the server announces a change (LISTEN/NOTIFY; notices
+are coalesced and paced, console/sync/pacing.py)."""
 
 from __future__ import annotations
 
