@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from console.auth import Authenticator, Session
     from console.calls import Caller
     from console.demo_team import DemoTeam  # imports the seed (Faker): only demo-team needs it
-    from console.relay_address import RelayAddress
     from console.sync.engine import SyncEngine
     from console.sync.on_demand import ServerReads
     from storage.store import Store
@@ -150,18 +149,28 @@ def sync_engine(
     session: Session,
     password: str,
     clock: Clock | None = None,
-    relay: RelayAddress | None = None,
+    settings: Settings | None = None,
 ) -> SyncEngine:
     """The sync engine for `store`, connecting as the signed-in person (password in memory only); with
-    a notice relay, its change notices come from there."""
+    a notice relay in the settings, its change notices come from there, for the customers it holds."""
     from psycopg.conninfo import make_conninfo
 
     from console.sync.engine import SyncEngine
+    from console.sync.notice_keys import customer_keys
     from console.sync.remote import connector
 
     info = make_conninfo(**session.server.connection_keywords())
     connect = connector(info, user=session.username, password=password)
-    return SyncEngine(store, connect, clock=clock or SystemClock(), relay=relay)
+    settings = settings or Settings()
+    engine = SyncEngine(
+        store,
+        connect,
+        clock=clock or SystemClock(),
+        keep_days=settings.keep_customers_days,
+        relay=settings.relay,
+    )
+    engine.add_held_listener(lambda held: engine.set_interest(customer_keys(held)))
+    return engine
 
 
 def first_sync_first(
@@ -170,7 +179,7 @@ def first_sync_first(
     password: str,
     loop: asyncio.AbstractEventLoop,
     clock: Clock | None = None,
-    relay: RelayAddress | None = None,
+    settings: Settings | None = None,
 ) -> SyncEngine | None:
     """A new store's first sync, in `firstSyncDialog` before the window (which needs the signed-in
     person's row to act as them): the engine it ran on, or None when no first sync is due."""
@@ -178,7 +187,7 @@ def first_sync_first(
 
     if not session.online:
         return None
-    engine = sync_engine(store, session, password, clock, relay)
+    engine = sync_engine(store, session, password, clock, settings)
     if not loop.run_until_complete(engine.first_sync_needed()):
         return None
     dialog = FirstSyncDialog(engine, session.server.describe())
@@ -196,7 +205,7 @@ def attach_sync(
     password: str,
     clock: Clock | None = None,
     engine: SyncEngine | None = None,
-    relay: RelayAddress | None = None,
+    settings: Settings | None = None,
 ) -> SyncLink | None:
     """The sync engine for the window's store (`engine`, or one made here), connecting as the
     signed-in person; None when the store does not hold that person and no engine is given."""
@@ -207,7 +216,7 @@ def attach_sync(
     from console.sync.on_demand import ServerReads, connector
     from widgets.sync.link import SyncLink
 
-    engine = engine or sync_engine(store, session, password, clock, relay)
+    engine = engine or sync_engine(store, session, password, clock, settings)
     window.show_sign_in(online=session.online, server=session.server.describe())
     link = SyncLink(window, engine, server=session.server.describe())
     info = make_conninfo(**session.server.connection_keywords())
@@ -217,14 +226,21 @@ def attach_sync(
 
 
 def find_on_server(window: MainWindow, store: Store, reads: ServerReads, engine: SyncEngine) -> ServerReads:
-    """The window's search asks the server while the engine is not offline, and a customer the
-    store does not hold is fetched and kept before their pane opens (console.sync.on_demand)."""
+    """The window's search and the call strip ask the server while the engine is not offline, and a
+    customer the store does not hold is fetched and kept before their pane opens, whoever opens them
+    (console.sync.on_demand)."""
     from console.services.customer_finder import CustomerFinder
     from console.services.customers import CustomerService
     from console.sync.engine import Mode
 
-    finder = CustomerFinder(CustomerService(store), reads, lambda: engine.state.mode is not Mode.OFFLINE)
+    online = lambda: engine.state.mode is not Mode.OFFLINE  # noqa: E731
+    finder = CustomerFinder(CustomerService(store), reads, online, clock=engine.clock)
     window.search_panel.use_finder(finder)
+    window.call.use_finder(finder)
+    window.pane.use_finder(finder)
+    # A call or an opening that needed the server while the link was down goes on once it is back.
+    engine.add_listener(window.pane.sync_state_shown)
+    engine.add_listener(window.call.sync_state_shown)
     return reads
 
 
@@ -279,13 +295,14 @@ def run_window(
     link: SyncLink | None = None
     window: MainWindow | None = None
     try:
-        relay = settings.relay if settings is not None else None
-        engine = first_sync_first(store, *signed, loop, relay=relay) if signed is not None and store else None
+        engine = (
+            first_sync_first(store, *signed, loop, None, settings) if signed is not None and store else None
+        )
         window = early.window() if early else None
         window = window or build_window(_given(store), role, username=username, settings=settings)
         if signed is not None and authenticator is not None and store is not None:
             show_unencrypted_link(window.statusBar(), authenticator.server)
-            link = attach_sync(window, store, *signed, engine=engine, relay=relay)
+            link = attach_sync(window, store, *signed, engine=engine, settings=settings)
             if link is None:
                 from widgets.sync.connectivity import ConnectivityCheck
 
