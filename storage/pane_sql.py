@@ -35,7 +35,7 @@ from domain.vocabulary import (
     Severity,
     Team,
 )
-from storage.plain import Reader, enum_of, placeholders, quoted
+from storage.plain import BOOL, DATE, TIME, UUID, Reader, Shape, enum_of, placeholders, quoted
 
 _CHANNEL, _DIRECTION = enum_of(Channel), enum_of(Direction)
 _CASE_KIND, _CASE_STATUS, _SEVERITY = enum_of(CaseKind), enum_of(CaseStatus), enum_of(Severity)
@@ -66,22 +66,20 @@ OWNER_CHANGES = (
 )
 
 
+_PROFILE = Shape((UUID, *[None] * 8, BOOL, None, BOOL, _CHANNEL, DATE, None))
+_PHONE = Shape((None,))
+_OWNER_CHANGE = Shape((TIME, None, None, None), OwnerChange)
+
+
 def profile(reader: Reader, customer_id: uuid.UUID) -> CustomerProfile | None:
     params = {"customer_id": customer_id}
-    r = reader
-    found = r.rows(
-        PROFILE,
-        params,
-        (r.uuid, None, None, None, None, None, None, None, None, bool, None, bool, _CHANNEL, r.date, None),
-    )
+    found = reader.rows(PROFILE, params, _PROFILE)
     if not found:
         return None
     id_, account, title, given, family, email, address, town, postcode, *flags, owner = found[0]
     vulnerable, vulnerability_note, marketing_consent, preferred_channel, customer_since = flags
-    phones = tuple(e164 for (e164,) in r.rows(PHONES, params, (None,)))
-    changes = tuple(
-        OwnerChange(*change) for change in r.rows(OWNER_CHANGES, params, (r.time, None, None, None))
-    )
+    phones = tuple(e164 for (e164,) in reader.rows(PHONES, params, _PHONE))
+    changes = tuple(reader.rows(OWNER_CHANGES, params, _OWNER_CHANGE))
     return CustomerProfile(
         id_, account, title, given, family, email, phones, address, town, postcode, vulnerable,
         vulnerability_note, marketing_consent, preferred_channel, customer_since, owner, changes,
@@ -98,6 +96,7 @@ HISTORY = (
     " ORDER BY e.occurred_at DESC, e.id DESC LIMIT :limit"
 )
 AFTER = " AND (e.occurred_at, e.id) < (:after_at, :after_id)"
+_TIMELINE_ENTRY = Shape((UUID, TIME, _CHANNEL, _DIRECTION, None, None, None, None), TimelineEntry)
 
 
 def history_page(
@@ -118,11 +117,7 @@ def history_page(
     if after is not None:
         where += AFTER
         params["after_at"], params["after_id"] = after.occurred_at, after.id
-    r = reader
-    found = r.rows(
-        HISTORY.format(where=where), params, (r.uuid, r.time, _CHANNEL, _DIRECTION, None, None, None, None)
-    )
-    return [TimelineEntry(*row) for row in found]
+    return reader.rows(HISTORY.format(where=where), params, _TIMELINE_ENTRY)
 
 
 # -- cases ----------------------------------------------------------------------------------------
@@ -141,15 +136,18 @@ CASES = (
 )
 
 
+_CASE = Shape(
+    (
+        UUID, None, _CASE_KIND, None, _CASE_STATUS, _SEVERITY, None, TIME, TIME, TIME, None, BOOL, UUID,
+        TIME, None, None, None, _CONFIRMATION, None, TIME, None, TIME, TIME, TIME, TIME, UUID,
+    ),
+    CaseSummary,
+)  # fmt: skip
+
+
 def cases(reader: Reader, customer_id: uuid.UUID) -> list[CaseSummary]:
     """Open cases first (oldest first: the longest-waiting problem on top), then the rest, newest first."""
-    r = reader
-    t = r.time
-    columns = (
-        r.uuid, None, _CASE_KIND, None, _CASE_STATUS, _SEVERITY, None, t, t, t, None, bool, r.uuid, t, None,
-        None, None, _CONFIRMATION, None, t, None, t, t, t, t, r.uuid,
-    )  # fmt: skip
-    return [CaseSummary(*row) for row in r.rows(CASES, {"customer_id": customer_id}, columns)]
+    return reader.rows(CASES, {"customer_id": customer_id}, _CASE)
 
 
 # -- promises -------------------------------------------------------------------------------------
@@ -168,18 +166,21 @@ PROMISES_CLOSED = (
 )
 
 
+_PROMISE_ROW = Shape(
+    (
+        UUID, UUID, None, None, UUID, None, _PROMISE_KIND, UUID, None, TIME, TIME, TIME, None, None,
+        _PROMISE_STATUS, None, TIME, TIME, None,
+    ),
+    PromiseRecord,
+)  # fmt: skip
+
+
 def promises(reader: Reader, customer_id: uuid.UUID, *, include_closed: int = 5) -> list[PromiseRecord]:
     """Open promises by due time, then the most recently closed few."""
-    r = reader
-    t = r.time
-    columns = (
-        r.uuid, r.uuid, None, None, r.uuid, None, _PROMISE_KIND, r.uuid, None, t, t, t, None, None,
-        _PROMISE_STATUS, None, t, t, None,
-    )  # fmt: skip
     params: dict[str, Any] = {"customer_id": customer_id, "open": PromiseStatus.OPEN, "limit": include_closed}
-    found = [PromiseRecord(*row) for row in r.rows(PROMISES_OPEN, params, columns)]
+    found: list[PromiseRecord] = reader.rows(PROMISES_OPEN, params, _PROMISE_ROW)
     if include_closed > 0:
-        found += [PromiseRecord(*row) for row in r.rows(PROMISES_CLOSED, params, columns)]
+        found += reader.rows(PROMISES_CLOSED, params, _PROMISE_ROW)
     return found
 
 
@@ -196,15 +197,18 @@ HANDOFFS = (
 )
 
 
+_HANDOFF = Shape(
+    (
+        UUID, UUID, UUID, None, _HANDOFF_KIND, None, _TEAM, _TEAM, None, TIME, TIME, None, TIME, TIME, TIME,
+        _HANDOFF_STATUS, None, None, None,
+    ),
+    HandoffRecord,
+)  # fmt: skip
+
+
 def handoffs(reader: Reader, customer_id: uuid.UUID) -> list[HandoffRecord]:
     """Live ones first (by acknowledge-by), then finished ones, newest first."""
-    r = reader
-    t = r.time
-    columns = (
-        r.uuid, r.uuid, r.uuid, None, _HANDOFF_KIND, None, _TEAM, _TEAM, None, t, t, None, t, t, t,
-        _HANDOFF_STATUS, None, None, None,
-    )  # fmt: skip
-    records = [HandoffRecord(*row) for row in r.rows(HANDOFFS, {"customer_id": customer_id}, columns)]
+    records: list[HandoffRecord] = reader.rows(HANDOFFS, {"customer_id": customer_id}, _HANDOFF)
     live = sorted(
         (h for h in records if h.status in (HandoffStatus.AWAITING_ACK, HandoffStatus.ACKNOWLEDGED)),
         key=lambda h: h.acknowledge_by,
@@ -220,9 +224,11 @@ ACTIVE_OFFERS = (
 )
 
 
+_OFFER = Shape((UUID, None, None, None, None, None), OfferRecord)
+
+
 def active_offers(reader: Reader) -> list[OfferRecord]:
-    r = reader
-    return [OfferRecord(*row) for row in r.rows(ACTIVE_OFFERS, {}, (r.uuid, None, None, None, None, None))]
+    return reader.rows(ACTIVE_OFFERS, {}, _OFFER)
 
 
 # -- goodwill -------------------------------------------------------------------------------------
@@ -257,28 +263,28 @@ MONTH_TOTALS = (
 GOODWILL_LIMIT = "SELECT goodwill_limit_pence FROM users WHERE id = :user_id"
 
 
-def _goodwill_columns(reader: Reader) -> tuple[Any, ...]:
-    u, t = reader.uuid, reader.time
-    return (
-        u, u, None, None, u, None, _GOODWILL_KIND, None, None, None, u, None, t, _GOODWILL_STATE,
-        _AUTHORISATION, u, None, t, None, u, None, t, None,
-    )  # fmt: skip
+_GOODWILL_COLUMNS = (
+    UUID, UUID, None, None, UUID, None, _GOODWILL_KIND, None, None, None, UUID, None, TIME, _GOODWILL_STATE,
+    _AUTHORISATION, UUID, None, TIME, None, UUID, None, TIME, None,
+)  # fmt: skip
+_GOODWILL_RECORD = Shape(_GOODWILL_COLUMNS, GoodwillRecord)
+_GOODWILL_VALUES = Shape(_GOODWILL_COLUMNS)
+_MONTH_TOTAL = Shape((UUID, int))
 
 
 def goodwill_for_customer(reader: Reader, customer_id: uuid.UUID, *, limit: int = 50) -> list[GoodwillRecord]:
     """The customer's requests, newest first."""
     params = {"customer_id": customer_id, "limit": limit}
-    return [
-        GoodwillRecord(*row) for row in reader.rows(GOODWILL_FOR_CUSTOMER, params, _goodwill_columns(reader))
-    ]
+    return reader.rows(GOODWILL_FOR_CUSTOMER, params, _GOODWILL_RECORD)
 
 
-def goodwill_pending(reader: Reader, *, limit: int = 500) -> list[GoodwillRecord]:
-    """Requests awaiting a first or second approval, oldest first (without the requesters' month totals)."""
-    return [
-        GoodwillRecord(*row)
-        for row in reader.rows(GOODWILL_PENDING, {"limit": limit}, _goodwill_columns(reader))
-    ]
+def goodwill_pending(reader: Reader, since: datetime, *, limit: int = 500) -> list[GoodwillRecord]:
+    """Requests awaiting a first or second approval, oldest first, with each requester's month total
+    (approved since `since`)."""
+    found = reader.rows(GOODWILL_PENDING, {"limit": limit}, _GOODWILL_VALUES)
+    totals = month_totals(reader, list(dict.fromkeys(row[10] for row in found)), since)
+    # requester_month_pence: the record's last field
+    return [GoodwillRecord(*(*row, totals.get(row[10], 0))) for row in found]
 
 
 def goodwill_decided_since(
@@ -287,9 +293,7 @@ def goodwill_decided_since(
     """`requester_id`'s requests a supervisor approved or rejected since `since`, oldest decision first
     (requests given at once within the requester's own limit are not decisions anyone waits for)."""
     params = {"requester_id": requester_id, "since": since, "limit": limit}
-    return [
-        GoodwillRecord(*row) for row in reader.rows(GOODWILL_DECIDED_SINCE, params, _goodwill_columns(reader))
-    ]
+    return reader.rows(GOODWILL_DECIDED_SINCE, params, _GOODWILL_RECORD)
 
 
 def month_totals(reader: Reader, user_ids: Sequence[uuid.UUID], since: datetime) -> dict[uuid.UUID, int]:
@@ -297,8 +301,7 @@ def month_totals(reader: Reader, user_ids: Sequence[uuid.UUID], since: datetime)
     if not user_ids:
         return {}
     names, params = placeholders("user", list(user_ids))
-    found = reader.rows(MONTH_TOTALS.format(users=names), params | {"since": since}, (reader.uuid, None))
-    return {user_id: int(total) for user_id, total in found}
+    return dict(reader.rows(MONTH_TOTALS.format(users=names), params | {"since": since}, _MONTH_TOTAL))
 
 
 def goodwill_limit(reader: Reader, user_id: uuid.UUID) -> int | None:

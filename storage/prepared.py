@@ -42,11 +42,16 @@ def rows(
 
 def plain(session: Session) -> Reader:
     """The session's DB-API connection as a plain-SQL Reader (storage/plain.py), in the session's
-    transaction. Its statements reach the engine's `before_cursor_execute` listeners, as SQLAlchemy's own
-    do (cursor and context None), so what watches the engine sees them."""
+    transaction (its pending changes flushed first)."""
     if session.autoflush:
         session.flush()  # returns at once when nothing is pending
-    connection = session.connection()
+    return reader_on(session.connection())
+
+
+def reader_on(connection: Connection) -> Reader:
+    """A Reader on `connection`'s DB-API connection, in its transaction. Its statements reach the engine's
+    `before_cursor_execute` listeners, as SQLAlchemy's own do (cursor and context None), so what watches
+    the engine sees them."""
     driver = connection.connection.driver_connection
     assert driver is not None
     return Reader(driver, sqlite=connection.dialect.name == "sqlite", hook=_engine_events(connection))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from sqlalchemy.orm import Session
@@ -15,10 +15,38 @@ from console.suppressor import OffersPausedError as OffersPausedError
 from console.suppressor import OfferView as OfferView
 from console.sync import outbox
 from domain import mutation_kinds
-from domain.records import ImpressionViolation, UserRecord
-from storage import writes
+from domain.records import CaseSummary, ImpressionViolation, SuppressorCase, UserRecord
+from domain.vocabulary import CaseStatus
+from storage import pane_sql, writes
+from storage.prepared import plain
 from storage.queries import offers as queries
 from storage.store import Store
+
+
+def suppressor_cases_among(
+    cases: Iterable[CaseSummary], complaints_ended_since: datetime
+) -> list[SuppressorCase]:
+    """What the suppressor weighs of a customer's cases (all of them, read): every case not closed, and
+    formal complaints that ended (closed, else resolved) since `complaints_ended_since`; by opening."""
+    weighed = []
+    for c in cases:
+        ended = c.closed_at if c.closed_at is not None else c.resolved_at
+        if c.status is not CaseStatus.CLOSED or (
+            c.formal_complaint and ended is not None and ended >= complaints_ended_since
+        ):
+            weighed.append(
+                SuppressorCase(
+                    c.kind,
+                    c.status,
+                    c.opened_at,
+                    c.resolved_at,
+                    c.closed_at,
+                    c.confirmation,
+                    c.formal_complaint,
+                    c.reference,
+                )
+            )
+    return sorted(weighed, key=lambda c: c.opened_at)
 
 
 def decide_in(
@@ -34,7 +62,7 @@ def decide_in(
     facts = queries.facts(session, customer_id, lock=lock)
     if facts is None:
         raise LookupError("no such customer")
-    cases = queries.suppressor_cases(session, customer_id, now - complaint_cooldown)
+    cases = suppressor_cases_among(pane_sql.cases(plain(session), customer_id), now - complaint_cooldown)
     return decide_offers(facts, cases, now, complaint_cooldown, zone=zone)
 
 
@@ -43,7 +71,7 @@ def view_in(
 ) -> OfferView:
     """The decision at `now`, and the active offers only when it allows them; nothing is recorded."""
     decision = decide_in(session, customer_id, now, complaint_cooldown, zone)
-    offers = queries.active_offers(session) if decision.allowed else []
+    offers = pane_sql.active_offers(plain(session)) if decision.allowed else []
     return OfferView(customer_id, decision, tuple(offers))
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from console.seed import seed_store
 from console.seed.stories import STORY_ACCOUNTS
+from console.services.offers import suppressor_cases_among
 from domain.vocabulary import Channel
 from storage import pane_sql
 from storage.location import StoreLocation, parse_location
@@ -75,6 +76,10 @@ def compare_everything(store: Store) -> None:
                     )
             found = pane_sql.cases(reader, customer_id)
             field_by_field(found, customers.cases_for(session, customer_id))
+            for since in (SINCE, NOW - timedelta(days=3000), NOW):
+                field_by_field(
+                    suppressor_cases_among(found, since), offers.suppressor_cases(session, customer_id, since)
+                )
             promised = pane_sql.promises(reader, customer_id)
             field_by_field(promised, promises.for_customer(session, customer_id))
             field_by_field(
@@ -95,10 +100,7 @@ def compare_everything(store: Store) -> None:
             seen["goodwill"] |= bool(given)
         field_by_field(pane_sql.active_offers(reader), offers.active_offers(session))
         pending = goodwill.pending(session, SINCE)
-        field_by_field(
-            pane_sql.goodwill_pending(reader),
-            [dataclasses.replace(r, requester_month_pence=0) for r in pending],
-        )
+        field_by_field(pane_sql.goodwill_pending(reader, SINCE), pending)
         assert pending
         for since in (SINCE, NOW - timedelta(days=3000)):
             totals = pane_sql.month_totals(reader, user_ids, since)
