@@ -123,14 +123,16 @@ def history_page(
 # -- cases ----------------------------------------------------------------------------------------
 
 _IS_OPEN = f"c.status IN ({quoted(OPEN_STATUSES)})"
-CASES = (
+_CASE_SELECT = (
     "SELECT c.id, c.reference, c.kind, c.title, c.status, c.severity, u.display_name, c.opened_at,"
     " c.target_at, c.resolved_at, c.next_step, c.formal_complaint, c.owner_id, c.updated_at, c.version,"
     " c.root_cause_category, c.root_cause_text, c.confirmation, c.confirmation_attempts, c.closed_at,"
     " c.reopened_count, c.complaint_made_at, c.complaint_deadline_at, c.deadlock_at,"
     " c.adr_letter_sent_at, c.customer_id"
     " FROM cases AS c LEFT OUTER JOIN users AS u ON u.id = c.owner_id"
-    " WHERE c.customer_id = :customer_id"
+)
+CASES = (
+    _CASE_SELECT + " WHERE c.customer_id = :customer_id"
     f" ORDER BY CASE WHEN {_IS_OPEN} THEN 0 ELSE 1 END, CASE WHEN {_IS_OPEN} THEN c.opened_at END,"
     " c.opened_at DESC"
 )
@@ -148,6 +150,14 @@ _CASE = Shape(
 def cases(reader: Reader, customer_id: uuid.UUID) -> list[CaseSummary]:
     """Open cases first (oldest first: the longest-waiting problem on top), then the rest, newest first."""
     return reader.rows(CASES, {"customer_id": customer_id}, _CASE)
+
+
+CASE_BY_ID = _CASE_SELECT + " WHERE c.id = :case_id"
+
+
+def case_by_id(reader: Reader, case_id: uuid.UUID) -> CaseSummary | None:
+    found: list[CaseSummary] = reader.rows(CASE_BY_ID, {"case_id": case_id}, _CASE)
+    return found[0] if found else None
 
 
 # -- promises -------------------------------------------------------------------------------------
