@@ -3,50 +3,28 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from sqlalchemy.orm import Session
 
 from console.clock import Clock
 from console.ids import new_id
-from console.suppressor import DEFAULT_COMPLAINT_COOLDOWN, OfferDecision, decide_offers
+from console.suppressor import (
+    DEFAULT_COMPLAINT_COOLDOWN,
+    OfferDecision,
+    decide_offers,
+    suppressor_cases_among,
+)
 from console.suppressor import OffersPausedError as OffersPausedError
 from console.suppressor import OfferView as OfferView
 from console.sync import outbox
 from domain import mutation_kinds
-from domain.records import CaseSummary, ImpressionViolation, SuppressorCase, UserRecord
-from domain.vocabulary import CaseStatus
+from domain.records import ImpressionViolation, UserRecord
 from storage import pane_sql, writes
 from storage.prepared import plain
 from storage.queries import offers as queries
 from storage.store import Store
-
-
-def suppressor_cases_among(
-    cases: Iterable[CaseSummary], complaints_ended_since: datetime
-) -> list[SuppressorCase]:
-    """What the suppressor weighs of a customer's cases (all of them, read): every case not closed, and
-    formal complaints that ended (closed, else resolved) since `complaints_ended_since`; by opening."""
-    weighed = []
-    for c in cases:
-        ended = c.closed_at if c.closed_at is not None else c.resolved_at
-        if c.status is not CaseStatus.CLOSED or (
-            c.formal_complaint and ended is not None and ended >= complaints_ended_since
-        ):
-            weighed.append(
-                SuppressorCase(
-                    c.kind,
-                    c.status,
-                    c.opened_at,
-                    c.resolved_at,
-                    c.closed_at,
-                    c.confirmation,
-                    c.formal_complaint,
-                    c.reference,
-                )
-            )
-    return sorted(weighed, key=lambda c: c.opened_at)
 
 
 def decide_in(

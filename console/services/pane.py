@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Protocol
 
+from console.case_rules import cases_needing_update
 from console.clock import Clock
-from console.services.cases import CaseService
-from console.services.customers import HISTORY_PAGE, CustomerNotFoundError
-from console.services.goodwill import month_start
-from console.services.offers import OfferView, suppressor_cases_among
-from console.suppressor import DEFAULT_COMPLAINT_COOLDOWN, decide_offers
+from console.pages import HISTORY_PAGE
+from console.services.errors import CustomerNotFoundError
+from console.suppressor import DEFAULT_COMPLAINT_COOLDOWN, OfferView, decide_offers, suppressor_cases_among
+from console.working_time import month_start
 from domain.records import (
     CaseSummary,
     CustomerProfile,
@@ -24,7 +26,14 @@ from domain.records import (
 )
 from storage import pane_sql
 from storage.plain import Reader
-from storage.store import Store
+
+# Nothing here imports SQLAlchemy: the early start reads a pane with plain sqlite3 before it loads.
+
+
+class Snapshots(Protocol):
+    """Where the pane is read: a Store, or the early start's plain sqlite3 look at a local one."""
+
+    def plain_snapshot(self) -> AbstractContextManager[Reader]: ...
 
 
 @dataclass(frozen=True)
@@ -107,7 +116,7 @@ class PaneService:
 
     def __init__(
         self,
-        store: Store,
+        store: Snapshots,
         clock: Clock,
         user: UserRecord | None = None,
         *,
@@ -119,7 +128,6 @@ class PaneService:
         self.user = user
         self.complaint_cooldown = complaint_cooldown
         self._zone = zone or UTC
-        self._cases = CaseService(store, clock, user) if user is not None else None
 
     def open(
         self,
@@ -140,7 +148,7 @@ class PaneService:
                 raise CustomerNotFoundError(f"no customer with id {customer_id}")
             cases = pane_sql.cases(reader, customer_id)
             history = pane_sql.history_page(reader, customer_id, limit=HISTORY_PAGE)
-            if self.user is None or self._cases is None:
+            if self.user is None:
                 return Pane(profile, cases, history)
             promises = pane_sql.promises(reader, customer_id)
             return Pane(
@@ -149,7 +157,7 @@ class PaneService:
                 history,
                 promises,
                 pane_sql.handoffs(reader, customer_id),
-                self._cases.needing_update_among(cases, promises, now),
+                cases_needing_update(cases, promises, now),
                 offers_in(reader, profile, cases, now, self.complaint_cooldown, self._zone),
                 goodwill_in(
                     reader,
