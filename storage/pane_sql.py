@@ -1,5 +1,6 @@
 """The customer pane's reads in plain SQL (storage/plain.py): header, history pages, cases, promises,
-handoffs, active offers and goodwill, as domain records. The one place these reads are written."""
+handoffs, active offers and goodwill, with My promises and the colleagues beside them, as domain
+records. The one place these reads are written."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from domain.records import (
     PromiseRecord,
     TimelineEntry,
     TimelineKey,
+    UserRecord,
 )
 from domain.vocabulary import (
     Authorisation,
@@ -32,6 +34,7 @@ from domain.vocabulary import (
     HandoffStatus,
     PromiseKind,
     PromiseStatus,
+    Role,
     Severity,
     Team,
 )
@@ -69,6 +72,15 @@ OWNER_CHANGES = (
 _PROFILE = Shape((UUID, *[None] * 8, BOOL, None, BOOL, _CHANNEL, DATE, None))
 _PHONE = Shape((None,))
 _OWNER_CHANGE = Shape((TIME, None, None, None), OwnerChange)
+
+
+ACCOUNT = "SELECT id FROM customers WHERE account_number = :account_number"
+_ID = Shape((UUID,))
+
+
+def customer_id_for_account(reader: Reader, account_number: str) -> uuid.UUID | None:
+    found = reader.rows(ACCOUNT, {"account_number": account_number}, _ID)
+    return found[0][0] if found else None
 
 
 def profile(reader: Reader, customer_id: uuid.UUID) -> CustomerProfile | None:
@@ -185,6 +197,14 @@ _PROMISE_ROW = Shape(
 )  # fmt: skip
 
 
+PROMISES_OWNED = _PROMISE + " WHERE p.owner_id = :owner_id AND p.status = :open ORDER BY p.due_at"
+
+
+def open_for_owner(reader: Reader, owner_id: uuid.UUID) -> list[PromiseRecord]:
+    """My promises: every open promise `owner_id` owns, across customers, soonest first."""
+    return reader.rows(PROMISES_OWNED, {"owner_id": owner_id, "open": PromiseStatus.OPEN}, _PROMISE_ROW)
+
+
 def promises(reader: Reader, customer_id: uuid.UUID, *, include_closed: int = 5) -> list[PromiseRecord]:
     """Open promises by due time, then the most recently closed few."""
     params: dict[str, Any] = {"customer_id": customer_id, "open": PromiseStatus.OPEN, "limit": include_closed}
@@ -224,6 +244,20 @@ def handoffs(reader: Reader, customer_id: uuid.UUID) -> list[HandoffRecord]:
         key=lambda h: h.acknowledge_by,
     )
     return live + [h for h in records if h not in live]
+
+
+# -- users --------------------------------------------------------------------------------------
+
+ACTIVE_USERS = (
+    "SELECT id, username, display_name, role, team, goodwill_limit_pence, active FROM users"
+    " WHERE active ORDER BY display_name"
+)
+_USER = Shape((UUID, None, None, enum_of(Role), _TEAM, None, BOOL), UserRecord)
+
+
+def active_users(reader: Reader) -> list[UserRecord]:
+    """Every active user by display name (the colleagues a case or promise can go to)."""
+    return reader.rows(ACTIVE_USERS, {}, _USER)
 
 
 # -- offers ---------------------------------------------------------------------------------------

@@ -136,7 +136,7 @@ def by_name(session: Session, tokens: Sequence[str], limit: int) -> list[Custome
 
 
 def customer_id_for_account(session: Session, account_number: str) -> uuid.UUID | None:
-    return session.scalar(select(Customer.id).where(Customer.account_number == account_number))
+    return pane_sql.customer_id_for_account(plain(session), account_number)
 
 
 def profile(session: Session, customer_id: uuid.UUID) -> CustomerProfile | None:

@@ -6,14 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from domain.records import PromiseRecord
 from domain.vocabulary import PromiseKind, PromiseStatus
 from storage import pane_sql
 from storage.models import Case, Customer, Promise, User
-from storage.prepared import built_once, plain, rows
+from storage.prepared import plain
 
 
 def _select() -> Select[*tuple[Any, ...]]:
@@ -59,20 +59,9 @@ def for_customer(session: Session, customer_id: uuid.UUID, *, include_closed: in
     return pane_sql.promises(plain(session), customer_id, include_closed=include_closed)
 
 
-@built_once
-def _owner_open_statement() -> Select[*tuple[Any, ...]]:
-    return (
-        _select()
-        .where(Promise.owner_id == bindparam("owner_id"), Promise.status == PromiseStatus.OPEN)
-        .order_by(Promise.due_at)
-    )
-
-
 def open_for_owner(session: Session, owner_id: uuid.UUID) -> list[PromiseRecord]:
     """The worklist: read at every start and after every change."""
-    return [
-        PromiseRecord(*tuple(row)) for row in rows(session, _owner_open_statement(), {"owner_id": owner_id})
-    ]
+    return pane_sql.open_for_owner(plain(session), owner_id)
 
 
 def open_due_between(

@@ -96,9 +96,15 @@ def every_field_has_its_declared_type(store: Store) -> None:
             records += pane_sql.goodwill_for_customer(reader, customer_id)
             for record in records:
                 has_declared_types(record)
-        for record in [*pane_sql.active_offers(reader), *pane_sql.goodwill_pending(reader, SINCE)]:
+        for record in [
+            *pane_sql.active_offers(reader),
+            *pane_sql.goodwill_pending(reader, SINCE),
+            *pane_sql.active_users(reader),
+        ]:
             has_declared_types(record)
         for user_id in user_ids:
+            for record in pane_sql.open_for_owner(reader, user_id):
+                has_declared_types(record)
             for record in pane_sql.goodwill_decided_since(reader, user_id, NOW - timedelta(days=3000)):
                 has_declared_types(record)
 
