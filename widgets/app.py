@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from pathlib import Path
@@ -33,6 +32,8 @@ from widgets.sync.status import connectivity_text
 from widgets.text import APPLICATION_NAME, window_title
 
 if TYPE_CHECKING:
+    import asyncio  # with qasync, when a window runs: a screenshot does without it (and ssl)
+
     from console.auth import Authenticator, Session
     from console.calls import Caller
     from console.demo_team import DemoTeam  # imports the seed (Faker): only demo-team needs it
@@ -259,6 +260,8 @@ def run_window(
     opens (widgets.early_start); a store that then fails to open is raised once the window has closed.
     """
     os.environ.setdefault("QT_API", "pyside6")
+    import asyncio
+
     import qasync  # after PySide6 and QT_API, so qasync binds to PySide6
 
     profile = find_account(store, account)
@@ -323,6 +326,8 @@ def run_team(team: DemoTeam, clock: Clock | None = None) -> int:
     """`demo-team`: one window for the advisor and one for the supervisor, each on its own store and
     syncing with the team's server as its person; returns when both are closed."""
     os.environ.setdefault("QT_API", "pyside6")
+    import asyncio
+
     import qasync
 
     app = application()
