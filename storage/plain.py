@@ -144,6 +144,12 @@ class Reader:
         found = self.connection.execute(sql, bound).fetchall()
         return list(map(shape.plan(self.sqlite), found))
 
+    def send(self, sql: str) -> None:
+        """A statement without parameters or rows (BEGIN)."""
+        if self._hook is not None:
+            self._hook(self.connection, sql, {})
+        self.connection.execute(sql)
+
     def scalar(self, sql: str, params: Mapping[str, Any]) -> Any:
         found = self.rows(sql, params, _ONE)
         return found[0][0] if found else None

@@ -1,4 +1,5 @@
-"""Statements built once, with bound parameters, for the reads that run every time a customer is opened.
+"""Reads that run often: statements built once with bound parameters, and the session's connection as
+a plain-SQL Reader (`plain`, `reader_on`: storage/plain.py) for the pane's reads (storage/pane_sql.py).
 
 Building a select costs SQLAlchemy about a millisecond (coercing each column and clause, then the
 cache key), ten times what SQLite takes to answer it at a million customers. A statement built once

@@ -59,8 +59,17 @@ class Store:
     def plain_snapshot(self) -> Iterator[Reader]:
         """The same read-only transaction as `snapshot()` for plain SQL (storage/plain.py): a Reader on
         the DB-API connection, without a Session (which would cost more than the pane's reads add)."""
-        with self._snapshot_connection() as connection:
-            yield reader_on(connection)
+        with self.engine.connect() as connection:
+            if not self.location.is_sqlite:
+                connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            connection.begin()  # SQLAlchemy's own (and its "begin" event); on SQLite the driver's BEGIN:
+            reader = reader_on(connection)
+            try:
+                if self.location.is_sqlite:
+                    reader.send("BEGIN")  # past SQLAlchemy's execution path, as the reads themselves
+                yield reader
+            finally:
+                connection.rollback()
 
     @contextmanager
     def _snapshot_connection(self) -> Iterator[Connection]:
