@@ -26,7 +26,7 @@ class DBAPIConnection(Protocol):
     def execute(self, sql: str, params: Any = ...) -> Any: ...
 
 
-_NAMED = re.compile(r"(?<![:\w]):(\w+)")
+_NAMED = r"(?<![:\w]):(\w+)"
 
 
 def sqlite_datetime(value: datetime | None) -> str | None:
@@ -163,7 +163,7 @@ def _server_text(sql: str) -> str:
     """`:name` parameters as psycopg's `%(name)s`."""
     text = _SERVER_TEXT.get(sql)
     if text is None:
-        text = _SERVER_TEXT[sql] = _NAMED.sub(r"%(\1)s", sql)
+        text = _SERVER_TEXT[sql] = re.sub(_NAMED, r"%(\1)s", sql)
     return text
 
 
