@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import unquote
 
-import phonenumbers
-
 from console.normalise import DEFAULT_REGION, format_phone, phone_e164
 
 # Nothing a softphone hands over for a caller is longer; longer input is refused before it is read.
@@ -87,6 +85,8 @@ def _split_scheme(text: str) -> tuple[str | None, str]:
 def _context_region(context: str) -> str | None:
     """RFC 3966's `phone-context=+44` says which country a local number is in; a domain name says
     nothing we can use (None: the default region applies)."""
+    import phonenumbers  # on first use, not at start: its metadata takes a while to import
+
     digits = context.lstrip("+")
     if not context.startswith("+") or not digits.isdigit():
         return None

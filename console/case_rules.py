@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from console.compensation import covered
-from domain.records import CaseSummary
-from domain.vocabulary import CaseKind, CaseStatus, Confirmation
+from domain.records import CaseSummary, PromiseRecord
+from domain.vocabulary import CaseKind, CaseStatus, Confirmation, PromiseKind, PromiseStatus
 
 MAX_NOTE = 2_000
 MAX_CATEGORY = 60
@@ -451,3 +451,16 @@ def allowed_actions(
     if covered(case.kind):
         allowed.add(CaseAction.SERVICE_DATES)
     return frozenset(allowed)
+
+
+def cases_needing_update(
+    cases: Sequence[CaseSummary], promises: Sequence[PromiseRecord], now: datetime
+) -> list[CaseSummary]:
+    """Of one customer's cases, those owed a progress update now, given the customer's promises (an
+    open progress-update promise for a case answers for it)."""
+    promised = {
+        p.case_id
+        for p in promises
+        if p.status is PromiseStatus.OPEN and p.kind is PromiseKind.PROGRESS_UPDATE
+    }
+    return [c for c in cases if needs_progress_update(c, now, update_promised=c.id in promised)]

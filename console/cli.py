@@ -288,6 +288,14 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         print(f"wrote {target}")
         return 0
     call = read_caller(args.call) if args.call is not None else None
+    if call is None and "://" not in (args.db or ""):
+        from widgets.app import early_start, render_early_screenshot
+
+        path = Path(args.db).expanduser().absolute() if args.db else paths.default_store_path()
+        early = early_start(path, args.role, args.user, settings, for_screenshot=True)
+        if early is not None and render_early_screenshot(early, target, account=args.customer, size=size):
+            print(f"wrote {target}")
+            return 0
     store = open_for_use(args.db)
     check_user(store, args.user)
     from console.services.customers import CustomerNotFoundError

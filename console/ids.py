@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 import uuid
 
-import uuid6
-
 
 def new_id() -> uuid.UUID:
+    import uuid6  # on first use: importing it reads package metadata (importlib.metadata, email) at start
+
     return uuid.UUID(bytes=uuid6.uuid7().bytes)
 
 

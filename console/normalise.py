@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import phonenumbers
-
 DEFAULT_REGION = "GB"
 # Outward code (A9, A99, A9A, AA9, AA99, AA9A) then inward code (9AA); the space is optional.
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
@@ -23,6 +21,8 @@ def _drop_optional_trunk(text: str) -> str:
 
 def phone_e164(text: str, region: str = DEFAULT_REGION) -> str | None:
     """`07700 900123`, `+44 7700 900123`, `(0)7700-900123` all give `+447700900123`; None if not a number."""
+    import phonenumbers  # on first use, not at start: its metadata takes a while to import
+
     cleaned = _drop_optional_trunk(text)
     if not cleaned or len(cleaned) > 40:
         return None
@@ -46,6 +46,8 @@ def phone_prefix(text: str, region: str = DEFAULT_REGION) -> str | None:
     if digits.startswith("00"):
         return "+" + digits[2:] if len(digits) >= 5 else None
     if digits.startswith("0") and len(digits) >= 4:
+        import phonenumbers
+
         code = phonenumbers.country_code_for_region(region)
         return f"+{code}{digits[1:]}"
     return None
@@ -53,6 +55,8 @@ def phone_prefix(text: str, region: str = DEFAULT_REGION) -> str | None:
 
 def format_phone(e164: str) -> str:
     """How an advisor reads a stored number back: national format for UK numbers."""
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from domain.records import OfferRecord, SuppressorCase, SuppressorFacts
+from domain.records import CaseSummary, OfferRecord, SuppressorCase, SuppressorFacts
 from domain.vocabulary import CaseKind, CaseStatus, Confirmation
 
 DEFAULT_COMPLAINT_COOLDOWN = timedelta(days=14)
@@ -132,3 +132,29 @@ class OfferView:
     customer_id: uuid.UUID
     decision: OfferDecision
     offers: tuple[OfferRecord, ...]
+
+
+def suppressor_cases_among(
+    cases: Iterable[CaseSummary], complaints_ended_since: datetime
+) -> list[SuppressorCase]:
+    """What the suppressor weighs of a customer's cases (all of them, read): every case not closed, and
+    formal complaints that ended (closed, else resolved) since `complaints_ended_since`; by opening."""
+    weighed = []
+    for c in cases:
+        ended = c.closed_at if c.closed_at is not None else c.resolved_at
+        if c.status is not CaseStatus.CLOSED or (
+            c.formal_complaint and ended is not None and ended >= complaints_ended_since
+        ):
+            weighed.append(
+                SuppressorCase(
+                    c.kind,
+                    c.status,
+                    c.opened_at,
+                    c.resolved_at,
+                    c.closed_at,
+                    c.confirmation,
+                    c.formal_complaint,
+                    c.reference,
+                )
+            )
+    return sorted(weighed, key=lambda c: c.opened_at)

@@ -125,3 +125,9 @@ def local_to_utc(day: date, at: time, zone: ZoneInfo = LONDON) -> datetime:
             f"{at:%H:%M} does not exist on {day:%a %d %b %Y}: the clocks go forward that night"
         )
     return candidate.replace(fold=0).astimezone(UTC)
+
+
+def month_start(moment: datetime) -> datetime:
+    """Midnight on the 1st of `moment`'s month in UK time, as UTC: the month advisors are measured by."""
+    local = moment.astimezone(LONDON)
+    return local_to_utc(local.date().replace(day=1), time(0, 0))

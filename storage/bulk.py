@@ -5,7 +5,6 @@ after; PostgreSQL (psycopg): COPY; anything else, or rows leaving columns to def
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, NamedTuple, Self
 
@@ -14,6 +13,7 @@ from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import Dialect
 
 from storage.models import Base
+from storage.plain import sqlite_datetime
 from storage.types import UTCDateTime
 
 Converter = Callable[[Any], Any]
@@ -171,30 +171,6 @@ class BulkLoader:
             connection.exec_driver_sql(f"PRAGMA {pragma}={int(value)}")
         connection.commit()
         self._saved_pragmas.clear()
-
-
-_DAY_PREFIXES: dict[int, str] = {}  # proleptic ordinal -> "YYYY-MM-DD "
-_CLOCKS: list[str] = []  # second of the day -> "HH:MM:SS."
-
-
-def sqlite_datetime(value: datetime | None) -> str | None:
-    """What UTCDateTime stores on SQLite (`2026-01-02 03:04:05.000000`, in UTC), built from
-    cached pieces: several times faster than the generic processor, same text."""
-    if value is None:
-        return None
-    if value.tzinfo is not UTC:
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: times are stored in UTC and must be aware")
-        value = value.astimezone(UTC)
-    if not _CLOCKS:
-        _CLOCKS.extend(f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}." for s in range(86_400))
-    ordinal = value.toordinal()
-    prefix = _DAY_PREFIXES.get(ordinal)
-    if prefix is None:
-        prefix = _DAY_PREFIXES[ordinal] = f"{value:%Y-%m-%d} "
-    clock = _CLOCKS[value.hour * 3600 + value.minute * 60 + value.second]
-    micro = value.microsecond
-    return prefix + clock + (f"{micro:06d}" if micro else "000000")
 
 
 def sqlite_converter(column_type: Any, dialect: Dialect) -> Converter | None:

@@ -9,13 +9,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import migrate
 from storage.errors import StoreError
 from storage.location import StoreLocation, check_sqlite_file
+from storage.plain import Reader
+from storage.prepared import reader_on
 
 # Above this size the full integrity scan would delay start-up; SQLite still reports a damaged
 # page the moment it is read.
@@ -47,14 +49,38 @@ class Store:
         `read()` sees the latest commit; here BEGIN is sent first, and the first read fixes the
         snapshot (WAL lets writers commit meanwhile). PostgreSQL: REPEATABLE READ, READ ONLY.
         """
+        with (
+            self._snapshot_connection() as connection,
+            Session(bind=connection, expire_on_commit=False) as session,
+        ):
+            yield session
+
+    @contextmanager
+    def plain_snapshot(self) -> Iterator[Reader]:
+        """The same read-only transaction as `snapshot()` for plain SQL (storage/plain.py): a Reader on
+        the DB-API connection, without a Session (which would cost more than the pane's reads add)."""
+        with self.engine.connect() as connection:
+            if not self.location.is_sqlite:
+                connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            connection.begin()  # SQLAlchemy's own (and its "begin" event); on SQLite the driver's BEGIN:
+            reader = reader_on(connection)
+            try:
+                if self.location.is_sqlite:
+                    reader.send("BEGIN")  # past SQLAlchemy's execution path, as the reads themselves
+                yield reader
+            finally:
+                connection.rollback()
+
+    @contextmanager
+    def _snapshot_connection(self) -> Iterator[Connection]:
         with self.engine.connect() as connection:
             if self.location.is_sqlite:
                 connection.exec_driver_sql("BEGIN")
             else:
                 connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+                connection.begin()
             try:
-                with Session(bind=connection, expire_on_commit=False) as session:
-                    yield session
+                yield connection
             finally:
                 connection.rollback()
 

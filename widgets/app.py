@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from pathlib import Path
@@ -33,6 +32,8 @@ from widgets.sync.status import connectivity_text
 from widgets.text import APPLICATION_NAME, window_title
 
 if TYPE_CHECKING:
+    import asyncio  # with qasync, when a window runs: a screenshot does without it (and ssl)
+
     from console.auth import Authenticator, Session
     from console.calls import Caller
     from console.demo_team import DemoTeam  # imports the seed (Faker): only demo-team needs it
@@ -71,18 +72,30 @@ def default_username(role: Role | str) -> str:
 
 
 def early_start(
-    path: Path, role: Role | str, username: str | None, settings: Settings | None = None
+    path: Path,
+    role: Role | str,
+    username: str | None,
+    settings: Settings | None = None,
+    *,
+    for_screenshot: bool = False,
 ) -> EarlyStart | None:
     """The window on the local store at `path` painted before the store opens (widgets.early_start),
-    when the user's row can be read there with sqlite3; None otherwise (open the store first)."""
-    from storage.peek import peek_user
+    when the user's row can be read there with sqlite3; None otherwise (open the store first).
+    `for_screenshot`: one that reads the pane and My promises with sqlite3 too, which needs the store
+    at this program's schema and an advisor (the supervisor's board reads through the store)."""
+    from storage.peek import LocalPeek, peek_user
 
     user = peek_user(path, username or default_username(role))
     if user is None:
         return None
+    peek = None
+    if for_screenshot:
+        peek = LocalPeek.at(path) if user.role is not Role.SUPERVISOR else None
+        if peek is None:
+            return None
     from widgets.early_start import EarlyStart
 
-    return EarlyStart(path, user, settings)
+    return EarlyStart(path, user, settings, peek=peek)
 
 
 def build_window(
@@ -277,6 +290,8 @@ def run_window(
     opens (widgets.early_start); a store that then fails to open is raised once the window has closed.
     """
     os.environ.setdefault("QT_API", "pyside6")
+    import asyncio
+
     import qasync  # after PySide6 and QT_API, so qasync binds to PySide6
 
     profile = find_account(store, account)
@@ -343,6 +358,8 @@ def run_team(team: DemoTeam, clock: Clock | None = None) -> int:
     """`demo-team`: one window for the advisor and one for the supervisor, each on its own store and
     syncing with the team's server as its person; returns when both are closed."""
     os.environ.setdefault("QT_API", "pyside6")
+    import asyncio
+
     import qasync
 
     app = application()
@@ -418,18 +435,64 @@ def render_screenshot(
 
     Raises CustomerNotFoundError for an unknown account and ScreenshotError if the file cannot be written.
     """
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    quiet_harmless_qt_messages()
-    width, height = size
-    if width <= 0 or height <= 0:
-        raise ValueError(f"screenshot size must be positive, not {width}x{height}")
+    _offscreen(size)
     from console.services.customers import CustomerService
 
     profile = CustomerService(store).find_account(account) if account is not None else None
     app = application()
     collector = GuiThreadGarbageCollector(app)
     collector.start()
-    window = build_window(store, role, clock, username=username, auto_tick=False, settings=settings)
+    try:
+        window = build_window(store, role, clock, username=username, auto_tick=False, settings=settings)
+        paint_to_png(window, path, size, profile, call)
+    finally:
+        collector.stop()
+        collector.deleteLater()
+
+
+def render_early_screenshot(
+    early: EarlyStart, path: Path, *, account: str | None, size: tuple[int, int]
+) -> bool:
+    """`render_screenshot` on a local store read with plain sqlite3 (`early.peek`), SQLAlchemy and the
+    store opened only if something shown needs them (offers shown are recorded). False, with nothing
+    written, when `account` is not on the store (the caller then takes the store's way, which says so)."""
+    _offscreen(size)
+    assert early.peek is not None
+    try:
+        profile = early.profile(account) if account is not None else None
+        if account is not None and profile is None:
+            return False
+        app = application()
+        collector = GuiThreadGarbageCollector(app)
+        collector.start()
+        try:
+            paint_to_png(early.window(open_after_paint=False, auto_tick=False), path, size, profile, None)
+        finally:
+            collector.stop()
+            collector.deleteLater()
+    finally:
+        early.close()
+    return True
+
+
+def _offscreen(size: tuple[int, int]) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    quiet_harmless_qt_messages()
+    width, height = size
+    if width <= 0 or height <= 0:
+        raise ValueError(f"screenshot size must be positive, not {width}x{height}")
+
+
+def paint_to_png(
+    window: MainWindow,
+    path: Path,
+    size: tuple[int, int],
+    profile: CustomerProfile | None,
+    call: Caller | None,
+) -> None:
+    """Load the window's lists (and `profile`'s pane, or the call's one match) on this thread, paint it
+    at `size` and write it to `path` as a PNG; the window is closed after."""
+    app = application()
     try:
         window.load_worklist_now()
         window.load_board_now()
@@ -438,13 +501,13 @@ def render_screenshot(
             profile = window.service.profile(matches[0].id)
         if profile is not None:
             window.open_customer_now(profile)
-        window.resize(width, height)
+        window.resize(*size)
         window.show()
         for _ in range(3):  # layout, polish and the first paint each take a turn of the event loop
             app.processEvents()
         image = window.grab().toImage()
         if image.isNull():
-            raise ScreenshotError(f"could not render the window at {width}x{height}")
+            raise ScreenshotError(f"could not render the window at {size[0]}x{size[1]}")
         writer = QImageWriter(str(path), QByteArray(b"png"))
         if not writer.write(image):
             raise ScreenshotError(f"could not write {path}: {writer.errorString()}")
@@ -452,8 +515,6 @@ def render_screenshot(
         window.close()  # stops the window's background reader
         window.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        collector.stop()
-        collector.deleteLater()
 
 
 def render_login_screenshot(authenticator: Authenticator, path: Path, *, message: str | None = None) -> None:

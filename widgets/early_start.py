@@ -1,7 +1,8 @@
 """Cold start on a local store: the window is built from the user's row (storage.peek) and painted
 first; the store, SQLAlchemy and the services are opened just after that first paint. Until then each
 service is a `Later`: the worker's reads (a search typed meanwhile, the worklist) wait for it, so
-nothing asked for is lost."""
+nothing asked for is lost. A screenshot goes further: with a `LocalPeek` the pane, its goodwill and My
+promises are read with plain sqlite3, and the store opens only if something needs it."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from console.clock import Clock, SystemClock
 from console.settings import Settings
 from domain.records import UserRecord
 from domain.vocabulary import Role
+from storage import pane_sql
 from storage.errors import StoreError
 from widgets.main_window import MainWindow
 from widgets.sync.status import local_store_text
@@ -25,6 +27,8 @@ from widgets.workbench import Workbench
 
 if TYPE_CHECKING:
     from console.services.customers import CustomerService
+    from domain.records import CustomerProfile, PromiseRecord
+    from storage.peek import LocalPeek
 
 Opened = tuple[Workbench, "CustomerService"]
 
@@ -95,19 +99,34 @@ class Later:
         return getattr(self._pick(*self._pending.get()), name)(*args, **kwargs)
 
 
-def _workbench(pending: Pending, user: UserRecord, clock: Clock, settings: Settings) -> Workbench:
+def _workbench(
+    pending: Pending, user: UserRecord, clock: Clock, settings: Settings, peek: LocalPeek | None
+) -> Workbench:
     def later(name: str, **known: Any) -> Any:
         return Later(pending, lambda workbench, _service: getattr(workbench, name), **known)
 
     hours, due_soon = settings.working_hours, settings.due_soon
+    promises, people, pane = (
+        later("promises", working_hours=hours, due_soon=due_soon),
+        later("people"),
+        later("pane"),
+    )
+    if peek is not None:  # read on the calling thread only: screenshots
+        from console.services.pane import PaneService
+
+        promises = later(
+            "promises", working_hours=hours, due_soon=due_soon, worklist=partial(_worklist, peek, user)
+        )
+        people = later("people", colleagues=partial(_colleagues, peek))
+        pane = PaneService(peek, clock, user, complaint_cooldown=settings.complaint_offer_pause)
     workbench = Workbench(
         user=user,
-        promises=later("promises", working_hours=hours, due_soon=due_soon),
+        promises=promises,
         handoffs=later("handoffs"),
         cases=later("cases"),
-        people=later("people"),
+        people=people,
         offers=later("offers"),
-        pane=later("pane"),
+        pane=pane,
         goodwill=later("goodwill"),
         compensation=later("compensation"),
         store=later("store"),
@@ -118,16 +137,27 @@ def _workbench(pending: Pending, user: UserRecord, clock: Clock, settings: Setti
     return workbench
 
 
-class _Watch(QObject):
-    """Opens the store once the search box is first painted; a window closing first releases the reads
-    waiting for it (the window's closeEvent waits for the worker)."""
+def _worklist(peek: LocalPeek, user: UserRecord) -> list[PromiseRecord]:
+    with peek.plain_snapshot() as reader:
+        return pane_sql.open_for_owner(reader, user.id)
 
-    def __init__(self, window: MainWindow, start: EarlyStart) -> None:
+
+def _colleagues(peek: LocalPeek) -> list[UserRecord]:
+    with peek.plain_snapshot() as reader:
+        return pane_sql.active_users(reader)
+
+
+class _Watch(QObject):
+    """Opens the store once the search box is first painted (unless not `open_after_paint`); a window
+    closing first releases the reads waiting for it (the window's closeEvent waits for the worker)."""
+
+    def __init__(self, window: MainWindow, start: EarlyStart, *, open_after_paint: bool = True) -> None:
         super().__init__(window)
         self._start = start
         self._window = window
         window.installEventFilter(self)
-        window.search_panel.search_box.installEventFilter(self)
+        if open_after_paint:
+            window.search_panel.search_box.installEventFilter(self)
 
     @override
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -150,12 +180,19 @@ class EarlyStart:
     """The window on the SQLite store at `path` for `user`, its store opened after the first paint."""
 
     def __init__(
-        self, path: Path, user: UserRecord, settings: Settings | None = None, clock: Clock | None = None
+        self,
+        path: Path,
+        user: UserRecord,
+        settings: Settings | None = None,
+        clock: Clock | None = None,
+        *,
+        peek: LocalPeek | None = None,
     ) -> None:
         self.path = path
         self.user = user
         self.settings = settings or Settings()
         self.clock = clock or SystemClock()
+        self.peek = peek
         self.pending = Pending(self._open)
 
     def _open(self) -> Opened:
@@ -177,19 +214,34 @@ class EarlyStart:
             store.close()
             raise
 
-    def window(self) -> MainWindow:
-        """The window, its services standing in until the store opens after its first paint."""
+    def window(self, *, open_after_paint: bool = True, auto_tick: bool = True) -> MainWindow:
+        """The window, its services standing in until the store opens after its first paint (or, not
+        `open_after_paint`, when a service is first used)."""
         pending = self.pending
         service = cast("CustomerService", Later(pending, lambda _workbench, service: service))
-        workbench = _workbench(pending, self.user, self.clock, self.settings)
+        workbench = _workbench(pending, self.user, self.clock, self.settings, self.peek)
         window = MainWindow(
-            service, local_store_text(self.path), Role(self.user.role), self.clock, workbench=workbench
+            service,
+            local_store_text(self.path),
+            Role(self.user.role),
+            self.clock,
+            workbench=workbench,
+            auto_tick=auto_tick,
         )
-        _Watch(window, self)
+        _Watch(window, self, open_after_paint=open_after_paint)
         return window
+
+    def profile(self, account: str) -> CustomerProfile | None:
+        """The customer with that account number, read with sqlite3 (`peek` only); None if none."""
+        assert self.peek is not None
+        with self.peek.plain_snapshot() as reader:
+            customer_id = pane_sql.customer_id_for_account(reader, account.strip())
+            return pane_sql.profile(reader, customer_id) if customer_id is not None else None
 
     def close(self) -> None:
         """Release whatever still waits for the store, and close the store if it was opened."""
         self.pending.cancel()
         if self.pending.opened is not None:
             self.pending.opened[0].store.close()
+        if self.peek is not None:
+            self.peek.close()

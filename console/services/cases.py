@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from console import case_rules as rules
 from console.adr_letter import Letter, draft_adr_letter
-from console.case_rules import CaseRuleError, check_owner_change, needs_progress_update
+from console.case_rules import CaseRuleError, cases_needing_update, check_owner_change
 from console.clock import Clock
 from console.ids import new_id
 from console.promise_rules import PromiseRuleError
@@ -214,13 +214,7 @@ class CaseService:
         self, cases: Sequence[CaseSummary], promises: Sequence[PromiseRecord], now: datetime | None = None
     ) -> list[CaseSummary]:
         """`needing_update` from one customer's cases and promises already read (the pane has both)."""
-        now = now or self._clock.now()
-        promised = {
-            p.case_id
-            for p in promises
-            if p.status is PromiseStatus.OPEN and p.kind is PromiseKind.PROGRESS_UPDATE
-        }
-        return [c for c in cases if needs_progress_update(c, now, update_promised=c.id in promised)]
+        return cases_needing_update(cases, promises, now or self._clock.now())
 
     # -- resolution and confirmation --------------------------------------------------------------
 

@@ -9,14 +9,11 @@ from sqlalchemy.orm import Session
 from console.pages import HISTORY_PAGE as HISTORY_PAGE
 from console.pages import SEARCH_LIMIT as SEARCH_LIMIT
 from console.search import Probe, ProbeKind, plan_search
+from console.services.errors import CustomerNotFoundError as CustomerNotFoundError
 from domain.records import CaseSummary, CustomerMatch, CustomerProfile, TimelineEntry, TimelineKey
 from domain.vocabulary import Channel
 from storage.queries import customers as queries
 from storage.store import Store
-
-
-class CustomerNotFoundError(LookupError):
-    """No customer with that id or account number on this store."""
 
 
 class CustomerService:

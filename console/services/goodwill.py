@@ -10,7 +10,7 @@ is not queued on its own.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -29,7 +29,7 @@ from console.ids import new_id
 from console.money import format_pence, parse_pounds
 from console.services.events import console_event
 from console.sync import outbox
-from console.working_time import LONDON, local_to_utc
+from console.working_time import month_start as month_start
 from domain import mutation_kinds
 from domain.records import ContactEventRecord, GoodwillRecord, UserRecord
 from domain.vocabulary import GoodwillKind, GoodwillState, Role
@@ -37,12 +37,6 @@ from storage import writes
 from storage.queries import goodwill as queries
 from storage.queries import users
 from storage.store import Store
-
-
-def month_start(moment: datetime) -> datetime:
-    """Midnight on the 1st of `moment`'s month in UK time, as UTC: the month advisors are measured by."""
-    local = moment.astimezone(LONDON)
-    return local_to_utc(local.date().replace(day=1), time(0, 0))
 
 
 class GoodwillService:

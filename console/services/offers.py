@@ -10,13 +10,19 @@ from sqlalchemy.orm import Session
 
 from console.clock import Clock
 from console.ids import new_id
-from console.suppressor import DEFAULT_COMPLAINT_COOLDOWN, OfferDecision, decide_offers
+from console.suppressor import (
+    DEFAULT_COMPLAINT_COOLDOWN,
+    OfferDecision,
+    decide_offers,
+    suppressor_cases_among,
+)
 from console.suppressor import OffersPausedError as OffersPausedError
 from console.suppressor import OfferView as OfferView
 from console.sync import outbox
 from domain import mutation_kinds
 from domain.records import ImpressionViolation, UserRecord
-from storage import writes
+from storage import pane_sql, writes
+from storage.prepared import plain
 from storage.queries import offers as queries
 from storage.store import Store
 
@@ -34,7 +40,7 @@ def decide_in(
     facts = queries.facts(session, customer_id, lock=lock)
     if facts is None:
         raise LookupError("no such customer")
-    cases = queries.suppressor_cases(session, customer_id, now - complaint_cooldown)
+    cases = suppressor_cases_among(pane_sql.cases(plain(session), customer_id), now - complaint_cooldown)
     return decide_offers(facts, cases, now, complaint_cooldown, zone=zone)
 
 
@@ -43,7 +49,7 @@ def view_in(
 ) -> OfferView:
     """The decision at `now`, and the active offers only when it allows them; nothing is recorded."""
     decision = decide_in(session, customer_id, now, complaint_cooldown, zone)
-    offers = queries.active_offers(session) if decision.allowed else []
+    offers = pane_sql.active_offers(plain(session)) if decision.allowed else []
     return OfferView(customer_id, decision, tuple(offers))
 
 

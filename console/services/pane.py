@@ -3,32 +3,37 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Protocol
 
-from sqlalchemy.orm import Session
-
+from console.case_rules import cases_needing_update
 from console.clock import Clock
-from console.services.cases import CaseService
-from console.services.customers import HISTORY_PAGE, CustomerNotFoundError
-from console.services.goodwill import month_start
-from console.services.offers import OfferView, view_in
-from console.suppressor import DEFAULT_COMPLAINT_COOLDOWN
+from console.pages import HISTORY_PAGE
+from console.services.errors import CustomerNotFoundError
+from console.suppressor import DEFAULT_COMPLAINT_COOLDOWN, OfferView, decide_offers, suppressor_cases_among
+from console.working_time import month_start
 from domain.records import (
     CaseSummary,
     CustomerProfile,
     GoodwillRecord,
     HandoffRecord,
     PromiseRecord,
+    SuppressorFacts,
     TimelineEntry,
     UserRecord,
 )
-from storage.queries import customers as customer_queries
-from storage.queries import goodwill as goodwill_queries
-from storage.queries import handoffs as handoff_queries
-from storage.queries import promises as promise_queries
-from storage.queries import users as user_queries
-from storage.store import Store
+from storage import pane_sql
+from storage.plain import Reader
+
+# Nothing here imports SQLAlchemy: the early start reads a pane with plain sqlite3 before it loads.
+
+
+class Snapshots(Protocol):
+    """Where the pane is read: a Store, or the early start's plain sqlite3 look at a local one."""
+
+    def plain_snapshot(self) -> AbstractContextManager[Reader]: ...
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ class Pane:
 
 
 def goodwill_in(
-    session: Session,
+    reader: Reader,
     user: UserRecord,
     now: datetime,
     customer_id: uuid.UUID | None,
@@ -76,18 +81,34 @@ def goodwill_in(
     """The goodwill panel's figures (and the approval queue with `with_queue`) in the caller's
     transaction; the limit is the users table's now, the month total since the 1st (UK time)."""
     since_month = month_start(now)
-    current = user_queries.by_id(session, user.id)
+    limit = pane_sql.goodwill_limit(reader, user.id)
     decided = []
     if decisions_since is not None:
-        decided = goodwill_queries.decided_since(session, user.id, decisions_since)
+        decided = pane_sql.goodwill_decided_since(reader, user.id, decisions_since)
     return GoodwillView(
         customer_id,
-        goodwill_queries.for_customer(session, customer_id) if customer_id is not None else [],
-        (current or user).goodwill_limit_pence,
-        goodwill_queries.month_total(session, user.id, since_month),
-        goodwill_queries.pending(session, since_month) if with_queue else None,
+        pane_sql.goodwill_for_customer(reader, customer_id) if customer_id is not None else [],
+        user.goodwill_limit_pence if limit is None else limit,
+        pane_sql.month_totals(reader, [user.id], since_month).get(user.id, 0),
+        pane_sql.goodwill_pending(reader, since_month) if with_queue else None,
         decided,
     )
+
+
+def offers_in(
+    reader: Reader,
+    profile: CustomerProfile,
+    cases: list[CaseSummary],
+    now: datetime,
+    complaint_cooldown: timedelta,
+    zone: tzinfo,
+) -> OfferView:
+    """The suppressor's decision from the customer's flags and cases already read, and the active offers
+    only when it allows them; nothing is recorded."""
+    facts = SuppressorFacts(profile.id, profile.vulnerable, profile.marketing_consent)
+    weighed = suppressor_cases_among(cases, now - complaint_cooldown)
+    decision = decide_offers(facts, weighed, now, complaint_cooldown, zone=zone)
+    return OfferView(profile.id, decision, tuple(pane_sql.active_offers(reader)) if decision.allowed else ())
 
 
 class PaneService:
@@ -95,7 +116,7 @@ class PaneService:
 
     def __init__(
         self,
-        store: Store,
+        store: Snapshots,
         clock: Clock,
         user: UserRecord | None = None,
         *,
@@ -107,7 +128,6 @@ class PaneService:
         self.user = user
         self.complaint_cooldown = complaint_cooldown
         self._zone = zone or UTC
-        self._cases = CaseService(store, clock, user) if user is not None else None
 
     def open(
         self,
@@ -122,25 +142,25 @@ class PaneService:
         requests decided since then. Both only with a signed-in user.
         """
         now = self._clock.now()
-        with self._store.snapshot() as session:
-            profile = customer_queries.profile(session, customer_id)
+        with self._store.plain_snapshot() as reader:
+            profile = pane_sql.profile(reader, customer_id)
             if profile is None:
                 raise CustomerNotFoundError(f"no customer with id {customer_id}")
-            cases = customer_queries.cases_for(session, customer_id)
-            history = customer_queries.history_page(session, customer_id, limit=HISTORY_PAGE)
-            if self.user is None or self._cases is None:
+            cases = pane_sql.cases(reader, customer_id)
+            history = pane_sql.history_page(reader, customer_id, limit=HISTORY_PAGE)
+            if self.user is None:
                 return Pane(profile, cases, history)
-            promises = promise_queries.for_customer(session, customer_id)
+            promises = pane_sql.promises(reader, customer_id)
             return Pane(
                 profile,
                 cases,
                 history,
                 promises,
-                handoff_queries.for_customer(session, customer_id),
-                self._cases.needing_update_among(cases, promises, now),
-                view_in(session, customer_id, now, self.complaint_cooldown, self._zone),
+                pane_sql.handoffs(reader, customer_id),
+                cases_needing_update(cases, promises, now),
+                offers_in(reader, profile, cases, now, self.complaint_cooldown, self._zone),
                 goodwill_in(
-                    session,
+                    reader,
                     self.user,
                     now,
                     customer_id,
@@ -159,9 +179,9 @@ class PaneService:
         """Goodwill alone (the panel's periodic refresh), also in one transaction; None without a user."""
         if self.user is None:
             return None
-        with self._store.snapshot() as session:
+        with self._store.plain_snapshot() as reader:
             return goodwill_in(
-                session,
+                reader,
                 self.user,
                 self._clock.now(),
                 customer_id,

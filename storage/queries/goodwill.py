@@ -3,18 +3,18 @@ write that decides one (only at the version and state the decider saw)."""
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, func, or_, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, aliased
 
 from domain.records import GoodwillRecord
 from domain.vocabulary import Authorisation, GoodwillKind, GoodwillState
+from storage import pane_sql
 from storage.models import Case, Customer, Goodwill, User
-from storage.prepared import built_once, rows
+from storage.prepared import plain
 
 # Built once: an alias made per call costs SQLAlchemy its column adaptation again every time.
 _REQUESTER = aliased(User, name="requester")
@@ -68,41 +68,14 @@ def get(session: Session, goodwill_id: uuid.UUID) -> GoodwillRecord | None:
     return found[0] if found else None
 
 
-@built_once
-def _customer_statement() -> Select[*tuple[Any, ...]]:
-    return (
-        _select()
-        .where(Goodwill.customer_id == bindparam("customer_id"))
-        .order_by(Goodwill.requested_at.desc(), Goodwill.id.desc())
-        .limit(bindparam("limit", type_=Integer))
-    )
-
-
 def for_customer(session: Session, customer_id: uuid.UUID, *, limit: int = 50) -> list[GoodwillRecord]:
     """The customer's requests, newest first."""
-    params = {"customer_id": customer_id, "limit": limit}
-    return [GoodwillRecord(*tuple(row)) for row in rows(session, _customer_statement(), params)]
-
-
-@built_once
-def _month_totals_statement() -> Select[*tuple[Any, ...]]:
-    return (
-        select(Goodwill.requested_by, func.coalesce(func.sum(Goodwill.amount_pence), 0))
-        .where(
-            Goodwill.requested_by.in_(bindparam("user_ids", expanding=True)),
-            Goodwill.state == GoodwillState.APPROVED,
-            Goodwill.requested_at >= bindparam("since", type_=Goodwill.requested_at.type),
-        )
-        .group_by(Goodwill.requested_by)
-    )
+    return pane_sql.goodwill_for_customer(plain(session), customer_id, limit=limit)
 
 
 def month_totals(session: Session, user_ids: set[uuid.UUID], since: datetime) -> dict[uuid.UUID, int]:
     """Approved amounts each user requested since `since` (the start of the month)."""
-    if not user_ids:
-        return {}
-    params = {"user_ids": list(user_ids), "since": since}
-    return {user_id: int(total) for user_id, total in rows(session, _month_totals_statement(), params)}
+    return pane_sql.month_totals(plain(session), list(user_ids), since)
 
 
 def month_total(session: Session, user_id: uuid.UUID, since: datetime) -> int:
@@ -111,34 +84,7 @@ def month_total(session: Session, user_id: uuid.UUID, since: datetime) -> int:
 
 def pending(session: Session, since: datetime, *, limit: int = 500) -> list[GoodwillRecord]:
     """Requests awaiting a first or second approval, oldest first, with each requester's month total."""
-    found = _records(
-        session,
-        _select()
-        .where(Goodwill.state.in_(PENDING))
-        .order_by(Goodwill.requested_at, Goodwill.id)
-        .limit(limit),
-    )
-    totals = month_totals(session, {record.requested_by for record in found}, since)
-    return [dataclasses.replace(r, requester_month_pence=totals.get(r.requested_by, 0)) for r in found]
-
-
-@built_once
-def _decided_since_statement() -> Select[*tuple[Any, ...]]:
-    decided = func.coalesce(Goodwill.second_decided_at, Goodwill.decided_at)
-    return (
-        _select()
-        .where(
-            Goodwill.requested_by == bindparam("requester_id"),
-            Goodwill.state.in_((GoodwillState.APPROVED, GoodwillState.REJECTED)),
-            or_(
-                Goodwill.authorisation.is_(None),
-                Goodwill.authorisation != Authorisation.SELF_WITHIN_LIMIT,
-            ),
-            decided >= bindparam("since", type_=Goodwill.decided_at.type),
-        )
-        .order_by(decided, Goodwill.id)
-        .limit(bindparam("limit", type_=Integer))
-    )
+    return pane_sql.goodwill_pending(plain(session), since, limit=limit)
 
 
 def decided_since(
@@ -146,8 +92,7 @@ def decided_since(
 ) -> list[GoodwillRecord]:
     """`requester_id`'s requests a supervisor approved or rejected since `since`, oldest decision first
     (requests given at once within the requester's own limit are not decisions anyone waits for)."""
-    params = {"requester_id": requester_id, "since": since, "limit": limit}
-    return [GoodwillRecord(*tuple(row)) for row in rows(session, _decided_since_statement(), params)]
+    return pane_sql.goodwill_decided_since(plain(session), requester_id, since, limit=limit)
 
 
 def add(

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, aliased
 
 from domain.records import HandoffRecord
 from domain.vocabulary import HandoffKind, HandoffStatus, Team
+from storage import pane_sql
 from storage.models import Case, Customer, Handoff, User
-from storage.prepared import built_once, rows
+from storage.prepared import built_once, plain, rows
 
 # Built once: an alias made per call costs SQLAlchemy its column adaptation again every time.
 _CREATOR, _ACKNOWLEDGER = aliased(User, name="creator"), aliased(User, name="acknowledger")
@@ -58,22 +59,9 @@ def get(session: Session, handoff_id: uuid.UUID) -> HandoffRecord | None:
     return found[0] if found else None
 
 
-@built_once
-def _customer_statement() -> Select[*tuple[Any, ...]]:
-    return (
-        _select().where(Handoff.customer_id == bindparam("customer_id")).order_by(Handoff.created_at.desc())
-    )
-
-
 def for_customer(session: Session, customer_id: uuid.UUID) -> list[HandoffRecord]:
     """Live ones first (by acknowledge-by), then finished ones, newest first."""
-    statement = _customer_statement()
-    records = [HandoffRecord(*tuple(row)) for row in rows(session, statement, {"customer_id": customer_id})]
-    live = sorted(
-        (h for h in records if h.status in (HandoffStatus.AWAITING_ACK, HandoffStatus.ACKNOWLEDGED)),
-        key=lambda h: h.acknowledge_by,
-    )
-    return live + [h for h in records if h not in live]
+    return pane_sql.handoffs(plain(session), customer_id)
 
 
 def unacknowledged_past(session: Session, moment: datetime) -> list[HandoffRecord]:

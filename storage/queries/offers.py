@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from domain.records import ImpressionViolation, OfferRecord, SuppressorCase, SuppressorFacts
+from domain.records import ImpressionViolation, SuppressorFacts
 from domain.vocabulary import CaseStatus
 from storage.models import Case, Customer, Offer, OfferImpression, User
 from storage.prepared import built_once, rows
@@ -35,58 +35,6 @@ def facts(session: Session, customer_id: uuid.UUID, *, lock: bool = False) -> Su
     a writer that changes the customer's cases under the same lock cannot slip in between."""
     found = rows(session, _facts_statement(lock), {"customer_id": customer_id})
     return SuppressorFacts(*found[0]) if found else None
-
-
-@built_once
-def _suppressor_cases_statement() -> Select[*tuple[Any, ...]]:
-    ended = func.coalesce(Case.closed_at, Case.resolved_at)
-    return (
-        select(
-            Case.kind,
-            Case.status,
-            Case.opened_at,
-            Case.resolved_at,
-            Case.closed_at,
-            Case.confirmation,
-            Case.formal_complaint,
-            Case.reference,
-        )
-        .where(
-            Case.customer_id == bindparam("customer_id"),
-            or_(
-                Case.status != CaseStatus.CLOSED,
-                and_(
-                    Case.formal_complaint.is_(True),
-                    ended >= bindparam("ended_since", type_=Case.closed_at.type),
-                ),
-            ),
-        )
-        .order_by(Case.opened_at)
-    )
-
-
-def suppressor_cases(
-    session: Session, customer_id: uuid.UUID, complaints_ended_since: datetime
-) -> list[SuppressorCase]:
-    """Every case not closed, and formal complaints that ended since `complaints_ended_since`."""
-    params = {"customer_id": customer_id, "ended_since": complaints_ended_since}
-    return [SuppressorCase(*row) for row in rows(session, _suppressor_cases_statement(), params)]
-
-
-def active_offers(session: Session) -> list[OfferRecord]:
-    statement = (
-        select(
-            Offer.id,
-            Offer.code,
-            Offer.title,
-            Offer.description,
-            Offer.product,
-            Offer.monthly_price_pence,
-        )
-        .where(Offer.active.is_(True))
-        .order_by(Offer.product, Offer.monthly_price_pence, Offer.code)
-    )
-    return [OfferRecord(*row) for row in _rows(session, statement)]
 
 
 def active_offer_ids(session: Session, offer_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:

@@ -6,13 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from domain.records import PromiseRecord
 from domain.vocabulary import PromiseKind, PromiseStatus
+from storage import pane_sql
 from storage.models import Case, Customer, Promise, User
-from storage.prepared import built_once, rows
+from storage.prepared import plain
 
 
 def _select() -> Select[*tuple[Any, ...]]:
@@ -53,48 +54,14 @@ def get(session: Session, promise_id: uuid.UUID) -> PromiseRecord | None:
     return found[0] if found else None
 
 
-@built_once
-def _customer_open_statement() -> Select[*tuple[Any, ...]]:
-    return (
-        _select()
-        .where(Promise.customer_id == bindparam("customer_id"), Promise.status == PromiseStatus.OPEN)
-        .order_by(Promise.due_at)
-    )
-
-
-@built_once
-def _customer_closed_statement() -> Select[*tuple[Any, ...]]:
-    return (
-        _select()
-        .where(Promise.customer_id == bindparam("customer_id"), Promise.status != PromiseStatus.OPEN)
-        .order_by(Promise.closed_at.desc())
-        .limit(bindparam("limit", type_=Integer))
-    )
-
-
 def for_customer(session: Session, customer_id: uuid.UUID, *, include_closed: int = 5) -> list[PromiseRecord]:
     """Open promises by due time, then the most recently closed few."""
-    params: dict[str, Any] = {"customer_id": customer_id, "limit": include_closed}
-    found = [PromiseRecord(*tuple(row)) for row in rows(session, _customer_open_statement(), params)]
-    if include_closed > 0:
-        found += [PromiseRecord(*tuple(row)) for row in rows(session, _customer_closed_statement(), params)]
-    return found
-
-
-@built_once
-def _owner_open_statement() -> Select[*tuple[Any, ...]]:
-    return (
-        _select()
-        .where(Promise.owner_id == bindparam("owner_id"), Promise.status == PromiseStatus.OPEN)
-        .order_by(Promise.due_at)
-    )
+    return pane_sql.promises(plain(session), customer_id, include_closed=include_closed)
 
 
 def open_for_owner(session: Session, owner_id: uuid.UUID) -> list[PromiseRecord]:
     """The worklist: read at every start and after every change."""
-    return [
-        PromiseRecord(*tuple(row)) for row in rows(session, _owner_open_statement(), {"owner_id": owner_id})
-    ]
+    return pane_sql.open_for_owner(plain(session), owner_id)
 
 
 def open_due_between(

@@ -10,8 +10,9 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from domain.records import UserRecord
+from storage import pane_sql
 from storage.models import User
-from storage.prepared import built_once, rows
+from storage.prepared import built_once, plain, rows
 
 
 def _record(user: User) -> UserRecord:
@@ -79,11 +80,6 @@ def by_id(session: Session, user_id: uuid.UUID) -> UserRecord | None:
     return UserRecord(*tuple(found[0])) if found else None
 
 
-@built_once
-def _all_active_statement() -> Select[*tuple[Any, ...]]:
-    return _columns().where(User.active).order_by(User.display_name)
-
-
 def all_active(session: Session) -> list[UserRecord]:
     """Every active user by display name, read as rows rather than ORM objects (hundreds, at start)."""
-    return [UserRecord(*tuple(row)) for row in rows(session, _all_active_statement(), {})]
+    return pane_sql.active_users(plain(session))

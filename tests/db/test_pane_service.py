@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from domain.records import UserRecord
 from domain.vocabulary import CaseKind
 from storage.location import StoreLocation, parse_location
 from storage.models import Customer
+from storage.plain import Reader
+from storage.prepared import plain
 from storage.queries import users
 from storage.store import Store, open_store
 from tests.helpers import factories
@@ -265,12 +268,18 @@ def test_a_change_committed_meanwhile_is_not_half_seen(store: Store, seeded_loca
     pane_stays_whole(store, seeded_location)
 
 
+@contextmanager
+def plain_read(store: Store) -> Iterator[Reader]:
+    with store.read() as session:
+        yield plain(session)
+
+
 def test_separate_sessions_would_half_see_it(
     store: Store, seeded_location: StoreLocation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The check above has teeth: with a plain session (on SQLite a transaction per statement) the
     same write leaves some pane neither before nor after, e.g. offers suppressed beside no open case."""
-    monkeypatch.setattr(store, "snapshot", store.read)
+    monkeypatch.setattr(store, "plain_snapshot", lambda: plain_read(store))
     torn = [
         during
         for before, during, later in openings_around_a_change(store, seeded_location)
