@@ -310,9 +310,7 @@ def run_window(
     link: SyncLink | None = None
     window: MainWindow | None = None
     try:
-        engine = (
-            first_sync_first(store, *signed, loop, None, settings) if signed is not None and store else None
-        )
+        engine = first_sync_first(store, *signed, loop, None, settings) if signed and store else None
         window = early.window() if early else None
         window = window or build_window(_given(store), role, username=username, settings=settings)
         if signed is not None and authenticator is not None and store is not None:
