@@ -1,0 +1,43 @@
+"""The memory floor: a bare Python process that opens the store with sqlite3 and holds the busy
+customer's whole history (50,000 events) as rows; `python -m tests.bench.memory_floor STORE` prints
+its peak resident memory in MB. tests/bench/pane.py measures the console doing the same.
+"""
+
+from __future__ import annotations
+
+import resource
+import sqlite3
+import sys
+
+from tests.bench.busy import BUSY_ACCOUNT
+
+# The columns the history view shows, newest first, as the pane reads them.
+HISTORY = (
+    "SELECT e.occurred_at, e.channel, e.direction, u.display_name, c.reference, e.subject, e.summary "
+    "FROM contact_events e LEFT JOIN users u ON u.id = e.advisor_id LEFT JOIN cases c ON c.id = e.case_id "
+    "WHERE e.customer_id = (SELECT id FROM customers WHERE account_number = ?) "
+    "ORDER BY e.occurred_at DESC, e.id DESC"
+)
+
+
+def history(path: str, limit: int | None = None) -> list[tuple[str, ...]]:
+    """The busy customer's history rows as text (`limit` newest, or all), read with sqlite3."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        sql = HISTORY if limit is None else f"{HISTORY} LIMIT {int(limit)}"
+        return [tuple("" if v is None else str(v) for v in row) for row in db.execute(sql, (BUSY_ACCOUNT,))]
+    finally:
+        db.close()
+
+
+def main(path: str) -> int:
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)  # held open, as the console holds its store
+    rows = db.execute(HISTORY, (BUSY_ACCOUNT,)).fetchall()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{peak_mb:.1f}")
+    db.close()
+    return 0 if rows else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
