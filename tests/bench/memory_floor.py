@@ -9,15 +9,16 @@ import resource
 import sqlite3
 import sys
 
-from tests.bench.busy import BUSY_ACCOUNT
+from tests.bench.busy import BUSY_ACCOUNT, BUSY_NAME, EARLIER_ACCOUNT
 
 # The columns the history view shows, newest first, as the pane reads them.
 HISTORY = (
     "SELECT e.occurred_at, e.channel, e.direction, u.display_name, c.reference, e.subject, e.summary "
     "FROM contact_events e LEFT JOIN users u ON u.id = e.advisor_id LEFT JOIN cases c ON c.id = e.case_id "
-    "WHERE e.customer_id = (SELECT id FROM customers WHERE account_number = ?) "
+    "WHERE e.customer_id = (SELECT id FROM customers WHERE account_number IN (?, ?) AND family_name = ?) "
     "ORDER BY e.occurred_at DESC, e.id DESC"
 )
+BUSY = (BUSY_ACCOUNT, EARLIER_ACCOUNT, BUSY_NAME)
 
 
 def history(path: str, limit: int | None = None) -> list[tuple[str, ...]]:
@@ -25,14 +26,14 @@ def history(path: str, limit: int | None = None) -> list[tuple[str, ...]]:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         sql = HISTORY if limit is None else f"{HISTORY} LIMIT {int(limit)}"
-        return [tuple("" if v is None else str(v) for v in row) for row in db.execute(sql, (BUSY_ACCOUNT,))]
+        return [tuple("" if v is None else str(v) for v in row) for row in db.execute(sql, BUSY)]
     finally:
         db.close()
 
 
 def main(path: str) -> int:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)  # held open, as the console holds its store
-    rows = db.execute(HISTORY, (BUSY_ACCOUNT,)).fetchall()
+    rows = db.execute(HISTORY, BUSY).fetchall()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{peak_mb:.1f}")
     db.close()
