@@ -6,7 +6,7 @@
   with sqlite3 (captured from one opening), for the ratio;
 - scroll the 50,000-event history a page at a time, over its first 2,000 rows and then from top to
   bottom: every frame's UI-thread time, pages arriving from the background reader included;
-- peak resident memory of the process (ru_maxrss) with the big store open, after both;
+- peak resident memory of the process (VmHWM) with the big store open, after both;
 - the scroll's floor: the same rows as plain text in a bare QTableView, paged down the same way
   (tests/bench/bare_qt.py), measured after the peak memory is read.
 """
@@ -18,7 +18,6 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import json
-import resource
 import sqlite3
 import statistics
 import sys
@@ -192,7 +191,7 @@ def main(path: str) -> dict[str, Any]:
     first_cpu, _ = scroll_frames(window, SCROLL_ROWS, time.thread_time)
     open_painted(window, busy)
     frames, rows = scroll_frames(window)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = memory_floor.peak_rss_mb()
     floor = scroll_floor(window, path)
     window.close()
     store.close()
