@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import String, Table, bindparam, delete, func, insert, select, text, type_coerce, update
 from sqlalchemy.orm import Session
@@ -126,10 +125,10 @@ def pending(session: Session, limit: int, after_seq: int = 0) -> list[OutboxReco
     return [OutboxRecord(*row) for row in rows]
 
 
-@dataclass(frozen=True, slots=True)
-class Sending:
+class Sending(NamedTuple):
     """A pending entry as the push sends it: its stored values read raw (no UUID, time or JSON
-    parsing), and its api.apply_mutations item as JSON text with the stored payload text inside."""
+    parsing), and its api.apply_mutations item as JSON text with the stored payload text inside.
+    (A named tuple: made by the thousand, and a frozen dataclass costs a call per field.)"""
 
     key: Any  # the mutation id as the driver reads it, bound back as is when its answer is stored
     mutation_id: str  # as the server spells it in its answer (lower case, with hyphens)
@@ -207,8 +206,7 @@ def sending(session: Session, limit: int, after_seq: int = 0) -> list[Sending]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class StoredAnswer:
+class StoredAnswer(NamedTuple):
     """The server's answer to a sent entry, as it is stored: the answer's JSON text kept as sent."""
 
     key: Any  # Sending.key
