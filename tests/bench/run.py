@@ -160,6 +160,7 @@ def write_benchmarks(section: str) -> None:
 
 def main() -> int:
     began = time.perf_counter()
+    load_at_start = os.getloadavg()[0]  # the machine is shared: the figures say how busy it was
     customers = int(os.environ.get("BENCH_CUSTOMERS", "1000000"))
     path = ROOT / ".bench" / f"store-{customers}.db"
     build(path, customers)
@@ -340,8 +341,9 @@ def main() -> int:
                 bare,
             )
     minutes = (time.perf_counter() - began) / 60
-    print(f"make bench took {minutes:.0f} min")
-    write_benchmarks(table.markdown(f"{header} The run took {minutes:.0f} min."))
+    loads = f"load average {load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+    print(f"make bench took {minutes:.0f} min; {loads}")
+    write_benchmarks(table.markdown(f"{header} The run took {minutes:.0f} min; {loads}."))
     return 0
 
 
