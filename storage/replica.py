@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -220,21 +221,36 @@ def _upsert(session: Session, table: Table, rows: list[dict[str, Any]], append_o
         session.execute(statement, group)
 
 
+def held_ids(session: Session, entity: str, ids: Iterable[str]) -> set[str]:
+    """Which of `ids` (as records spell them) this store holds as rows of `entity`. On SQLite one
+    statement with the ids as one JSON array, compared as the 32 hex digits the store holds: no
+    UUID parsed or bound one by one (a push asks this for every page of answers)."""
+    table = table_for(entity)
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and table is not None:
+        stored = {str(raw).replace("-", "").lower(): raw for raw in ids}
+        found = connection.exec_driver_sql(
+            f"SELECT id FROM {table.name} WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(stored)),),
+        )
+        return {stored[value] for (value,) in found if value in stored}
+    spelled: dict[uuid.UUID, str] = {}
+    for raw in ids:
+        with contextlib.suppress(ValueError):
+            spelled[uuid.UUID(raw)] = raw
+    if not spelled or table is None:
+        return set()
+    return {spelled[found] for found in _existing(session, table, set(spelled))}
+
+
 def _held_facts(session: Session, records: list[tuple[str, Mapping[str, Any]]]) -> set[str]:
     """The ids (as the records spell them) of append-only records this store already holds: a
     push's answers bring back the facts the workstation wrote, and skipping them saves converting
     and inserting each for nothing."""
     held: set[str] = set()
     for entity in APPEND_ONLY:
-        spelled: dict[uuid.UUID, str] = {}
-        for named, data in records:
-            raw = data.get("id") if named == entity else None
-            if isinstance(raw, str):
-                with contextlib.suppress(ValueError):
-                    spelled[uuid.UUID(raw)] = raw
-        table = table_for(entity)
-        if spelled and table is not None:
-            held.update(spelled[found] for found in _existing(session, table, set(spelled)))
+        named = [raw for kind, data in records if kind == entity and isinstance(raw := data.get("id"), str)]
+        held |= held_ids(session, entity, named)
     return held
 
 
@@ -263,8 +279,8 @@ def apply_records(
     A record whose id is in `protected` (it has mutations still in the outbox) is left alone, and
     so is one naming a parent this workstation does not hold. Deletes are soft: a record carries
     its `deleted` flag like any other column, and no row is ever removed. `facts_held`: the
-    append-only records are likely here already (a push's answers), so look them up first and
-    skip those found.
+    append-only records may be here already (a push's answers; a pull bringing back what this
+    workstation wrote), so look them up first (one query a page) and skip those found.
     """
     report = ApplyReport()
     if session.get_bind().dialect.name == "sqlite":
@@ -277,8 +293,12 @@ def apply_records(
         if table is None:
             report.unknown += 1
             continue
-        if entity in APPEND_ONLY and data.get("id") in held:
-            report.applied += 1  # inserted once, never updated: already here is applied
+        if entity in APPEND_ONLY and (spelled := data.get("id")) in held:
+            if _parse_uuid(str(spelled)) in protected:
+                report.held_back += 1
+                report.skipped_ids.append(_parse_uuid(str(spelled)))
+            else:
+                report.applied += 1  # inserted once, never updated: already here is applied
             continue
         values = row_values(table, data)
         row_id = values.get("id")

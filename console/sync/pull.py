@@ -45,7 +45,8 @@ def apply_page(session: Session, *, page: dict[str, Any], now: datetime) -> repl
     """One page of changes and the cursor after it, in the caller's (one) transaction."""
     changes = page.get("changes") or []
     records = [(str(change["entity"]), change["data"]) for change in changes]
-    applied = replica.apply_records(session, records, queries.pending_entity_ids(session))
+    # This workstation's own contacts come back in the pull after its push: found held, not rewritten.
+    applied = replica.apply_records(session, records, queries.pending_entity_ids(session), facts_held=True)
     queries.set_cursor(session, int(page["next_after"]), now)
     return applied
 

@@ -7,20 +7,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import psycopg
 from psycopg import errors
 from sqlalchemy.orm import Session
 
-from console.sync.remote import PermanentRefusalError, ServerLink, first_line, is_transient
+from console.sync.remote import Answer, PermanentRefusalError, ServerLink, first_line, is_transient
 from domain.mutation_kinds import entity_of
-from domain.records import OutboxRecord
 from domain.vocabulary import MutationState
 from storage import replica
 from storage.queries import sync as queries
@@ -108,26 +109,69 @@ async def with_retries(
             await sleep(delay)
 
 
-def outcome_of(entry: OutboxRecord, answer: dict[str, Any], attempts: int) -> queries.Outcome:
-    state = MutationState(str(answer.get("state")))
-    reason = answer.get("reason")
-    return queries.Outcome(entry.mutation_id, state, str(reason) if reason else None, answer, attempts)
+class _Answered(NamedTuple):
+    """A sent entry and the server's answer: as stored, and (when one came) as the server split it."""
+
+    entry: queries.Sending
+    stored: queries.StoredAnswer
+    answer: Answer | None
 
 
-def _store(session: Session, entries: dict[uuid.UUID, OutboxRecord], outcomes: list[queries.Outcome]) -> None:
-    """The answers, then the server's record of each entity (unless later mutations of it wait)."""
-    queries.store_outcomes(session, outcomes)
+_STATES = {state.value: state for state in MutationState}
+
+
+def _answered(entry: queries.Sending, answer: Answer, attempts: int) -> _Answered:
+    state = _STATES.get(str(answer.state)) or MutationState(str(answer.state))
+    stored = queries.StoredAnswer(entry.key, state, answer.reason or None, answer.text, attempts)
+    return _Answered(entry, stored, answer)
+
+
+def _refused(entry: queries.Sending, reason: str) -> _Answered:
+    return _Answered(entry, queries.StoredAnswer(entry.key, MutationState.REJECTED, reason, None, 1), None)
+
+
+def answer_of(result: dict[str, Any]) -> Answer:
+    """An answer from api.apply_mutation (one call, parsed) in the shape a page's answers come in."""
+    record = result.get("record")
+    entity, reason = result.get("entity"), result.get("reason")
+    record_id = (str(record.get("id") or "")) if isinstance(record, dict) else None
+    return Answer(
+        mutation_id=str(result.get("mutation_id")),
+        state=str(result.get("state")),
+        reason=str(reason) if reason else None,
+        text=json.dumps(result),
+        entity=entity if isinstance(entity, str) else None,
+        record_id=record_id,
+        follow_up=isinstance(result.get("follow_up"), dict),
+        skew_flagged=bool(result.get("clock_skew_flagged")),
+    )
+
+
+def _store(session: Session, answered: list[_Answered]) -> None:
+    """The answers, then the server's record of each entity (unless later mutations of it wait).
+    A contact the workstation holds already (its own, just pushed) is not parsed at all."""
+    queries.store_answers(session, [item.stored for item in answered])
+    with_record = [
+        (item, answer.entity or entity_of(item.entry.kind))
+        for item in answered
+        if (answer := item.answer) is not None and answer.record_id is not None
+    ]
+    facts: dict[str, list[str]] = {}
+    for item, entity in with_record:
+        assert item.answer is not None and item.answer.record_id is not None
+        if entity in replica.APPEND_ONLY and not item.answer.follow_up:
+            facts.setdefault(entity, []).append(item.answer.record_id)
+    held = {found for entity, ids in facts.items() for found in replica.held_ids(session, entity, ids)}
     records: list[tuple[str, dict[str, Any]]] = []
-    for outcome in outcomes:
-        answer = outcome.result or {}
-        record = answer.get("record")
-        if not isinstance(record, dict):
+    for item, entity in with_record:
+        assert item.answer is not None
+        if not isinstance(entity, str) or item.answer.record_id in held:
             continue
-        entity = answer.get("entity") or entity_of(entries[outcome.mutation_id].kind)
-        if isinstance(entity, str):
+        data = json.loads(item.answer.text)
+        record, follow_up = data.get("record"), data.get("follow_up")
+        if isinstance(record, dict):
             records.append((entity, record))
-            follow_up = answer.get("follow_up")  # promise.complete's next attempt
-            if isinstance(follow_up, dict):
+            if isinstance(follow_up, dict):  # promise.complete's next attempt
                 records.append((entity, follow_up))
     if records:
         # A record whose later mutations still wait is left for their answers to bring.
@@ -139,30 +183,26 @@ def _store(session: Session, entries: dict[uuid.UUID, OutboxRecord], outcomes: l
 class _Page:
     """One call's worth of entries and what the server answered (so far)."""
 
-    entries: list[OutboxRecord]
-    outcomes: list[queries.Outcome] = field(default_factory=list)
-    failed: list[OutboxRecord] = field(default_factory=list)  # the call that failed, if one did
-
-    @property
-    def by_id(self) -> dict[uuid.UUID, OutboxRecord]:
-        return {entry.mutation_id: entry for entry in self.entries}
+    entries: list[queries.Sending]
+    outcomes: list[_Answered] = field(default_factory=list)
+    failed: list[queries.Sending] = field(default_factory=list)  # the call that failed, if one did
 
 
 def _finish(session: Session, *, page: _Page, retry: RetryPolicy) -> None:
     """A page's answers and the server's records, in the caller's (one) local transaction."""
     if page.outcomes:
-        _store(session, page.by_id, page.outcomes)
+        _store(session, page.outcomes)
     if page.failed:
-        queries.count_attempts(session, [entry.mutation_id for entry in page.failed], retry.attempts)
+        queries.count_attempts(session, [entry.mutation_uuid() for entry in page.failed], retry.attempts)
 
 
 def _finish_and_read(
     session: Session, *, page: _Page | None, retry: RetryPolicy, after_seq: int, limit: int
-) -> list[OutboxRecord]:
+) -> list[queries.Sending]:
     """The answers of one page stored and the entries of the next read, in one local transaction."""
     if page is not None:
         _finish(session, page=page, retry=retry)
-    return queries.pending(session, limit=limit, after_seq=after_seq)
+    return queries.sending(session, limit=limit, after_seq=after_seq)
 
 
 async def push(
@@ -183,7 +223,7 @@ async def push(
     stored before its rejected rows are read back from the server."""
     report = PushReport()
     total = await run_local(store, queries.waiting_count)
-    entries = await run_local(store, partial(queries.pending, limit=batch, after_seq=0))
+    entries = await run_local(store, partial(queries.sending, limit=batch, after_seq=0))
     answered: _Page | None = None  # sent and answered, its answers not stored yet
     while entries:
         page = _Page(entries)
@@ -217,36 +257,25 @@ async def push(
     return report
 
 
-def _count(report: PushReport, outcomes: list[queries.Outcome]) -> None:
+def _count(report: PushReport, outcomes: list[_Answered]) -> None:
     report.pushed += len(outcomes)
-    for outcome in outcomes:
-        if outcome.state is MutationState.ACCEPTED:
+    for item in outcomes:
+        state = item.stored.state
+        if state is MutationState.ACCEPTED:
             report.accepted += 1
-        elif outcome.state is MutationState.REJECTED:
+        elif state is MutationState.REJECTED:
             report.rejected += 1
-        elif outcome.state is MutationState.CONFLICT:
+        elif state is MutationState.CONFLICT:
             report.conflicts += 1
-        if outcome.result and outcome.result.get("clock_skew_flagged"):
+        if item.answer is not None and item.answer.skew_flagged:
             report.skew_flagged += 1
-
-
-def wire(entry: OutboxRecord) -> dict[str, Any]:
-    """An outbox entry as api.apply_mutations reads it: apply_mutation's arguments, JSON values."""
-    return {
-        "mutation_id": str(entry.mutation_id),
-        "client_id": str(entry.client_id),
-        "client_seq": entry.client_seq,
-        "kind": entry.kind,
-        "payload": entry.payload,
-        "occurred_at": entry.occurred_at.isoformat(),
-    }
 
 
 async def _send_page(
     link: ServerLink,
-    entries: list[OutboxRecord],
-    outcomes: list[queries.Outcome],
-    failed: list[OutboxRecord],
+    entries: list[queries.Sending],
+    outcomes: list[_Answered],
+    failed: list[queries.Sending],
     *,
     sleep: Sleep,
     retry: RetryPolicy,
@@ -277,36 +306,40 @@ async def _send_page(
         failed.clear()
 
 
-async def _send_batch(
-    link: ServerLink, entries: list[OutboxRecord], *, sleep: Sleep, retry: RetryPolicy
-) -> list[queries.Outcome]:
-    mutations = [wire(entry) for entry in entries]
+def page_text(entries: list[queries.Sending]) -> str:
+    """The entries as api.apply_mutations reads them: a JSON array of apply_mutation's arguments,
+    written from the stored text (the payloads are neither parsed nor written again)."""
+    return "[" + ",".join(entry.wire for entry in entries) + "]"
 
-    async def call() -> list[dict[str, Any]]:
-        return await link.apply_mutations(mutations)
+
+async def _send_batch(
+    link: ServerLink, entries: list[queries.Sending], *, sleep: Sleep, retry: RetryPolicy
+) -> list[_Answered]:
+    page = page_text(entries)
+
+    async def call() -> list[Answer]:
+        return await link.apply_page(page)
 
     try:
         answers, attempts = await with_retries(link, call, sleep=sleep, retry=retry)
     except PermanentRefusalError as exc:  # the login itself: stop, the person must sign in again
         raise ServerUnreachableError(str(exc)) from None
-    answered = [str(answer.get("mutation_id")) for answer in answers]
-    if answered != [mutation["mutation_id"] for mutation in mutations]:
+    if [answer.mutation_id for answer in answers] != [entry.mutation_id for entry in entries]:
         raise ValueError(f"the server answered {len(answers)} of {len(entries)} mutations out of order")
-    return [outcome_of(entry, answer, attempts) for entry, answer in zip(entries, answers, strict=True)]
+    return [_answered(entry, answer, attempts) for entry, answer in zip(entries, answers, strict=True)]
 
 
 async def _refresh_rejected(store: Store, link: ServerLink, page: _Page) -> None:
     """A rejected change left the server's row as it was, and a pull may have passed that row by
     while the change waited: read it again, so the local guess does not stay (best effort)."""
-    entries = page.by_id
-    for outcome in page.outcomes:
-        entry = entries[outcome.mutation_id]
+    for item in page.outcomes:
+        entry = item.entry
         entity = entity_of(entry.kind)
         table = replica.table_for(entity) if entity else None
-        if outcome.state is not MutationState.REJECTED or entry.entity_id is None or table is None:
+        if item.stored.state is not MutationState.REJECTED or entry.entity_id is None or table is None:
             continue
         try:
-            row = await link.current_row(table.name, entry.entity_id)
+            row = await link.current_row(table.name, uuid.UUID(entry.entity_id))
         except psycopg.Error:
             await link.drop()
             return
@@ -318,29 +351,26 @@ def _apply_current(session: Session, *, entity: str, row: dict[str, Any]) -> Non
     replica.apply_records(session, [(entity, row)], queries.pending_entity_ids(session))  # rare
 
 
-async def _send(
-    link: ServerLink, entry: OutboxRecord, *, sleep: Sleep, retry: RetryPolicy
-) -> queries.Outcome:
+async def _send(link: ServerLink, entry: queries.Sending, *, sleep: Sleep, retry: RetryPolicy) -> _Answered:
     async def call() -> dict[str, Any]:
         return await link.apply_mutation(
-            mutation_id=entry.mutation_id,
-            client_id=entry.client_id,
+            mutation_id=entry.mutation_uuid(),
+            client_id=uuid.UUID(entry.client_id),
             client_seq=entry.client_seq,
             kind=entry.kind,
-            payload=entry.payload,
-            occurred_at=entry.occurred_at,
+            payload=json.loads(entry.payload),
+            occurred_at=datetime.fromisoformat(entry.occurred_at),
         )
 
     try:
         answer, attempts = await with_retries(link, call, sleep=sleep, retry=retry)
     except PermanentRefusalError as exc:
         if str(exc).startswith("mutation "):  # this id is another user's: this entry only
-            return queries.Outcome(entry.mutation_id, MutationState.REJECTED, str(exc), None, 1)
+            return _refused(entry, str(exc))
         raise ServerUnreachableError(str(exc)) from None
     except ServerUnreachableError:
         raise
     except psycopg.Error as exc:  # the server refused this call (bad value...): a reason, not a crash
         await link.drop()
-        reason = f"the server refused this change: {first_line(exc)}"
-        return queries.Outcome(entry.mutation_id, MutationState.REJECTED, reason, None, 1)
-    return outcome_of(entry, answer, attempts)
+        return _refused(entry, f"the server refused this change: {first_line(exc)}")
+    return _answered(entry, answer_of(answer), attempts)

@@ -1,4 +1,4 @@
-"""The link to the central server: psycopg's AsyncConnection calling api.apply_mutations (a batch),
+"""The link to the central server: psycopg's AsyncConnection calling api.apply_mutations (a page),
 api.apply_mutation (one), api.pull_changes or api.pull_held, the first sync's api.working_set_plan,
 api.snapshot_page and api.customers_records, the holdings' api.hold_customers and
 api.release_customers, LISTEN for the change notice, and which faults are worth a retry."""
@@ -8,9 +8,9 @@ from __future__ import annotations
 import contextlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from psycopg import errors, sql
@@ -57,6 +57,32 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, psycopg.InterfaceError):
         return True  # the connection is closed or broken
     return isinstance(exc, psycopg.OperationalError)
+
+
+class Answer(NamedTuple):
+    """The server's answer to one mutation of a page, split on the server: the whole answer as JSON
+    text (stored as is) and the few fields the push reads, so no answer is parsed here unless its
+    record is to be written."""
+
+    mutation_id: str | None
+    state: str | None
+    reason: str | None
+    text: str
+    entity: str | None
+    record_id: str | None  # the record's id, when the answer carries a record this login may read
+    follow_up: bool  # it carries a follow-up record (promise.complete's next attempt)
+    skew_flagged: bool
+
+
+# api.apply_mutations called once (a function in FROM runs once), its answers taken apart in order.
+_APPLY_PAGE = """
+SELECT a.value ->> 'mutation_id', a.value ->> 'state', a.value ->> 'reason', a.value::text,
+       a.value ->> 'entity',
+       CASE WHEN jsonb_typeof(a.value -> 'record') = 'object' THEN a.value -> 'record' ->> 'id' END,
+       jsonb_typeof(a.value -> 'follow_up') = 'object', a.value -> 'clock_skew_flagged' = 'true'::jsonb
+  FROM jsonb_array_elements(api.apply_mutations(%s::jsonb)) WITH ORDINALITY AS a(value, n)
+ ORDER BY a.n
+"""
 
 
 class ServerLink:
@@ -106,20 +132,18 @@ class ServerLink:
         assert row is not None
         return _as_dict(row[0])
 
-    async def apply_mutations(self, mutations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """One call of api.apply_mutations: the mutations (each with the keys of apply_mutation's
-        arguments, JSON values) applied in order and committed together; one answer each, in order."""
+    async def apply_page(self, page: str) -> list[Answer]:
+        """One call of api.apply_mutations with a page already written as a JSON array (text): one
+        answer each, in order. A server answer that is not an array of objects raises psycopg.Error."""
         connection = await self.connection()
         try:
-            cursor = await connection.execute("SELECT api.apply_mutations(%s)", (Jsonb(list(mutations)),))
-            row = await cursor.fetchone()
+            cursor = await connection.execute(_APPLY_PAGE, (page,))
+            rows = await cursor.fetchall()
         except errors.InsufficientPrivilege as exc:
             raise PermanentRefusalError(first_line(exc)) from None
-        assert row is not None
-        found = json.loads(row[0]) if isinstance(row[0], str) else row[0]
-        if not isinstance(found, list) or not all(isinstance(answer, dict) for answer in found):
-            raise TypeError("the server's answer to a batch is not a list of objects")
-        return found
+        return [
+            Answer(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), bool(row[7])) for row in rows
+        ]
 
     async def pull_changes(self, after: int, max_rows: int) -> dict[str, Any]:
         connection = await self.connection()

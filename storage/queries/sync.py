@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import String, Table, bindparam, delete, func, insert, select, text, type_coerce, update
 from sqlalchemy.orm import Session
 
 from domain import mutation_kinds
@@ -19,17 +19,6 @@ from storage.models import OutboxEntry, Promise, SyncCursor, SyncIdentity
 SERVER_CURSOR = "server"
 _IDENTITY = cast(Table, SyncIdentity.__table__)
 _OUTBOX = cast(Table, OutboxEntry.__table__)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The server's answer to one pushed mutation, to be stored on its outbox entry."""
-
-    mutation_id: uuid.UUID
-    state: MutationState
-    reason: str | None
-    result: dict[str, Any] | None
-    attempts: int
 
 
 def client_id(session: Session, now: datetime) -> uuid.UUID:
@@ -136,6 +125,125 @@ def pending(session: Session, limit: int, after_seq: int = 0) -> list[OutboxReco
     return [OutboxRecord(*row) for row in rows]
 
 
+class Sending(NamedTuple):
+    """A pending entry as the push sends it: its stored values read raw (no UUID, time or JSON
+    parsing), and its api.apply_mutations item as JSON text with the stored payload text inside.
+    (A named tuple: made by the thousand, and a frozen dataclass costs a call per field.)"""
+
+    key: Any  # the mutation id as the driver reads it, bound back as is when its answer is stored
+    mutation_id: str  # as the server spells it in its answer (lower case, with hyphens)
+    client_id: str
+    client_seq: int
+    kind: str
+    entity_id: str | None
+    payload: str  # JSON text, as queued (checked by mutation_kinds.check_payload then)
+    occurred_at: str  # ISO 8601 with its offset
+    wire: str
+
+    def mutation_uuid(self) -> uuid.UUID:
+        return uuid.UUID(self.mutation_id)
+
+
+_SENDING_COLUMNS = tuple(
+    type_coerce(column, String)  # the driver's own values: no SQLAlchemy result processing
+    for column in (
+        _OUTBOX.c.mutation_id,
+        _OUTBOX.c.client_id,
+        _OUTBOX.c.client_seq,
+        _OUTBOX.c.kind,
+        _OUTBOX.c.entity_id,
+        _OUTBOX.c.payload,
+        _OUTBOX.c.occurred_at,
+    )
+)
+_WIRE = '{"mutation_id":"%s","client_id":"%s","client_seq":%d,"kind":%s,"payload":%s,"occurred_at":"%s"}'
+
+
+_SendingRow = tuple[Any, Any, int, str, Any, Any, Any]
+
+
+def _uuid_text(value: Any) -> str:
+    """A stored UUID as text with hyphens: SQLite holds 32 hex digits, PostgreSQL's driver a UUID."""
+    if isinstance(value, str) and len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return str(value)
+
+
+def _time_text(value: Any) -> str:
+    """A stored time as ISO 8601 with its offset: SQLite holds UTC without one."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return f"{value}+00:00"
+
+
+def sending(session: Session, limit: int, after_seq: int = 0) -> list[Sending]:
+    """The next pending entries in client sequence order, as the push sends them."""
+    rows = session.connection().execute(
+        select(*_SENDING_COLUMNS)
+        .where(_OUTBOX.c.state == MutationState.PENDING, _OUTBOX.c.client_seq > after_seq)
+        .order_by(_OUTBOX.c.client_seq)
+        .limit(limit)
+    )
+    found: list[Sending] = []
+    kinds: dict[str, str] = {}
+    for key, client, seq, kind, entity_id, payload, occurred in cast(Iterable[_SendingRow], rows):
+        mutation_id, client_id, at = _uuid_text(key), _uuid_text(client), _time_text(occurred)
+        payload_text = payload if isinstance(payload, str) else json.dumps(payload)
+        kind_json = kinds.get(kind) or kinds.setdefault(kind, json.dumps(kind))
+        found.append(
+            Sending(
+                key=key,
+                mutation_id=mutation_id,
+                client_id=client_id,
+                client_seq=seq,
+                kind=kind,
+                entity_id=_uuid_text(entity_id) if entity_id is not None else None,
+                payload=payload_text,
+                occurred_at=at,
+                wire=_WIRE % (mutation_id, client_id, seq, kind_json, payload_text, at),
+            )
+        )
+    return found
+
+
+class StoredAnswer(NamedTuple):
+    """The server's answer to a sent entry, as it is stored: the answer's JSON text kept as sent."""
+
+    key: Any  # Sending.key
+    state: MutationState
+    reason: str | None
+    result: str | None  # JSON text
+    attempts: int
+
+
+def store_answers(session: Session, answers: list[StoredAnswer]) -> None:
+    """Record the server's answers on their entries (one executemany, no per-row type processing).
+    A refused promise.complete takes its local follow-up with it (see drop_unmade_follow_ups)."""
+    if not answers:
+        return
+    connection = session.connection()
+    statement = _ANSWER_SQLITE if connection.dialect.name == "sqlite" else _ANSWER_POSTGRES
+    rows = [
+        {"key": a.key, "state": a.state.value, "reason": a.reason, "result": a.result, "attempts": a.attempts}
+        for a in answers
+    ]
+    connection.execute(statement, rows)
+    settled = (MutationState.REJECTED, MutationState.CONFLICT)
+    refused = [uuid.UUID(_uuid_text(a.key)) for a in answers if a.state in settled]
+    if refused:
+        drop_unmade_follow_ups(session, refused)
+
+
+_ANSWER_SQLITE = text(
+    "UPDATE sync_outbox SET state = :state, reason = :reason, result = :result, "
+    "attempts = attempts + :attempts WHERE mutation_id = :key"
+)
+_ANSWER_POSTGRES = text(
+    "UPDATE sync_outbox SET state = :state, reason = :reason, result = CAST(:result AS json), "
+    "attempts = attempts + :attempts WHERE mutation_id = CAST(:key AS uuid)"
+)
+
+
 def entries(session: Session) -> list[OutboxRecord]:
     """Every entry, answered or not, in client sequence order."""
     return [_record(row) for row in session.scalars(select(OutboxEntry).order_by(OutboxEntry.client_seq))]
@@ -184,27 +292,6 @@ def settled_problems(session: Session, limit: int = 200) -> list[OutboxRecord]:
     return [_record(row) for row in rows]
 
 
-def store_outcomes(session: Session, outcomes: Iterable[Outcome]) -> None:
-    """Record the server's answers on their entries: one executemany for a whole batch. A refused
-    promise.complete takes its local follow-up with it (see drop_unmade_follow_ups)."""
-    outcomes = list(outcomes)
-    rows = [
-        {
-            "b_id": outcome.mutation_id,
-            "b_state": outcome.state,
-            "b_reason": outcome.reason,
-            "b_result": outcome.result,
-            "b_attempts": outcome.attempts,
-        }
-        for outcome in outcomes
-    ]
-    if rows:
-        session.connection().execute(_ANSWER, rows)
-    refused = [o.mutation_id for o in outcomes if o.state in (MutationState.REJECTED, MutationState.CONFLICT)]
-    if refused:
-        drop_unmade_follow_ups(session, refused)
-
-
 def drop_unmade_follow_ups(session: Session, mutation_ids: list[uuid.UUID]) -> None:
     """A refused (rejected or conflicting) promise.complete made nothing on the server, so the
     follow-up promise it made here exists only here: without this it would stay open in the
@@ -233,16 +320,6 @@ def count_attempts(session: Session, mutation_ids: Iterable[uuid.UUID], attempts
         session.connection().execute(_COUNT, rows)
 
 
-_ANSWER = (
-    update(_OUTBOX)
-    .where(_OUTBOX.c.mutation_id == bindparam("b_id"))
-    .values(
-        state=bindparam("b_state"),
-        reason=bindparam("b_reason"),
-        result=bindparam("b_result"),
-        attempts=_OUTBOX.c.attempts + bindparam("b_attempts"),
-    )
-)
 _COUNT = (
     update(_OUTBOX)
     .where(_OUTBOX.c.mutation_id == bindparam("b_id"))

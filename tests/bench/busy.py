@@ -15,7 +15,10 @@ from storage import bulk
 from storage.models import Customer, User
 from storage.store import Store
 
-BUSY_ACCOUNT = "10000005"
+BUSY_ACCOUNT = "10000099"  # outside the seed's story accounts (1000000x) and numbered ones (40000001...)
+# Stores seeded before the household story customers took 10000005 hold the busy customer there.
+EARLIER_ACCOUNT = "10000005"
+BUSY_NAME = "Logistics Ltd"
 CHANNELS = ("phone", "email", "social", "letter", "chat", "visit", "system")
 SUMMARIES = (
     "Called about the leased line at the Leeds office; engineer booked",
@@ -31,7 +34,11 @@ SUMMARIES = (
 def ensure_busy_customer(store: Store, events: int = 50_000, seed: int = 5) -> uuid.UUID:
     """The busy customer's id, writing them and their `events` events first if the store lacks them."""
     with store.read() as session:
-        found = session.scalar(select(Customer.id).where(Customer.account_number == BUSY_ACCOUNT))
+        found = session.scalar(
+            select(Customer.id)
+            .where(Customer.account_number.in_((BUSY_ACCOUNT, EARLIER_ACCOUNT)))
+            .where(Customer.family_name == BUSY_NAME)
+        )
         advisors = list(session.scalars(select(User.id).order_by(User.username).limit(20)))
     if found is not None:
         return found
@@ -44,9 +51,9 @@ def ensure_busy_customer(store: Store, events: int = 50_000, seed: int = 5) -> u
         "account_number": BUSY_ACCOUNT,
         "title": None,
         "given_name": "Harbour",
-        "family_name": "Logistics Ltd",
+        "family_name": BUSY_NAME,
         "given_key": name_key("Harbour"),
-        "family_key": name_key("Logistics Ltd"),
+        "family_key": name_key(BUSY_NAME),
         "email": "accounts@harbour-logistics.example",
         "email_key": email_key("accounts@harbour-logistics.example"),
         "address_line": "Unit 4, Dockside Park",

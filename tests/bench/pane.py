@@ -6,7 +6,9 @@
   with sqlite3 (captured from one opening), for the ratio;
 - scroll the 50,000-event history a page at a time, over its first 2,000 rows and then from top to
   bottom: every frame's UI-thread time, pages arriving from the background reader included;
-- peak resident memory of the process (ru_maxrss) with the big store open, after both.
+- peak resident memory of the process (VmHWM) with the big store open, after both;
+- the scroll's floor: the same rows as plain text in a bare QTableView, paged down the same way
+  (tests/bench/bare_qt.py), measured after the peak memory is read.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import json
-import resource
 import sqlite3
 import statistics
 import sys
@@ -30,6 +31,7 @@ from sqlalchemy import event
 
 from storage.location import parse_location
 from storage.store import open_store
+from tests.bench import bare_qt, memory_floor
 from tests.bench.busy import ensure_busy_customer
 from widgets.app import application, build_window, quiet_harmless_qt_messages
 from widgets.gc_guard import GuiThreadGarbageCollector
@@ -115,6 +117,25 @@ def scroll_frames(
     return frames, model.rowCount()
 
 
+def scroll_floor(window: MainWindow, path: str) -> dict[str, Any]:
+    """The scroll figures' floor: the same rows as plain text in a bare QTableView (Qt's own
+    delegate) of the history view's size and row height, paged down the same way."""
+    view = window.pane.history_panel.view
+    columns = window.pane.history_model.columnCount()
+    model = bare_qt.BareTable(memory_floor.history(path, SCROLL_ROWS), columns)
+    bare = bare_qt.bare_view(model, view.width(), view.height(), view.verticalHeader().defaultSectionSize())
+    first = bare_qt.page_down_frames(bare, time.perf_counter)
+    first_cpu = bare_qt.page_down_frames(bare, time.thread_time)
+    model.reset(memory_floor.history(path))
+    every = bare_qt.page_down_frames(bare, time.perf_counter)
+    bare.close()
+    return {
+        "scroll_first_floor": percentiles(first),
+        "scroll_first_floor_cpu": percentiles(first_cpu),
+        "scroll_floor": percentiles(every),
+    }
+
+
 def percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     return {
@@ -170,7 +191,8 @@ def main(path: str) -> dict[str, Any]:
     first_cpu, _ = scroll_frames(window, SCROLL_ROWS, time.thread_time)
     open_painted(window, busy)
     frames, rows = scroll_frames(window)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = memory_floor.peak_rss_mb()
+    floor = scroll_floor(window, path)
     window.close()
     store.close()
     return {
@@ -184,6 +206,7 @@ def main(path: str) -> dict[str, Any]:
         "scroll_frames": len(frames),
         "scroll_rows": rows,
         "peak_rss_mb": peak_mb,
+        **floor,
     }
 
 

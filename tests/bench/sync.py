@@ -4,7 +4,8 @@ supervisor's approval on the server to the advisor's store (the engine woken by 
 
 The push's floor, measured in the same run on the same server: the same contact rows as plain
 INSERTs (one a mutation, into a scratch copy of contact_events with its indexes and no triggers or
-foreign keys) through one function call per page of the same size, from one connection.
+foreign keys) through one function call per page of the same size, from one connection. The pull's
+floor: the pulled contact rows as plain INSERTs into a scratch SQLite table of the same definition.
 
 Run: `.venv/bin/python -m tests.bench.sync [MUTATIONS] [CHANGES] [--json]` (defaults 10,000 and
 100,000; `make bench` runs it with --json: the figures as one JSON object on stdout).
@@ -16,6 +17,7 @@ import asyncio
 import json
 import os
 import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -35,6 +37,7 @@ from console.sync import outbox
 from console.sync import push as push_batch
 from console.sync.engine import SyncEngine
 from console.sync.pacing import FLOOR
+from console.sync.pull import PAGE_SIZE as PULL_PAGE
 from console.sync.remote import connector, conninfo
 from domain import mutation_kinds
 from domain.vocabulary import Channel, Direction, GoodwillState, Role
@@ -165,8 +168,15 @@ def measure(uri: str, folder: Path, mutations: int, changes: int, out: TextIO = 
     print(f"pull  {summary.pulled:,} changes: {pulled:.2f} s ({summary.pulled / pulled:,.0f}/s)", file=out)
     with fresh.read() as session:
         held = session.execute(text("SELECT count(*) FROM contact_events")).scalar_one()
-    print(f"      the fresh store holds {held:,} contact events", file=out, flush=True)
     fresh.close()
+    floor_rows, pull_floor_seconds = pull_floor(folder, folder / "fresh.db")
+    print(
+        f"      the fresh store holds {held:,} contact events; floor, the same {floor_rows:,} rows as plain "
+        f"INSERTs into SQLite a page a transaction: {pull_floor_seconds:.2f} s "
+        f"({floor_rows / pull_floor_seconds:,.0f}/s)",
+        file=out,
+        flush=True,
+    )
     times = latency(folder, admin, location, people, customer, alex.id)
     p50, p95 = statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
     print(
@@ -185,6 +195,7 @@ def measure(uri: str, folder: Path, mutations: int, changes: int, out: TextIO = 
         "pull_changes": summary.pulled,
         "pull_seconds": pulled,
         "pull_per_second": summary.pulled / pulled,
+        "pull_floor_per_second": floor_rows / pull_floor_seconds,
         "approval_runs": len(times),
         "approval_p50_ms": p50 * 1000,
         "approval_p95_ms": p95 * 1000,
@@ -243,6 +254,36 @@ def push_floor(location: Any, payloads: list[dict[str, Any]], at: datetime) -> f
         for page in pages:
             connection.execute("SELECT bench_floor.insert_page(%s)", (Jsonb(page),)).fetchone()
         return time.perf_counter() - started
+
+
+def pull_floor(folder: Path, pulled: Path) -> tuple[int, float]:
+    """(rows, seconds) to write the pulled store's contact events as plain INSERTs with sqlite3 into
+    a scratch table of the same definition and indexes (no triggers; foreign keys unchecked), one
+    transaction a page of the pull's size, WAL and synchronous=NORMAL as the store runs."""
+    source = sqlite3.connect(pulled)
+    definitions = [
+        sql
+        for (sql,) in source.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'contact_events' AND type IN ('table', 'index') "
+            "AND sql IS NOT NULL ORDER BY type DESC"
+        )
+    ]
+    rows = source.execute("SELECT * FROM contact_events").fetchall()
+    source.close()
+    scratch = sqlite3.connect(folder / "pull-floor.db", isolation_level=None)
+    scratch.execute("PRAGMA journal_mode=WAL")
+    scratch.execute("PRAGMA synchronous=NORMAL")
+    for sql in definitions:
+        scratch.execute(sql)
+    insert = f"INSERT INTO contact_events VALUES ({', '.join('?' * len(rows[0]))})"
+    started = time.perf_counter()
+    for start in range(0, len(rows), PULL_PAGE):
+        scratch.execute("BEGIN")
+        scratch.executemany(insert, rows[start : start + PULL_PAGE])
+        scratch.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    scratch.close()
+    return len(rows), elapsed
 
 
 def latency(

@@ -7,7 +7,8 @@ table view offscreen (1366x768), then measures on the UI thread:
   and the window's per-tick work: newly-due promises and the overdue count), ~500 times;
 - the same tick followed by the repaint it causes: only the countdown and state strip of the visible
   rows is repainted (widgets.views.HintTableView), so only those rows' words are computed.
-Prints median and p95 in milliseconds. No database: the figures are the widgets' own.
+Prints median and p95 in milliseconds. No database: the figures are the widgets' own. The floor:
+the same rows' text in a bare model and QTableView (tests/bench/bare_qt.py), opened and ticked.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication
 
 from console.clock import ManualClock
 from domain.records import PromiseRecord
 from domain.vocabulary import PromiseKind, PromiseStatus
+from tests.bench import bare_qt
 from widgets.promise_text import workstation_zone
-from widgets.promises.models import WorklistModel
+from widgets.promises.models import PromiseColumn, WorklistModel
 from widgets.promises.panels import WorklistPanel
 from widgets.ticker import Ticker
 
@@ -154,9 +157,48 @@ def measure() -> dict[str, list[float]]:
         print(f"{label}:")
         print(f"  one tick (clock, dataChanged, due check):  {summary(ticks)}")
         print(f"  one tick + the repaint it causes:          {summary(ticks_painted)}")
+    figures.update(bare_floor(app, model, panel))
     gc.enable()
     panel.close()
     return figures
+
+
+def bare_floor(app: QApplication, model: WorklistModel, panel: WorklistPanel) -> dict[str, list[float]]:
+    """The floor: the worklist's rows as the model shows them, plain text in a bare model and Qt's
+    own QTableView of the same size; opening it (reset + first paint), and a tick's least work (the
+    visible cells of the countdown and state columns repainted)."""
+    columns = model.columnCount()
+    rows = [
+        tuple(str(model.data(model.index(row, column)) or "") for column in range(columns))
+        for row in range(model.rowCount())
+    ]
+    bare = bare_qt.BareTable([], columns)
+    width, height = panel.view.width(), panel.view.height()
+    row_height = panel.view.verticalHeader().defaultSectionSize()
+    view = bare_qt.bare_view(bare, width, height, row_height)
+    opens, ticks = [], []
+    for _ in range(10):
+        started = time.perf_counter()
+        bare.reset(rows)
+        view.viewport().repaint()
+        opens.append((time.perf_counter() - started) * 1000)
+        bare.reset([])
+        view.viewport().repaint()
+    bare.reset(rows)
+    for _ in range(3):
+        app.processEvents()
+    countdown = model.COLUMNS.index(PromiseColumn.COUNTDOWN)
+    left = view.columnViewportPosition(countdown)
+    width = view.columnViewportPosition(countdown + 1) + view.columnWidth(countdown + 1) - left
+    strip = QRect(left, 0, width, view.viewport().height())  # the countdown and state columns
+    for _ in range(TICKS):
+        started = time.perf_counter()
+        view.viewport().update(strip)
+        app.processEvents()
+        ticks.append((time.perf_counter() - started) * 1000)
+    view.close()
+    print(f"floor, a bare model of the same rows: open {summary(opens)}; tick + repaint {summary(ticks)}")
+    return {"floor_open_painted": opens, "floor_tick_painted": ticks}
 
 
 def main() -> int:

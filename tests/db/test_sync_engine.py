@@ -5,8 +5,9 @@ that block nothing, conflicts, pulls that spare pending records, and the loop wo
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -27,14 +28,16 @@ from console.sync import push as pushing
 from console.sync.engine import Mode, SyncEngine
 from console.sync.pull import pull
 from console.sync.push import RetryPolicy
-from console.sync.remote import ServerLink
+from console.sync.remote import Answer, ServerLink
 from domain import mutation_kinds
-from domain.records import CaseSummary, HandoffRecord
+from domain.records import CaseSummary, ContactEventRecord, HandoffRecord
 from domain.vocabulary import (
     Authorisation,
     CaseKind,
     CaseStatus,
+    Channel,
     Confirmation,
+    Direction,
     GoodwillKind,
     GoodwillState,
     HandoffKind,
@@ -48,6 +51,7 @@ from domain.vocabulary import (
 from domain.vocabulary import Team as StaffTeam
 from storage.models import ContactEvent, Customer, Goodwill, Offer, OutboxEntry
 from storage.queries import customers as customer_queries
+from storage.queries import events as event_queries
 from storage.queries import goodwill as goodwill_queries
 from storage.queries import handoffs as handoff_queries
 from storage.queries import promises as promise_queries
@@ -607,8 +611,8 @@ def test_transient_faults_are_retried_with_the_same_mutation_id(
             self.lost()
             return answer
 
-        async def apply_mutations(self, mutations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-            answers = await super().apply_mutations(mutations)
+        async def apply_page(self, page: str) -> list[Answer]:
+            answers = await super().apply_page(page)
             self.lost()
             return answers
 
@@ -723,9 +727,9 @@ class CountingLink(ServerLink):
         super().__init__(connect)
         self.batches_sent: list[list[int]] = []
 
-    async def apply_mutations(self, mutations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        self.batches_sent.append([int(item["client_seq"]) for item in mutations])
-        return await super().apply_mutations(mutations)
+    async def apply_page(self, page: str) -> list[Answer]:
+        self.batches_sent.append([int(item["client_seq"]) for item in json.loads(page)])
+        return await super().apply_page(page)
 
 
 def test_a_push_sends_pages_in_client_order_one_call_and_one_local_transaction_each(
@@ -833,7 +837,7 @@ def test_a_server_without_the_batch_function_gets_one_call_each(team: Team, cent
     singles: list[str] = []
 
     class OldServer(ServerLink):
-        async def apply_mutations(self, mutations: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        async def apply_page(self, page: str) -> list[Answer]:
             raise psycopg.errors.UndefinedFunction("function api.apply_mutations(jsonb) does not exist")
 
         async def apply_mutation(self, **call: Any) -> dict[str, Any]:
@@ -900,3 +904,84 @@ def test_a_handoff_reaches_the_receiving_teams_list_and_its_progress_reaches_the
     finally:
         for station in stations:
             station.store.close()
+
+
+def test_a_push_sends_the_stored_text_and_keeps_every_id_order_and_answer_exact(
+    team: Team, central: Central
+) -> None:
+    """Contacts, goodwill requests and a request the server rejects, in pages of four sent as the
+    stored JSON text: the server logs each mutation once, in client order, with the ids, times and
+    payloads queued, and each outbox entry holds exactly the answer the server logged."""
+    alex, _, customer_id = team
+    stranger = factories.customer(account="49999996")
+    add_everywhere(None, [alex.store], stranger)
+    queued: list[dict[str, Any]] = []
+    for number in range(10):
+        if number in (3, 7):
+            alex.goodwill.request(customer_id, GoodwillKind.REFUND, f"{number}.00", "billing error", "refund")
+            continue
+        if number == 5:
+            alex.goodwill.request(stranger.id, GoodwillKind.REFUND, "5.00", "billing error", "unknown there")
+            continue
+        with alex.store.durable_write() as session:
+            now = alex.clock.now()
+            event = ContactEventRecord(
+                id=uuid.uuid4(),
+                customer_id=customer_id,
+                case_id=None,
+                channel=Channel.PHONE,
+                direction=Direction.INBOUND,
+                advisor_id=alex.user.id,
+                occurred_at=now,
+                recorded_at=now,
+                subject=None,
+                summary=f'call {number} «ü» "quoted"',
+            )
+            event_queries.add(session, event)
+            queued.append(outbox.contact_add(event))
+            outbox.queue(
+                session,
+                kind=mutation_kinds.CONTACT_ADD,
+                payload=queued[-1],
+                actor=alex.user.username,
+                entity_id=event.id,
+                occurred_at=alex.clock.now(),
+            )
+    contacts_before = alex.count(ContactEvent)
+    link = CountingLink(alex.connect())
+
+    async def send() -> pushing.PushReport:
+        try:
+            return await pushing.push(alex.store, link, sleep=alex.sleeper, retry=QUICK_RETRY, batch=4)
+        finally:
+            await link.close()
+
+    report = asyncio.run(send())
+    assert (report.pushed, report.accepted, report.rejected, report.conflicts) == (10, 9, 1, 0)
+    assert link.batches_sent == [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]]
+    entries = alex.outbox()
+    with central.admin.connect() as connection:
+        logged = connection.execute(
+            text(
+                "SELECT mutation_id, client_id, client_seq, kind, state, reason, result, occurred_at "
+                "FROM mutation_log ORDER BY client_seq"
+            )
+        ).all()
+        written = connection.execute(text("SELECT id, summary, occurred_at FROM contact_events"))
+        contacts = {row.id: row for row in written}
+    assert [(row.mutation_id, row.client_id, row.client_seq, row.kind) for row in logged] == [
+        (entry.mutation_id, entry.client_id, entry.client_seq, entry.kind) for entry in entries
+    ]
+    assert [row.occurred_at for row in logged] == [entry.occurred_at for entry in entries]
+    for row, entry in zip(logged, entries, strict=True):
+        assert (entry.state, entry.reason, entry.attempts) == (MutationState(row.state), row.reason, 1)
+        with alex.store.read() as session:
+            stored = session.get_one(OutboxEntry, entry.mutation_id).result
+        assert stored == row.result  # the answer as the server logged it, not a copy rebuilt here
+    assert [entry.state for entry in entries].count(MutationState.REJECTED) == 1
+    assert entries[5].state is MutationState.REJECTED and entries[5].kind == mutation_kinds.GOODWILL_REQUEST
+    for payload in queued:  # the payload text arrived as queued, non-ASCII included
+        row = contacts[uuid.UUID(payload["id"])]
+        assert row.summary == payload["summary"]
+        assert row.occurred_at.isoformat() == payload["occurred_at"]
+    assert alex.count(ContactEvent) == contacts_before  # the answers' records were already held

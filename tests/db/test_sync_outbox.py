@@ -3,6 +3,7 @@ in the store, nothing queued when the unit of work fails, and pulled records tur
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from domain import mutation_kinds
 from domain.vocabulary import GoodwillKind, MutationState
 from storage import replica
 from storage.location import parse_location
-from storage.models import Customer, Goodwill, Promise
+from storage.models import Customer, Goodwill, OutboxEntry, Promise
 from storage.queries import sync as queries
 from storage.queries import users
 from storage.store import Store, open_store
@@ -156,11 +157,12 @@ def test_what_waits_is_read_by_the_pending_index_not_by_a_scan(sqlite_store: Sto
     try:
         with sqlite_store.read() as session:
             queries.pending(session, 500, after_seq=3)
+            queries.sending(session, 500, after_seq=3)
             queries.waiting_count(session)
             queries.first_pending_seq(session)
     finally:
         sqlalchemy_event.remove(engine, "before_cursor_execute", capture)
-    assert len(seen) == 3
+    assert len(seen) == 4
     with engine.connect() as connection:
         raw = connection.connection.driver_connection
         assert raw is not None
@@ -210,3 +212,66 @@ def test_a_page_may_name_a_row_that_comes_later_in_it(sqlite_store: Store) -> No
     with sqlite_store.read() as session:
         assert session.get_one(Promise, first).follow_up_id == follow_up
         assert queries.cursor(session) == 2
+
+
+def test_an_entry_is_sent_as_its_stored_text_and_its_answer_stored_as_sent(any_store: Store) -> None:
+    """The push reads pending entries raw: on either engine the page item is apply_mutation's
+    arguments as JSON (the payload as queued, the time with its offset), and an answer's JSON text
+    is stored as the entry's result, with its state, reason and attempts."""
+    with any_store.write() as session:
+        session.add_all([factories.user("alex"), factories.customer()])
+    payloads = [
+        {
+            "id": str(uuid.uuid4()),
+            "customer_id": str(uuid.uuid4()),
+            "channel": "phone",
+            "direction": "inbound",
+            "summary": summary,
+        }
+        for summary in ("first", 'a «quoted» "second"')
+    ]
+    at = datetime(2026, 11, 25, 10, 0, 0, 1, tzinfo=UTC)
+    with any_store.durable_write() as session:
+        ids = [
+            outbox.queue(
+                session,
+                kind=mutation_kinds.CONTACT_ADD,
+                payload=payload,
+                actor="alex",
+                entity_id=None,
+                occurred_at=at,
+            )
+            for payload in payloads
+        ]
+    with any_store.read() as session:
+        sent = queries.sending(session, 500)
+        entries = queries.entries(session)
+    assert [json.loads(item.wire) for item in sent] == [
+        {
+            "mutation_id": str(entry.mutation_id),
+            "client_id": str(entry.client_id),
+            "client_seq": entry.client_seq,
+            "kind": mutation_kinds.CONTACT_ADD,
+            "payload": payload,
+            "occurred_at": json.loads(sent[0].wire)["occurred_at"],
+        }
+        for entry, payload in zip(entries, payloads, strict=True)
+    ]
+    assert [item.mutation_uuid() for item in sent] == ids
+    assert {datetime.fromisoformat(item.occurred_at) for item in sent} == {at}
+    answers = [
+        queries.StoredAnswer(sent[0].key, MutationState.ACCEPTED, None, '{"state": "accepted", "n": 1}', 1),
+        queries.StoredAnswer(sent[1].key, MutationState.REJECTED, "no such customer", None, 2),
+    ]
+    with any_store.write() as session:
+        queries.store_answers(session, answers)
+    with any_store.read() as session:
+        first, second = queries.entries(session)
+        results = [queries.entry(session, mutation_id) for mutation_id in ids]
+        assert queries.sending(session, 500) == []
+    assert (first.state, first.reason, first.attempts) == (MutationState.ACCEPTED, None, 1)
+    assert (second.state, second.reason, second.attempts) == (MutationState.REJECTED, "no such customer", 2)
+    with any_store.read() as session:
+        stored = [session.get_one(OutboxEntry, mutation_id).result for mutation_id in ids]
+    assert stored == [{"state": "accepted", "n": 1}, None]
+    assert all(result is not None for result in results)
