@@ -1,0 +1,122 @@
+"""One process of simulated workstations: each a Workstation on its own login, its pushes and pulls
+through the pooler, its notices from the chosen source; run on one asyncio loop for the run's time,
+then drained (pending pushes answered, awaited approvals pulled) and measured."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import resource
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from console.sync.remote import ServerLink, connector, notices
+from domain.vocabulary import Role
+from tests.load.workstation import Figures, NoticeSource, Workstation
+
+DRAIN = 60.0  # seconds after the acts stop for the last pushes and approvals
+
+
+@dataclass(frozen=True)
+class Seat:
+    """What one workstation needs: its login and where it connects."""
+
+    username: str
+    user_id: str
+    role: str
+    limit_pence: int
+    pooled: str  # libpq conninfo through the pooler, with the password
+    direct: str  # libpq conninfo straight to the server (LISTEN), with the password
+    supervisor_index: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The run as every client process sees it (plain values: it crosses into a child process)."""
+
+    seats: list[Seat]
+    customers: list[str]
+    cursor: int
+    start_at: float  # wall time (time.time()) the workstations start
+    seconds: float
+    notices: str  # listen | none
+    drop_at: float | None  # seconds into the run when `drop_share` of the workstations lose notices
+    drop_share: float
+    seed: int
+
+
+def notice_source(kind: str, direct: str) -> NoticeSource | None:
+    if kind == "listen":
+        connect = connector(direct)
+
+        def listen() -> AsyncIterator[str]:
+            return notices(connect)
+
+        return listen
+    if kind == "none":
+        return None
+    raise ValueError(f"unknown notice source {kind!r}")
+
+
+async def run_seats(plan: Plan) -> dict[str, Any]:
+    figures = Figures()
+    rng = random.Random(plan.seed)
+    stations = []
+    for seat in plan.seats:
+        # Behind PgBouncer 1.18 in transaction mode a server-side prepared statement would land on
+        # another server connection: psycopg must not prepare.
+        link = ServerLink(connector(seat.pooled, prepare_threshold=None))
+        stations.append(
+            Workstation(
+                username=seat.username,
+                user_id=uuid.UUID(seat.user_id),
+                role=Role(seat.role),
+                limit_pence=seat.limit_pence,
+                link=link,
+                notices=notice_source(plan.notices, seat.direct),
+                customers=rng.sample(plan.customers, min(50, len(plan.customers))),
+                cursor=plan.cursor,
+                figures=figures,
+                rng=random.Random(rng.random()),
+                supervisor_index=seat.supervisor_index,
+            )
+        )
+    await asyncio.sleep(max(plan.start_at - time.time(), 0.0))
+    started = time.monotonic()
+    until = started + plan.seconds
+    drain_until = until + DRAIN
+    advisors = [asyncio.create_task(s.run(until, drain_until)) for s in stations if s.role is Role.ADVISOR]
+    supervisors = [
+        asyncio.create_task(s.run(until, drain_until)) for s in stations if s.role is Role.SUPERVISOR
+    ]
+    dropped: list[Workstation] = []
+    if plan.drop_at is not None:
+        await asyncio.sleep(plan.drop_at)
+        chosen = [s for s in stations if s.role is Role.ADVISOR]
+        dropped = chosen[: int(len(chosen) * plan.drop_share)]
+        for station in dropped:
+            station.drop_notices()
+            station.seen_approvals.clear()
+    await asyncio.wait(advisors)
+    for station in stations:
+        station.stop()
+    await asyncio.gather(*supervisors, return_exceptions=True)
+    result = figures.as_dict()
+    result["leftover"] = {s.username: s.pending_approvals() for s in stations if s.awaiting}
+    result["dropped"] = [s.username for s in dropped]
+    result["dropped_approvals"] = [seconds for s in dropped for seconds in s.seen_approvals]
+    result["cpu_seconds"] = (
+        resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime
+    )
+    result["seconds"] = time.monotonic() - started
+    return result
+
+
+def run_process(plan: Plan) -> dict[str, Any]:
+    """The entry point of a client process."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return asyncio.run(run_seats(plan))
