@@ -1,24 +1,28 @@
 """The sync engine: push, the first sync of a new store, then pull; a connectivity state for the status
 bar, and a loop that syncs every few seconds, on demand (F5) and when the server announces a change
-(LISTEN/NOTIFY; notices are coalesced and paced, console/sync/pacing.py)."""
+(LISTEN/NOTIFY, or a subscription at a notice relay; notices are coalesced and paced,
+console/sync/pacing.py). With a relay, the server connection closes after an idle spell."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
 
 from console.clock import Clock
+from console.relay_address import RelayAddress
 from console.sync import first_sync as first_syncing
-from console.sync import pacing, sync_mark, witness
+from console.sync import pacing, relay_client, sync_mark, witness
 from console.sync import pull as pulling
 from console.sync import push as pushing
+from console.sync.notice_keys import EVERYONE, parse_notice
 from console.sync.push import RetryPolicy, ServerUnreachableError, Sleep, read_local
+from console.sync.relay_ticket import Ticket, fetch_ticket
 from console.sync.remote import Connect, PermanentRefusalError, ServerLink, first_line, is_transient, notices
 from domain.records import OutboxRecord
 from domain.vocabulary import MutationState
@@ -100,6 +104,9 @@ class SyncEngine:
         push_batch: int = pushing.BATCH,
         retry: RetryPolicy | None = None,
         link: ServerLink | None = None,
+        relay: RelayAddress | None = None,
+        idle_close: float = 10.0,
+        relay_keepalive: float = relay_client.KEEPALIVE,
     ) -> None:
         self._store = store
         self._connect = connect
@@ -116,7 +123,18 @@ class SyncEngine:
         self._push_batch = push_batch  # mutations per api.apply_mutations call
         self._retry = retry or RetryPolicy()
         self._link = link or ServerLink(connect)
+        # With a notice relay (instead of LISTEN): the customer keys it wants notices for, its
+        # ticket, the subscription, and when it last needed the server (the link closes after
+        # `idle_close` seconds without).
+        self._relay = relay
+        self.idle_close = timedelta(seconds=idle_close)
+        self._relay_keepalive = relay_keepalive
+        self._interest: frozenset[str] = frozenset({EVERYONE})
+        self._ticket: Ticket | None = None
+        self._subscription: relay_client.Subscription | None = None
+        self._server_used_at: datetime | None = None
         self._lock = asyncio.Lock()
+        self._background: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()  # request_sync: the next turn at once
         self._noticed = asyncio.Event()  # a change notice came: a pull once the pacing allows
         self._stopping = False
@@ -142,8 +160,24 @@ class SyncEngine:
 
     @property
     def listening(self) -> bool:
-        """Whether the server's change notices reach this engine (LISTEN is in place)."""
+        """Whether the server's change notices reach this engine (LISTEN, or the relay subscription,
+        is in place)."""
         return self._listening
+
+    @property
+    def holds_server_connection(self) -> bool:
+        return self._link.is_open
+
+    def set_interest(self, keys: Iterable[str]) -> None:
+        """The keys of the customers this workstation holds (notice_keys.customer_keys), or `*` for
+        every notice (the default). With a relay, only notices for these keys (and the user's, team's
+        and role's own) wake this engine; the live subscription follows at once."""
+        self._interest = frozenset(keys)
+        subscription = self._subscription
+        if subscription is not None:
+            task = asyncio.get_running_loop().create_task(subscription.set_keys(self._interest))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
     def add_listener(self, listener: Listener) -> None:
         """Called with every new state (on the loop's thread)."""
@@ -275,6 +309,8 @@ class SyncEngine:
             if not is_transient(exc):
                 raise
             offline = first_line(exc)
+        if waiting or first is not None or cursor_before is not None:
+            self._server_used_at = self._clock.now()
         if offline is not None:
             await self._link.drop()
             log.info("sync stopped: %s", offline)
@@ -353,7 +389,11 @@ class SyncEngine:
         self._noticed = asyncio.Event()
         self._stopping = False
         self._running = True
-        listener = asyncio.create_task(self._listen()) if self._listen_wanted else None
+        listener: asyncio.Task[None] | None = None
+        if self._relay is not None:
+            listener = asyncio.create_task(self._relay_notices())
+        elif self._listen_wanted:
+            listener = asyncio.create_task(self._listen())
         count = 0
         try:
             while not self._stopping:
@@ -367,6 +407,7 @@ class SyncEngine:
                 count += 1
                 if self._stopping or (turns is not None and count >= turns):
                     break
+                await self._close_when_idle()
                 await self._pause()
         finally:
             self._running = False
@@ -429,11 +470,66 @@ class SyncEngine:
             self._listening = False
             await self._sleep(self.interval * 5)
 
-    def _already_pulled(self, head: str) -> bool:
-        try:
-            return int(head) <= self._known_head
-        except ValueError:
-            return False
+    def _already_pulled(self, payload: str) -> bool:
+        """Whether a notice's head (its payload: the head, then the keys) was pulled already; a
+        payload that is not a notice is not (its pull is paced like any other)."""
+        notice = parse_notice(payload)
+        return notice is not None and notice.head <= self._known_head
+
+    def _noticed_head(self, head: int) -> None:
+        if head > self._known_head:
+            self._notified = True
+            self._noticed.set()
+
+    async def _relay_notices(self) -> None:
+        """The relay's heads for this workstation's keys: a pull wanted for each past the head
+        already pulled (the first, on every (re)subscribe, catches up what was missed); after a
+        refusal a fresh ticket, after a drop a new subscription, quietly."""
+        assert self._relay is not None
+        while not self._stopping:
+            try:
+                ticket = await self._fresh_ticket()
+                subscription = await relay_client.Subscription.open(
+                    self._relay, ticket, self._interest, keepalive=self._relay_keepalive
+                )
+                self._subscription = subscription
+                try:
+                    async for head in subscription:
+                        self._listening = True
+                        self._noticed_head(head)
+                finally:
+                    self._subscription = None
+                    await subscription.close()
+            except asyncio.CancelledError:
+                raise
+            except relay_client.RelayRefusedError as exc:
+                self._ticket = None
+                log.info("the notice relay refused: %s", exc)
+            except Exception as exc:  # the relay is an optimisation; the timer pull remains
+                log.info("change notices from the relay stopped: %s", first_line(exc))
+            self._listening = False
+            await self._sleep(self.interval * 5)
+
+    async def _fresh_ticket(self) -> Ticket:
+        """The ticket for the relay, fetched through this login again when it expires within the hour."""
+        if self._ticket is None or self._ticket.expires_within(self._clock.now(), 3600):
+            async with self._lock:
+                try:
+                    self._ticket = await fetch_ticket(await self._link.connection())
+                except Exception:
+                    await self._link.drop()
+                    raise
+                self._server_used_at = self._clock.now()
+        return self._ticket
+
+    async def _close_when_idle(self) -> None:
+        """With a relay, a workstation with nothing to send or fetch holds no server connection."""
+        if self._relay is None or not self._link.is_open:
+            return
+        used = self._server_used_at
+        if used is None or self._clock.now() - used >= self.idle_close:
+            async with self._lock:
+                await self._link.close()
 
     async def close(self) -> None:
         self.stop()

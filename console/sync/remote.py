@@ -38,10 +38,10 @@ def conninfo(url: str | URL) -> str:
 def connector(info: str, **options: Any) -> Connect:
     """Open autocommit connections with `info` (each function call is its own transaction)."""
 
+    options.setdefault("application_name", "advisor-console sync")
+
     async def connect() -> psycopg.AsyncConnection[Any]:
-        return await psycopg.AsyncConnection.connect(
-            info, autocommit=True, connect_timeout=5, application_name="advisor-console sync", **options
-        )
+        return await psycopg.AsyncConnection.connect(info, autocommit=True, connect_timeout=5, **options)
 
     return connect
 
@@ -70,6 +70,11 @@ class ServerLink:
         if self._connection is None or self._connection.closed:
             self._connection = await self._connect()
         return self._connection
+
+    @property
+    def is_open(self) -> bool:
+        """Whether it holds a server connection now."""
+        return self._connection is not None and not self._connection.closed
 
     async def drop(self) -> None:
         """Forget a connection that failed; the next call opens a fresh one."""

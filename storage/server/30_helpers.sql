@@ -307,7 +307,8 @@ BEGIN
       FROM moved;
     GET DIAGNOSTICS v_moved = ROW_COUNT;
     UPDATE api.change_counter SET last_seq = v_last + v_moved WHERE id = 1;
-    PERFORM pg_notify('console_changes', (v_last + v_moved)::text);
+    -- The head and the keys of these changes (87_notice_relay.sql), so a relay wakes only who cares.
+    PERFORM pg_notify('console_changes', api.notice_payload(v_last, v_last + v_moved));
     RETURN NULL;
 END
 $$;

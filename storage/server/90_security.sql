@@ -35,6 +35,7 @@ GRANT EXECUTE ON FUNCTION api.apply_mutations(jsonb) TO advisor, supervisor;
 GRANT EXECUTE ON FUNCTION api.pull_changes(bigint, integer) TO advisor, supervisor;
 GRANT EXECUTE ON FUNCTION api.audit_witness(bigint[]) TO advisor, supervisor;  -- 25_audit_witness.sql
 GRANT EXECUTE ON FUNCTION api.sync_mark(uuid, bigint, timestamptz) TO advisor, supervisor;  -- 75_trusted_time.sql
+GRANT EXECUTE ON FUNCTION api.notice_ticket() TO advisor, supervisor;  -- 87_notice_relay.sql
 -- First sync (85_snapshot.sql): the plan and pages read as the caller; the head and the entity list
 -- are what those two call.
 GRANT EXECUTE ON FUNCTION api.snapshot_plan(), api.snapshot_page(text, uuid, integer), api.change_head(),

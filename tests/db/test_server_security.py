@@ -56,6 +56,8 @@ CALLABLE = {
     "api.reader_is_active",
     "api.audit_witness",
     "api.sync_mark",
+    # The caller's signed ticket for the notice relay (87_notice_relay.sql).
+    "api.notice_ticket",
 }
 
 
@@ -179,6 +181,8 @@ def test_execute_only_on_the_api_functions(central: Central) -> None:
         "apply_mutations",
         "audit_witness",
         "change_head",
+        "notice_relay_state",  # the notice_relay login's only function (87_notice_relay.sql)
+        "notice_ticket",
         "number_changes",
         "pull_changes",
         "reader_is_active",
