@@ -13,11 +13,16 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from console.relay_address import parse_relay_address
+from console.sync.notice_keys import EVERYONE, customer_keys
+from console.sync.relay_client import subscribe
+from console.sync.relay_ticket import fetch_ticket
 from console.sync.remote import ServerLink, connector, notices
 from domain.vocabulary import Role
 from tests.load.workstation import Figures, NoticeSource, Workstation
 
 DRAIN = 60.0  # seconds after the acts stop for the last pushes and approvals
+HELD = 50  # customers a workstation serves (and, with the relay, wants notices for)
 
 
 @dataclass(frozen=True)
@@ -42,23 +47,39 @@ class Plan:
     cursor: int
     start_at: float  # wall time (time.time()) the workstations start
     seconds: float
-    notices: str  # listen | none
+    notices: str  # listen | relay | none
+    relay: str | None  # tcp://127.0.0.1:PORT of the notice relay
+    interest: str  # customers (the keys of the customers a workstation holds) | everyone
     drop_at: float | None  # seconds into the run when `drop_share` of the workstations lose notices
     drop_share: float
     seed: int
 
 
-def notice_source(kind: str, direct: str) -> NoticeSource | None:
-    if kind == "listen":
-        connect = connector(direct)
+def notice_source(plan: Plan, seat: Seat, link: ServerLink, customers: list[str]) -> NoticeSource | None:
+    """The workstation's notices: its own LISTEN connection, a subscription to the relay (with the
+    ticket its own login fetches through its link), or none (timer pulls only)."""
+    if plan.notices == "listen":
+        connect = connector(seat.direct)
 
         def listen() -> AsyncIterator[str]:
             return notices(connect)
 
         return listen
-    if kind == "none":
-        return None
-    raise ValueError(f"unknown notice source {kind!r}")
+    if plan.notices == "relay":
+        assert plan.relay is not None
+        address = parse_relay_address(plan.relay)
+        if plan.interest == "everyone":
+            keys: frozenset[str] = frozenset({EVERYONE})
+        else:
+            keys = customer_keys(uuid.UUID(customer) for customer in customers)
+
+        async def subscribed() -> AsyncIterator[str]:
+            ticket = await fetch_ticket(await link.connection())
+            async for head in subscribe(address, ticket, keys):
+                yield str(head)
+
+        return subscribed
+    return None
 
 
 async def run_seats(plan: Plan) -> dict[str, Any]:
@@ -69,6 +90,7 @@ async def run_seats(plan: Plan) -> dict[str, Any]:
         # Behind PgBouncer 1.18 in transaction mode a server-side prepared statement would land on
         # another server connection: psycopg must not prepare.
         link = ServerLink(connector(seat.pooled, prepare_threshold=None))
+        held = rng.sample(plan.customers, min(HELD, len(plan.customers)))
         stations.append(
             Workstation(
                 username=seat.username,
@@ -76,8 +98,8 @@ async def run_seats(plan: Plan) -> dict[str, Any]:
                 role=Role(seat.role),
                 limit_pence=seat.limit_pence,
                 link=link,
-                notices=notice_source(plan.notices, seat.direct),
-                customers=rng.sample(plan.customers, min(50, len(plan.customers))),
+                notices=notice_source(plan, seat, link, held),
+                customers=held,
                 cursor=plan.cursor,
                 figures=figures,
                 rng=random.Random(rng.random()),

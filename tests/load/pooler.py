@@ -26,6 +26,18 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def wait_for_port(port: int, seconds: float = 15.0) -> None:
+    """Until something listens on 127.0.0.1:port."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"nothing listens on 127.0.0.1:{port} after {seconds:g} s")
+
+
 class PgBouncer:
     """Started by `start()`, stopped by `stop()`; `conninfo(user, password)` for a client."""
 
@@ -110,8 +122,9 @@ user = {run_as}
             dbname=self.database, host="127.0.0.1", port=self.port, user=user, password=password
         )
 
-    def pid(self) -> int | None:
-        return self.process.pid if self.process is not None else None
+    def pid(self) -> int:
+        assert self.process is not None, "not started"
+        return self.process.pid
 
     def log_tail(self, lines: int = 5) -> str:
         text = ""

@@ -40,6 +40,7 @@ def figures(
     restart_seconds: float | None,
     processes: int,
     supervisors: int,
+    relay: dict[str, Any] | None,
 ) -> dict[str, Any]:
     acks = [v for r in results for v in r["acks"]]
     approvals = [v for r in results for v in r["approvals"]]
@@ -96,8 +97,9 @@ def figures(
         },
         "server_cpu_cores": _rate(samples.server_cpu),
         "server_memory_mb_max": round(max(samples.server_mb, default=0.0)),
-        "pooler_cpu_cores": _rate(samples.pooler_cpu),
-        "pooler_memory_mb_max": round(max(samples.pooler_mb, default=0.0)),
+        "helper_cpu_cores": {name: _rate(series) for name, series in samples.helper_cpu.items()},
+        "helper_memory_mb_max": {name: round(max(mb, default=0.0)) for name, mb in samples.helper_mb.items()},
+        "relay": relay,
         "client_cpu_cores": round(sum(r["cpu_seconds"] for r in results) / ran, 2) if ran > 0 else None,
         "load_average": {
             "min": round(min(samples.load, default=0.0), 1),
@@ -142,7 +144,10 @@ def table(found: dict[str, Any]) -> str:
             f"LISTEN max {conn['listen_max']})",
         ),
         ("server CPU / memory", f"{found['server_cpu_cores']} cores, {found['server_memory_mb_max']} MB PSS"),
-        ("PgBouncer CPU / memory", f"{found['pooler_cpu_cores']} cores, {found['pooler_memory_mb_max']} MB"),
+        *[
+            (f"{name} CPU / memory", f"{cores} cores, {found['helper_memory_mb_max'].get(name)} MB")
+            for name, cores in found["helper_cpu_cores"].items()
+        ],
         ("simulator CPU", f"{found['client_cpu_cores']} cores in {found['client_processes']} process(es)"),
         (
             "load average",

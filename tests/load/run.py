@@ -15,16 +15,18 @@ import warnings
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from domain.vocabulary import Role
 from tests.load.check import check
 from tests.load.clients import DRAIN, Plan, Seat, run_process
-from tests.load.pooler import PgBouncer
+from tests.load.pooler import PgBouncer, free_port, wait_for_port
+from tests.load.relay import run_relay
 from tests.load.report import figures, table
 from tests.load.sampler import Sampler
 from tests.load.server import LoadServer
 
-NOTICE_SOURCES = ("listen", "none")
+NOTICE_SOURCES = ("relay", "listen", "none")
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -35,7 +37,18 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--processes", type=int, default=None, help="client processes (default 2 from 200 on)"
     )
-    parser.add_argument("--notices", choices=NOTICE_SOURCES, default="listen")
+    parser.add_argument(
+        "--notices",
+        choices=NOTICE_SOURCES,
+        default="relay",
+        help="relay: one LISTEN connection fanned out (default); listen: one per workstation; none: timer",
+    )
+    parser.add_argument(
+        "--interest",
+        choices=("customers", "everyone"),
+        default="customers",
+        help="with the relay: notices for the workstation's own customers (default), or all",
+    )
     parser.add_argument("--restart-at", type=float, default=None, metavar="SECONDS")
     parser.add_argument(
         "--drop-notices",
@@ -72,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     server = LoadServer(max_connections=listening + args.server_connections + 50)
     pooler: PgBouncer | None = None
+    relay: multiprocessing.process.BaseProcess | None = None
+    context = multiprocessing.get_context("spawn")
+    relay_stop = context.Event()
+    relay_answers: Any = context.Queue()
     try:
         server.prepare(args.customers)
         logins = server.add_logins(args.workstations - supervisors, supervisors)
@@ -99,6 +116,17 @@ def main(argv: list[str] | None = None) -> int:
             )
             for login in logins
         ]
+        relay_address = None
+        if args.notices == "relay":
+            relay_port = free_port()
+            relay_address = f"tcp://127.0.0.1:{relay_port}"
+            relay = context.Process(
+                target=run_relay,
+                args=(server.relay_login(), relay_port, relay_stop, relay_answers),
+                name="notice-relay",
+            )
+            relay.start()
+            wait_for_port(relay_port)
         customers = server.customer_ids(args.customers)
         cursor = server.head()
         pulls_before = server.function_calls("pull_changes")
@@ -113,13 +141,18 @@ def main(argv: list[str] | None = None) -> int:
                 start_at=start_at,
                 seconds=seconds,
                 notices=args.notices,
+                relay=relay_address,
+                interest=args.interest,
                 drop_at=drop_at if args.drop_notices > 0 else None,
                 drop_share=args.drop_notices,
                 seed=args.seed * 1000 + number,
             )
             for number in range(processes)
         ]
-        sampler = Sampler(server.admin_uri, server.postmaster_pid, pooler.pid())
+        helpers: dict[str, int] = {"PgBouncer": pooler.pid()}
+        if relay is not None and relay.pid is not None:
+            helpers["relay"] = relay.pid
+        sampler = Sampler(server.admin_uri, server.postmaster_pid, helpers)
         print(
             f"load: set up in {setup:.0f} s; {args.workstations:,} workstations ({supervisors} supervisors) "
             f"for {args.minutes:g} min in {processes} process(es), notices: {args.notices}",
@@ -127,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         restart_seconds = None
-        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(processes, mp_context=context) as pool:
             futures = [pool.submit(run_process, plan) for plan in plans]
             time.sleep(max(start_at - time.time(), 0))
             sampler.start()
@@ -137,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
                 restart_seconds = server.restart()
             results = [future.result(timeout=seconds + DRAIN + 600) for future in futures]
         samples = sampler.finish()
+        relay_figures = None
+        if relay is not None:
+            relay_stop.set()
+            relay_figures = relay_answers.get(timeout=30)
         ran = time.time() - start_at
         pulls_at_server = server.function_calls("pull_changes") - pulls_before
         sent: dict[str, str] = {}
@@ -156,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             restart_seconds=restart_seconds,
             processes=processes,
             supervisors=supervisors,
+            relay=relay_figures,
         )
         print(table(found))
         if args.json is not None:
@@ -165,6 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         problems = Counter({"lost": verdict["lost"], "doubled": verdict["doubled"]})
         return 1 if any(problems.values()) else 0
     finally:
+        if relay is not None:
+            relay_stop.set()
+            relay.join(timeout=30)
+            if relay.is_alive():
+                relay.terminate()
         if pooler is not None:
             pooler.stop()
         server.cleanup()

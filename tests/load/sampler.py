@@ -18,13 +18,14 @@ import psycopg
 TICK = os.sysconf("SC_CLK_TCK")
 COUNT = """
 SELECT count(*) FILTER (WHERE backend_type = 'client backend'),
-       count(*) FILTER (WHERE backend_type = 'client backend' AND query ILIKE 'LISTEN%')
+       count(*) FILTER (WHERE backend_type = 'client backend'
+                          AND (query ILIKE 'LISTEN%' OR usename = 'notice_relay'))
   FROM pg_stat_activity WHERE pid <> pg_backend_pid()
 """
 
 
-def _stat(pid: int) -> tuple[int, int, float, float] | None:
-    """(ppid, state, own CPU s, reaped children's CPU s) from /proc/pid/stat, or None if gone."""
+def _stat(pid: int) -> tuple[int, float, float] | None:
+    """(ppid, own CPU s, reaped children's CPU s) from /proc/pid/stat, or None if gone."""
     try:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
@@ -32,7 +33,6 @@ def _stat(pid: int) -> tuple[int, int, float, float] | None:
     fields = text[text.rindex(")") + 2 :].split()
     return (
         int(fields[1]),
-        0,
         (int(fields[11]) + int(fields[12])) / TICK,
         (int(fields[13]) + int(fields[14])) / TICK,
     )
@@ -63,9 +63,9 @@ class Samples:
     backends: list[int] = field(default_factory=list)  # client backends, each second
     listening: list[int] = field(default_factory=list)  # of which LISTEN connections
     server_cpu: list[tuple[float, float]] = field(default_factory=list)  # (wall, cumulative CPU s)
-    pooler_cpu: list[tuple[float, float]] = field(default_factory=list)
+    helper_cpu: dict[str, list[tuple[float, float]]] = field(default_factory=dict)  # PgBouncer, relay
     server_mb: list[float] = field(default_factory=list)
-    pooler_mb: list[float] = field(default_factory=list)
+    helper_mb: dict[str, list[float]] = field(default_factory=dict)
     load: list[float] = field(default_factory=list)
     failures: int = 0
 
@@ -74,11 +74,11 @@ class Sampler(threading.Thread):
     """`start()`, then `finish()` returns the samples; `postmaster` is asked again at every sample
     (a restart makes a new one)."""
 
-    def __init__(self, admin_uri: str, postmaster: Callable[[], int], pooler: int | None) -> None:
+    def __init__(self, admin_uri: str, postmaster: Callable[[], int], helpers: dict[str, int]) -> None:
         super().__init__(daemon=True, name="load-sampler")
         self.admin_uri = admin_uri
         self.postmaster = postmaster
-        self.pooler = pooler
+        self.helpers = helpers
         self.samples = Samples()
         self._halt = threading.Event()
         self._base = 0.0  # CPU of postmasters that ended (a restart)
@@ -114,23 +114,23 @@ class Sampler(threading.Thread):
         if stat is None:
             return
         children = _children(postmaster)
-        total = stat[2] + stat[3]
+        total = stat[1] + stat[2]
         for child in children:
             found = _stat(child)
             if found is not None:
-                total += found[2]
+                total += found[1]
         if self._last is not None and self._last[0] != postmaster:
             self._base += self._last[1]
         self._last = (postmaster, total)
         self.samples.server_cpu.append((now, self._base + total))
-        if self.pooler is not None:
-            found = _stat(self.pooler)
+        for name, pid in self.helpers.items():
+            found = _stat(pid)
             if found is not None:
-                self.samples.pooler_cpu.append((now, found[2]))
+                self.samples.helper_cpu.setdefault(name, []).append((now, found[1]))
         if memory:
             self.samples.server_mb.append(sum(_pss_mb(pid) for pid in [postmaster, *children]))
-            if self.pooler is not None:
-                self.samples.pooler_mb.append(_pss_mb(self.pooler))
+            for name, pid in self.helpers.items():
+                self.samples.helper_mb.setdefault(name, []).append(_pss_mb(pid))
 
     def finish(self) -> Samples:
         self._halt.set()

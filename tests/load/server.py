@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import psycopg.sql
 from sqlalchemy import create_engine
 
 from console.seed import seed_store
@@ -23,6 +24,7 @@ from console.working_time import WorkingHours
 from domain.vocabulary import Role, Team
 from storage.location import StoreLocation, parse_location
 from storage.server import init_server
+from storage.server.scram import scram_verifier
 from storage.server.users import add_user
 from storage.store import open_store
 from tests.helpers.pg_server import start_server
@@ -117,6 +119,19 @@ class LoadServer:
         teams = load_teams()
         times = [(t.team.value, t.words, t.acknowledge_hours) for t in teams.teams]
         init_server(self.location, times, WorkingHours().server_calendar(date.today()))
+
+    def relay_login(self) -> str:
+        """A password for the notice relay's login (its verifier only is sent); its conninfo."""
+        password = uuid.uuid4().hex + "Aa1!"
+        with psycopg.connect(self.admin_uri, autocommit=True) as connection:
+            connection.execute(
+                psycopg.sql.SQL("ALTER ROLE notice_relay PASSWORD {}").format(
+                    psycopg.sql.Literal(scram_verifier(password))
+                )
+            )
+        return psycopg.conninfo.make_conninfo(
+            dbname=self.database, host=self.socket_dir, port=self.port, user="notice_relay", password=password
+        )
 
     def add_logins(self, advisors: int, supervisors: int, *, threads: int = 4) -> list[Login]:
         """Console users through `user add`'s own function (SCRAM verifier, audit entry, change log

@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from console.ids import new_id
+from console.sync.notice_keys import parse_notice
 from console.sync.pacing import PullPacing
 from console.sync.push import RetryPolicy
 from console.sync.remote import PermanentRefusalError, ServerLink, first_line, is_transient
@@ -251,7 +252,8 @@ class Workstation:
                     self.listening = True
                     if self.hears_nothing():
                         break
-                    if head and int(head) > self.known_head:
+                    notice = parse_notice(head)  # the head, then (LISTEN) its changes' keys
+                    if notice is not None and notice.head > self.known_head:
                         self.figures.notices += 1
                         self.notified = True
                         self.noticed.set()
