@@ -55,7 +55,7 @@ class Plan:
     seed: int
 
 
-def notice_source(plan: Plan, seat: Seat, link: ServerLink, customers: list[str]) -> NoticeSource | None:
+def notice_source(plan: Plan, seat: Seat, station: Workstation, customers: list[str]) -> NoticeSource | None:
     """The workstation's notices: its own LISTEN connection, a subscription to the relay (with the
     ticket its own login fetches through its link), or none (timer pulls only)."""
     if plan.notices == "listen":
@@ -74,7 +74,8 @@ def notice_source(plan: Plan, seat: Seat, link: ServerLink, customers: list[str]
             keys = customer_keys(uuid.UUID(customer) for customer in customers)
 
         async def subscribed() -> AsyncIterator[str]:
-            ticket = await fetch_ticket(await link.connection())
+            async with station.lock:
+                ticket = await fetch_ticket(await station.link.connection())
             async for head in subscribe(address, ticket, keys):
                 yield str(head)
 
@@ -98,7 +99,7 @@ async def run_seats(plan: Plan) -> dict[str, Any]:
                 role=Role(seat.role),
                 limit_pence=seat.limit_pence,
                 link=link,
-                notices=notice_source(plan, seat, link, held),
+                notices=None,
                 customers=held,
                 cursor=plan.cursor,
                 figures=figures,
@@ -106,6 +107,8 @@ async def run_seats(plan: Plan) -> dict[str, Any]:
                 supervisor_index=seat.supervisor_index,
             )
         )
+    for seat, station in zip(plan.seats, stations, strict=True):
+        station.notice_source = notice_source(plan, seat, station, station.advisor.customers)
     await asyncio.sleep(max(plan.start_at - time.time(), 0.0))
     started = time.monotonic()
     until = started + plan.seconds

@@ -38,6 +38,16 @@ WITNESSED = 20  # audit heads the engine sends with each witness call
 NoticeSource = Callable[[], AsyncIterator[str]]
 
 
+def why(exc: BaseException) -> str:
+    """The server's or the pooler's own words (after FATAL or ERROR), else the first line, short."""
+    text = " ".join(str(exc).split())
+    for mark in ("FATAL:", "ERROR:"):
+        if mark in text:
+            text = text[text.index(mark) :]
+            break
+    return text[:90]
+
+
 class OfflineError(Exception):
     """A call failed on every try of the RetryPolicy: the workstation is offline for now."""
 
@@ -117,6 +127,7 @@ class Workstation:
         self.acting = True
         self.stopped = False
         self.seen_approvals: list[float] = []
+        self.lock = asyncio.Lock()
 
     # -- acts -------------------------------------------------------------------------------------
 
@@ -148,7 +159,7 @@ class Workstation:
             except Exception as exc:
                 if not is_transient(exc):
                     raise
-                self.figures.retries[type(exc).__name__] += 1
+                self.figures.retries[f"{type(exc).__name__}: {why(exc)}"] += 1
                 await self.link.drop()
                 delay = next(delays, None)
                 if delay is None:
@@ -260,7 +271,7 @@ class Workstation:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                self.figures.retries[f"notices: {type(exc).__name__}"] += 1
+                self.figures.retries[f"notices: {type(exc).__name__}: {why(exc)}"] += 1
             self.listening = False
             if not self.notices_dropped:
                 await asyncio.sleep(NOTICE_RETRY)
@@ -287,12 +298,13 @@ class Workstation:
         pacing allows, and on the timer; keep going while offline."""
         while time.monotonic() < drain_until and not self.stopped:
             try:
-                if self.outbox:
-                    self.wake.clear()
-                    await self.push()
-                    await self.pull()
-                elif self.pull_due():
-                    await self.pull()
+                async with self.lock:  # one call at a time on the link, as the engine's lock does
+                    if self.outbox:
+                        self.wake.clear()
+                        await self.push()
+                        await self.pull()
+                    elif self.pull_due():
+                        await self.pull()
             except OfflineError:
                 await asyncio.sleep(OFFLINE_REST)
                 continue
