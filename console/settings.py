@@ -37,6 +37,9 @@ class Settings:
     # The central server, postgresql://host:port/database (no user, no password). When set, the
     # console asks who is signing in before it opens; the workstation keeps its local store either way.
     server_url: str | None = None
+    # Days a customer nobody opened stays on this workstation (unless the team's open work needs them),
+    # and how far back "the customers I touched" reach in a new workstation's first sync.
+    keep_customers_days: int = 30
     # Accept a server_url whose sslmode lets data cross the network unencrypted (disable, allow,
     # prefer); the status bar then says the link is not encrypted. Off: such a URL is refused.
     allow_insecure: bool = False
@@ -66,6 +69,7 @@ LIMITS = {
     "complaint_offer_pause_days": (0, 365),
     "opening_hour": (0, 22),
     "closing_hour": (1, 23),
+    "keep_customers_days": (1, 366),
 }
 TEXT_SETTINGS = ("server_url",)
 BOOLEAN_SETTINGS = ("allow_insecure",)

@@ -144,7 +144,13 @@ def sign_in(authenticator: Authenticator) -> tuple[Session, str] | None:
         dialog.deleteLater()
 
 
-def sync_engine(store: Store, session: Session, password: str, clock: Clock | None = None) -> SyncEngine:
+def sync_engine(
+    store: Store,
+    session: Session,
+    password: str,
+    clock: Clock | None = None,
+    settings: Settings | None = None,
+) -> SyncEngine:
     """The sync engine for `store`, connecting as the signed-in person (password in memory only)."""
     from psycopg.conninfo import make_conninfo
 
@@ -153,11 +159,17 @@ def sync_engine(store: Store, session: Session, password: str, clock: Clock | No
 
     info = make_conninfo(**session.server.connection_keywords())
     connect = connector(info, user=session.username, password=password)
-    return SyncEngine(store, connect, clock=clock or SystemClock())
+    keep_days = (settings or Settings()).keep_customers_days
+    return SyncEngine(store, connect, clock=clock or SystemClock(), keep_days=keep_days)
 
 
 def first_sync_first(
-    store: Store, session: Session, password: str, loop: asyncio.AbstractEventLoop, clock: Clock | None = None
+    store: Store,
+    session: Session,
+    password: str,
+    loop: asyncio.AbstractEventLoop,
+    clock: Clock | None = None,
+    settings: Settings | None = None,
 ) -> SyncEngine | None:
     """A new store's first sync, in `firstSyncDialog` before the window (which needs the signed-in
     person's row to act as them): the engine it ran on, or None when no first sync is due."""
@@ -165,7 +177,7 @@ def first_sync_first(
 
     if not session.online:
         return None
-    engine = sync_engine(store, session, password, clock)
+    engine = sync_engine(store, session, password, clock, settings)
     if not loop.run_until_complete(engine.first_sync_needed()):
         return None
     dialog = FirstSyncDialog(engine, session.server.describe())
@@ -183,6 +195,7 @@ def attach_sync(
     password: str,
     clock: Clock | None = None,
     engine: SyncEngine | None = None,
+    settings: Settings | None = None,
 ) -> SyncLink | None:
     """The sync engine for the window's store (`engine`, or one made here), connecting as the
     signed-in person; None when the store does not hold that person and no engine is given."""
@@ -193,7 +206,7 @@ def attach_sync(
     from console.sync.on_demand import ServerReads, connector
     from widgets.sync.link import SyncLink
 
-    engine = engine or sync_engine(store, session, password, clock)
+    engine = engine or sync_engine(store, session, password, clock, settings)
     window.show_sign_in(online=session.online, server=session.server.describe())
     link = SyncLink(window, engine, server=session.server.describe())
     info = make_conninfo(**session.server.connection_keywords())
@@ -203,14 +216,21 @@ def attach_sync(
 
 
 def find_on_server(window: MainWindow, store: Store, reads: ServerReads, engine: SyncEngine) -> ServerReads:
-    """The window's search asks the server while the engine is not offline, and a customer the
-    store does not hold is fetched and kept before their pane opens (console.sync.on_demand)."""
+    """The window's search and the call strip ask the server while the engine is not offline, and a
+    customer the store does not hold is fetched and kept before their pane opens, whoever opens them
+    (console.sync.on_demand)."""
     from console.services.customer_finder import CustomerFinder
     from console.services.customers import CustomerService
     from console.sync.engine import Mode
 
-    finder = CustomerFinder(CustomerService(store), reads, lambda: engine.state.mode is not Mode.OFFLINE)
+    online = lambda: engine.state.mode is not Mode.OFFLINE  # noqa: E731
+    finder = CustomerFinder(CustomerService(store), reads, online, clock=engine.clock)
     window.search_panel.use_finder(finder)
+    window.call.use_finder(finder)
+    window.pane.use_finder(finder)
+    # A call or an opening that needed the server while the link was down goes on once it is back.
+    engine.add_listener(window.pane.sync_state_shown)
+    engine.add_listener(window.call.sync_state_shown)
     return reads
 
 
@@ -265,12 +285,14 @@ def run_window(
     link: SyncLink | None = None
     window: MainWindow | None = None
     try:
-        engine = first_sync_first(store, *signed, loop) if signed is not None and store else None
+        engine = (
+            first_sync_first(store, *signed, loop, None, settings) if signed is not None and store else None
+        )
         window = early.window() if early else None
         window = window or build_window(_given(store), role, username=username, settings=settings)
         if signed is not None and authenticator is not None and store is not None:
             show_unencrypted_link(window.statusBar(), authenticator.server)
-            link = attach_sync(window, store, *signed, engine=engine)
+            link = attach_sync(window, store, *signed, engine=engine, settings=settings)
             if link is None:
                 from widgets.sync.connectivity import ConnectivityCheck
 

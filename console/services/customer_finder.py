@@ -10,10 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from console.clock import Clock, SystemClock
 from console.services.customers import SEARCH_LIMIT, CustomerService
 from domain.records import CustomerMatch
 from storage.queries import customers as queries
-from storage.queries import first_sync
+from storage.queries import holdings
 from storage.replica import ApplyReport
 from storage.store import Store
 
@@ -40,10 +41,18 @@ class FoundCustomers:
 class CustomerFinder:
     """Search and open for the window: the server while `online()`, else the local store."""
 
-    def __init__(self, local: CustomerService, server: Server, online: Callable[[], bool]) -> None:
+    def __init__(
+        self, local: CustomerService, server: Server, online: Callable[[], bool], clock: Clock | None = None
+    ) -> None:
         self._local = local
         self._server = server
         self._online = online
+        self._clock = clock or SystemClock()
+
+    @property
+    def online(self) -> bool:
+        """Whether searches and opens ask the server now."""
+        return self._online()
 
     def search(self, text: str, limit: int = SEARCH_LIMIT) -> FoundCustomers:
         if self._online():
@@ -58,21 +67,25 @@ class CustomerFinder:
         with self._local.store.read() as session:
             return queries.profile(session, customer_id) is not None
 
-    def _holds_everyone(self) -> bool:
-        """The first sync finished: the store holds every customer whole, and pulls keep them so."""
+    def _held_whole(self, customer_id: uuid.UUID) -> bool:
+        """Held with all their records, kept current by the pulls (api.pull_held): opened without a fetch."""
         with self._local.store.read() as session:
-            place = first_sync.state(session)
-        return place is not None and place.finished
+            return holdings.is_held(session, customer_id)
 
     def ensure_held(self, customer_id: uuid.UUID) -> bool:
         """Make sure the store holds the customer whole before their pane opens; whether it holds them.
 
-        Online, on a store that does not hold everyone, the customer's records are fetched and kept
-        even when their row is here: a pull may have brought the row alone (a detail changed) without
-        their cases. A failed fetch of a customer held opens the local copy; of one not held, raises.
+        A customer held whole opens from the store (their eviction clock starts again). Online, any
+        other is fetched, held on the server and kept, even when their row is here: a pull may have
+        brought the row alone (a detail changed) without their cases. A failed fetch of a customer
+        whose row is here opens the local copy; of one not here, raises.
         """
+        if self._held_whole(customer_id):
+            with self._local.store.write() as session:
+                holdings.touch(session, customer_id, self._clock.now())
+            return True
         held = self.held(customer_id)
-        if not self._online() or (held and self._holds_everyone()):
+        if not self._online():
             return held
         try:
             self._server.fetch_customer(self._local.store, customer_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -17,16 +18,17 @@ from functools import partial
 from console.clock import Clock
 from console.relay_address import RelayAddress
 from console.sync import first_sync as first_syncing
-from console.sync import pacing, relay_client, sync_mark, witness
+from console.sync import holding, pacing, relay_client, sync_mark, witness
 from console.sync import pull as pulling
 from console.sync import push as pushing
 from console.sync.notice_keys import EVERYONE, parse_notice
-from console.sync.push import RetryPolicy, ServerUnreachableError, Sleep, read_local
+from console.sync.push import RetryPolicy, ServerUnreachableError, Sleep, read_local, run_local
 from console.sync.relay_ticket import Ticket, fetch_ticket
 from console.sync.remote import Connect, PermanentRefusalError, ServerLink, first_line, is_transient, notices
 from domain.records import OutboxRecord
 from domain.vocabulary import MutationState
 from storage.queries import first_sync as first_sync_queries
+from storage.queries import holdings
 from storage.queries import sync as queries
 from storage.store import Store
 
@@ -101,6 +103,8 @@ class SyncEngine:
         listen: bool = True,
         page_size: int = pulling.PAGE_SIZE,
         first_sync_page_size: int = first_syncing.PAGE_SIZE,
+        first_sync_customers: int = first_syncing.CUSTOMER_PAGE,
+        keep_days: int = holding.KEEP_DAYS,
         push_batch: int = pushing.BATCH,
         retry: RetryPolicy | None = None,
         link: ServerLink | None = None,
@@ -119,6 +123,12 @@ class SyncEngine:
         self._listen_wanted = listen
         self._page_size = page_size
         self._first_sync_page_size = first_sync_page_size
+        self._first_sync_customers = first_sync_customers  # working-set customers a page
+        # Days a customer nobody opened stays (eviction), and how far back "touched" reaches.
+        self.keep_days = keep_days
+        self._last_eviction: datetime | None = None
+        self._client: uuid.UUID | None = None  # known once the store holds its working set
+        self._announced = False  # the server was told this start which customers the store holds
         self._first_sync_cancelled = False
         self._push_batch = push_batch  # mutations per api.apply_mutations call
         self._retry = retry or RetryPolicy()
@@ -157,6 +167,11 @@ class SyncEngine:
     @property
     def state(self) -> SyncState:
         return self._state
+
+    @property
+    def clock(self) -> Clock:
+        """The clock the engine was given (the window's, or a test's)."""
+        return self._clock
 
     @property
     def listening(self) -> bool:
@@ -226,6 +241,23 @@ class SyncEngine:
     def first_sync_cancelled(self) -> bool:
         return self._first_sync_cancelled
 
+    async def held_customers(self) -> list[uuid.UUID]:
+        """The customers this store holds whole (every customer it keeps current, by id), or an empty
+        list for a store filled some other way, which keeps every change it is sent."""
+        return await read_local(self._store, holdings.held_keys)
+
+    async def _working_set_client(self) -> uuid.UUID | None:
+        """This workstation's client id when it holds its working set (it began a first sync): its
+        pulls are then filtered (api.pull_held) and its customers evicted; None for a store filled
+        some other way, which pulls every change."""
+        if self._client is None and await read_local(self._store, first_sync_queries.state) is not None:
+            self._client = await run_local(self._store, partial(queries.client_id, now=self._clock.now()))
+        return self._client
+
+    def _eviction_due(self) -> bool:
+        last = self._last_eviction
+        return last is None or self._clock.now() - last >= holding.EVICT_EVERY
+
     async def waiting(self) -> int:
         return await read_local(self._store, queries.waiting_count)
 
@@ -274,11 +306,29 @@ class SyncEngine:
                     sleep=self._sleep,
                     retry=self._retry,
                     page_size=self._first_sync_page_size,
+                    customer_page=self._first_sync_customers,
+                    days=self.keep_days,
                     progress=self._first_sync_progress,
                     cancelled=lambda: self._stopping or self._first_sync_cancelled,
                 )
                 first_due = not first.finished
                 force_pull = force_pull or first.finished  # catch up from the head it began at
+            client = None if first_due else await self._working_set_client()
+            if client is not None and not self._announced:
+                await holding.announce(self._store, self._link, client, sleep=self._sleep, retry=self._retry)
+                self._announced = True
+            if client is not None and self._eviction_due() and not self._stopping:
+                evicted = await holding.evict(
+                    self._store,
+                    self._link,
+                    clock=self._clock,
+                    sleep=self._sleep,
+                    retry=self._retry,
+                    days=self.keep_days,
+                )
+                self._last_eviction = self._clock.now()
+                if evicted:
+                    log.info("evicted %d customers not opened in %d days", evicted, self.keep_days)
             if not first_due and (force_pull or self._pull_due()):
                 noticed, self._asked, self._notified = self._notified, False, False
                 cursor_before = await read_local(self._store, queries.cursor)
@@ -291,6 +341,7 @@ class SyncEngine:
                     page_size=self._page_size,
                     progress=self._progress("receiving"),
                     cancelled=lambda: self._stopping,
+                    client_id=client,
                 )
                 self._last_pull = self._clock.now()
                 self._pacing.pulled(self._last_pull, brought=pulled.cursor > cursor_before, noticed=noticed)

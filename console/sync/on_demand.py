@@ -1,6 +1,7 @@
 """Customers a workstation does not hold, while online: the server's search (api.search_customers)
-and one customer's records (api.customer_records) kept in the local store by the replica's own
-writer, the one a pull and a first sync use, so later pulls keep them current."""
+and one customer's records (api.customer_records), held on the server (api.hold_customers) and kept
+in the local store by the replica's own writer, the one a pull and a first sync use, so later pulls
+keep them current."""
 
 from __future__ import annotations
 
@@ -8,15 +9,20 @@ import contextlib
 import json
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 from sqlalchemy.orm import Session
 
+from console.clock import Clock, SystemClock
 from console.search import plan_search
+from console.sync.holding import StaleRecordsError as StaleRecordsError
+from console.sync.holding import keep
 from domain.records import CustomerMatch
 from storage import replica
+from storage.queries import holdings
 from storage.queries import sync as queries
 from storage.store import Store
 
@@ -25,11 +31,6 @@ SEARCH_TIMEOUT_MS = 2_000
 SERVER_MAX = 200  # api.search_customers' own cap
 
 SyncConnect = Callable[[], psycopg.Connection[Any]]
-
-
-class StaleRecordsError(RuntimeError):
-    """The store pulled past the records' head while they were read: a pull applied after them
-    could be older, so they are read again rather than kept."""
 
 
 def probes(text: str) -> list[dict[str, Any]]:
@@ -54,17 +55,11 @@ def matches(answer: Any) -> list[CustomerMatch]:
     ]
 
 
-def keep_records(session: Session, answer: dict[str, Any]) -> replica.ApplyReport:
-    """Write one customer's records (api.customer_records) in the caller's transaction, as a pull
-    writes its pages: rows with mutations waiting in the outbox are left alone.
-
-    Kept only while the store's cursor is no later than the records' head: every change after the
-    cursor is then pulled later, in order, over these rows, and the rows end as the server's.
-    """
-    records = [(str(item["entity"]), item["data"]) for item in answer.get("records") or []]
-    applied = replica.apply_records(session, records, queries.pending_entity_ids(session))
-    if queries.cursor(session) > int(answer["head"]):  # read after writing: the store is ours now
-        raise StaleRecordsError("the store pulled newer changes while the customer was read")
+def keep_records(session: Session, answer: dict[str, Any], now: datetime) -> replica.ApplyReport:
+    """Write one customer's records (api.customer_records) in the caller's transaction and hold them
+    (console.sync.holding.keep): kept only while the store's cursor is no later than their head."""
+    applied = keep(session, answer, now)
+    holdings.touch(session, uuid.UUID(str(answer["customer_id"])), now)
     return applied
 
 
@@ -90,8 +85,9 @@ class ServerReads:
     """One blocking connection to the server for search and fetch, opened on first use and again
     after it breaks. Used from one thread at a time (the window's background reader)."""
 
-    def __init__(self, connect: SyncConnect) -> None:
+    def __init__(self, connect: SyncConnect, clock: Clock | None = None) -> None:
         self._connect = connect
+        self._clock = clock or SystemClock()
         self._connection: psycopg.Connection[Any] | None = None
 
     def _call(self, query: str, params: tuple[Any, ...]) -> Any:
@@ -120,12 +116,16 @@ class ServerReads:
         return found
 
     def fetch_customer(self, store: Store, customer_id: uuid.UUID) -> replica.ApplyReport:
-        """Read the customer's records and keep them; read again once if a pull overtook them."""
+        """Hold the customer on the server, read their records and keep them; read again once if a
+        pull overtook them."""
+        with store.write() as session:
+            client = queries.client_id(session, self._clock.now())
+        self._call("SELECT api.hold_customers(%s, %s)", (client, [customer_id]))
         for attempt in range(2):
             answer = self.customer_records(customer_id)
             try:
                 with store.write() as session:
-                    return keep_records(session, answer)
+                    return keep_records(session, answer, self._clock.now())
             except StaleRecordsError:
                 if attempt:
                     raise

@@ -1,6 +1,7 @@
 """The link to the central server: psycopg's AsyncConnection calling api.apply_mutations (a batch),
-api.apply_mutation (one), api.pull_changes and the first sync's api.snapshot_plan and
-api.snapshot_page, LISTEN for the change notice, and which faults are worth a retry."""
+api.apply_mutation (one), api.pull_changes or api.pull_held, the first sync's api.working_set_plan,
+api.snapshot_page and api.customers_records, the holdings' api.hold_customers and
+api.release_customers, LISTEN for the change notice, and which faults are worth a retry."""
 
 from __future__ import annotations
 
@@ -138,15 +139,35 @@ class ServerLink:
         """Tell the server this workstation pushed everything up to `through_seq` and pulled, now."""
         return await self._call("SELECT api.sync_mark(%s, %s, %s)", (client_id, through_seq, client_now))
 
-    async def snapshot_plan(self) -> dict[str, Any]:
-        """The change log's head and how many rows of each entity this login may read."""
-        return await self._call("SELECT api.snapshot_plan()", ())
+    async def pull_held(self, client_id: uuid.UUID, after: int, max_rows: int) -> dict[str, Any]:
+        """pull_changes for a workstation that holds its working set: only changes of the customers
+        it holds, of no customer, and of its user's working set."""
+        return await self._call("SELECT api.pull_held(%s, %s, %s)", (client_id, after, max_rows))
+
+    async def working_set_plan(self, days: int) -> dict[str, Any]:
+        """The change log's head, the working set's customers and the reference data's row counts."""
+        return await self._call("SELECT api.working_set_plan(%s)", (days,))
+
+    async def hold_customers(self, client_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> None:
+        """From now on the pulls of `client_id` bring these customers' changes."""
+        await self._scalar("SELECT api.hold_customers(%s, %s)", (client_id, list(ids)))
+
+    async def release_customers(self, client_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> None:
+        """The workstation dropped these customers: their changes no longer reach its pulls."""
+        await self._scalar("SELECT api.release_customers(%s, %s)", (client_id, list(ids)))
+
+    async def customers_records(self, ids: Sequence[uuid.UUID]) -> dict[str, Any]:
+        """These customers' records as this login may read them, and the head they were read at."""
+        return await self._call("SELECT api.customers_records(%s)", (list(ids),))
 
     async def snapshot_page(self, entity: str, after: uuid.UUID | None, max_rows: int) -> dict[str, Any]:
         """The next rows of `entity` after the id `after`, as this login may read them."""
         return await self._call("SELECT api.snapshot_page(%s, %s, %s)", (entity, after, max_rows))
 
     async def _call(self, query: str, params: tuple[Any, ...]) -> dict[str, Any]:
+        return _as_dict(await self._scalar(query, params))
+
+    async def _scalar(self, query: str, params: tuple[Any, ...]) -> Any:
         connection = await self.connection()
         try:
             cursor = await connection.execute(query, params)
@@ -154,7 +175,7 @@ class ServerLink:
         except errors.InsufficientPrivilege as exc:
             raise PermanentRefusalError(first_line(exc)) from None
         assert row is not None
-        return _as_dict(row[0])
+        return row[0]
 
     async def current_row(self, table: str, row_id: uuid.UUID) -> dict[str, Any] | None:
         """The server's row as this login may read it (row-level security applies), or None."""

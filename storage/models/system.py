@@ -143,3 +143,18 @@ class SyncSnapshot(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Holding(Base):
+    """A customer this workstation holds whole (a workstation-only table): fetched with their records
+    at the change log's `since_seq` (a change at or before it is older than what is held and never
+    overwrites it), last opened at `touched_at`; `evicted_at` once dropped from the store and not yet
+    released on the server."""
+
+    __tablename__ = "holdings"
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    since_seq: Mapped[int] = mapped_column(BigInteger)
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    touched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    evicted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,7 +1,8 @@
--- First sync of a new workstation: everything the caller may read, table by table in id order, a
--- page at a time, and the change log's head to pull from afterwards. The plan and the pages are
--- SECURITY INVOKER: they read as the caller, so grants and row-level security decide exactly as for
--- a direct read (one place for who reads what). Contract: docs/sync.md.
+-- Pages of one entity as the caller may read it, table by table in id order: a new workstation's
+-- first sync takes its reference data (users, offers) this way, the rest of its working set by
+-- customer (88_working_set.sql). The pages are SECURITY INVOKER: they read as the caller, so grants
+-- and row-level security decide exactly as for a direct read (one place for who reads what).
+-- Contract: docs/sync.md.
 
 -- The change log's head, for a caller the server functions accept (clients have no right on
 -- api.change_counter; an unknown or disabled login is refused here, as by apply_mutation).
@@ -15,7 +16,7 @@ BEGIN
 END
 $$;
 
--- What a first sync takes, in the order it takes it: parents before the rows that name them.
+-- The entities a page may give, parents before the rows that name them (a client's order).
 CREATE OR REPLACE FUNCTION api.snapshot_entities() RETURNS TABLE (place integer, entity text, table_name text)
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -26,30 +27,6 @@ AS $$
            (8, 'promise', 'promises'), (9, 'handoff', 'handoffs'), (10, 'contact_event', 'contact_events'),
            (11, 'offer', 'offers'), (12, 'offer_impression', 'offer_impressions'), (13, 'feedback', 'feedback'),
            (14, 'customer_detail_change', 'customer_detail_changes')
-$$;
-
--- Before the first page: the change log's head (pull from there once the snapshot is complete) and
--- how many rows of each entity the caller may read, so the client can show done of total. One
--- snapshot (a STABLE function) serves the head and the counts.
-CREATE OR REPLACE FUNCTION api.snapshot_plan() RETURNS jsonb
-LANGUAGE plpgsql STABLE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-SET TimeZone = 'UTC'
-AS $$
-DECLARE
-    v_head bigint := api.change_head();
-    v_entities jsonb := '[]'::jsonb;
-    v_total bigint := 0;
-    v_count bigint;
-    item record;
-BEGIN
-    FOR item IN SELECT * FROM api.snapshot_entities() ORDER BY 1 LOOP
-        EXECUTE format('SELECT count(*) FROM public.%I', item.table_name) INTO v_count;
-        v_entities := v_entities || jsonb_build_array(jsonb_build_object('entity', item.entity, 'rows', v_count));
-        v_total := v_total + v_count;
-    END LOOP;
-    RETURN jsonb_build_object('head', v_head, 'entities', v_entities, 'total', v_total);
-END
 $$;
 
 -- The next `max` rows of `entity` after the id `after` (NULL: from the start), as the caller may

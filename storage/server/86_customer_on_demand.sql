@@ -105,14 +105,16 @@ BEGIN
 END
 $$;
 
--- One customer's records as the caller may read them, parents first (the first sync's entity
--- order): the customer, phones, owner changes, cases and their owner changes, goodwill, promises
--- (with the follow-ups they name), handoffs, contact events, the offers shown and their impressions,
--- feedback, detail changes, and every user those rows name. `head` is the change log's head read
--- in the same snapshot: every change after it has a larger number, so a client holding these rows
--- and pulling from a cursor no later than `head` misses nothing. A customer the caller may not read
+-- Customers' records as the caller may read them, parents first (the first sync's entity order):
+-- the customer, phones, owner changes, cases and their owner changes, goodwill, promises (with the
+-- follow-ups they name), handoffs, contact events, the offers shown and their impressions, feedback,
+-- detail changes, and every user those rows name. The one definition of "a customer's records":
+-- the first sync takes its working set with it, a page of customers at a time, and opening a
+-- customer not held takes one. `head` is the change log's head read in the same snapshot: every
+-- change after it has a larger number, so a client holding these rows and pulling from a cursor no
+-- later than `head` misses nothing. `customer_ids`: those found; a customer the caller may not read
 -- (soft-deleted, or no such id) gives no records.
-CREATE OR REPLACE FUNCTION api.customer_records(customer_id uuid) RETURNS jsonb
+CREATE OR REPLACE FUNCTION api.customers_records(ids uuid[]) RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
@@ -121,29 +123,35 @@ AS $$
 DECLARE
     v_head bigint := api.change_head();
     v_records jsonb;
+    v_found jsonb;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM public.customers c WHERE c.id = customer_id) THEN
-        RETURN jsonb_build_object('head', v_head, 'customer_id', customer_id, 'records', '[]'::jsonb);
+    IF ids IS NULL OR cardinality(ids) > 1000 THEN
+        RAISE EXCEPTION 'at most 1000 customers a call' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT COALESCE(jsonb_agg(c.id ORDER BY c.id), '[]'::jsonb) INTO v_found
+      FROM public.customers c WHERE c.id = ANY(ids);
+    IF v_found = '[]'::jsonb THEN
+        RETURN jsonb_build_object('head', v_head, 'customer_ids', v_found, 'records', '[]'::jsonb);
     END IF;
     WITH
-    cust AS (SELECT * FROM public.customers c WHERE c.id = customer_id),
-    phones AS (SELECT * FROM public.customer_phones t WHERE t.customer_id = customer_id),
-    owners AS (SELECT * FROM public.account_owner_changes t WHERE t.customer_id = customer_id),
-    cases AS (SELECT * FROM public.cases t WHERE t.customer_id = customer_id),
+    cust AS (SELECT * FROM public.customers c WHERE c.id = ANY(ids)),
+    phones AS (SELECT * FROM public.customer_phones t WHERE t.customer_id = ANY(ids)),
+    owners AS (SELECT * FROM public.account_owner_changes t WHERE t.customer_id = ANY(ids)),
+    cases AS (SELECT * FROM public.cases t WHERE t.customer_id = ANY(ids)),
     case_owners AS (SELECT t.* FROM public.case_owner_changes t WHERE t.case_id IN (SELECT id FROM cases)),
-    goodwill AS (SELECT * FROM public.goodwill t WHERE t.customer_id = customer_id),
+    goodwill AS (SELECT * FROM public.goodwill t WHERE t.customer_id = ANY(ids)),
     promises AS (
         WITH RECURSIVE chain AS (
-            SELECT p.* FROM public.promises p WHERE p.customer_id = customer_id
+            SELECT p.* FROM public.promises p WHERE p.customer_id = ANY(ids)
             UNION
             SELECT p.* FROM public.promises p JOIN chain c ON p.id = c.follow_up_id
         ) SELECT * FROM chain),
-    handoffs AS (SELECT * FROM public.handoffs t WHERE t.customer_id = customer_id),
-    events AS (SELECT * FROM public.contact_events t WHERE t.customer_id = customer_id),
-    impressions AS (SELECT * FROM public.offer_impressions t WHERE t.customer_id = customer_id),
+    handoffs AS (SELECT * FROM public.handoffs t WHERE t.customer_id = ANY(ids)),
+    events AS (SELECT * FROM public.contact_events t WHERE t.customer_id = ANY(ids)),
+    impressions AS (SELECT * FROM public.offer_impressions t WHERE t.customer_id = ANY(ids)),
     offers AS (SELECT * FROM public.offers o WHERE o.id IN (SELECT offer_id FROM impressions)),
-    feedback AS (SELECT * FROM public.feedback t WHERE t.customer_id = customer_id),
-    details AS (SELECT * FROM public.customer_detail_changes t WHERE t.customer_id = customer_id),
+    feedback AS (SELECT * FROM public.feedback t WHERE t.customer_id = ANY(ids)),
+    details AS (SELECT * FROM public.customer_detail_changes t WHERE t.customer_id = ANY(ids)),
     named AS (
         SELECT account_owner_id AS id FROM cust
         UNION SELECT from_user_id FROM owners UNION SELECT to_user_id FROM owners
@@ -174,6 +182,16 @@ BEGIN
     SELECT COALESCE(jsonb_agg(jsonb_build_object('entity', r.entity, 'data', r.data) ORDER BY r.place, r.id),
                     '[]'::jsonb)
       INTO v_records FROM records r;
-    RETURN jsonb_build_object('head', v_head, 'customer_id', customer_id, 'records', v_records);
+    RETURN jsonb_build_object('head', v_head, 'customer_ids', v_found, 'records', v_records);
 END
+$$;
+
+-- One customer's records (api.customers_records of one), for a workstation opening a customer it
+-- does not hold.
+CREATE OR REPLACE FUNCTION api.customer_records(customer_id uuid) RETURNS jsonb
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT jsonb_build_object('head', r -> 'head', 'customer_id', customer_id, 'records', r -> 'records')
+      FROM api.customers_records(ARRAY[customer_id]) AS r
 $$;

@@ -1,5 +1,5 @@
 -- Who may do what. Client roles read some tables (row-level security narrows the rows) and write
--- only through api.apply_mutation(s); they pull through api.pull_changes. Nothing else is theirs.
+-- only through api.apply_mutation(s); they pull through api.pull_changes (or api.pull_held). Nothing else is theirs.
 
 -- Create or update a SELECT policy without dropping it, so a second run changes nothing.
 CREATE OR REPLACE FUNCTION api.ensure_read_policy(p_table regclass, p_name text, p_roles text[], p_using text)
@@ -36,12 +36,16 @@ GRANT EXECUTE ON FUNCTION api.pull_changes(bigint, integer) TO advisor, supervis
 GRANT EXECUTE ON FUNCTION api.audit_witness(bigint[]) TO advisor, supervisor;  -- 25_audit_witness.sql
 GRANT EXECUTE ON FUNCTION api.sync_mark(uuid, bigint, timestamptz) TO advisor, supervisor;  -- 75_trusted_time.sql
 GRANT EXECUTE ON FUNCTION api.notice_ticket() TO advisor, supervisor;  -- 87_notice_relay.sql
--- First sync (85_snapshot.sql): the plan and pages read as the caller; the head and the entity list
--- are what those two call.
-GRANT EXECUTE ON FUNCTION api.snapshot_plan(), api.snapshot_page(text, uuid, integer), api.change_head(),
+-- First sync: reference data's pages (85_snapshot.sql) read as the caller; the head and the entity
+-- list are what they call.
+GRANT EXECUTE ON FUNCTION api.snapshot_page(text, uuid, integer), api.change_head(),
     api.snapshot_entities() TO advisor, supervisor;
--- Online search and one customer's records on demand (86_customer_on_demand.sql): read as the caller.
-GRANT EXECUTE ON FUNCTION api.search_customers(jsonb, integer), api.customer_records(uuid) TO advisor, supervisor;
+-- Online search and customers' records (86_customer_on_demand.sql): read as the caller.
+GRANT EXECUTE ON FUNCTION api.search_customers(jsonb, integer), api.customer_records(uuid),
+    api.customers_records(uuid[]) TO advisor, supervisor;
+-- The working set and the customers a workstation holds (88_working_set.sql).
+GRANT EXECUTE ON FUNCTION api.working_set_plan(integer), api.hold_customers(uuid, uuid[]),
+    api.release_customers(uuid, uuid[]), api.pull_held(uuid, bigint, integer) TO advisor, supervisor;
 
 -- What both roles read (search of customers a workstation does not hold goes here when online).
 GRANT SELECT ON public.alembic_version, public.users, public.customers, public.customer_phones,

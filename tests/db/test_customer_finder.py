@@ -13,7 +13,7 @@ from console.services.customer_finder import CustomerFinder
 from console.services.customers import CustomerService
 from domain.records import CustomerMatch
 from storage.models import Customer
-from storage.queries import first_sync
+from storage.queries import holdings
 from storage.replica import ApplyReport
 from storage.store import Store
 from tests.helpers import factories, sqlite_template
@@ -61,11 +61,10 @@ def test_online_the_server_answers_and_offline_the_local_copy_does(tmp_path: Pat
         found = finder.search("79000001")
         assert found.matches == [ELSEWHERE] and not found.local_copy
         assert finder.ensure_held(ELSEWHERE.id) and server.fetched == [ELSEWHERE.id]
-        # A store that does not hold everyone fetches a held customer too (their row may be alone).
+        # A customer whose row is here but who is not held whole is fetched too (their row may be alone).
         assert finder.ensure_held(held) and server.fetched == [ELSEWHERE.id, held]
-        with store.write() as session:  # once the first sync has finished, a held customer is whole
-            first_sync.begin(session, head=0, total=0, now=NOW)
-            first_sync.finish(session, NOW)
+        with store.write() as session:  # once held whole (a holding), pulls keep them: no fetch
+            holdings.hold(session, [held], 0, NOW)
         assert finder.ensure_held(held) and server.fetched == [ELSEWHERE.id, held]
         online[0] = False
         found = finder.search("40000001")

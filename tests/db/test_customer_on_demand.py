@@ -184,7 +184,7 @@ def test_records_read_before_a_pull_overtook_them_are_not_kept(central: Central,
         with store.write() as session:
             sync_queries.set_cursor(session, int(answer["head"]) + 1, NOW)
         with pytest.raises(StaleRecordsError), store.write() as session:
-            keep_records(session, answer)
+            keep_records(session, answer, NOW)
         assert CustomerService(store).search(str(answer["records"][0]["data"]["account_number"])) == []
     finally:
         store.close()

@@ -1,12 +1,13 @@
 """First sync of a new workstation against a real central PostgreSQL: an empty store gets its own user,
-its colleagues and every customer it may read, in pages; cancelled after k pages and started again it
-continues from its place, ending with every row once; user add, set-limit and disable reach clients."""
+its colleagues, the offers and its working set (the team's open work, the requests awaiting it, the
+customers it touched), in pages; cancelled after k pages and started again it continues from its
+place, ending with every row once; user add, set-limit and disable reach clients."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -17,13 +18,14 @@ from sqlalchemy import func, select, text
 from console.clock import ManualClock
 from console.services.people import PeopleService
 from console.sync.engine import SyncEngine, SyncState
-from console.sync.first_sync import first_sync
+from console.sync.first_sync import CUSTOMERS, first_sync
 from console.sync.push import RetryPolicy, ServerUnreachableError
 from console.sync.remote import ServerLink
-from domain.vocabulary import PromiseKind, PromiseStatus, Role, Team
+from domain.vocabulary import HandoffKind, HandoffStatus, PromiseKind, PromiseStatus, Role, Team
 from storage.location import parse_location
-from storage.models import ContactEvent, Customer, Goodwill, Promise, User
+from storage.models import ContactEvent, Customer, Goodwill, Handoff, Offer, Promise, User
 from storage.queries import first_sync as places
+from storage.queries import holdings
 from storage.queries import sync as queries
 from storage.server.users import add_user, disable_user, set_limit
 from storage.store import open_store
@@ -33,7 +35,7 @@ from tests.helpers.workstations import Workstation, workstation
 
 pytestmark = pytest.mark.postgres
 
-CUSTOMERS = 23
+CUSTOMERS_ = 23  # the office's customers
 
 
 class Office(NamedTuple):
@@ -52,7 +54,7 @@ def fresh(central: Central, folder: Path, user: Any) -> Workstation:
 def office(central: Central, tmp_path: Path) -> Iterator[Office]:
     advisor = central.add_user(Role.ADVISOR, 5_000, hint="adv", display_name="Alex Advisor")
     supervisor = central.add_user(Role.SUPERVISOR, 50_000, hint="sup", display_name="Sam Supervisor")
-    customers = [central.customer() for _ in range(CUSTOMERS)]
+    customers = [central.customer() for _ in range(CUSTOMERS_)]
     alex, sam = fresh(central, tmp_path, advisor), fresh(central, tmp_path, supervisor)
     try:
         yield Office(alex, sam, customers)
@@ -98,31 +100,63 @@ def promise_chain(central: Central, customer_id: uuid.UUID, owner: uuid.UUID, le
     return ids
 
 
-def test_a_new_workstation_takes_its_user_colleagues_and_customers_in_pages(
+def handoff(
+    central: Central, customer_id: uuid.UUID, created_by: uuid.UUID, from_team: Team, to_team: Team
+) -> uuid.UUID:
+    """An open handoff between two teams on the server."""
+    made = uuid.uuid4()
+    with central.admin.begin() as connection:
+        connection.execute(
+            Handoff.__table__.insert().values(
+                id=made,
+                customer_id=customer_id,
+                case_id=None,
+                kind=HandoffKind.TASK,
+                summary="Check the line",
+                from_team=from_team,
+                to_team=to_team,
+                created_by=created_by,
+                created_at=NOW,
+                acknowledge_by=NOW + timedelta(days=1),
+                status=HandoffStatus.AWAITING_ACK,
+                version=1,
+            )
+        )
+    return made
+
+
+def test_a_new_workstation_takes_reference_data_and_its_working_set_in_pages(
     office: Office, central: Central
 ) -> None:
     alex, sam, customers = office
-    # What the server holds: the advisor's and the supervisor's own goodwill, a soft-deleted
-    # customer, a chain of follow-up promises longer than a page, timeline lines.
-    central.apply(central.login(alex.user), "goodwill.request", goodwill_payload(customers[0], 1_000))
+    teammate = central.add_user(Role.ADVISOR, 5_000, hint="mate")  # the front line, as alex and sam
+    billing = central.add_user(Role.ADVISOR, 5_000, hint="bill", team=Team.BILLING)
+    # Alex's request over their limit awaits a supervisor; Sam's own is approved at once.
+    central.apply(central.login(alex.user), "goodwill.request", goodwill_payload(customers[0], 6_000))
     central.apply(central.login(sam.user), "goodwill.request", goodwill_payload(customers[1], 2_000))
+    chain = promise_chain(central, customers[2], alex.user.id, 5)  # the last one open: the team's promise
+    central.case(customers[4], owner_id=teammate.id)  # the team's open case
+    central.case(customers[5], owner_id=billing.id)  # another team's: not in the working set
+    handoff(central, customers[7], billing.id, Team.BILLING, Team.FRONT_LINE)  # to the team
+    handoff(central, customers[8], billing.id, Team.BILLING, Team.SALES)  # between two others
     deleted = central.customer(deleted=True)
-    chain = promise_chain(central, customers[2], alex.user.id, 5)
+    central.case(deleted, owner_id=teammate.id)  # soft-deleted: never taken
     with central.admin.begin() as connection:
         owner = factories.customer(account="10000001")
         owner.id = customers[3]
         connection.execute(ContactEvent.__table__.insert().values(**columns(factories.event(owner))))
+    offer = central.offer()
     with alex.store.read() as session:
         assert places.needed(session)
 
     states: list[SyncState] = []
-    engine = alex.engine(first_sync_page_size=2)
+    engine = alex.engine(first_sync_page_size=2, first_sync_customers=2)
     engine.add_listener(states.append)
     summary = asyncio.run(engine.sync_once())
 
     assert summary.offline is None
     assert summary.first_sync is not None and summary.first_sync.finished
-    # Its own row (it can now act as itself) and its colleague's name, role and limit.
+    # Its own row (it can now act as itself) and its colleagues' names, roles and limits: every user.
     me = PeopleService(alex.store).current_user(alex.user.username)
     assert (me.id, me.role, me.goodwill_limit_pence) == (alex.user.id, Role.ADVISOR, 5_000)
     colleague = PeopleService(alex.store).current_user(sam.user.username)
@@ -131,19 +165,33 @@ def test_a_new_workstation_takes_its_user_colleagues_and_customers_in_pages(
         Role.SUPERVISOR,
         50_000,
     )
-    assert local_ids(alex, Customer) == set(customers)  # not the soft-deleted one
-    assert deleted not in local_ids(alex, Customer)
+    assert local_ids(alex, User) == server_ids(central, "users")
+    assert local_ids(alex, Offer) == {offer}
+    # The working set only: the request awaiting a decision, the team's open promise, case and
+    # handoff; not a customer of another team's work, nor the soft-deleted one, nor the rest.
+    working_set = {customers[0], customers[2], customers[4], customers[7]}
+    assert local_ids(alex, Customer) == working_set
+    assert summary.first_sync.customers == len(working_set)
+    with alex.store.read() as session:
+        assert set(holdings.held_keys(session)) == working_set
     # Row-level security decides, as for a direct read: an advisor gets only their own request.
     with alex.store.read() as session:
         requesters = set(session.execute(select(Goodwill.requested_by)).scalars())
     assert requesters == {alex.user.id}
     assert local_ids(alex, Promise) == set(chain)
-    assert local_ids(alex, ContactEvent) == server_ids(central, "contact_events")
-    # Progress: done of a total announced before the first page, ending at the total.
+    with central.admin.connect() as connection:
+        theirs = set(
+            connection.execute(
+                select(ContactEvent.id).where(ContactEvent.customer_id.in_(working_set))
+            ).scalars()
+        )
+    assert local_ids(alex, ContactEvent) == theirs
+    # Progress: done of a total announced before the first page (reference rows and customers).
     shown = [state for state in states if state.first_sync]
-    assert shown[0].done == 0 and shown[0].total >= CUSTOMERS + 2
+    assert shown[0].done == 0
+    assert shown[0].total == len(server_ids(central, "users")) + 1 + len(working_set)
     assert [state.done for state in shown] == sorted(state.done for state in shown)
-    assert shown[-1].done == summary.first_sync.done
+    assert shown[-1].done == summary.first_sync.done == shown[0].total
     assert shown[-1].words().startswith("First sync: ")
     # From now on the change log, from the head the first sync began at: nothing twice.
     with alex.store.read() as session:
@@ -152,8 +200,9 @@ def test_a_new_workstation_takes_its_user_colleagues_and_customers_in_pages(
     again = asyncio.run(alex.engine().sync_once())
     assert again.first_sync is None and again.pulled == 0
 
-    # The supervisor's new workstation gets both requests.
+    # The supervisor's new workstation: every request awaiting approval, and the customer they touched.
     asyncio.run(sam.engine(first_sync_page_size=500).sync_once())
+    assert local_ids(sam, Customer) == working_set | {customers[1]}
     assert local_ids(sam, Goodwill) == server_ids(central, "goodwill")
 
 
@@ -161,12 +210,20 @@ def columns(row: Any) -> dict[str, Any]:
     return {column.key: getattr(row, column.key) for column in row.__table__.columns}
 
 
+def everyone_in_the_working_set(central: Central, office: Office) -> None:
+    """A case of the advisor's own for every customer, and one offer: all of them are taken."""
+    for customer in office.customers:
+        central.case(customer, owner_id=office.alex.user.id)
+    central.offer()
+
+
 def test_cancelled_after_k_pages_it_resumes_from_its_place_and_ends_with_every_row_once(
     office: Office, central: Central
 ) -> None:
     alex = office.alex
+    everyone_in_the_working_set(central, office)
     page, k = 4, 3
-    engine = alex.engine(first_sync_page_size=page)
+    engine = alex.engine(first_sync_page_size=page, first_sync_customers=page)
     pages: list[int] = []
 
     def cancel_after_k_pages(state: SyncState) -> None:
@@ -184,55 +241,57 @@ def test_cancelled_after_k_pages_it_resumes_from_its_place_and_ends_with_every_r
         place = places.state(session)
         assert queries.cursor(session) == 0  # no pull over a partial store
     assert place is not None and not place.finished and place.done == pages[-1]
-    kept = local_ids(alex, User) | local_ids(alex, Customer)
-    assert len(kept) == place.done  # what was taken stays
-    assert place.entity == "customer"  # the users' page (2 rows), then two of customers
+    kept = local_ids(alex, User) | local_ids(alex, Offer) | local_ids(alex, Customer)
+    assert len(kept) == place.done  # what was taken stays: the users' page, the offer's, 4 customers
+    assert place.entity == CUSTOMERS
     # Cancelled: the same engine only pushes until it is resumed (or the next start).
     assert asyncio.run(engine.sync_once()).first_sync is None
 
     # Next start: a new engine on the same store continues from the place, not from zero.
-    calls: list[tuple[str, uuid.UUID | None]] = []
+    calls: list[list[uuid.UUID]] = []
     link = CountingLink(alex.connect(), calls)
-    resumed = asyncio.run(alex.engine(first_sync_page_size=page, link=link).sync_once())
+    resumed = asyncio.run(
+        alex.engine(first_sync_page_size=page, first_sync_customers=page, link=link).sync_once()
+    )
     assert resumed.first_sync is not None and resumed.first_sync.finished
-    total = resumed.first_sync.done
-    assert resumed.first_sync.fetched == total - place.done
-    assert calls[0] == ("customer", place.after_id)  # from the place, not from zero
+    assert resumed.first_sync.customers == CUSTOMERS_ - 4
+    assert place.after_id is not None and min(calls[0]) > place.after_id  # from the place, not from zero
     assert local_ids(alex, Customer) == server_ids(central, "customers")
     assert local_ids(alex, User) == server_ids(central, "users")
     with alex.store.read() as session:
-        assert session.execute(select(func.count()).select_from(Customer)).scalar_one() == CUSTOMERS
+        assert session.execute(select(func.count()).select_from(Customer)).scalar_one() == CUSTOMERS_
         assert queries.cursor(session) == server_count(central, "SELECT max(seq) FROM change_log")
 
 
 class CountingLink(ServerLink):
-    """A ServerLink that notes each snapshot page asked for (entity, after)."""
+    """A ServerLink that notes the customers of each page of records asked for."""
 
-    def __init__(self, connect: Any, calls: list[tuple[str, uuid.UUID | None]]) -> None:
+    def __init__(self, connect: Any, calls: list[list[uuid.UUID]]) -> None:
         super().__init__(connect)
         self.calls = calls
 
-    async def snapshot_page(self, entity: str, after: uuid.UUID | None, max_rows: int) -> dict[str, Any]:
-        self.calls.append((entity, after))
-        return await super().snapshot_page(entity, after, max_rows)
+    async def customers_records(self, ids: Sequence[uuid.UUID]) -> dict[str, Any]:
+        self.calls.append(list(ids))
+        return await super().customers_records(ids)
 
 
 class CutLink(ServerLink):
-    """The link drops for good after `pages` snapshot pages (the server gone mid-way)."""
+    """The link drops for good after `pages` pages of customers' records (the server gone mid-way)."""
 
     def __init__(self, connect: Any, pages: int) -> None:
         super().__init__(connect)
         self.pages = pages
 
-    async def snapshot_page(self, entity: str, after: uuid.UUID | None, max_rows: int) -> dict[str, Any]:
+    async def customers_records(self, ids: Sequence[uuid.UUID]) -> dict[str, Any]:
         if self.pages == 0:
             raise OSError("connection lost")
         self.pages -= 1
-        return await super().snapshot_page(entity, after, max_rows)
+        return await super().customers_records(ids)
 
 
-def test_a_cut_first_sync_keeps_its_pages_and_goes_on_from_them(office: Office) -> None:
+def test_a_cut_first_sync_keeps_its_pages_and_goes_on_from_them(office: Office, central: Central) -> None:
     alex = office.alex
+    everyone_in_the_working_set(central, office)
 
     async def run(link: ServerLink) -> Any:
         try:
@@ -243,20 +302,21 @@ def test_a_cut_first_sync_keeps_its_pages_and_goes_on_from_them(office: Office) 
                 sleep=alex.sleeper,
                 retry=RetryPolicy(attempts=2),
                 page_size=5,
+                customer_page=5,
             )
         finally:
             await link.close()
 
     with pytest.raises(ServerUnreachableError):
-        asyncio.run(run(CutLink(alex.connect(), pages=3)))
+        asyncio.run(run(CutLink(alex.connect(), pages=2)))
     assert alex.sleeper.delays == [0.5]  # retried once, then gave up
     with alex.store.read() as session:
         place = places.state(session)
-    assert place is not None and place.done == 2 + 5 + 5  # users, then two pages of customers
+    assert place is not None and place.done == 2 + 1 + 5 + 5  # users, the offer, two pages of customers
     assert len(local_ids(alex, Customer)) == 10
     second = asyncio.run(run(ServerLink(alex.connect())))
-    assert second.finished and second.fetched == second.done - place.done
-    assert len(local_ids(alex, Customer)) == CUSTOMERS
+    assert second.finished and second.customers == CUSTOMERS_ - 10
+    assert len(local_ids(alex, Customer)) == CUSTOMERS_
 
 
 def test_user_add_set_limit_and_disable_reach_every_workstation(central: Central, tmp_path: Path) -> None:

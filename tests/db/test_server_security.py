@@ -39,19 +39,24 @@ READS = {
     "customer_detail_changes",
 }
 READABLE = {Role.ADVISOR: READS, Role.SUPERVISOR: READS | {"audit_log"}}
-# Push (one or a batch) and pull; the first sync's plan and pages (SECURITY INVOKER: they read as
+# Push (one or a batch) and pull; the first sync's reference pages (SECURITY INVOKER: they read as
 # the caller) and the two they call (the change log's head, the entity list).
 CALLABLE = {
     "api.apply_mutation",
     "api.apply_mutations",
     "api.pull_changes",
-    "api.snapshot_plan",
     "api.snapshot_page",
     "api.change_head",
     "api.snapshot_entities",
-    # Online search and one customer's records on demand (SECURITY INVOKER too).
+    # Online search and customers' records on demand or by the page (SECURITY INVOKER too).
     "api.search_customers",
     "api.customer_records",
+    "api.customers_records",
+    # The working set's plan, the customers a workstation holds and the pull filtered by them.
+    "api.working_set_plan",
+    "api.hold_customers",
+    "api.release_customers",
+    "api.pull_held",
     # Row-level security's check that the reader is an active user (every policy calls it).
     "api.reader_is_active",
     "api.audit_witness",
@@ -181,13 +186,17 @@ def test_execute_only_on_the_api_functions(central: Central) -> None:
         "apply_mutations",
         "audit_witness",
         "change_head",
+        "hold_customers",
         "notice_relay_state",  # the notice_relay login's only function (87_notice_relay.sql)
         "notice_ticket",
         "number_changes",
         "pull_changes",
+        "pull_held",
         "reader_is_active",
         "refuse_foreign_password",
+        "release_customers",
         "sync_mark",
+        "working_set_plan",
     ]
 
 
@@ -245,8 +254,8 @@ def test_pull_gives_each_role_what_it_may_read_and_moves_past_the_rest(central: 
 
 
 def test_the_first_sync_reads_as_the_caller(central: Central) -> None:
-    """snapshot_plan and snapshot_page are SECURITY INVOKER: row-level security and grants decide,
-    exactly as for a direct read; an entity outside the list is refused, not read."""
+    """snapshot_page and customers_records are SECURITY INVOKER: row-level security and grants
+    decide, exactly as for a direct read; an entity outside the list is refused, not read."""
     alex = central.add_user(Role.ADVISOR, 5_000)
     sam = central.add_user(Role.SUPERVISOR, 50_000)
     customer = central.customer()
@@ -269,9 +278,13 @@ def test_the_first_sync_reads_as_the_caller(central: Central) -> None:
     # Colleagues' names, roles and limits: every console role reads the users table.
     assert {row["username"] for row in page(as_alex, "user")["rows"]} >= {alex.username, sam.username}
     with as_alex.connect() as connection:
-        plan = connection.execute(text("SELECT api.snapshot_plan()")).scalar_one()
-    counts = {item["entity"]: item["rows"] for item in plan["entities"]}
-    assert counts["goodwill"] == 1 and plan["head"] >= 1
+        records = connection.execute(
+            text("SELECT api.customers_records(:ids)"), {"ids": [customer, gone]}
+        ).scalar_one()
+    assert records["customer_ids"] == [str(customer)] and records["head"] >= 1
+    assert [r["data"]["id"] for r in records["records"] if r["entity"] == "goodwill"] == [
+        str(mine["entity_id"])
+    ]
     for refused in ("audit_log", "mutation_log", "users; DROP TABLE users"):
         with pytest.raises(DBAPIError, match="no snapshot of"):
             page(as_alex, refused)

@@ -1,6 +1,8 @@
 """A new workstation against a seeded server opens a customer it does not hold: online, the search box
-asks the server, Enter fetches and keeps the customer, and the pane shows their cases and promises;
-offline, the results area says it is searching this workstation's copy."""
+and the call strip ask the server, Enter (or the call) fetches and keeps the customer, and the pane
+shows their cases and promises; offline, the results area says it is searching this workstation's
+copy, and a call or an opening of a customer never held says they are not on this workstation and
+goes on when the link is back."""
 
 from __future__ import annotations
 
@@ -9,18 +11,23 @@ import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from console.calls import parse_caller
+from console.sync.engine import SyncEngine
 from console.sync.on_demand import ServerReads, connector
+from console.sync.remote import connector as async_connector
 from console.sync.remote import conninfo
 from domain.vocabulary import PromiseKind, PromiseStatus, Role
 from storage.models import Customer, CustomerPhone, Promise
 from tests.helpers import factories
 from tests.helpers.central import NOW, Central
-from tests.helpers.workstations import UNREACHABLE, workstation
+from tests.helpers.workstations import QUICK_RETRY, UNREACHABLE, Workstation, workstation
 from tests.ui.sync_support import Links, sync
 from tests.ui.work_support import settle
 from widgets.app import find_on_server
@@ -133,3 +140,72 @@ def test_a_server_that_does_not_answer_falls_back_to_the_local_copy(
     note = window.search_panel.copy_note
     assert not note.isHidden()
     assert note.text() == "The server did not answer: searching this workstation's copy"
+
+
+def test_a_call_from_a_customer_never_held_pops_their_pane_while_online(
+    central: Central, tmp_path: Path, qtbot: QtBot, links: Links
+) -> None:
+    advisor = central.add_user(Role.ADVISOR, 5_000, hint="adv")
+    customer, reference = seed(central, advisor.id)
+    station = workstation(central, tmp_path, advisor, [advisor])  # holds no customer
+    window, link = links.window(station)
+    reads = ServerReads(connector(conninfo(central.login(advisor).url)))
+    link.server_reads = find_on_server(window, station.store, reads, link.engine)
+    sync(qtbot, window, link)
+
+    with qtbot.waitSignal(window.customer_opened, timeout=10_000) as opened:
+        window.call.take_call(parse_caller("+447700900777"))
+    settle(qtbot, window)
+    assert opened.args[0].id == customer.id
+    cases = window.cases.view.model()
+    qtbot.waitUntil(lambda: cases.rowCount() == 1, timeout=5_000)
+    assert any(reference in str(cases.index(0, column).data()) for column in range(cases.columnCount()))
+
+
+def link_that_comes_back(station: Workstation) -> tuple[SyncEngine, list[bool]]:
+    """An engine whose link to the server is down until the test says it is back (`up[0] = True`)."""
+    up = [False]
+    real, down = station.connect(), async_connector(UNREACHABLE)
+
+    async def connect() -> psycopg.AsyncConnection[Any]:
+        return await (real if up[0] else down)()
+
+    engine = SyncEngine(
+        station.store,
+        connect,
+        clock=station.clock,
+        sleep=station.sleeper,
+        listen=False,
+        retry=QUICK_RETRY,
+    )
+    return engine, up
+
+
+def test_offline_a_customer_never_held_is_not_on_this_workstation_until_the_link_is_back(
+    central: Central, tmp_path: Path, qtbot: QtBot, links: Links
+) -> None:
+    advisor = central.add_user(Role.ADVISOR, 5_000, hint="adv")
+    customer, _ = seed(central, advisor.id)
+    station = workstation(central, tmp_path, advisor, [advisor])
+    engine, up = link_that_comes_back(station)
+    window, link = links.window(station, engine)
+    reads = ServerReads(connector(conninfo(central.login(advisor).url)))
+    link.server_reads = find_on_server(window, station.store, reads, engine)
+    sync(qtbot, window, link)  # offline
+
+    # A call from their number: the strip says so in one line, and offers nothing wrong.
+    with qtbot.waitSignal(window.call.lookup_finished, timeout=10_000):
+        window.call.take_call(parse_caller("+447700900777"))
+    said = window.call.strip.caller.text()
+    assert "on this workstation" in said and "when the link is back" in said
+    # Opening them by id: one line, no empty pane.
+    with qtbot.waitSignal(window.pane.customer_open_failed, timeout=10_000) as failed:
+        window.open_customer(customer.id)
+    assert failed.args[0] == "This customer is not on this workstation: they open when the link is back."
+    assert window.pane.profile is None
+
+    # The link is back: the call is looked up again on the server and the customer opens.
+    up[0] = True
+    with qtbot.waitSignal(window.customer_opened, timeout=15_000) as opened:
+        sync(qtbot, window, link)
+    assert opened.args[0].id == customer.id

@@ -49,8 +49,8 @@ class Office(NamedTuple):
 def office(central: Central, tmp_path: Path) -> Iterator[Office]:
     advisor = central.add_user(Role.ADVISOR, 5_000, hint="adv", display_name="Alex Advisor")
     central.add_user(Role.SUPERVISOR, 50_000, hint="sup", display_name="Sam Supervisor")
-    for _ in range(CUSTOMERS):
-        central.customer()
+    for _ in range(CUSTOMERS):  # each with a case of Alex's: all of them in Alex's working set
+        central.case(central.customer(), owner_id=advisor.id)
     store = open_store(parse_location(str(tmp_path / "new.db")))
     try:
         yield Office(Workstation(store, advisor, ManualClock(NOW), central), CUSTOMERS)
@@ -77,7 +77,7 @@ def test_a_new_store_syncs_first_in_a_dialog_that_can_be_cancelled(
     office: Office, qtbot: QtBot, qloop: asyncio.AbstractEventLoop
 ) -> None:
     alex = office.alex
-    engine = alex.engine(first_sync_page_size=PAGE)
+    engine = alex.engine(first_sync_page_size=PAGE, first_sync_customers=PAGE)
     dialog = FirstSyncDialog(engine, SERVER)
     qtbot.addWidget(dialog)
     bar = dialog.findChild(QProgressBar, "firstSyncProgress")
@@ -110,7 +110,7 @@ def test_the_bar_follows_a_resumed_first_sync_cancel_stops_it_and_f5_carries_on(
 ) -> None:
     alex = office.alex
     # An earlier start took the users' page and was cancelled: the window can act as Alex.
-    first = alex.engine(first_sync_page_size=PAGE)
+    first = alex.engine(first_sync_page_size=PAGE, first_sync_customers=PAGE)
     first.add_listener(lambda state: first.cancel_first_sync() if state.first_sync and state.done else None)
     earlier = asyncio.ensure_future(first.sync_once())
     qtbot.waitUntil(earlier.done, timeout=20_000)
@@ -125,7 +125,7 @@ def test_the_bar_follows_a_resumed_first_sync_cancel_stops_it_and_f5_carries_on(
     window.show()
     qtbot.waitExposed(window)
     settle(qtbot, window)
-    engine = alex.engine(first_sync_page_size=PAGE)
+    engine = alex.engine(first_sync_page_size=PAGE, first_sync_customers=PAGE)
     link = SyncLink(window, engine, server=SERVER)
     panel = link.first_sync_panel
     bar = window.findChild(QProgressBar, "firstSyncProgress")
@@ -159,7 +159,7 @@ def test_the_bar_follows_a_resumed_first_sync_cancel_stops_it_and_f5_carries_on(
             window.sync_requested.emit()
         finished = synced.args[0]
         assert finished.first_sync.finished
-        assert finished.first_sync.fetched == CUSTOMERS - held
+        assert finished.first_sync.customers == CUSTOMERS - held
         qtbot.waitUntil(lambda: engine.state.mode is Mode.ONLINE, timeout=10_000)
         assert panel.isHidden()
         assert customers_held(alex) == CUSTOMERS

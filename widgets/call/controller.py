@@ -7,6 +7,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMetaMethod, QObject, Signal
 
@@ -15,6 +16,10 @@ from console.clock import Clock
 from domain.records import CustomerMatch, CustomerProfile
 from widgets.background import BackgroundReader
 from widgets.call.strip import CallStrip
+
+if TYPE_CHECKING:
+    from console.services.customer_finder import CustomerFinder, FoundCustomers
+    from console.sync.engine import SyncState
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +43,7 @@ class CallController(QObject):
 
     def __init__(
         self,
-        search: Callable[[str], list[CustomerMatch]],
+        search: Callable[[str], list[CustomerMatch] | FoundCustomers],
         reader: BackgroundReader,
         clock: Clock,
         parent: QObject | None = None,
@@ -52,10 +57,25 @@ class CallController(QObject):
         self._started_at: datetime | None = None
         self._customer_id: uuid.UUID | None = None
         self._live = False
+        self._looked_up_locally = False  # offline: the number is looked up again when the link is back
         self.strip = CallStrip()
         self.strip.end_requested.connect(self.end_call)
         self.strip.new_customer_clicked.connect(self._new_customer)
         self.strip.match_chosen.connect(self._chosen)
+
+    def use_finder(self, finder: CustomerFinder) -> None:
+        """Look callers up through `finder`: the server while online (a caller this workstation never
+        held pops their pane; opening fetches them), this workstation's copy offline."""
+        self._search = finder.search
+
+    def sync_state_shown(self, state: SyncState) -> None:
+        """The link's state: a call looked up offline is looked up again once the link is back."""
+        from console.sync.engine import Mode
+
+        caller = self._caller
+        if state.mode is Mode.ONLINE and self._looked_up_locally and self._live and caller is not None:
+            self._looked_up_locally = False
+            self._look_up(caller)
 
     @property
     def live(self) -> bool:
@@ -81,6 +101,10 @@ class CallController(QObject):
         self._start(caller)
         if caller.e164 is None:  # withheld: nobody to look up
             return
+        self._look_up(caller)
+
+    def _look_up(self, caller: Caller) -> None:
+        assert caller.e164 is not None
         self._ticket += 1
         ticket, search, number = self._ticket, self._search, caller.e164
         self.strip.say(self.tr("Looking up the number…"))
@@ -97,9 +121,9 @@ class CallController(QObject):
         if caller.e164 is None:
             return []
         self._ticket += 1
-        matches = self._search(caller.e164)
-        self._show_matches(matches, open_single=False)
-        return matches
+        found = self._search(caller.e164)
+        self._show_matches(found, open_single=False)
+        return found if isinstance(found, list) else found.matches
 
     def _start(self, caller: Caller) -> None:
         if self._live:
@@ -118,12 +142,23 @@ class CallController(QObject):
         else:
             self.strip.show_call(caller.spoken, "")
 
-    def _looked_up(self, ticket: int, matches: list[CustomerMatch]) -> None:
+    def _looked_up(self, ticket: int, found: list[CustomerMatch] | FoundCustomers) -> None:
         if ticket == self._ticket and self._live:
-            self._show_matches(matches, open_single=True)
+            self._show_matches(found, open_single=True)
 
-    def _show_matches(self, matches: list[CustomerMatch], *, open_single: bool) -> None:
-        if len(matches) == 1:
+    def _show_matches(self, found: list[CustomerMatch] | FoundCustomers, *, open_single: bool) -> None:
+        matches = found if isinstance(found, list) else found.matches
+        local_copy = not isinstance(found, list) and found.local_copy
+        self._looked_up_locally = local_copy
+        if not matches and local_copy:
+            self.strip.say(
+                self.tr(
+                    "No customer has this number on this workstation, and the server cannot be asked "
+                    "just now: the number is looked up again when the link is back."
+                )
+            )
+            self.strip.offer_new_customer()
+        elif len(matches) == 1:
             only = matches[0]
             self._customer_id = only.id
             self.strip.say(self._who(only.name, only.account_number))

@@ -24,8 +24,10 @@ from widgets.pane.loading import CustomerWork, load_work, work_of
 from widgets.pane.offers_panel import OffersPanel
 
 if TYPE_CHECKING:
+    from console.services.customer_finder import CustomerFinder
     from console.services.customers import CustomerService
     from console.services.pane import Pane
+    from console.sync.engine import SyncState
     from widgets.workbench import Workbench
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,8 @@ class PaneController(Controller):
         self._workbench = workbench
         self._user_problem = user_problem
         self._offers_shown: set[uuid.UUID] = set()
+        self._finder: CustomerFinder | None = None
+        self._waiting: uuid.UUID | None = None  # not on this workstation: opens when the link is back
         self.goodwill_asks: GoodwillAsk | None = None
         self.header = CustomerHeader()
         self.history_model = HistoryModel(service, jobs.reader, parent=self)
@@ -102,19 +106,41 @@ class PaneController(Controller):
 
     # -- opening ----------------------------------------------------------------------------------
 
+    def use_finder(self, finder: CustomerFinder) -> None:
+        """Open through `finder`: a customer this store does not hold whole is fetched from the server
+        first (while online), whoever asked to open them (a search, a call, a worklist, an id)."""
+        self._finder = finder
+
     def open_customer(self, customer_id: uuid.UUID) -> None:
         """Read the customer's header, cases and first history page off the UI thread, then show them."""
         self.say(self.tr("Opening customer…"), 0)
-        self._jobs.read(self._opening(customer_id), self.show_loaded).failed(self._open_failed).latest(
-            OPENING
-        ).run()
+        self._waiting = None
+
+        def failed(error: BaseException) -> None:
+            self._open_failed(error, customer_id)
+
+        self._jobs.read(self._opening(customer_id), self.show_loaded).failed(failed).latest(OPENING).run()
 
     def _opening(self, customer_id: uuid.UUID) -> Callable[[], Pane]:
         """The opening's one trip and one read transaction (made on the UI thread, run on the worker);
         the goodwill panel comes in the same read: one wait for the worker and one repaint, not two."""
-        reads = self._reads
+        reads, finder = self._reads, self._finder
         with_queue, since = self.goodwill_asks() if self.goodwill_asks is not None else (False, None)
-        return lambda: reads.open(customer_id, with_queue=with_queue, decisions_since=since)
+
+        def read() -> Pane:
+            if finder is not None:
+                finder.ensure_held(customer_id)
+            return reads.open(customer_id, with_queue=with_queue, decisions_since=since)
+
+        return read
+
+    def sync_state_shown(self, state: SyncState) -> None:
+        """The link's state: a customer that could not open for want of the server opens once it is back."""
+        from console.sync.engine import Mode
+
+        waiting = self._waiting
+        if waiting is not None and state.mode is Mode.ONLINE:
+            self.open_customer(waiting)
 
     def open_customer_now(self, profile: CustomerProfile) -> None:
         """Open a customer on the calling thread: for screenshots and start-up with a known account."""
@@ -123,9 +149,15 @@ class PaneController(Controller):
         self.show_loaded(loaded, record_offers=False)
         self._record_offers(loaded.offers, at_once=True)
 
-    def _open_failed(self, error: BaseException) -> None:
+    def _open_failed(self, error: BaseException, customer_id: uuid.UUID | None = None) -> None:
+        from console.services.customers import CustomerNotFoundError
+
         log.warning("opening a customer failed: %s", error)
-        message = self.tr("Could not open the customer: %1").replace("%1", first_line(error))
+        if isinstance(error, CustomerNotFoundError) and self._finder is not None and customer_id is not None:
+            self._waiting = customer_id
+            message = self.tr("This customer is not on this workstation: they open when the link is back.")
+        else:
+            message = self.tr("Could not open the customer: %1").replace("%1", first_line(error))
         self.say(message, 0)
         self.customer_open_failed.emit(message)
 
