@@ -22,6 +22,7 @@ from domain.vocabulary import Role
 from tests.load.workstation import Figures, NoticeSource, Workstation
 
 DRAIN = 60.0  # seconds after the acts stop for the last pushes and approvals
+STRAGGLERS = 70.0  # seconds past the drain a workstation may still be in a call (CALL_TIMEOUT and more)
 HELD = 50  # customers a workstation serves (and, with the relay, wants notices for)
 
 
@@ -50,6 +51,7 @@ class Plan:
     notices: str  # listen | relay | none
     relay: str | None  # tcp://127.0.0.1:PORT of the notice relay
     interest: str  # customers (the keys of the customers a workstation holds) | everyone
+    pulls: str  # held (api.pull_held: the changes of the customers held) | all (api.pull_changes)
     drop_at: float | None  # seconds into the run when `drop_share` of the workstations lose notices
     drop_share: float
     seed: int
@@ -105,6 +107,7 @@ async def run_seats(plan: Plan) -> dict[str, Any]:
                 figures=figures,
                 rng=random.Random(rng.random()),
                 supervisor_index=seat.supervisor_index,
+                held_pulls=plan.pulls == "held",
             )
         )
     for seat, station in zip(plan.seats, stations, strict=True):
@@ -125,10 +128,13 @@ async def run_seats(plan: Plan) -> dict[str, Any]:
         for station in dropped:
             station.drop_notices()
             station.seen_approvals.clear()
-    await asyncio.wait(advisors)
+    await asyncio.wait(advisors, timeout=max(drain_until - time.monotonic(), 0.0) + STRAGGLERS)
     for station in stations:
         station.stop()
-    await asyncio.gather(*supervisors, return_exceptions=True)
+    await asyncio.wait(supervisors, timeout=STRAGGLERS)
+    stuck = [task for task in [*advisors, *supervisors] if not task.done()]
+    if stuck:
+        figures.errors["workstations still in a call when the run ended"] += len(stuck)
     result = figures.as_dict()
     result["leftover"] = {s.username: s.pending_approvals() for s in stations if s.awaiting}
     result["dropped"] = [s.username for s in dropped]
@@ -144,4 +150,7 @@ def run_process(plan: Plan) -> dict[str, Any]:
     """The entry point of a client process."""
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return asyncio.run(run_seats(plan))
+    # Not asyncio.run: its clean-up waits for every task, and a workstation stuck in a call would keep
+    # the figures from ever being returned. The process ends after this; its sockets close with it.
+    loop = asyncio.new_event_loop()
+    return loop.run_until_complete(run_seats(plan))

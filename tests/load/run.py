@@ -49,6 +49,12 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         default="customers",
         help="with the relay: notices for the workstation's own customers (default), or all",
     )
+    parser.add_argument(
+        "--pulls",
+        choices=("held", "all"),
+        default="held",
+        help="held: api.pull_held, changes of the customers a workstation holds (default); all: pull_changes",
+    )
     parser.add_argument("--restart-at", type=float, default=None, metavar="SECONDS")
     parser.add_argument(
         "--drop-notices",
@@ -98,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             port=server.port,
             database=server.database,
             secrets=server.scram_secrets([login.username for login in logins]),
-            max_clients=args.workstations + 100,
+            max_clients=2 * args.workstations + 100,  # a link being replaced holds two for a moment
             server_connections=args.server_connections,
             run_as=server._server.system_user,
         )
@@ -129,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
             wait_for_port(relay_port)
         customers = server.customer_ids(args.customers)
         cursor = server.head()
-        pulls_before = server.function_calls("pull_changes")
+        pull_function = "pull_held" if args.pulls == "held" else "pull_changes"
+        pulls_before = server.function_calls(pull_function)
         setup = time.time() - began
         start_at = time.time() + 3 + args.workstations / 500  # every process has made its workstations
         drop_at = args.drop_at if args.drop_at is not None else seconds / 3
@@ -143,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                 notices=args.notices,
                 relay=relay_address,
                 interest=args.interest,
+                pulls=args.pulls,
                 drop_at=drop_at if args.drop_notices > 0 else None,
                 drop_share=args.drop_notices,
                 seed=args.seed * 1000 + number,
@@ -175,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             relay_stop.set()
             relay_figures = relay_answers.get(timeout=30)
         ran = time.time() - start_at
-        pulls_at_server = server.function_calls("pull_changes") - pulls_before
+        pulls_at_server = server.function_calls(pull_function) - pulls_before
         sent: dict[str, str] = {}
         leftover: list[str] = []
         for result in results:

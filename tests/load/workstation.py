@@ -34,6 +34,7 @@ POLL = 2.0  # seconds: the engine's loop interval, every turn of which pulls whi
 OFFLINE_REST = 4.0  # seconds between tries while the server is unreachable (the engine's interval x 2)
 NOTICE_RETRY = 10.0  # seconds before a dropped notice source is opened again (the engine's interval x 5)
 WITNESSED = 20  # audit heads the engine sends with each witness call
+CALL_TIMEOUT = 60.0  # seconds: a call that takes longer is abandoned and retried (same ids)
 
 NoticeSource = Callable[[], AsyncIterator[str]]
 
@@ -96,6 +97,7 @@ class Workstation:
         rng: random.Random,
         supervisor_index: tuple[int, int] = (0, 1),
         mean_gap: tuple[float, float] = (20.0, 60.0),
+        held_pulls: bool = True,
     ) -> None:
         self.username = username
         self.user_id = str(user_id)
@@ -128,6 +130,8 @@ class Workstation:
         self.stopped = False
         self.seen_approvals: list[float] = []
         self.lock = asyncio.Lock()
+        self.held_pulls = held_pulls
+        self.holding = False
 
     # -- acts -------------------------------------------------------------------------------------
 
@@ -152,7 +156,7 @@ class Workstation:
         delays = iter(self.retry.delays())
         while True:
             try:
-                return await what()
+                return await asyncio.wait_for(what(), CALL_TIMEOUT)
             except PermanentRefusalError as exc:
                 self.figures.errors[f"refused: {exc}"[:100]] += 1
                 raise OfflineError(str(exc)) from None
@@ -205,7 +209,7 @@ class Workstation:
     async def pull(self) -> None:
         moved = False
         while True:
-            page = await self.call(lambda: self.link.pull_changes(self.cursor, PAGE))
+            page = await self.call(partial(self.fetch, self.cursor))
             self.figures.pull_calls += 1
             changes = page.get("changes") or []
             self.figures.pulled_rows += len(changes)
@@ -229,6 +233,15 @@ class Workstation:
             await self.call(
                 lambda: self.link.sync_mark(self.client_id, self.answered_through, datetime.now(UTC))
             )
+
+    async def fetch(self, after: int) -> dict[str, Any]:
+        """One page: the changes of the customers held (api.pull_held), or every change."""
+        if self.held_pulls:
+            if not self.holding:
+                await self.link.hold_customers(self.client_id, [uuid.UUID(c) for c in self.advisor.customers])
+                self.holding = True
+            return await self.link.pull_held(self.client_id, after, PAGE)
+        return await self.link.pull_changes(after, PAGE)
 
     def apply(self, change: dict[str, Any]) -> None:
         if change.get("entity") != "goodwill":
