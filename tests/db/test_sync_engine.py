@@ -900,3 +900,24 @@ def test_a_handoff_reaches_the_receiving_teams_list_and_its_progress_reaches_the
     finally:
         for station in stations:
             station.store.close()
+
+
+def test_the_link_prepares_no_statement_on_the_server(team: Team) -> None:
+    """Behind PgBouncer in transaction mode each call may run on another server connection, where a
+    statement psycopg prepared on the first would not exist; so the link never prepares one."""
+    alex = team.advisor
+
+    async def calls() -> int:
+        link = ServerLink(alex.connect())
+        try:
+            for _ in range(12):  # psycopg prepares a query from its 5th run unless told not to
+                await link.pull_changes(0, 5)
+            connection = await link.connection()
+            cursor = await connection.execute("SELECT count(*) FROM pg_prepared_statements")
+            row = await cursor.fetchone()
+            assert row is not None
+            return int(row[0])
+        finally:
+            await link.close()
+
+    assert asyncio.run(calls()) == 0
