@@ -1,5 +1,6 @@
-"""After a run: every mutation a workstation sent against the server's own logs. Lost: sent and
-neither answered nor in mutation_log, or answered and not there; doubled: more than one change_log
+"""After a run: every mutation a workstation sent against the server's own logs. Lost: answered and not
+in mutation_log; unfinished: still unanswered and not there when the run stopped (the workstation
+would send it again); doubled: more than one change_log
 row for one (mutation, entity, row), or an accepted mutation whose rows are not its kind's count.
 Also which approvals their advisors never pulled."""
 
@@ -48,13 +49,16 @@ def check(admin_uri: str, sent: dict[str, str], leftover: list[str]) -> dict[str
             ).fetchall()
         )
     unanswered = [m for m, state in sent.items() if not state]
-    lost = [m for m in unanswered if m not in logged] + [m for m, s in sent.items() if s and m not in logged]
+    # Still waiting when the run stopped: the workstation would send them again, so not lost, but late.
+    unfinished = [m for m in unanswered if m not in logged]
+    lost = [m for m, state in sent.items() if state and m not in logged]
     wrong_counts = sum(int(n) for kind, changes, n in counts if CHANGES.get(str(kind), changes) != changes)
     return {
         "sent": len(sent),
         "logged": len(logged),
         "unanswered": len(unanswered),
         "committed_unanswered": len([m for m in unanswered if m in logged]),
+        "unfinished": len(unfinished),
         "lost": len(lost),
         "doubled": int(doubled_rows[0] if doubled_rows else 0) + wrong_counts,
         "answer_differs": len([m for m, s in sent.items() if s and m in logged and logged[m] != s]),

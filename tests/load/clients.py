@@ -90,9 +90,7 @@ async def run_seats(plan: Plan) -> dict[str, Any]:
     rng = random.Random(plan.seed)
     stations = []
     for seat in plan.seats:
-        # Behind PgBouncer 1.18 in transaction mode a server-side prepared statement would land on
-        # another server connection: psycopg must not prepare.
-        link = ServerLink(connector(seat.pooled, prepare_threshold=None))
+        link = ServerLink(connector(seat.pooled))  # the product's link, as behind any PgBouncer
         held = rng.sample(plan.customers, min(HELD, len(plan.customers)))
         stations.append(
             Workstation(

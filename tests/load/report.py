@@ -37,6 +37,7 @@ def figures(
     seconds: float,
     ran: float,
     pulls_at_server: int,
+    sessions: int,
     restart_seconds: float | None,
     processes: int,
     supervisors: int,
@@ -85,6 +86,7 @@ def figures(
         },
         "pulls_per_second_at_server": round(pulls_at_server / ran, 1) if ran > 0 else None,
         "pulls_by_clients": sum(r["pulls"] for r in results),
+        "server_sessions_per_second": round(sessions / ran, 1) if ran > 0 else None,
         "pushes": sum(r["pushes"] for r in results),
         "notices_heard": sum(r["notices"] for r in results),
         "server_connections": {
@@ -117,6 +119,7 @@ def figures(
             "connections_at_most_200": max(backends, default=0) <= TARGET_CONNECTIONS,
             "no_errors": not errors,
             "nothing_lost_or_doubled": verdict["lost"] == 0 and verdict["doubled"] == 0,
+            "all_answered": verdict["unfinished"] == 0,
         },
     }
 
@@ -138,6 +141,7 @@ def table(found: dict[str, Any]) -> str:
         ),
         ("  with notices dropped", f"n {dropped['n']}, p95 {dropped['p95']} ms, max {dropped['max']} ms"),
         ("pulls/s at the server", f"{found['pulls_per_second_at_server']}"),
+        ("server sessions started/s", f"{found['server_sessions_per_second']}"),
         (
             "server connections",
             f"max {conn['max']}, p95 {conn['p95']} (pooled max {conn['pooled_max']}, "
@@ -158,7 +162,8 @@ def table(found: dict[str, Any]) -> str:
         ("retries", f"{found['retries'] or 0}"),
         (
             "lost / doubled",
-            f"{found['check']['lost']} / {found['check']['doubled']} (of {found['check']['sent']:,} sent)",
+            f"{found['check']['lost']} / {found['check']['doubled']} (of {found['check']['sent']:,} sent; "
+            f"{found['check']['unfinished']} still unanswered at the end)",
         ),
         ("approved, never pulled", f"{found['check']['approved_never_pulled']}"),
     ]

@@ -137,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         cursor = server.head()
         pull_function = "pull_held" if args.pulls == "held" else "pull_changes"
         pulls_before = server.function_calls(pull_function)
+        sessions_before = server.sessions()
         setup = time.time() - began
         start_at = time.time() + 3 + args.workstations / 500  # every process has made its workstations
         drop_at = args.drop_at if args.drop_at is not None else seconds / 3
@@ -184,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             relay_figures = relay_answers.get(timeout=30)
         ran = time.time() - start_at
         pulls_at_server = server.function_calls(pull_function) - pulls_before
+        sessions = server.sessions() - sessions_before
         sent: dict[str, str] = {}
         leftover: list[str] = []
         for result in results:
@@ -198,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
             seconds=seconds,
             ran=ran,
             pulls_at_server=pulls_at_server,
+            sessions=sessions,
             restart_seconds=restart_seconds,
             processes=processes,
             supervisors=supervisors,

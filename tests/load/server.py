@@ -185,6 +185,14 @@ class LoadServer:
             ).fetchone()
         return int(row[0]) if row is not None else 0
 
+    def sessions(self) -> int:
+        """Sessions (server backends for clients) started in this database so far."""
+        with psycopg.connect(self.admin_uri, autocommit=True) as connection:
+            row = connection.execute(
+                "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+            ).fetchone()
+        return int(row[0]) if row is not None else 0
+
     def cleanup(self) -> None:
         try:
             self._server.cleanup()
