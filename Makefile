@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench load clean
 
 $(STAMP): pyproject.toml
 	bash scripts/system-deps.sh
@@ -33,6 +33,17 @@ test: lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.run
+
+# The load harness (never part of `make test`): LOAD_WORKSTATIONS simulated workstations for LOAD_MINUTES
+# against a throwaway PostgreSQL behind PgBouncer (Debian's package, installed here when missing);
+# LOAD_ARGS passes more options (`python -m tests.load --help`). Figures: a table, and JSON in .bench/.
+LOAD_WORKSTATIONS ?= 1000
+LOAD_MINUTES ?= 10
+LOAD_ARGS ?=
+load: $(STAMP)
+	test -x /usr/sbin/pgbouncer || apt-get install -y pgbouncer
+	$(BIN)/python -m tests.load --workstations $(LOAD_WORKSTATIONS) --minutes $(LOAD_MINUTES) \
+		--json .bench/load-$(LOAD_WORKSTATIONS).json $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

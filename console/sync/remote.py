@@ -40,6 +40,9 @@ def connector(info: str, **options: Any) -> Connect:
     """Open autocommit connections with `info` (each function call is its own transaction)."""
 
     options.setdefault("application_name", "advisor-console sync")
+    # No server-side prepared statements: behind PgBouncer in transaction mode (before 1.21) the next
+    # call may run on another server connection, where psycopg's `_pg3_N` does not exist.
+    options.setdefault("prepare_threshold", None)
 
     async def connect() -> psycopg.AsyncConnection[Any]:
         return await psycopg.AsyncConnection.connect(info, autocommit=True, connect_timeout=5, **options)

@@ -985,3 +985,24 @@ def test_a_push_sends_the_stored_text_and_keeps_every_id_order_and_answer_exact(
         assert row.summary == payload["summary"]
         assert row.occurred_at.isoformat() == payload["occurred_at"]
     assert alex.count(ContactEvent) == contacts_before  # the answers' records were already held
+
+
+def test_the_link_prepares_no_statement_on_the_server(team: Team) -> None:
+    """Behind PgBouncer in transaction mode each call may run on another server connection, where a
+    statement psycopg prepared on the first would not exist; so the link never prepares one."""
+    alex = team.advisor
+
+    async def calls() -> int:
+        link = ServerLink(alex.connect())
+        try:
+            for _ in range(12):  # psycopg prepares a query from its 5th run unless told not to
+                await link.pull_changes(0, 5)
+            connection = await link.connection()
+            cursor = await connection.execute("SELECT count(*) FROM pg_prepared_statements")
+            row = await cursor.fetchone()
+            assert row is not None
+            return int(row[0])
+        finally:
+            await link.close()
+
+    assert asyncio.run(calls()) == 0
