@@ -1,8 +1,9 @@
 """One simulated workstation: an asyncio client on the product's ServerLink that queues its person's
-acts as mutations (a new one every 20-60 s), pushes them (api.apply_mutations, a page, retried with the same
-ids as the sync engine's RetryPolicy says), pulls on a change notice (paced as console/sync/pacing.py
-paces) or on the 30 s timer when no notice came, then checks the audit chain and marks its sync, as
-the engine does after every pull. A supervisor's workstation approves the requests its pulls show."""
+acts as mutations (a new one every 20-60 s), pushes them (api.apply_mutations, a page a call,
+retried with the same ids as the sync engine's RetryPolicy says), pulls on a change notice (paced as
+console/sync/pacing.py paces) or on the 30 s timer when no notice came, then checks the audit chain
+and marks its sync, as the engine does after every pull. A supervisor's workstation approves the
+requests its pulls show."""
 
 from __future__ import annotations
 
