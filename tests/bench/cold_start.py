@@ -55,14 +55,14 @@ def _to_png(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return (time.monotonic() - started) * 1000, (_children_cpu() - cpu) * 1000
 
 
-def _search_shown(store: str, env: dict[str, str]) -> tuple[float, float]:
-    """Milliseconds from starting `advisor-console open` to its search box shown with the focus, and
-    the CPU milliseconds the process used until it quit (just after)."""
+def _search_shown(store: str, env: dict[str, str], argv: list[str] | None = None) -> tuple[float, float]:
+    """Milliseconds from starting `advisor-console open` (or `argv`, the floor's bare window) to its
+    search box shown with the focus, and the CPU milliseconds the process used until it quit."""
     from widgets.startup_probe import PROBE, SHOWN
 
     cpu, started = _children_cpu(), time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "console", "open", "--db", store],
+        argv or [sys.executable, "-m", "console", "open", "--db", store],
         check=True,
         capture_output=True,
         text=True,
@@ -92,6 +92,8 @@ def measure(store: str, runs: int = RUNS) -> dict[str, Any]:
             else:
                 pairs.append((_to_png(app, env), _to_png(floor, env)))
         shown = [_search_shown(store, env) for _ in range(runs)]
+        box = [sys.executable, "-m", "tests.bench.floor", "--search-box"]
+        shown_floor = [_search_shown(store, env, box) for _ in range(runs)]
     return {
         "runs": runs,
         "pane_ms": [wall for (wall, _), _ in pairs],
@@ -103,6 +105,10 @@ def measure(store: str, runs: int = RUNS) -> dict[str, Any]:
         "pane_cpu_ratio": statistics.median(app[1] / bare[1] for app, bare in pairs),
         "shown_ms": [wall for wall, _ in shown],
         "shown_cpu_ms": [cpu for _, cpu in shown],
+        "shown_floor_ms": [wall for wall, _ in shown_floor],
+        "shown_ratio": statistics.median(
+            app / bare for (app, _), (bare, _) in zip(shown, shown_floor, strict=True)
+        ),
     }
 
 

@@ -5,6 +5,8 @@
 handoffs, goodwill), fills a bare PySide6 window of tables with them, renders it offscreen at
 1600x900 and writes the PNG: the same work as `advisor-console screenshot --customer ACCOUNT`,
 without the console. tests/bench/cold_start.py times the two, process start to PNG.
+`python -m tests.bench.floor --search-box` is the focused search box's floor: a bare window with a
+focused line edit.
 """
 
 from __future__ import annotations
@@ -82,5 +84,24 @@ def main(path: str, account: str, out: str) -> int:
     return 0
 
 
+def search_box() -> int:
+    """The focused-search-box floor: a bare window with a focused line edit, reported by the console's
+    own start-up probe (widgets/startup_probe.py) the moment it is painted, then quit."""
+    from PySide6.QtWidgets import QLineEdit
+
+    from widgets.startup_probe import watch_start
+
+    app = QApplication(sys.argv[:1])
+    window = QMainWindow()
+    box = QLineEdit()
+    box.setPlaceholderText("Account, phone, name, postcode or email")
+    window.setCentralWidget(box)
+    window.resize(1366, 768)
+    watch_start(box)
+    window.show()
+    box.setFocus()
+    return app.exec()
+
+
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:4]))
+    sys.exit(search_box() if sys.argv[1:2] == ["--search-box"] else main(*sys.argv[1:4]))

@@ -249,6 +249,8 @@ def main() -> int:
         statistics.median(shown),
         max(shown),
         "< 0.5 s",
+        statistics.median(cold["shown_floor_ms"]),
+        ratio=cold["shown_ratio"],
     )
 
     from tests.bench import ticker  # Qt: imported only now, after the command-line figures
@@ -316,6 +318,7 @@ def main() -> int:
         sync["approval_p50_ms"],
         sync["approval_p95_ms"],
         "< 5 s",
+        sync["approval_floor_p50_ms"],
     )
     # The supervisor's board: every measure read and the board painted (tests/bench/board.py).
     board = json.loads(

@@ -24,6 +24,7 @@ import tempfile
 import time
 import warnings
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -179,9 +180,13 @@ def measure(uri: str, folder: Path, mutations: int, changes: int, out: TextIO = 
     )
     times = latency(folder, admin, location, people, customer, alex.id)
     p50, p95 = statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
+    floor_db = folder / "approval-floor.db"
+    floor_times = asyncio.run(approval_floor(conninfo(location.url), floor_db, len(times)))
     print(
         f"approval on the server to the advisor's store (LISTEN, {len(times)} runs): "
-        f"p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms",
+        f"p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms; floor, a row "
+        f"and NOTIFY committed, heard, read and written into SQLite: p50 "
+        f"{statistics.median(floor_times) * 1000:.1f} ms",
         file=out,
     )
     admin.dispose()
@@ -199,6 +204,7 @@ def measure(uri: str, folder: Path, mutations: int, changes: int, out: TextIO = 
         "approval_runs": len(times),
         "approval_p50_ms": p50 * 1000,
         "approval_p95_ms": p95 * 1000,
+        "approval_floor_p50_ms": statistics.median(floor_times) * 1000,
         "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
 
@@ -344,6 +350,34 @@ def latency(
 
 
 CALL = "SELECT api.apply_mutation(%s, %s, %s, %s, %s, now())"
+
+
+async def approval_floor(info: str, local: Path, runs: int) -> list[float]:
+    """The approval's round trip with nothing of the console: a row written and NOTIFY sent in one
+    transaction, heard on a listening connection, the row read on another (as the engine's link
+    does) and written into SQLite; seconds per run."""
+    connect = partial(psycopg.AsyncConnection.connect, info, autocommit=True)
+    times: list[float] = []
+    store = sqlite3.connect(local)
+    store.execute("CREATE TABLE IF NOT EXISTS approvals (id INTEGER PRIMARY KEY, state TEXT)")
+    async with await connect() as writer, await connect() as listener, await connect() as reader:
+        await writer.execute("CREATE TABLE bench_approval_floor (id integer PRIMARY KEY, state text)")
+        await listener.execute("LISTEN bench_approval_floor")
+        heard = listener.notifies()
+        for run in range(runs):
+            started = time.perf_counter()
+            async with writer.transaction():
+                await writer.execute("INSERT INTO bench_approval_floor VALUES (%s, 'approved')", (run,))
+                await writer.execute("SELECT pg_notify('bench_approval_floor', %s)", (str(run),))
+            await anext(heard)
+            cursor = await reader.execute("SELECT id, state FROM bench_approval_floor WHERE id = %s", (run,))
+            store.execute("INSERT OR REPLACE INTO approvals VALUES (?, ?)", await cursor.fetchone())
+            store.commit()
+            times.append(time.perf_counter() - started)
+        await heard.aclose()  # it holds the listener's lock: closing the connection would wait on it
+        await writer.execute("DROP TABLE bench_approval_floor")
+    store.close()
+    return times
 
 
 def approved(store: Store, goodwill_id: Any, state: GoodwillState) -> bool:
