@@ -197,7 +197,7 @@ def main() -> int:
         f"open a customer, Enter to pane painted ({pane['open_statements']} queries)",
         opened["p50"],
         opened["p95"],
-        "p95 < 60 ms, <= 3x bare",
+        "p95 < 50 ms, <= 3x bare",
         opened_bare["p50"],
     )
     reads = pane["open_reads"]
