@@ -152,38 +152,13 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
 AS $$
-#variable_conflict use_column
 DECLARE
     who public.users := api.caller();
-    v_client uuid := pull_held.client_id;
-    v_limit integer := pull_held.max;
-    v_after bigint := COALESCE(pull_held.after, 0);
-    v_last bigint;
-    v_head bigint;
-    v_changes jsonb;
 BEGIN
-    IF v_limit IS NULL OR v_limit < 1 OR v_limit > 10000 THEN
-        RAISE EXCEPTION 'max must be between 1 and 10000' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF v_client IS NULL THEN
+    IF pull_held.client_id IS NULL THEN
         RAISE EXCEPTION 'pull_held needs the client id' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    SELECT (array_agg(c.seq ORDER BY c.seq DESC))[1],
-           COALESCE(jsonb_agg(jsonb_build_object(
-                        'seq', c.seq, 'entity', c.entity, 'entity_id', c.entity_id, 'customer_id', c.customer_id,
-                        'data', c.data, 'mutation_id', c.mutation_id, 'committed_at', c.committed_at)
-                    ORDER BY c.seq)
-                    FILTER (WHERE api.may_read(who, c.reader_id)
-                              AND (c.customer_id IS NULL
-                                   OR EXISTS (SELECT 1 FROM api.holdings h
-                                               WHERE h.username = who.username AND h.client_id = v_client
-                                                 AND h.customer_id = c.customer_id)
-                                   OR api.in_working_set(who, c.entity, c.data))), '[]'::jsonb)
-      INTO v_last, v_changes
-      FROM (SELECT * FROM public.change_log cl WHERE cl.seq > v_after ORDER BY cl.seq LIMIT v_limit) AS c;
-    SELECT last_seq INTO v_head FROM api.change_counter WHERE id = 1;
-    v_last := COALESCE(v_last, v_after);
-    RETURN jsonb_build_object('changes', v_changes, 'next_after', v_last, 'head', v_head, 'more', v_last < v_head);
+    RETURN api.change_page(who, pull_held.client_id, pull_held.after, pull_held.max);  -- 80_mutation.sql
 END
 $$;
 
