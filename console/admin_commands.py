@@ -139,7 +139,7 @@ def cmd_server(args: argparse.Namespace) -> int:
     times = [(t.team.value, t.words, t.acknowledge_hours) for t in teams.teams]
     calendar = WorkingHours().server_calendar(date.today())
     report = init_server(server_location(args), times, calendar)
-    roles = "roles advisor, supervisor and notice_relay"
+    roles = "roles advisor, supervisor, notice_relay and console_gateway"
     print(f"{report.database}: central server ready (schema {report.revision}, {roles})")
     return 0
 

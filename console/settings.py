@@ -47,6 +47,10 @@ class Settings:
     # A notice relay for change notices instead of LISTEN (many workstations): tls://host:port, or
     # tcp://host:port on this machine. Its certificate is checked against the server URL's sslrootcert.
     notice_relay: str | None = None
+    # A connection pooler (PgBouncer) whose database signs in to the server as the shared
+    # console_gateway login, postgresql://host:port/database: every sync call and server read goes
+    # there and names this workstation's session; sign-in and LISTEN stay on server_url.
+    pooler_url: str | None = None
 
     @property
     def due_soon(self) -> timedelta:
@@ -68,6 +72,13 @@ class Settings:
         )
 
     @property
+    def pooler(self) -> ServerAddress | None:
+        """The configured pooler, or None (then calls go to the server as the person's own login)."""
+        return (
+            parse_server_url(self.pooler_url, allow_insecure=self.allow_insecure) if self.pooler_url else None
+        )
+
+    @property
     def relay(self) -> RelayAddress | None:
         """The configured notice relay, or None (then the sync engine LISTENs on its own connection)."""
         if not self.notice_relay:
@@ -84,7 +95,7 @@ LIMITS = {
     "closing_hour": (1, 23),
     "keep_customers_days": (1, 366),
 }
-TEXT_SETTINGS = ("server_url", "notice_relay")
+TEXT_SETTINGS = ("server_url", "notice_relay", "pooler_url")
 BOOLEAN_SETTINGS = ("allow_insecure",)
 
 

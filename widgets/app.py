@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from console.demo_team import DemoTeam  # imports the seed (Faker): only demo-team needs it
     from console.sync.engine import SyncEngine
     from console.sync.on_demand import ServerReads
+    from console.sync.remote import ServerLink
     from storage.store import Store
     from widgets.early_start import EarlyStart
     from widgets.sync.link import SyncLink
@@ -181,9 +182,29 @@ def sync_engine(
         clock=clock or SystemClock(),
         keep_days=settings.keep_customers_days,
         relay=settings.relay,
+        link=pooled_link(settings, info, session.username, password),
     )
     engine.add_held_listener(lambda held: engine.set_interest(customer_keys(held)))
     return engine
+
+
+def pooled_link(settings: Settings, direct: str, username: str, password: str) -> ServerLink | None:
+    """With a pooler in the settings, the engine's link through it, naming a session the person
+    opens with their own login at `direct` (console.sync.pooled); None without one."""
+    pooler = settings.pooler
+    if pooler is None:
+        return None
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    from console.sync.pooled import PooledSession
+    from console.sync.remote import ServerLink, connector
+
+    def open_direct() -> psycopg.Connection[Any]:
+        return psycopg.connect(direct, user=username, password=password, autocommit=True, connect_timeout=5)
+
+    pooled = make_conninfo(**pooler.connection_keywords())
+    return ServerLink(connector(pooled, user=username, password=password), session=PooledSession(open_direct))
 
 
 def first_sync_first(
@@ -232,8 +253,14 @@ def attach_sync(
     engine = engine or sync_engine(store, session, password, clock, settings)
     window.show_sign_in(online=session.online, server=session.server.describe())
     link = SyncLink(window, engine, server=session.server.describe())
-    info = make_conninfo(**session.server.connection_keywords())
-    reads = ServerReads(connector(info, user=session.username, password=password))
+    pooler = (settings or Settings()).pooler
+    if pooler is not None and engine.pooled_session is not None:
+        info = make_conninfo(**pooler.connection_keywords())
+        pooled = connector(info, pooled=True, user=session.username, password=password)
+        reads = ServerReads(pooled, session=engine.pooled_session)
+    else:
+        info = make_conninfo(**session.server.connection_keywords())
+        reads = ServerReads(connector(info, user=session.username, password=password))
     link.server_reads = find_on_server(window, store, reads, engine)
     return link
 

@@ -23,6 +23,7 @@ from console.sync import holding, pacing, relay_client, sync_mark, witness
 from console.sync import pull as pulling
 from console.sync import push as pushing
 from console.sync.notice_keys import EVERYONE, parse_notice
+from console.sync.pooled import PooledSession
 from console.sync.push import RetryPolicy, ServerUnreachableError, Sleep, read_local, run_local
 from console.sync.relay_ticket import Ticket, fetch_ticket
 from console.sync.remote import Connect, PermanentRefusalError, ServerLink, first_line, is_transient, notices
@@ -169,6 +170,10 @@ class SyncEngine:
             ceiling=max(self.quiet_pull_interval, timedelta(seconds=pull_floor)),
         )
         self._last_pull: datetime | None = None
+        # The audit chain witnessed and the sync marked (console/sync/sync_mark.py's cadence), and
+        # what that witness found, shown until the next one.
+        self._witnessed_at: datetime | None = None
+        self._audit_problems: tuple[str, ...] = ()
         self._listeners: list[Listener] = []
         self._summary_listeners: list[SummaryListener] = []
         self._state = SyncState(Mode.OFFLINE, problem="not synced yet")
@@ -310,7 +315,6 @@ class SyncEngine:
         pulled = pulling.PullReport()
         first: first_syncing.FirstSyncReport | None = None
         offline: str | None = None
-        audit_problems: list[str] = []
         first_waiting = await read_local(self._store, queries.first_pending_seq) if waiting else None
         cursor_before: int | None = None
         try:
@@ -373,12 +377,16 @@ class SyncEngine:
                 self._last_pull = self._clock.now()
                 self._pacing.pulled(self._last_pull, brought=pulled.cursor > cursor_before, noticed=noticed)
                 self._known_head = max(self._known_head, pulled.head, pulled.cursor)
-                audit_problems = await witness.check(
-                    self._store, self._link, clock=self._clock, sleep=self._sleep, retry=self._retry
-                )
-                await sync_mark.mark(
-                    self._store, self._link, clock=self._clock, sleep=self._sleep, retry=self._retry
-                )
+                if sync_mark.due(self._witnessed_at, self._clock.now(), pushed=pushed.pushed > 0):
+                    self._audit_problems = tuple(
+                        await witness.check(
+                            self._store, self._link, clock=self._clock, sleep=self._sleep, retry=self._retry
+                        )
+                    )
+                    await sync_mark.mark(
+                        self._store, self._link, clock=self._clock, sleep=self._sleep, retry=self._retry
+                    )
+                    self._witnessed_at = self._clock.now()
             if client is not None:
                 await self._tell_held()
         except ServerUnreachableError as exc:
@@ -412,7 +420,7 @@ class SyncEngine:
             skew_flagged=pushed.skew_flagged,
             offline=offline,
             first_sync=first,
-            audit_problems=tuple(audit_problems),
+            audit_problems=self._audit_problems,
         )
         for listener in self._summary_listeners:
             listener(summary)
@@ -599,7 +607,7 @@ class SyncEngine:
         if self._ticket is None or self._ticket.expires_within(self._clock.now(), 3600):
             async with self._lock:
                 try:
-                    self._ticket = await fetch_ticket(await self._link.connection())
+                    self._ticket = await fetch_ticket(self._link)
                 except Exception:
                     await self._link.drop()
                     raise
@@ -616,5 +624,13 @@ class SyncEngine:
                 await self._link.close()
 
     async def close(self) -> None:
+        """Stop, let go of the server connection and end the pooled session, if there is one."""
         self.stop()
         await self._link.close()
+        if self._link.session is not None:
+            await asyncio.to_thread(self._link.session.end)
+
+    @property
+    def pooled_session(self) -> PooledSession | None:
+        """The session its calls name when they go through a pooler's shared login."""
+        return self._link.session

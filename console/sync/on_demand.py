@@ -1,7 +1,8 @@
 """Customers a workstation does not hold, while online: the server's search (api.search_customers)
 and one customer's records (api.customer_records), held on the server (api.hold_customers) and kept
 in the local store by the replica's own writer, the one a pull and a first sync use, so later pulls
-keep them current."""
+keep them current. Through a pooler's shared login each call names the workstation's session
+(console.sync.pooled)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, LiteralString
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -20,6 +21,7 @@ from console.clock import Clock, SystemClock
 from console.search import plan_search
 from console.sync.holding import StaleRecordsError as StaleRecordsError
 from console.sync.holding import keep
+from console.sync.pooled import PooledSession, pooled_query
 from domain.records import CustomerMatch
 from storage import replica
 from storage.queries import holdings
@@ -63,18 +65,22 @@ def keep_records(session: Session, answer: dict[str, Any], now: datetime) -> rep
     return applied
 
 
-def connector(info: str, **options: Any) -> SyncConnect:
+def connector(info: str, *, pooled: bool = False, **options: Any) -> SyncConnect:
     """Blocking connections for the window's background thread, each statement cut short after
-    SEARCH_TIMEOUT_MS so a slow server falls back to the local copy rather than keep the advisor."""
+    SEARCH_TIMEOUT_MS so a slow server falls back to the local copy rather than keep the advisor.
+    Through a pooler (`pooled`) the timeout is set in each call's transaction instead: a pooler
+    passes no startup options."""
 
     def connect() -> psycopg.Connection[Any]:
         seconds = max(2, SEARCH_TIMEOUT_MS // 1000)  # libpq's shortest connect timeout
+        if not pooled:
+            options.setdefault("options", f"-c statement_timeout={SEARCH_TIMEOUT_MS}")
         return psycopg.Connection.connect(
             info,
             autocommit=True,
             connect_timeout=seconds,
             application_name="advisor-console search",
-            options=f"-c statement_timeout={SEARCH_TIMEOUT_MS}",
+            prepare_threshold=None,
             **options,
         )
 
@@ -85,21 +91,44 @@ class ServerReads:
     """One blocking connection to the server for search and fetch, opened on first use and again
     after it breaks. Used from one thread at a time (the window's background reader)."""
 
-    def __init__(self, connect: SyncConnect, clock: Clock | None = None) -> None:
+    def __init__(
+        self, connect: SyncConnect, clock: Clock | None = None, session: PooledSession | None = None
+    ) -> None:
         self._connect = connect
         self._clock = clock or SystemClock()
         self._connection: psycopg.Connection[Any] | None = None
+        self._session = session  # set when `connect` reaches a pooler's shared login
 
-    def _call(self, query: str, params: tuple[Any, ...]) -> Any:
+    def _call(self, query: LiteralString, params: tuple[Any, ...]) -> Any:
         if self._connection is None or self._connection.closed:
             self._connection = self._connect()
         try:
-            row = self._connection.execute(query, params).fetchone()
+            if self._session is None:
+                row = self._connection.execute(query, params).fetchone()
+            else:
+                row = self._call_pooled(self._connection, self._session, query, params)
         except (psycopg.OperationalError, psycopg.InterfaceError):
             self.close()
             raise
         assert row is not None
         return row[0]
+
+    @staticmethod
+    def _call_pooled(
+        connection: psycopg.Connection[Any],
+        session: PooledSession,
+        query: LiteralString,
+        params: tuple[Any, ...],
+    ) -> Any:
+        token = session.token()
+        cursor = psycopg.ClientCursor(connection)
+        try:
+            cursor.execute(pooled_query(query, token, SEARCH_TIMEOUT_MS), params)
+        except psycopg.errors.InvalidAuthorizationSpecification:
+            cursor.execute(pooled_query(query, session.renew(token), SEARCH_TIMEOUT_MS), params)
+        while cursor.nextset():
+            pass
+        return cursor.fetchone()
 
     def search(self, text: str, limit: int) -> list[CustomerMatch]:
         found = probes(text)

@@ -20,6 +20,7 @@ from console.sync.relay_ticket import Ticket
 KEEPALIVE = 30.0  # seconds between pings when nothing else was said
 SILENCE_LIMIT = 3  # keepalives without a word from the other side: the link is dead
 OPEN_TIMEOUT = 10.0
+CLOSE_WAIT = 1.0  # seconds a closing subscription waits for the relay to see it go
 LINE_LIMIT = 4 * 1024 * 1024  # a subscription of many customers is one long line
 
 
@@ -130,9 +131,11 @@ class Subscription:
                 return found
 
     async def close(self) -> None:
+        """Close the connection; wait at most CLOSE_WAIT for the relay to see it (a relay that reads
+        nothing would otherwise keep a cancelled subscriber waiting for ever)."""
         self._writer.close()
-        with contextlib.suppress(OSError, asyncio.CancelledError):
-            await self._writer.wait_closed()
+        with contextlib.suppress(OSError, TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(self._writer.wait_closed(), CLOSE_WAIT)
 
 
 async def subscribe(

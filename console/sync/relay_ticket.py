@@ -8,11 +8,12 @@ import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-import psycopg
+from typing import TYPE_CHECKING, Any
 
 from console.sync.notice_keys import is_key
+
+if TYPE_CHECKING:
+    from console.sync.remote import ServerLink
 
 
 class TicketError(ValueError):
@@ -73,9 +74,6 @@ def check(ticket: Ticket, secret: bytes, now: datetime) -> None:
         raise TicketError("the ticket has expired: fetch a new one")
 
 
-async def fetch_ticket(connection: psycopg.AsyncConnection[Any]) -> Ticket:
-    """The signed-in login's ticket (api.notice_ticket), over its own server connection."""
-    cursor = await connection.execute("SELECT api.notice_ticket()")
-    row = await cursor.fetchone()
-    assert row is not None
-    return ticket_from_json(row[0])
+async def fetch_ticket(link: ServerLink) -> Ticket:
+    """The signed-in person's ticket (api.notice_ticket), through their link to the server."""
+    return ticket_from_json(await link.notice_ticket())

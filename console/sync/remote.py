@@ -1,22 +1,25 @@
 """The link to the central server: psycopg's AsyncConnection calling api.apply_mutations (a page),
 api.apply_mutation (one), api.pull_changes or api.pull_held, the first sync's api.working_set_plan,
 api.snapshot_page and api.customers_records, the holdings' api.hold_customers and
-api.release_customers, LISTEN for the change notice, and which faults are worth a retry."""
+api.release_customers, LISTEN for the change notice, and which faults are worth a retry. Through a
+pooler's shared login each call also names the workstation's session (console.sync.pooled)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, LiteralString, NamedTuple
 
 import psycopg
 from psycopg import errors, sql
 from psycopg.types.json import Jsonb
 from sqlalchemy.engine import URL, make_url
 
+from console.sync.pooled import PooledSession, pooled_query
 from domain.errors import first_line as first_line  # also what the engine and the pusher use
 
 # The server's commit-time trigger sends this after numbering a transaction's changes.
@@ -89,11 +92,14 @@ SELECT a.value ->> 'mutation_id', a.value ->> 'state', a.value ->> 'reason', a.v
 
 
 class ServerLink:
-    """One connection to the server, opened on first use and again after it breaks."""
+    """One connection to the server, opened on first use and again after it breaks. With `session`,
+    `connect` reaches a pooler's shared login and every call names the session (renewed once when
+    the server says it ended)."""
 
-    def __init__(self, connect: Connect) -> None:
+    def __init__(self, connect: Connect, session: PooledSession | None = None) -> None:
         self._connect = connect
         self._connection: psycopg.AsyncConnection[Any] | None = None
+        self.session = session
         self.batches = True  # False once the server turned out to lack api.apply_mutations
 
     async def connection(self) -> psycopg.AsyncConnection[Any]:
@@ -113,6 +119,41 @@ class ServerLink:
             with contextlib.suppress(psycopg.Error):
                 await connection.close()
 
+    async def _execute(
+        self, query: LiteralString | sql.Composed, params: tuple[Any, ...]
+    ) -> psycopg.AsyncCursor[Any]:
+        """Run `query` as this login, or as the pooled session's person; refusals of the call itself
+        raise PermanentRefusalError."""
+        connection = await self.connection()
+        try:
+            if self.session is None:
+                return await connection.execute(query, params)
+            return await self._execute_pooled(connection, query, params)
+        except errors.InsufficientPrivilege as exc:
+            raise PermanentRefusalError(first_line(exc)) from None
+
+    async def _execute_pooled(
+        self,
+        connection: psycopg.AsyncConnection[Any],
+        query: LiteralString | sql.Composed,
+        params: tuple[Any, ...],
+    ) -> psycopg.AsyncCursor[Any]:
+        assert self.session is not None
+        token = await asyncio.to_thread(self.session.token)
+        for attempt in range(2):
+            cursor = psycopg.AsyncClientCursor(connection)
+            try:
+                await cursor.execute(pooled_query(query, token), params)
+            except errors.InvalidAuthorizationSpecification as exc:
+                if attempt:
+                    raise PermanentRefusalError(first_line(exc)) from None
+                token = await asyncio.to_thread(self.session.renew, token)
+                continue
+            while cursor.nextset():
+                pass
+            return cursor
+        raise AssertionError("unreachable")
+
     async def apply_mutation(
         self,
         *,
@@ -123,38 +164,26 @@ class ServerLink:
         payload: dict[str, Any],
         occurred_at: datetime,
     ) -> dict[str, Any]:
-        connection = await self.connection()
-        try:
-            cursor = await connection.execute(
-                "SELECT api.apply_mutation(%s, %s, %s, %s, %s, %s)",
-                (mutation_id, client_id, client_seq, kind, Jsonb(payload), occurred_at),
-            )
-            row = await cursor.fetchone()
-        except errors.InsufficientPrivilege as exc:
-            raise PermanentRefusalError(first_line(exc)) from None
+        cursor = await self._execute(
+            "SELECT api.apply_mutation(%s, %s, %s, %s, %s, %s)",
+            (mutation_id, client_id, client_seq, kind, Jsonb(payload), occurred_at),
+        )
+        row = await cursor.fetchone()
         assert row is not None
         return _as_dict(row[0])
 
     async def apply_page(self, page: str) -> list[Answer]:
         """One call of api.apply_mutations with a page already written as a JSON array (text): one
         answer each, in order. A server answer that is not an array of objects raises psycopg.Error."""
-        connection = await self.connection()
-        try:
-            cursor = await connection.execute(_APPLY_PAGE, (page,))
-            rows = await cursor.fetchall()
-        except errors.InsufficientPrivilege as exc:
-            raise PermanentRefusalError(first_line(exc)) from None
+        cursor = await self._execute(_APPLY_PAGE, (page,))
+        rows = await cursor.fetchall()
         return [
             Answer(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), bool(row[7])) for row in rows
         ]
 
     async def pull_changes(self, after: int, max_rows: int) -> dict[str, Any]:
-        connection = await self.connection()
-        try:
-            cursor = await connection.execute("SELECT api.pull_changes(%s, %s)", (after, max_rows))
-            row = await cursor.fetchone()
-        except errors.InsufficientPrivilege as exc:
-            raise PermanentRefusalError(first_line(exc)) from None
+        cursor = await self._execute("SELECT api.pull_changes(%s, %s)", (after, max_rows))
+        row = await cursor.fetchone()
         assert row is not None
         return _as_dict(row[0])
 
@@ -165,6 +194,10 @@ class ServerLink:
     async def sync_mark(self, client_id: uuid.UUID, through_seq: int, client_now: datetime) -> dict[str, Any]:
         """Tell the server this workstation pushed everything up to `through_seq` and pulled, now."""
         return await self._call("SELECT api.sync_mark(%s, %s, %s)", (client_id, through_seq, client_now))
+
+    async def notice_ticket(self) -> dict[str, Any]:
+        """The signed-in person's ticket for the notice relay (api.notice_ticket), as the server wrote it."""
+        return await self._call("SELECT api.notice_ticket()", ())
 
     async def pull_held(self, client_id: uuid.UUID, after: int, max_rows: int) -> dict[str, Any]:
         """pull_changes for a workstation that holds its working set: only changes of the customers
@@ -191,26 +224,21 @@ class ServerLink:
         """The next rows of `entity` after the id `after`, as this login may read them."""
         return await self._call("SELECT api.snapshot_page(%s, %s, %s)", (entity, after, max_rows))
 
-    async def _call(self, query: str, params: tuple[Any, ...]) -> dict[str, Any]:
+    async def _call(self, query: LiteralString, params: tuple[Any, ...]) -> dict[str, Any]:
         return _as_dict(await self._scalar(query, params))
 
-    async def _scalar(self, query: str, params: tuple[Any, ...]) -> Any:
-        connection = await self.connection()
-        try:
-            cursor = await connection.execute(query, params)
-            row = await cursor.fetchone()
-        except errors.InsufficientPrivilege as exc:
-            raise PermanentRefusalError(first_line(exc)) from None
+    async def _scalar(self, query: LiteralString, params: tuple[Any, ...]) -> Any:
+        cursor = await self._execute(query, params)
+        row = await cursor.fetchone()
         assert row is not None
         return row[0]
 
     async def current_row(self, table: str, row_id: uuid.UUID) -> dict[str, Any] | None:
         """The server's row as this login may read it (row-level security applies), or None."""
-        connection = await self.connection()
         query = sql.SQL("SELECT to_jsonb(t) FROM public.{} AS t WHERE t.id = %s").format(
             sql.Identifier(table)
         )
-        cursor = await connection.execute(query, (row_id,))
+        cursor = await self._execute(query, (row_id,))
         row = await cursor.fetchone()
         return _as_dict(row[0]) if row is not None else None
 

@@ -1,9 +1,13 @@
 """Telling the server when this workstation last synced: after a pull with nothing left in the
-outbox, so the server may trust the times of the changes made from then on (75_trusted_time.sql)."""
+outbox, so the server may trust the times of the changes made from then on (75_trusted_time.sql).
+Marked, with the audit chain witnessed (console/sync/witness.py), after a pull that followed a push
+and otherwise once a minute: not after every pull, which at a thousand workstations tripled the
+server's calls."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -16,6 +20,15 @@ from storage.queries import sync as queries
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+
+# The longest a pulling workstation goes without marking its sync and witnessing the audit chain.
+EVERY = timedelta(minutes=1)
+
+
+def due(last: datetime | None, now: datetime, *, pushed: bool) -> bool:
+    """Whether a pull just made is followed by the witness and the mark: after a push, at the first
+    pull, and when the last was EVERY ago or more (or the clock went back)."""
+    return pushed or last is None or not last <= now < last + EVERY
 
 
 async def mark(store: Store, link: ServerLink, *, clock: Clock, sleep: Sleep, retry: RetryPolicy) -> bool:

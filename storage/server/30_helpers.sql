@@ -1,24 +1,25 @@
 -- Helpers for the mutation functions: who is calling, refusing, reading the payload, recording a
 -- change for pull, numbering changes at commit, and timeline events.
 
--- The caller: the active console user whose username is the session's login role, and whose login
--- is in the group role the users table gives them.
+-- The caller: the active console user who is calling (api.person(): the session's login role, or a
+-- pooled session's person), and whose login is in the group role the users table gives them.
 CREATE OR REPLACE FUNCTION api.caller() RETURNS public.users
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     who public.users;
+    v_person text := api.person();
 BEGIN
-    SELECT * INTO who FROM public.users WHERE username = session_user::text;
+    SELECT * INTO who FROM public.users WHERE username = v_person;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'the login % is not a console user', session_user USING ERRCODE = 'insufficient_privilege';
+        RAISE EXCEPTION 'the login % is not a console user', v_person USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF NOT who.active THEN
         RAISE EXCEPTION 'the user % is disabled', who.username USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF NOT pg_has_role(session_user, who.role, 'MEMBER') THEN
-        RAISE EXCEPTION 'the login % is not in the % group role', session_user, who.role
+    IF NOT pg_has_role(v_person, who.role, 'MEMBER') THEN
+        RAISE EXCEPTION 'the login % is not in the % group role', v_person, who.role
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN who;

@@ -18,16 +18,16 @@ BEGIN
 END
 $$;
 
-REVOKE ALL ON SCHEMA api FROM PUBLIC;
+REVOKE ALL ON SCHEMA api FROM PUBLIC, console_gateway;
 GRANT USAGE ON SCHEMA api TO advisor, supervisor;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 
-REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, advisor, supervisor;
-REVOKE ALL ON ALL TABLES IN SCHEMA api FROM PUBLIC, advisor, supervisor;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC, advisor, supervisor;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA api FROM PUBLIC, advisor, supervisor;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC, advisor, supervisor;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA api FROM PUBLIC, advisor, supervisor;
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, advisor, supervisor, console_gateway;
+REVOKE ALL ON ALL TABLES IN SCHEMA api FROM PUBLIC, advisor, supervisor, console_gateway;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC, advisor, supervisor, console_gateway;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA api FROM PUBLIC, advisor, supervisor, console_gateway;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC, advisor, supervisor, console_gateway;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA api FROM PUBLIC, advisor, supervisor, console_gateway;
 ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION api.apply_mutation(uuid, uuid, bigint, text, jsonb, timestamptz) TO advisor, supervisor;
@@ -62,12 +62,12 @@ SELECT api.ensure_read_policy('public.customers', 'customers_not_deleted', ARRAY
 
 ALTER TABLE public.goodwill ENABLE ROW LEVEL SECURITY;
 SELECT api.ensure_read_policy('public.goodwill', 'goodwill_own_requests', ARRAY['advisor'],
-    'requested_by = (SELECT u.id FROM public.users u WHERE u.username = session_user)');
+    'requested_by = (SELECT u.id FROM public.users u WHERE u.username = (SELECT api.person()))');
 SELECT api.ensure_read_policy('public.goodwill', 'goodwill_all', ARRAY['supervisor'], 'true');
 
 ALTER TABLE public.mutation_log ENABLE ROW LEVEL SECURITY;
 SELECT api.ensure_read_policy('public.mutation_log', 'mutation_log_own', ARRAY['advisor', 'supervisor'],
-                              'actor = session_user');
+                              'actor = (SELECT api.person())');
 
 ALTER TABLE public.audit_log ENABLE ROW LEVEL SECURITY;
 SELECT api.ensure_read_policy('public.audit_log', 'audit_log_supervisors', ARRAY['supervisor'], 'true');
@@ -101,7 +101,7 @@ CREATE OR REPLACE FUNCTION api.reader_is_active() RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT EXISTS (SELECT FROM public.users u WHERE u.username = session_user::text AND u.active)
+    SELECT EXISTS (SELECT FROM public.users u WHERE u.username = api.person() AND u.active)
 $$;
 REVOKE ALL ON FUNCTION api.reader_is_active() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.reader_is_active() TO advisor, supervisor;
@@ -131,6 +131,52 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- Who is calling (28_pooled_sessions.sql), for the policies that read it as the querying role.
+GRANT EXECUTE ON FUNCTION api.person() TO advisor, supervisor;
+GRANT EXECUTE ON FUNCTION api.open_session() TO advisor, supervisor;
+
+-- The pooler's shared login may call what either role may call and read what either reads: each
+-- function narrows by api.caller() and each policy below by api.person(), so what a pooled call sees
+-- and may do is what the person's own login would.
+GRANT USAGE ON SCHEMA api TO console_gateway;
+DO $$
+DECLARE
+    v_function regprocedure;
+    v_table regclass;
+BEGIN
+    FOR v_function IN
+        SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+         WHERE p.pronamespace = 'api'::regnamespace AND p.oid <> 'api.open_session()'::regprocedure
+           AND (has_function_privilege('advisor', p.oid, 'EXECUTE')
+                OR has_function_privilege('supervisor', p.oid, 'EXECUTE'))
+    LOOP
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO console_gateway', v_function);
+    END LOOP;
+    FOR v_table IN
+        SELECT c.oid::regclass FROM pg_catalog.pg_class c
+         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v')
+           AND (has_table_privilege('advisor', c.oid, 'SELECT') OR has_table_privilege('supervisor', c.oid, 'SELECT'))
+    LOOP
+        EXECUTE format('GRANT SELECT ON %s TO console_gateway', v_table);
+        IF EXISTS (SELECT FROM pg_catalog.pg_policy WHERE polrelid = v_table AND polname = 'readable') THEN
+            PERFORM api.ensure_read_policy(v_table, 'gateway_readable', ARRAY['console_gateway'], 'true');
+        END IF;
+        IF EXISTS (SELECT FROM pg_catalog.pg_policy WHERE polrelid = v_table AND polname = 'only_active_users') THEN
+            EXECUTE format('ALTER POLICY only_active_users ON %s TO advisor, supervisor, console_gateway', v_table);
+        END IF;
+    END LOOP;
+END
+$$;
+GRANT EXECUTE ON FUNCTION api.end_session(text) TO advisor, supervisor, console_gateway;
+GRANT EXECUTE ON FUNCTION api.person_user() TO console_gateway;
+SELECT api.ensure_read_policy('public.customers', 'gateway_not_deleted', ARRAY['console_gateway'], 'NOT deleted');
+SELECT api.ensure_read_policy('public.goodwill', 'gateway_goodwill', ARRAY['console_gateway'],
+    'requested_by = (SELECT (api.person_user()).id) OR (SELECT (api.person_user()).role::text) = ''supervisor''');
+SELECT api.ensure_read_policy('public.mutation_log', 'gateway_own', ARRAY['console_gateway'],
+                              'actor = (SELECT api.person())');
+SELECT api.ensure_read_policy('public.audit_log', 'gateway_supervisors', ARRAY['console_gateway'],
+                              '(SELECT (api.person_user()).role::text) = ''supervisor''');
 
 -- A login whose password was set outside the console (a person's own ALTER ROLE ... PASSWORD: no
 -- audit, no rules) is refused at sign-in until an administrator sets it with `user set-password`.

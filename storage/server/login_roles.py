@@ -54,13 +54,15 @@ def apply(connection: Connection, username: str, given: dict[str, str]) -> None:
 
 
 def logins(connection: Connection) -> list[str]:
-    """Every login role in a console group role (the names `server init` gives the settings)."""
+    """Every login role in a console group role, and the pooler's shared login (the names `server
+    init` gives the settings)."""
     return list(
         connection.execute(
             text(
                 "SELECT DISTINCT m.rolname FROM pg_auth_members a "
                 "JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member "
-                "WHERE g.rolname IN ('advisor', 'supervisor') AND m.rolcanlogin ORDER BY 1"
+                "WHERE g.rolname IN ('advisor', 'supervisor') AND m.rolcanlogin "
+                "UNION SELECT rolname FROM pg_roles WHERE rolname = 'console_gateway' ORDER BY 1"
             )
         ).scalars()
     )

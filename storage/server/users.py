@@ -291,6 +291,7 @@ def disable_user(location: StoreLocation | Engine, username: str) -> UserRecord:
         if _role_exists(connection, username):
             _ddl(connection, sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(username)))
         connection.execute(text("UPDATE users SET active = false WHERE id = :id"), {"id": before.id})
+        connection.execute(text("DELETE FROM api.sessions WHERE username = :name"), {"name": username})
         _end_sessions(connection, username)
         _publish(connection, before.id)
         _audit(connection, datetime.now(UTC), "user.disable", before.id, {"username": username})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,44 @@ def test_a_server_not_yet_upgraded_is_synced_with_unwitnessed(
         connection.execute(text("DROP FUNCTION api.sync_mark(uuid, bigint, timestamptz)"))
     append(central, 1)
     assert sync(station) == ()
+
+
+def test_one_engine_witnesses_after_a_push_and_once_a_minute_not_every_pull(
+    central: Central, tmp_path: Path
+) -> None:
+    """At a thousand workstations a witness and a mark after every pull tripled the server's calls:
+    one engine witnesses (and marks) at its first pull, after a push, and a minute after the last;
+    a tamper found is still shown by the syncs in between."""
+    user = central.add_user(Role.ADVISOR, 5_000)
+    station = workstation(central, tmp_path, user, [user])
+    engine = station.engine()
+    calls: list[int] = []
+    witness = engine._link.audit_witness
+
+    async def counted(seqs: list[int]) -> dict[str, object]:
+        calls.append(len(seqs))
+        return await witness(seqs)
+
+    engine._link.audit_witness = counted  # type: ignore[method-assign]
+
+    def sync_now() -> tuple[str, ...]:
+        summary = asyncio.run(engine.sync_once(force_pull=True))
+        assert summary.offline is None, summary.offline
+        return summary.audit_problems
+
+    append(central, 3)
+    sync_now()
+    station.clock.advance(timedelta(seconds=30))
+    sync_now()
+    assert len(calls) == 1
+    station.clock.advance(timedelta(seconds=31))
+    sync_now()
+    assert len(calls) == 2
+    with central.admin.begin() as connection:  # the newest entry this workstation saw goes
+        connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+        connection.execute(text("DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)"))
+    station.clock.advance(timedelta(minutes=1))
+    assert sync_now() != ()
+    station.clock.advance(timedelta(seconds=10))
+    assert sync_now() != ()  # not witnessed again, still shown
+    assert len(calls) == 3

@@ -25,7 +25,7 @@ from console.sync.notice_keys import customer_key, parse_notice
 from console.sync.relay_client import RelayRefusedError, Subscription, subscribe
 from console.sync.relay_server import server_tls
 from console.sync.relay_ticket import Ticket, fetch_ticket, sign
-from console.sync.remote import CHANGES_CHANNEL, conninfo
+from console.sync.remote import CHANGES_CHANNEL, ServerLink, connector, conninfo
 from domain.records import UserRecord
 from domain.vocabulary import Role, Team
 from tests.db.test_sync_notice_drop import contact_payload
@@ -37,10 +37,11 @@ pytestmark = pytest.mark.postgres
 
 
 async def ticket_for(central: Central, user: UserRecord) -> Ticket:
-    async with await psycopg.AsyncConnection.connect(
-        conninfo(central.login(user).url), autocommit=True
-    ) as connection:
-        return await fetch_ticket(connection)
+    link = ServerLink(connector(conninfo(central.login(user).url)))
+    try:
+        return await fetch_ticket(link)
+    finally:
+        await link.close()
 
 
 def secret(central: Central) -> bytes:

@@ -63,7 +63,15 @@ CALLABLE = {
     "api.sync_mark",
     # The caller's signed ticket for the notice relay (87_notice_relay.sql).
     "api.notice_ticket",
+    # Pooled sessions (28_pooled_sessions.sql): who is calling (policies call it), opening a session
+    # with one's own login and ending one.
+    "api.person",
+    "api.open_session",
+    "api.end_session",
 }
+# The pooler's shared login: what either role may call, except opening a session, and the person's
+# row its own policies read.
+GATEWAY_CALLABLE = (CALLABLE - {"api.open_session"}) | {"api.person_user"}
 
 
 def all_tables(central: Central) -> list[tuple[str, str, str]]:
@@ -159,6 +167,17 @@ def test_execute_only_on_the_api_functions(central: Central) -> None:
                 ).scalars()
             )
             assert executable == CALLABLE
+        gateway = set(
+            connection.execute(
+                text(
+                    "SELECT n.nspname || '.' || p.proname FROM pg_proc p "
+                    "JOIN pg_namespace n ON n.oid = p.pronamespace "
+                    "WHERE n.nspname IN ('public', 'api') "
+                    "AND has_function_privilege('console_gateway', p.oid, 'EXECUTE')"
+                )
+            ).scalars()
+        )
+        assert gateway == GATEWAY_CALLABLE
         unpinned = (
             connection.execute(
                 text(
@@ -186,10 +205,14 @@ def test_execute_only_on_the_api_functions(central: Central) -> None:
         "apply_mutations",
         "audit_witness",
         "change_head",
+        "end_session",  # pooled sessions (28_pooled_sessions.sql): the sessions table is the server's
         "hold_customers",
         "notice_relay_state",  # the notice_relay login's only function (87_notice_relay.sql)
         "notice_ticket",
         "number_changes",
+        "open_session",
+        "person",
+        "person_user",
         "pull_changes",
         "pull_held",
         "reader_is_active",

@@ -13,8 +13,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
+
 from console.relay_address import parse_relay_address
 from console.sync.notice_keys import EVERYONE, customer_keys
+from console.sync.pooled import PooledSession
 from console.sync.relay_client import subscribe
 from console.sync.relay_ticket import fetch_ticket
 from console.sync.remote import ServerLink, connector, notices
@@ -35,7 +38,7 @@ class Seat:
     role: str
     limit_pence: int
     pooled: str  # libpq conninfo through the pooler, with the password
-    direct: str  # libpq conninfo straight to the server (LISTEN), with the password
+    direct: str  # libpq conninfo straight to the server (LISTEN, opening a pooled session), with the password
     supervisor_index: tuple[int, int]
 
 
@@ -55,6 +58,7 @@ class Plan:
     drop_at: float | None  # seconds into the run when `drop_share` of the workstations lose notices
     drop_share: float
     seed: int
+    gateway: bool = True  # the pooler signs in as console_gateway and calls name pooled sessions
 
 
 def notice_source(plan: Plan, seat: Seat, station: Workstation, customers: list[str]) -> NoticeSource | None:
@@ -77,7 +81,7 @@ def notice_source(plan: Plan, seat: Seat, station: Workstation, customers: list[
 
         async def subscribed() -> AsyncIterator[str]:
             async with station.lock:
-                ticket = await fetch_ticket(await station.link.connection())
+                ticket = await fetch_ticket(station.link)
             async for head in subscribe(address, ticket, keys):
                 yield str(head)
 
@@ -85,12 +89,17 @@ def notice_source(plan: Plan, seat: Seat, station: Workstation, customers: list[
     return None
 
 
+def pooled_session(seat: Seat) -> PooledSession:
+    """The workstation's pooled session, opened with its own login straight to the server."""
+    return PooledSession(lambda: psycopg.connect(seat.direct, autocommit=True, connect_timeout=10))
+
+
 async def run_seats(plan: Plan) -> dict[str, Any]:
     figures = Figures()
     rng = random.Random(plan.seed)
     stations = []
     for seat in plan.seats:
-        link = ServerLink(connector(seat.pooled))  # the product's link, as behind any PgBouncer
+        link = ServerLink(connector(seat.pooled), session=pooled_session(seat) if plan.gateway else None)
         held = rng.sample(plan.customers, min(HELD, len(plan.customers)))
         stations.append(
             Workstation(
@@ -110,6 +119,9 @@ async def run_seats(plan: Plan) -> dict[str, Any]:
         )
     for seat, station in zip(plan.seats, stations, strict=True):
         station.notice_source = notice_source(plan, seat, station, station.advisor.customers)
+    signed_in = time.monotonic()
+    await asyncio.gather(*(asyncio.to_thread(s.link.session.token) for s in stations if s.link.session))
+    figures.sign_in_seconds = time.monotonic() - signed_in
     await asyncio.sleep(max(plan.start_at - time.time(), 0.0))
     started = time.monotonic()
     until = started + plan.seconds
@@ -131,8 +143,10 @@ async def run_seats(plan: Plan) -> dict[str, Any]:
         station.stop()
     await asyncio.wait(supervisors, timeout=STRAGGLERS)
     stuck = [task for task in [*advisors, *supervisors] if not task.done()]
-    if stuck:
-        figures.errors["workstations still in a call when the run ended"] += len(stuck)
+    for task in stuck:  # where each waits, innermost frame of its own coroutine
+        frames = task.get_stack()
+        where = f"{frames[-1].f_code.co_name}:{frames[-1].f_lineno}" if frames else "?"
+        figures.errors[f"workstations still in a call when the run ended ({where})"] += 1
     result = figures.as_dict()
     result["leftover"] = {s.username: s.pending_approvals() for s in stations if s.awaiting}
     result["dropped"] = [s.username for s in dropped]

@@ -1,9 +1,9 @@
 """PgBouncer (Debian's package) as a child process of the harness: loopback TCP in front of the
-server's unix socket, transaction pooling, one pool per login (row-level security reads
-session_user, so no shared login), at most `server_connections` server connections in all. Clients
-sign in with SCRAM against an auth_file of the server's own verifiers, and PgBouncer signs in to
-the server with the keys the client's SCRAM exchange gave it (pass-through: it never holds a
-password)."""
+server's unix socket, transaction pooling, at most `server_connections` server connections in all.
+Clients sign in as themselves with SCRAM against an auth_file of the server's own verifiers. With a
+`gateway` password, PgBouncer signs in to the server as the shared console_gateway login (one pool,
+each call naming its person's session: docs/security.md, "Pooled sessions"); without one, as each
+client (one pool per login, through the keys the client's SCRAM exchange gave it)."""
 
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ class PgBouncer:
         max_clients: int,
         server_connections: int,
         run_as: str,
+        gateway: str | None = None,
     ) -> None:
         if not Path(BINARY).exists():
             raise SystemExit("PgBouncer is not installed: apt-get install -y pgbouncer")
@@ -60,13 +61,19 @@ class PgBouncer:
         self.port = free_port()
         self.database = database
         self.server_connections = server_connections
-        users = "".join(f'"{name}" "{secret}"\n' for name, secret in sorted(secrets.items()))
+        logins = dict(secrets)
+        target = f"host={socket_dir} port={port} dbname={database}"
+        if gateway is not None:
+            logins["console_gateway"] = gateway  # PgBouncer signs in with it; no client knows it
+            target += f" user=console_gateway pool_size={server_connections}"
+        users = "".join(f'"{name}" "{secret}"\n' for name, secret in sorted(logins.items()))
         (folder / "userlist.txt").write_text(users, encoding="utf-8")
-        # The pool of one login holds a server connection only for a transaction, then gives it back;
-        # an idle one is closed after a second so other logins' pools can have it.
+        # A pool holds a server connection only for a transaction, then gives it back; an idle one is
+        # closed after a second (per-login pools) so other logins' pools can have it.
+        idle = 600 if gateway is not None else 1
         (folder / "pgbouncer.ini").write_text(
             f"""[databases]
-{database} = host={socket_dir} port={port} dbname={database}
+{database} = {target}
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -78,7 +85,7 @@ pool_mode = transaction
 max_client_conn = {max_clients}
 default_pool_size = 4
 max_db_connections = {server_connections}
-server_idle_timeout = 1
+server_idle_timeout = {idle}
 server_lifetime = 3600
 server_connect_timeout = 5
 server_login_retry = 1

@@ -87,6 +87,7 @@ def figures(
         "pulls_per_second_at_server": round(pulls_at_server / ran, 1) if ran > 0 else None,
         "pulls_by_clients": sum(r["pulls"] for r in results),
         "server_sessions_per_second": round(sessions / ran, 1) if ran > 0 else None,
+        "sign_in_seconds": round(max(r["sign_in_seconds"] for r in results), 1),
         "pushes": sum(r["pushes"] for r in results),
         "notices_heard": sum(r["notices"] for r in results),
         "server_connections": {

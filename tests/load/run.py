@@ -55,6 +55,13 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         default="held",
         help="held: api.pull_held, changes of the customers a workstation holds (default); all: pull_changes",
     )
+    parser.add_argument(
+        "--logins",
+        choices=("gateway", "own"),
+        default="gateway",
+        help="gateway: PgBouncer signs in as console_gateway, calls name pooled sessions (default); "
+        "own: PgBouncer signs in as each person (one pool per login)",
+    )
     parser.add_argument("--restart-at", type=float, default=None, metavar="SECONDS")
     parser.add_argument(
         "--drop-notices",
@@ -64,7 +71,12 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         help="share of advisors whose notice connection drops for good mid-run",
     )
     parser.add_argument("--drop-at", type=float, default=None, metavar="SECONDS", help="default: a third in")
-    parser.add_argument("--server-connections", type=int, default=180)
+    parser.add_argument(
+        "--server-connections",
+        type=int,
+        default=None,
+        help="PgBouncer's server connections (default: 40 with --logins gateway, 180 with own)",
+    )
     parser.add_argument("--customers", type=int, default=5000)
     parser.add_argument("--json", type=Path, default=None, metavar="PATH")
     parser.add_argument("--seed", type=int, default=1)
@@ -80,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     supervisors = args.supervisors or max(1, args.workstations // 50)
+    if args.server_connections is None:
+        args.server_connections = 40 if args.logins == "gateway" else 180
     processes = args.processes or (2 if args.workstations >= 200 else 1)
     seconds = args.minutes * 60
     listening = args.workstations if args.notices == "listen" else 0
@@ -107,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             max_clients=2 * args.workstations + 100,  # a link being replaced holds two for a moment
             server_connections=args.server_connections,
             run_as=server._server.system_user,
+            gateway=server.gateway_password() if args.logins == "gateway" else None,
         )
         pooler.start()
         bosses = [login for login in logins if login.role is Role.SUPERVISOR]
@@ -139,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         pulls_before = server.function_calls(pull_function)
         sessions_before = server.sessions()
         setup = time.time() - began
-        start_at = time.time() + 3 + args.workstations / 500  # every process has made its workstations
+        # Every process has made its workstations and (gateway) signed them in.
+        start_at = time.time() + 3 + args.workstations / (50 if args.logins == "gateway" else 500)
         drop_at = args.drop_at if args.drop_at is not None else seconds / 3
         plans = [
             Plan(
@@ -155,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
                 drop_at=drop_at if args.drop_notices > 0 else None,
                 drop_share=args.drop_notices,
                 seed=args.seed * 1000 + number,
+                gateway=args.logins == "gateway",
             )
             for number in range(processes)
         ]

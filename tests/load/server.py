@@ -120,6 +120,17 @@ class LoadServer:
         times = [(t.team.value, t.words, t.acknowledge_hours) for t in teams.teams]
         init_server(self.location, times, WorkingHours().server_calendar(date.today()))
 
+    def gateway_password(self) -> str:
+        """A password for the pooler's shared login (console_gateway), for PgBouncer's auth_file only."""
+        password = uuid.uuid4().hex + "Aa1!"
+        with psycopg.connect(self.admin_uri, autocommit=True) as connection:
+            connection.execute(
+                psycopg.sql.SQL("ALTER ROLE console_gateway PASSWORD {}").format(
+                    psycopg.sql.Literal(scram_verifier(password))
+                )
+            )
+        return password
+
     def relay_login(self) -> str:
         """A password for the notice relay's login (its verifier only is sent); its conninfo."""
         password = uuid.uuid4().hex + "Aa1!"

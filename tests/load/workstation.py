@@ -21,6 +21,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from console.ids import new_id
+from console.sync import sync_mark
 from console.sync.notice_keys import parse_notice
 from console.sync.pacing import PullPacing
 from console.sync.push import RetryPolicy
@@ -74,6 +75,7 @@ class Figures:
     sends: int = 0  # apply_mutations calls that carried a mutation already sent before
     awaiting: int = 0  # requests awaiting approval at the end, not yet seen approved
     missed: int = 0  # approved on the server long before the end, never pulled by their advisor
+    sign_in_seconds: float = 0.0  # opening every workstation's pooled session, before the run
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -126,6 +128,7 @@ class Workstation:
         self.noticed = asyncio.Event()
         self.notified = False
         self.last_pull = 0.0
+        self.witnessed_at: datetime | None = None
         self.listening = False
         self.notices_dropped = False
         self.acting = True
@@ -210,7 +213,7 @@ class Workstation:
         if mutation.kind == mutation_kinds.GOODWILL_REQUEST and record.get("state") == "awaiting_approval":
             self.awaiting[str(record["id"])] = now
 
-    async def pull(self) -> None:
+    async def pull(self, *, pushed: bool = False) -> None:
         moved = False
         while True:
             page = await self.call(partial(self.fetch, self.cursor))
@@ -229,6 +232,10 @@ class Workstation:
         noticed, self.notified = self.notified, False
         self.last_pull = time.monotonic()
         self.pacing.pulled(datetime.now(UTC), brought=moved, noticed=noticed)
+        now = datetime.now(UTC)
+        if not sync_mark.due(self.witnessed_at, now, pushed=pushed):  # the engine's cadence
+            return
+        self.witnessed_at = now
         witness = await self.call(lambda: self.link.audit_witness(self.heads[-WITNESSED:]))
         head = witness.get("head") or {}
         if head.get("seq") is not None and (not self.heads or self.heads[-1] != int(head["seq"])):
@@ -319,7 +326,7 @@ class Workstation:
                     if self.outbox:
                         self.wake.clear()
                         await self.push()
-                        await self.pull()
+                        await self.pull(pushed=True)
                     elif self.pull_due():
                         await self.pull()
             except OfflineError:

@@ -107,3 +107,17 @@ def test_a_notice_relay_is_read_and_checked_like_the_server(tmp_path: Path) -> N
     path.write_text("notice_relay = 7070\n")
     with pytest.raises(SettingsError, match="notice_relay must be a tls://host:port address"):
         load_settings(path)
+
+
+def test_a_pooler_is_read_and_checked_like_the_server(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text('pooler_url = "postgresql://pool.example.net:6432/console_pool?sslmode=verify-full"\n')
+    pooler = load_settings(path).pooler
+    assert pooler is not None and "pool.example.net" in pooler.describe()
+    assert Settings().pooler is None
+    path.write_text('pooler_url = "postgresql://pool.example.net:6432/console_pool?sslmode=disable"\n')
+    with pytest.raises(SettingsError, match="pooler_url"):
+        load_settings(path)
+    path.write_text("pooler_url = 6432\n")
+    with pytest.raises(SettingsError, match="pooler_url must be a postgresql://"):
+        load_settings(path)
