@@ -21,7 +21,7 @@ from console.clock import Clock, SystemClock
 from console.search import plan_search
 from console.sync.holding import StaleRecordsError as StaleRecordsError
 from console.sync.holding import keep
-from console.sync.pooled import PooledSession, pooled_query
+from console.sync.pooled import PooledSession, run_pooled_blocking
 from domain.records import CustomerMatch
 from storage import replica
 from storage.queries import holdings
@@ -121,14 +121,11 @@ class ServerReads:
         params: tuple[Any, ...],
     ) -> Any:
         token = session.token()
-        cursor = psycopg.ClientCursor(connection)
         try:
-            cursor.execute(pooled_query(query, token, SEARCH_TIMEOUT_MS), params)
+            rows = run_pooled_blocking(connection, token, query, params, SEARCH_TIMEOUT_MS)
         except psycopg.errors.InvalidAuthorizationSpecification:
-            cursor.execute(pooled_query(query, session.renew(token), SEARCH_TIMEOUT_MS), params)
-        while cursor.nextset():
-            pass
-        return cursor.fetchone()
+            rows = run_pooled_blocking(connection, session.renew(token), query, params, SEARCH_TIMEOUT_MS)
+        return rows[0] if rows else None
 
     def search(self, text: str, limit: int) -> list[CustomerMatch]:
         found = probes(text)

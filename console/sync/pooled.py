@@ -1,5 +1,5 @@
 """Calls through a connection pooler's shared login (docs/security.md, "Pooled sessions"): the
-session token a workstation gets with its own login (api.open_session), and the one-message
+session token a workstation gets with its own login (api.open_session), and the pipelined
 transaction that names it before each call."""
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from typing import Any, LiteralString
 import psycopg
 from psycopg import sql
 
-# The setting api.person() (storage/server/28_pooled_sessions.sql) reads the token from.
-SESSION_SETTING = "console.session"
-
-# Each call runs as one simple-protocol message of two statements, which PostgreSQL runs as one
-# transaction: the token is set for that transaction only (a pooled server connection serves the
-# next call of another workstation) and the call's own result is the second.
-_NAME_SESSION = "SELECT pg_catalog.set_config('console.session', {token}, true)"
-_SET_TIMEOUT = "SELECT pg_catalog.set_config('statement_timeout', {ms}, true)"
+# Each call is one transaction (api.person(), storage/server/28_pooled_sessions.sql, reads the
+# setting), pipelined (one round trip): the token set for that transaction only
+# (a pooled server connection serves the next call of another workstation), then the call. The token
+# is a bound parameter, never part of a statement's text: pg_stat_activity shows every backend of the
+# shared login the text of its statement, so a token written into it could be read by anyone else
+# signed in through the pooler.
+NAME_SESSION = "SELECT pg_catalog.set_config('console.session', %s, true)"
+SET_TIMEOUT = "SELECT pg_catalog.set_config('statement_timeout', %s, true)"
 
 
 class PooledSession:
@@ -65,18 +65,29 @@ class PooledSession:
             pass
 
 
-def session_ended(exc: BaseException) -> bool:
-    """Whether the server refused a pooled call because its session expired or was ended."""
-    return isinstance(exc, psycopg.errors.InvalidAuthorizationSpecification)
+async def run_pooled(
+    connection: psycopg.AsyncConnection[Any],
+    token: str,
+    query: LiteralString | sql.Composed,
+    params: tuple[Any, ...],
+) -> list[tuple[Any, ...]]:
+    """`query`'s rows, run in one transaction that names the session `token`."""
+    async with connection.pipeline(), connection.transaction():
+        await connection.execute(NAME_SESSION, (token,))
+        cursor = await connection.execute(query, params)
+    return await cursor.fetchall()
 
 
-def pooled_query(
-    query: LiteralString | sql.Composable, token: str, timeout_ms: int | None = None
-) -> sql.Composed:
-    """`query` (with %s placeholders, bound on the client) after the statements naming the session
-    and, if given, the statement timeout: the query's result is the message's last."""
-    parts: list[sql.Composable] = [sql.SQL(_NAME_SESSION).format(token=sql.Literal(token))]
-    if timeout_ms is not None:
-        parts.append(sql.SQL(_SET_TIMEOUT).format(ms=sql.Literal(f"{timeout_ms}ms")))
-    parts.append(sql.SQL(query) if isinstance(query, str) else query)
-    return sql.SQL("; ").join(parts)
+def run_pooled_blocking(
+    connection: psycopg.Connection[Any],
+    token: str,
+    query: LiteralString | sql.Composed,
+    params: tuple[Any, ...],
+    timeout_ms: int,
+) -> list[tuple[Any, ...]]:
+    """run_pooled on a blocking connection, the statement cut short after `timeout_ms`."""
+    with connection.pipeline(), connection.transaction():
+        connection.execute(NAME_SESSION, (token,))
+        connection.execute(SET_TIMEOUT, (f"{timeout_ms}ms",))
+        cursor = connection.execute(query, params)
+    return cursor.fetchall()

@@ -19,7 +19,7 @@ from psycopg import errors, sql
 from psycopg.types.json import Jsonb
 from sqlalchemy.engine import URL, make_url
 
-from console.sync.pooled import PooledSession, pooled_query
+from console.sync.pooled import PooledSession, run_pooled
 from domain.errors import first_line as first_line  # also what the engine and the pusher use
 
 # The server's commit-time trigger sends this after numbering a transaction's changes.
@@ -119,40 +119,33 @@ class ServerLink:
             with contextlib.suppress(psycopg.Error):
                 await connection.close()
 
-    async def _execute(
+    async def _rows(
         self, query: LiteralString | sql.Composed, params: tuple[Any, ...]
-    ) -> psycopg.AsyncCursor[Any]:
-        """Run `query` as this login, or as the pooled session's person; refusals of the call itself
-        raise PermanentRefusalError."""
+    ) -> list[tuple[Any, ...]]:
+        """`query`'s rows as this login, or as the pooled session's person (renewed once when the
+        server says it ended); refusals of the call itself raise PermanentRefusalError."""
         connection = await self.connection()
         try:
             if self.session is None:
-                return await connection.execute(query, params)
-            return await self._execute_pooled(connection, query, params)
+                cursor = await connection.execute(query, params)
+                return await cursor.fetchall()
+            token = await asyncio.to_thread(self.session.token)
+            try:
+                return await run_pooled(connection, token, query, params)
+            except errors.InvalidAuthorizationSpecification:
+                token = await asyncio.to_thread(self.session.renew, token)
+            try:
+                return await run_pooled(connection, token, query, params)
+            except errors.InvalidAuthorizationSpecification as exc:
+                raise PermanentRefusalError(first_line(exc)) from None
         except errors.InsufficientPrivilege as exc:
             raise PermanentRefusalError(first_line(exc)) from None
 
-    async def _execute_pooled(
-        self,
-        connection: psycopg.AsyncConnection[Any],
-        query: LiteralString | sql.Composed,
-        params: tuple[Any, ...],
-    ) -> psycopg.AsyncCursor[Any]:
-        assert self.session is not None
-        token = await asyncio.to_thread(self.session.token)
-        for attempt in range(2):
-            cursor = psycopg.AsyncClientCursor(connection)
-            try:
-                await cursor.execute(pooled_query(query, token), params)
-            except errors.InvalidAuthorizationSpecification as exc:
-                if attempt:
-                    raise PermanentRefusalError(first_line(exc)) from None
-                token = await asyncio.to_thread(self.session.renew, token)
-                continue
-            while cursor.nextset():
-                pass
-            return cursor
-        raise AssertionError("unreachable")
+    async def _row(
+        self, query: LiteralString | sql.Composed, params: tuple[Any, ...]
+    ) -> tuple[Any, ...] | None:
+        rows = await self._rows(query, params)
+        return rows[0] if rows else None
 
     async def apply_mutation(
         self,
@@ -164,26 +157,23 @@ class ServerLink:
         payload: dict[str, Any],
         occurred_at: datetime,
     ) -> dict[str, Any]:
-        cursor = await self._execute(
+        row = await self._row(
             "SELECT api.apply_mutation(%s, %s, %s, %s, %s, %s)",
             (mutation_id, client_id, client_seq, kind, Jsonb(payload), occurred_at),
         )
-        row = await cursor.fetchone()
         assert row is not None
         return _as_dict(row[0])
 
     async def apply_page(self, page: str) -> list[Answer]:
         """One call of api.apply_mutations with a page already written as a JSON array (text): one
         answer each, in order. A server answer that is not an array of objects raises psycopg.Error."""
-        cursor = await self._execute(_APPLY_PAGE, (page,))
-        rows = await cursor.fetchall()
+        rows = await self._rows(_APPLY_PAGE, (page,))
         return [
             Answer(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), bool(row[7])) for row in rows
         ]
 
     async def pull_changes(self, after: int, max_rows: int) -> dict[str, Any]:
-        cursor = await self._execute("SELECT api.pull_changes(%s, %s)", (after, max_rows))
-        row = await cursor.fetchone()
+        row = await self._row("SELECT api.pull_changes(%s, %s)", (after, max_rows))
         assert row is not None
         return _as_dict(row[0])
 
@@ -228,8 +218,7 @@ class ServerLink:
         return _as_dict(await self._scalar(query, params))
 
     async def _scalar(self, query: LiteralString, params: tuple[Any, ...]) -> Any:
-        cursor = await self._execute(query, params)
-        row = await cursor.fetchone()
+        row = await self._row(query, params)
         assert row is not None
         return row[0]
 
@@ -238,8 +227,7 @@ class ServerLink:
         query = sql.SQL("SELECT to_jsonb(t) FROM public.{} AS t WHERE t.id = %s").format(
             sql.Identifier(table)
         )
-        cursor = await self._execute(query, (row_id,))
-        row = await cursor.fetchone()
+        row = await self._row(query, (row_id,))
         return _as_dict(row[0]) if row is not None else None
 
     async def close(self) -> None:

@@ -6,6 +6,7 @@ through the person's own login."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ from sqlalchemy import text
 
 from console.sync.on_demand import ServerReads
 from console.sync.on_demand import connector as reads_connector
-from console.sync.pooled import PooledSession
+from console.sync.pooled import PooledSession, run_pooled_blocking
 from console.sync.remote import PermanentRefusalError, ServerLink, connector, conninfo
 from domain.records import UserRecord
 from domain.vocabulary import GoodwillKind, GoodwillState, Role
@@ -29,6 +30,9 @@ from tests.helpers.workstations import shared_customer, workstation
 pytestmark = pytest.mark.postgres
 
 GATEWAY = "console_gateway"
+OTHER_BACKENDS = (
+    "SELECT query FROM pg_stat_activity WHERE usename = 'console_gateway' AND pid <> pg_backend_pid()"
+)
 
 
 def gateway_info(central: Central) -> str:
@@ -170,11 +174,38 @@ def test_the_transactions_own_session_wins_over_one_left_on_the_connection(centr
     bea_token = PooledSession(direct(central, bea)).token()
     with psycopg.connect(gateway_info(central), autocommit=True) as connection:
         connection.execute("SELECT set_config('console.session', %s, false)", (alex_token,))
-        cursor = psycopg.ClientCursor(connection)
-        cursor.execute("SELECT set_config('console.session', %s, true); SELECT api.person()", (bea_token,))
-        while cursor.nextset():
-            pass
-        assert cursor.fetchone() == (bea.username,)
+        rows = run_pooled_blocking(connection, bea_token, "SELECT api.person()", (), 2_000)
+    assert rows == [(bea.username,)]
+
+
+def test_no_token_is_ever_in_the_text_another_backend_can_read(central: Central) -> None:
+    """Every pooled backend is the same login, and pg_stat_activity shows a login the statement
+    text of its other backends: the token goes as a bound parameter, never in that text."""
+    alex = central.add_user(Role.ADVISOR, 5_000)
+    bea = central.add_user(Role.ADVISOR, 5_000)
+    alex_token = PooledSession(direct(central, alex)).token()
+    bea_token = PooledSession(direct(central, bea)).token()
+    seen: list[str] = []
+    with (
+        psycopg.connect(gateway_info(central), autocommit=True) as calling,
+        psycopg.connect(gateway_info(central), autocommit=True) as watching,
+    ):
+        worker = threading.Thread(
+            target=run_pooled_blocking, args=(calling, alex_token, "SELECT pg_sleep(0.5), %s", ("x",), 5_000)
+        )
+        worker.start()
+        while worker.is_alive():
+            rows = run_pooled_blocking(
+                watching,
+                bea_token,
+                OTHER_BACKENDS,
+                (),
+                5_000,
+            )
+            seen += [str(row[0]) for row in rows]
+        worker.join()
+    assert any("pg_sleep" in text for text in seen)  # the other backend's text was readable
+    assert not any(alex_token in text for text in seen)
 
 
 def test_an_ended_session_is_renewed_once_through_the_persons_own_login(central: Central) -> None:
