@@ -11,12 +11,16 @@ from typing import Any, LiteralString
 import psycopg
 from psycopg import sql
 
-# Each call is one transaction (api.person(), storage/server/28_pooled_sessions.sql, reads the
-# setting), pipelined (one round trip): the token set for that transaction only
-# (a pooled server connection serves the next call of another workstation), then the call. The token
-# is a bound parameter, never part of a statement's text: pg_stat_activity shows every backend of the
-# shared login the text of its statement, so a token written into it could be read by anyone else
-# signed in through the pooler.
+# Each call is one transaction, pipelined (one round trip). A pooled server connection serves the
+# next call of another workstation, and anyone signed in through the pooler may leave settings on
+# it: so the transaction begins READ WRITE at READ COMMITTED whatever the connection's defaults say,
+# puts every setting back to the gateway login's own (RESET ALL: its timeouts, the search path),
+# then names the session for this transaction only (api.person(),
+# storage/server/28_pooled_sessions.sql, reads it), then runs the call. The token is a bound
+# parameter, never part of a statement's text: pg_stat_activity shows every backend of the shared
+# login the text of its statement, so a token written into it could be read by anyone else signed
+# in through the pooler.
+RESET = "RESET ALL"
 NAME_SESSION = "SELECT pg_catalog.set_config('console.session', %s, true)"
 SET_TIMEOUT = "SELECT pg_catalog.set_config('statement_timeout', %s, true)"
 
@@ -72,7 +76,10 @@ async def run_pooled(
     params: tuple[Any, ...],
 ) -> list[tuple[Any, ...]]:
     """`query`'s rows, run in one transaction that names the session `token`."""
+    await connection.set_read_only(False)
+    await connection.set_isolation_level(psycopg.IsolationLevel.READ_COMMITTED)
     async with connection.pipeline(), connection.transaction():
+        await connection.execute(RESET)
         await connection.execute(NAME_SESSION, (token,))
         cursor = await connection.execute(query, params)
     return await cursor.fetchall()
@@ -86,7 +93,10 @@ def run_pooled_blocking(
     timeout_ms: int,
 ) -> list[tuple[Any, ...]]:
     """run_pooled on a blocking connection, the statement cut short after `timeout_ms`."""
+    connection.read_only = False
+    connection.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
     with connection.pipeline(), connection.transaction():
+        connection.execute(RESET)
         connection.execute(NAME_SESSION, (token,))
         connection.execute(SET_TIMEOUT, (f"{timeout_ms}ms",))
         cursor = connection.execute(query, params)

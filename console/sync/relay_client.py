@@ -68,20 +68,21 @@ class Subscription:
         refuses, OSError or TimeoutError when it cannot be reached."""
         where = parse_relay_address(address) if isinstance(address, str) else address
         context = where.ssl_context()
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(
+        # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancel that arrives as
+        # its awaitable finishes, and a stopping engine would then wait on a subscription for ever.
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_connection(
                 where.host,
                 where.port,
                 ssl=context,
                 server_hostname=where.host if context is not None else None,
                 limit=LINE_LIMIT,
-            ),
-            timeout,
-        )
+            )
         try:
             writer.write(encode({"ticket": ticket.as_json(), "keys": sorted(set(keys))}))
             await writer.drain()
-            answer = decode(await asyncio.wait_for(reader.readline(), timeout) or b"{}")
+            async with asyncio.timeout(timeout):
+                answer = decode(await reader.readline() or b"{}")
             if "error" in answer:
                 raise RelayRefusedError(str(answer["error"]))
             head = answer.get("head")
@@ -108,7 +109,8 @@ class Subscription:
         silent = 0
         while True:
             try:
-                line = await asyncio.wait_for(self._reader.readline(), self._keepalive)
+                async with asyncio.timeout(self._keepalive):
+                    line = await self._reader.readline()
             except TimeoutError:
                 silent += 1
                 if silent >= SILENCE_LIMIT:
@@ -135,7 +137,8 @@ class Subscription:
         nothing would otherwise keep a cancelled subscriber waiting for ever)."""
         self._writer.close()
         with contextlib.suppress(OSError, TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(self._writer.wait_closed(), CLOSE_WAIT)
+            async with asyncio.timeout(CLOSE_WAIT):
+                await self._writer.wait_closed()
 
 
 async def subscribe(

@@ -85,8 +85,10 @@ _APPLY_PAGE = """
 SELECT a.value ->> 'mutation_id', a.value ->> 'state', a.value ->> 'reason', a.value::text,
        a.value ->> 'entity',
        CASE WHEN jsonb_typeof(a.value -> 'record') = 'object' THEN a.value -> 'record' ->> 'id' END,
-       jsonb_typeof(a.value -> 'follow_up') = 'object', a.value -> 'clock_skew_flagged' = 'true'::jsonb
-  FROM jsonb_array_elements(api.apply_mutations(%s::jsonb)) WITH ORDINALITY AS a(value, n)
+       jsonb_typeof(a.value -> 'follow_up') = 'object',
+       a.value -> 'clock_skew_flagged' = 'true'::pg_catalog.jsonb
+  FROM pg_catalog.jsonb_array_elements(api.apply_mutations(%s::pg_catalog.jsonb))
+       WITH ORDINALITY AS a(value, n)
  ORDER BY a.n
 """
 

@@ -204,6 +204,7 @@ DECLARE
     v_client uuid := change_page.client;
     v_limit integer := change_page.max;
     v_after bigint := COALESCE(change_page.after, 0);
+    v_team uuid[] := ARRAY(SELECT u.id FROM public.users u WHERE u.team = who.team);
     v_last bigint;
     v_head bigint;
     v_changes jsonb;
@@ -222,7 +223,7 @@ BEGIN
                                    OR EXISTS (SELECT 1 FROM api.holdings h
                                                WHERE h.username = who.username AND h.client_id = v_client
                                                  AND h.customer_id = c.customer_id)
-                                   OR api.in_working_set(who, c.entity, c.data))), '[]'::jsonb)
+                                   OR api.in_working_set(who, v_team, c.entity, c.data))), '[]'::jsonb)
       INTO v_last, v_changes
       FROM (SELECT * FROM public.change_log cl WHERE cl.seq > v_after ORDER BY cl.seq LIMIT v_limit) AS c;
     SELECT last_seq INTO v_head FROM api.change_counter WHERE id = 1;

@@ -160,7 +160,11 @@ BEGIN
     LOOP
         EXECUTE format('GRANT SELECT ON %s TO console_gateway', v_table);
         IF EXISTS (SELECT FROM pg_catalog.pg_policy WHERE polrelid = v_table AND polname = 'readable') THEN
-            PERFORM api.ensure_read_policy(v_table, 'gateway_readable', ARRAY['console_gateway'], 'true');
+            -- Readable whole by the roles that may read the table, and by no one else.
+            PERFORM api.ensure_read_policy(v_table, 'gateway_readable', ARRAY['console_gateway'], format(
+                '(SELECT (api.person_user()).role::text) = ANY(%L::text[])',
+                (SELECT array_agg(r) FROM unnest(ARRAY['advisor', 'supervisor']) AS r
+                  WHERE has_table_privilege(r, v_table, 'SELECT'))));
         END IF;
         IF EXISTS (SELECT FROM pg_catalog.pg_policy WHERE polrelid = v_table AND polname = 'only_active_users') THEN
             EXECUTE format('ALTER POLICY only_active_users ON %s TO advisor, supervisor, console_gateway', v_table);
@@ -177,6 +181,17 @@ SELECT api.ensure_read_policy('public.mutation_log', 'gateway_own', ARRAY['conso
                               'actor = (SELECT api.person())');
 SELECT api.ensure_read_policy('public.audit_log', 'gateway_supervisors', ARRAY['console_gateway'],
                               '(SELECT (api.person_user()).role::text) = ''supervisor''');
+
+-- No console login makes temporary tables: through the pooler's shared login one would outlive the
+-- call, on a server connection another person's call uses next, and a temporary table or type named
+-- like a real one is found first. Needs the database's owner or a superuser (docs/security.md).
+DO $$
+BEGIN
+    EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+EXCEPTION WHEN insufficient_privilege THEN
+    NULL;
+END
+$$;
 
 -- A login whose password was set outside the console (a person's own ALTER ROLE ... PASSWORD: no
 -- audit, no rules) is refused at sign-in until an administrator sets it with `user set-password`.

@@ -20,6 +20,9 @@ QUIET: dict[str, str] = {
     "log_min_error_statement": "panic",
     "log_min_duration_statement": "-1",
     "log_min_duration_sample": "-1",
+    # Bound parameters (a pooled session's token among them) are never written with an error.
+    "log_parameter_max_length": "0",
+    "log_parameter_max_length_on_error": "0",
 }
 
 

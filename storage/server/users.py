@@ -271,6 +271,7 @@ def set_password(location: StoreLocation | Engine, username: str, password: str)
             sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(username), sql.Literal(verifier)),
         )
         _remember_verifier(connection, username, verifier)
+        _end_pooled_sessions(connection, username)  # one opened with the old password ends too
         _audit(connection, datetime.now(UTC), "user.set_password", before.id, {"username": username})
         return before
 
@@ -291,7 +292,7 @@ def disable_user(location: StoreLocation | Engine, username: str) -> UserRecord:
         if _role_exists(connection, username):
             _ddl(connection, sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(username)))
         connection.execute(text("UPDATE users SET active = false WHERE id = :id"), {"id": before.id})
-        connection.execute(text("DELETE FROM api.sessions WHERE username = :name"), {"name": username})
+        _end_pooled_sessions(connection, username)
         _end_sessions(connection, username)
         _publish(connection, before.id)
         _audit(connection, datetime.now(UTC), "user.disable", before.id, {"username": username})
@@ -300,11 +301,17 @@ def disable_user(location: StoreLocation | Engine, username: str) -> UserRecord:
         return after
 
     def end_sessions(connection: Connection) -> None:
+        _end_pooled_sessions(connection, username)  # one opened while the disable was committing
         for _ in range(_END_ROUNDS):
             if not _end_sessions(connection, username):
                 return
 
     return _run(location, work, end_sessions)
+
+
+def _end_pooled_sessions(connection: Connection, username: str) -> None:
+    """Forget the login's pooled sessions (storage/server/28_pooled_sessions.sql)."""
+    connection.execute(text("DELETE FROM api.sessions WHERE username = :name"), {"name": username})
 
 
 def _end_sessions(connection: Connection, username: str) -> int:

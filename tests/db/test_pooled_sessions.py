@@ -15,6 +15,7 @@ from typing import Any
 import psycopg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from console.sync.on_demand import ServerReads
 from console.sync.on_demand import connector as reads_connector
@@ -23,7 +24,8 @@ from console.sync.remote import PermanentRefusalError, ServerLink, connector, co
 from domain.records import UserRecord
 from domain.vocabulary import GoodwillKind, GoodwillState, Role
 from storage.queries import goodwill as goodwill_queries
-from storage.server.users import disable_user
+from storage.server import init_server
+from storage.server.users import disable_user, set_password
 from tests.helpers.central import NOW, Central, goodwill_payload
 from tests.helpers.workstations import shared_customer, workstation
 
@@ -152,6 +154,7 @@ def test_the_gateway_without_a_valid_session_is_refused_everything(
 
 
 def test_the_gateway_cannot_open_a_session_or_read_the_sessions(central: Central) -> None:
+    init_server(central.location)  # a database made from a template does not keep its grants
     alex = central.add_user(Role.ADVISOR, 5_000)
     token = PooledSession(direct(central, alex)).token()
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -311,3 +314,109 @@ def test_a_pooler_in_the_settings_gives_the_engine_a_pooled_link(central: Centra
     with central.admin.connect() as connection:
         opened = connection.execute(text("SELECT username FROM api.sessions")).scalars().all()
     assert opened == [alex.username]
+
+
+def test_settings_left_on_a_pooled_connection_do_not_reach_the_next_call(central: Central) -> None:
+    """Anyone signed in through the pooler runs SQL as the shared login and may leave settings on
+    a server connection another person's call uses next: each call begins READ WRITE and puts the
+    login's own settings back before it runs."""
+    alex = central.add_user(Role.ADVISOR, 5_000)
+    customer = central.customer()
+    bea = central.add_user(Role.ADVISOR, 5_000)
+    bea_token = PooledSession(direct(central, bea)).token()
+    tampering = (
+        "SET default_transaction_read_only = on",
+        "SET statement_timeout = '1ms'",
+        "SET search_path = pg_temp, public",
+        "SET lock_timeout = 0",
+    )
+    with psycopg.connect(gateway_info(central), autocommit=True) as connection:
+        for statement in tampering:
+            connection.execute(statement)  # type: ignore[arg-type]
+        rows = run_pooled_blocking(
+            connection,
+            bea_token,
+            "SELECT api.person(), current_setting('transaction_read_only'), current_setting('search_path'),"
+            " current_setting('lock_timeout')",
+            (),
+            2_000,
+        )
+    assert rows == [(bea.username, "off", '"$user", public', "10s")]
+    link = pooled_link(central, alex)
+
+    async def tampered_push() -> dict[str, Any]:
+        connection = await link.connection()
+        for statement in tampering:
+            await connection.execute(statement)  # type: ignore[arg-type]
+        return await link.apply_mutation(
+            mutation_id=uuid.uuid4(),
+            client_id=central.client_id,
+            client_seq=1,
+            kind="goodwill.request",
+            payload=goodwill_payload(customer, 1_000),
+            occurred_at=NOW,
+        )
+
+    async def run() -> dict[str, Any]:
+        try:
+            return await tampered_push()
+        finally:
+            await link.close()
+
+    assert asyncio.run(run())["state"] == "accepted"
+
+
+def test_no_console_login_makes_a_temporary_table(central: Central) -> None:
+    """A temporary table or type outlives the call on a pooled connection and is found before a real
+    one of its name: no console login may make one."""
+    init_server(central.location)  # a database made from a template does not keep its grants
+    alex = central.add_user(Role.ADVISOR, 5_000)
+    token = PooledSession(direct(central, alex)).token()
+    with (
+        psycopg.connect(gateway_info(central), autocommit=True) as connection,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        run_pooled_blocking(connection, token, "CREATE TEMP TABLE jsonb (x int)", (), 2_000)
+    with central.login(alex).connect() as connection, pytest.raises(DBAPIError, match="permission denied"):
+        connection.execute(text("CREATE TEMP TABLE jsonb (x int)"))
+
+
+def test_a_pooled_session_sees_every_table_as_the_persons_own_login(central: Central) -> None:
+    alex = central.add_user(Role.ADVISOR, 5_000)
+    sam = central.add_user(Role.SUPERVISOR, 50_000)
+    customer = central.customer()
+    central.case(customer, owner_id=alex.id)
+    central.apply(central.login(alex), "goodwill.request", goodwill_payload(customer, 1_000))
+    central.apply(central.login(sam), "goodwill.request", goodwill_payload(customer, 2_000))
+    with central.admin.connect() as connection:
+        tables = (
+            connection.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"))
+            .scalars()
+            .all()
+        )
+    for person in (alex, sam):
+        token = PooledSession(direct(central, person)).token()
+        for table in tables:
+            query = f"SELECT count(*) FROM public.{table}"
+            with central.login(person).connect() as connection:
+                try:
+                    own: object = connection.execute(text(query)).scalar_one()
+                except DBAPIError:
+                    own = "denied"
+            with psycopg.connect(gateway_info(central), autocommit=True) as connection:
+                try:
+                    pooled: object = run_pooled_blocking(connection, token, query, (), 5_000)[0][0]  # type: ignore[arg-type]
+                except psycopg.errors.InsufficientPrivilege:
+                    pooled = "denied"
+            if own == "denied":  # a table the role may not read at all: the gateway reads it, no row
+                assert pooled in ("denied", 0), (person.username, table, pooled)
+            else:
+                assert pooled == own, (person.username, table, own, pooled)
+
+
+def test_a_new_password_ends_the_pooled_sessions_opened_with_the_old_one(central: Central) -> None:
+    alex = central.add_user(Role.ADVISOR, 5_000)
+    token = PooledSession(direct(central, alex)).token()
+    set_password(central.admin, alex.username, "a-new-Passw0rd-for-alex")
+    with pytest.raises(psycopg.errors.InvalidAuthorizationSpecification):
+        as_gateway(central, token, "SELECT api.person()")

@@ -152,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         cursor = server.head()
         pull_function = "pull_held" if args.pulls == "held" else "pull_changes"
         pulls_before = server.function_calls(pull_function)
+        times_before = server.function_times()
         sessions_before = server.sessions()
         setup = time.time() - began
         # Every process has made its workstations and (gateway) signed them in.
@@ -202,6 +203,17 @@ def main(argv: list[str] | None = None) -> int:
             relay_figures = relay_answers.get(timeout=30)
         ran = time.time() - start_at
         pulls_at_server = server.function_calls(pull_function) - pulls_before
+        times = server.function_times()
+        # Server time by function over the run, the costliest first: where a faster server would help.
+        spent = {
+            name: (calls - times_before.get(name, (0, 0.0))[0], ms - times_before.get(name, (0, 0.0))[1])
+            for name, (calls, ms) in times.items()
+        }
+        server_functions = {
+            name: {"calls": calls, "ms": round(ms), "ms_per_call": round(ms / calls, 2) if calls else None}
+            for name, (calls, ms) in sorted(spent.items(), key=lambda item: -item[1][1])
+            if calls
+        }
         sessions = server.sessions() - sessions_before
         sent: dict[str, str] = {}
         leftover: list[str] = []
@@ -223,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             supervisors=supervisors,
             relay=relay_figures,
         )
+        found["server_functions"] = server_functions
         print(table(found))
         if args.json is not None:
             args.json.parent.mkdir(parents=True, exist_ok=True)

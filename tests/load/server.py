@@ -196,6 +196,15 @@ class LoadServer:
             ).fetchone()
         return int(row[0]) if row is not None else 0
 
+    def function_times(self) -> dict[str, tuple[int, float]]:
+        """Each api function's calls and milliseconds spent in it (its own, not its callees') so far."""
+        with psycopg.connect(self.admin_uri, autocommit=True) as connection:
+            rows = connection.execute(
+                "SELECT funcname, sum(calls), sum(self_time) FROM pg_stat_user_functions"
+                " WHERE schemaname = 'api' GROUP BY funcname"
+            ).fetchall()
+        return {str(name): (int(calls), float(ms)) for name, calls, ms in rows}
+
     def sessions(self) -> int:
         """Sessions (server backends for clients) started in this database so far."""
         with psycopg.connect(self.admin_uri, autocommit=True) as connection:

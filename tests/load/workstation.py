@@ -38,6 +38,7 @@ OFFLINE_REST = 4.0  # seconds between tries while the server is unreachable (the
 NOTICE_RETRY = 10.0  # seconds before a dropped notice source is opened again (the engine's interval x 5)
 WITNESSED = 20  # audit heads the engine sends with each witness call
 CALL_TIMEOUT = 60.0  # seconds: a call that takes longer is abandoned and retried (same ids)
+CANCEL_WAIT = 10.0  # seconds a stopping workstation waits for its cancelled tasks
 
 NoticeSource = Callable[[], AsyncIterator[str]]
 
@@ -374,13 +375,26 @@ class Workstation:
         finally:
             for task in [*tasks, syncing]:
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            _, hung = await asyncio.wait([*tasks, syncing], timeout=CANCEL_WAIT)
+            for task in hung:
+                self.figures.errors[f"a task went on after its cancel ({awaiting(task)})"] += 1
             self.figures.awaiting += len(self.awaiting)
             await self.link.close()
 
     def pending_approvals(self) -> list[str]:
         return list(self.awaiting)
+
+
+def awaiting(task: asyncio.Task[Any]) -> str:
+    """Where a task waits: the innermost coroutine frame of the chain it awaits through."""
+    found = "?"
+    step: Any = task.get_coro()
+    while step is not None:
+        frame = getattr(step, "cr_frame", None) or getattr(step, "ag_frame", None)
+        if frame is not None:
+            found = f"{frame.f_code.co_filename.rsplit('/', 1)[-1]}:{frame.f_code.co_name}:{frame.f_lineno}"
+        step = getattr(step, "cr_await", None) or getattr(step, "ag_await", None)
+    return found
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
