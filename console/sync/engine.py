@@ -624,10 +624,11 @@ class SyncEngine:
                 await self._link.close()
 
     async def close(self) -> None:
-        """Stop, let go of the server connection and end the pooled session, if there is one."""
+        """Stop, let go of the server connection and end the pooled session, if there is one (not
+        while offline: it expires by itself, and closing should not wait for an unreachable server)."""
         self.stop()
         await self._link.close()
-        if self._link.session is not None:
+        if self._link.session is not None and self.state.mode is not Mode.OFFLINE:
             await asyncio.to_thread(self._link.session.end)
 
     @property

@@ -420,3 +420,22 @@ def test_a_new_password_ends_the_pooled_sessions_opened_with_the_old_one(central
     set_password(central.admin, alex.username, "a-new-Passw0rd-for-alex")
     with pytest.raises(psycopg.errors.InvalidAuthorizationSpecification):
         as_gateway(central, token, "SELECT api.person()")
+
+
+def test_closing_the_engine_ends_its_pooled_session(central: Central, tmp_path: Path) -> None:
+    advisor = central.add_user(Role.ADVISOR, 5_000)
+    station = workstation(central, tmp_path, advisor, [advisor])
+    try:
+        engine = station.engine(link=pooled_link(central, advisor))
+
+        async def sync_then_close() -> None:
+            await engine.sync_once()
+            await engine.close()
+
+        asyncio.run(sync_then_close())
+        with central.admin.connect() as connection:
+            left = connection.execute(text("SELECT count(*) FROM api.sessions")).scalar_one()
+        assert engine.pooled_session is not None and engine.pooled_session.opened == 1
+        assert left == 0
+    finally:
+        station.store.close()
