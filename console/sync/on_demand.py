@@ -21,7 +21,7 @@ from console.clock import Clock, SystemClock
 from console.search import plan_search
 from console.sync.holding import StaleRecordsError as StaleRecordsError
 from console.sync.holding import keep
-from console.sync.pooled import PooledSession, run_pooled_blocking
+from console.sync.pooled import PooledSession, call_pooled_blocking
 from domain.records import CustomerMatch
 from storage import replica
 from storage.queries import holdings
@@ -106,26 +106,13 @@ class ServerReads:
             if self._session is None:
                 row = self._connection.execute(query, params).fetchone()
             else:
-                row = self._call_pooled(self._connection, self._session, query, params)
+                rows = call_pooled_blocking(self._connection, self._session, query, params, SEARCH_TIMEOUT_MS)
+                row = rows[0] if rows else None
         except (psycopg.OperationalError, psycopg.InterfaceError):
             self.close()
             raise
         assert row is not None
         return row[0]
-
-    @staticmethod
-    def _call_pooled(
-        connection: psycopg.Connection[Any],
-        session: PooledSession,
-        query: LiteralString,
-        params: tuple[Any, ...],
-    ) -> Any:
-        token = session.token()
-        try:
-            rows = run_pooled_blocking(connection, token, query, params, SEARCH_TIMEOUT_MS)
-        except psycopg.errors.InvalidAuthorizationSpecification:
-            rows = run_pooled_blocking(connection, session.renew(token), query, params, SEARCH_TIMEOUT_MS)
-        return rows[0] if rows else None
 
     def search(self, text: str, limit: int) -> list[CustomerMatch]:
         found = probes(text)

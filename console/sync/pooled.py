@@ -4,6 +4,8 @@ transaction that names it before each call."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import Any, LiteralString
@@ -62,11 +64,43 @@ class PooledSession:
             token, self._token = self._token, None
         if token is None:
             return
-        try:
-            with self._open_direct() as connection:
-                connection.execute("SELECT api.end_session(%s)", (token,))
-        except psycopg.Error:
-            pass
+        with contextlib.suppress(psycopg.Error), self._open_direct() as connection:
+            connection.execute("SELECT api.end_session(%s)", (token,))
+
+
+# A call the server refuses because its session expired or was ended (SQLSTATE 28000) is made once
+# more with a session opened anew; a second refusal is the caller's to report.
+
+
+async def call_pooled(
+    connection: psycopg.AsyncConnection[Any],
+    session: PooledSession,
+    query: LiteralString | sql.Composed,
+    params: tuple[Any, ...],
+) -> list[tuple[Any, ...]]:
+    """`query`'s rows as the person of `session`, renewed once if the server says it ended."""
+    token = await asyncio.to_thread(session.token)
+    try:
+        return await run_pooled(connection, token, query, params)
+    except psycopg.errors.InvalidAuthorizationSpecification:
+        token = await asyncio.to_thread(session.renew, token)
+    return await run_pooled(connection, token, query, params)
+
+
+def call_pooled_blocking(
+    connection: psycopg.Connection[Any],
+    session: PooledSession,
+    query: LiteralString | sql.Composed,
+    params: tuple[Any, ...],
+    timeout_ms: int,
+) -> list[tuple[Any, ...]]:
+    """call_pooled on a blocking connection, the statement cut short after `timeout_ms`."""
+    token = session.token()
+    try:
+        return run_pooled_blocking(connection, token, query, params, timeout_ms)
+    except psycopg.errors.InvalidAuthorizationSpecification:
+        token = session.renew(token)
+    return run_pooled_blocking(connection, token, query, params, timeout_ms)
 
 
 async def run_pooled(

@@ -6,7 +6,6 @@ pooler's shared login each call also names the workstation's session (console.sy
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import uuid
@@ -19,7 +18,7 @@ from psycopg import errors, sql
 from psycopg.types.json import Jsonb
 from sqlalchemy.engine import URL, make_url
 
-from console.sync.pooled import PooledSession, run_pooled
+from console.sync.pooled import PooledSession, call_pooled
 from domain.errors import first_line as first_line  # also what the engine and the pusher use
 
 # The server's commit-time trigger sends this after numbering a transaction's changes.
@@ -131,16 +130,8 @@ class ServerLink:
             if self.session is None:
                 cursor = await connection.execute(query, params)
                 return await cursor.fetchall()
-            token = await asyncio.to_thread(self.session.token)
-            try:
-                return await run_pooled(connection, token, query, params)
-            except errors.InvalidAuthorizationSpecification:
-                token = await asyncio.to_thread(self.session.renew, token)
-            try:
-                return await run_pooled(connection, token, query, params)
-            except errors.InvalidAuthorizationSpecification as exc:
-                raise PermanentRefusalError(first_line(exc)) from None
-        except errors.InsufficientPrivilege as exc:
+            return await call_pooled(connection, self.session, query, params)
+        except (errors.InsufficientPrivilege, errors.InvalidAuthorizationSpecification) as exc:
             raise PermanentRefusalError(first_line(exc)) from None
 
     async def _row(
